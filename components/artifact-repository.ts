@@ -1,0 +1,90 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { applyTransform, PipelineComponent, Transform } from "./shared/component";
+import { InputError } from "./shared/errors";
+import { childName, NAME_RULES } from "./shared/naming";
+import { EnvironmentPolicy } from "./shared/policy";
+import { durationString } from "./shared/units";
+
+export interface ArtifactRepositoryArgs {
+  /** Repository id, e.g. `dev-images` (see `NAME_RULES.artifactRepository`). Changing it replaces the repository and deletes its images. */
+  repositoryId: string;
+  /** Region of the repository, e.g. `europe-west1`; keep it with Cloud Run's region so pulls stay in-region. */
+  location: pulumi.Input<string>;
+  /** Whether `pulumi destroy` may delete the repository (and with it every image). */
+  policy: EnvironmentPolicy;
+  /**
+   * Cleanup: image versions without a tag are deleted this many days after upload (a tag moved to a newer build
+   * leaves the old version untagged).
+   * @default 7
+   */
+  deleteUntaggedAfterDays?: number;
+  /**
+   * Cleanup: the most recent versions of each image that no cleanup policy deletes, whatever their age or tags.
+   * @default 10
+   */
+  keepCount?: number;
+  /** Escape hatch to any field of the `gcp.artifactregistry.Repository`. */
+  transform?: { repository?: Transform<gcp.artifactregistry.RepositoryArgs> };
+}
+
+/**
+ * A Docker-format Artifact Registry repository for the workloads' images, with cleanup policies on by default:
+ * delete untagged versions after N days, keep the N most recent versions of each image.
+ *
+ * Cleanup ages are written in seconds (`"604800s"`): the API returns seconds, and a value written in days
+ * (`"7d"`) shows a diff on every update that replaces the repository (src: gcp-pulumi-facts §1.5; e2b-dev/infra#2738).
+ */
+export class ArtifactRepository extends PipelineComponent {
+  /** `<location>-docker.pkg.dev/<project>/<repository>`: the prefix of every image name in this repository. */
+  public readonly registryUri: pulumi.Output<string>;
+  /** The registry host, e.g. `europe-west1-docker.pkg.dev`, for Docker authentication. */
+  public readonly registryHost: pulumi.Output<string>;
+  /** The repository id. */
+  public readonly repositoryId: pulumi.Output<string>;
+
+  constructor(name: string, args: ArtifactRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pipelines:gcp:ArtifactRepository", name, opts);
+    const { keepCount = 10, deleteUntaggedAfterDays = 7 } = args;
+    validate(name, args.repositoryId, keepCount, deleteUntaggedAfterDays);
+    const repository = new gcp.artifactregistry.Repository(
+      childName(name, "repository"),
+      applyTransform<gcp.artifactregistry.RepositoryArgs>(
+        {
+          repositoryId: args.repositoryId,
+          location: args.location,
+          format: "DOCKER",
+          description: "Container images of the pipeline workloads (managed by Pulumi).",
+          cleanupPolicyDryRun: false,
+          cleanupPolicies: [
+            {
+              id: "delete-untagged",
+              action: "DELETE",
+              condition: { tagState: "UNTAGGED", olderThan: durationString(deleteUntaggedAfterDays * 86_400) },
+            },
+            { id: `keep-${keepCount}-most-recent`, action: "KEEP", mostRecentVersions: { keepCount } },
+          ],
+        },
+        args.transform?.repository,
+      ),
+      this.child({ protect: args.policy.protect }),
+    );
+    this.repositoryId = repository.repositoryId;
+    this.registryUri = repository.registryUri;
+    this.registryHost = pulumi.interpolate`${repository.location}-docker.pkg.dev`;
+    this.registerOutputs({ registryUri: this.registryUri, registryHost: this.registryHost, repositoryId: this.repositoryId });
+  }
+}
+
+function validate(name: string, repositoryId: string, keepCount: number, deleteUntaggedAfterDays: number): void {
+  const field = `ArtifactRepository(${name})`;
+  if (!NAME_RULES.artifactRepository.pattern.test(repositoryId)) {
+    throw new InputError(`${field}.repositoryId`, `"${repositoryId}" is not a valid repository id`, "use lowercase letters, digits and hyphens, starting with a letter, at most 63 characters");
+  }
+  if (!Number.isInteger(keepCount) || keepCount < 1) {
+    throw new InputError(`${field}.keepCount`, `${keepCount} is not a positive whole number`, "keep at least the 1 most recent version, e.g. 10");
+  }
+  if (!Number.isInteger(deleteUntaggedAfterDays) || deleteUntaggedAfterDays < 1) {
+    throw new InputError(`${field}.deleteUntaggedAfterDays`, `${deleteUntaggedAfterDays} is not a positive whole number of days`, "use e.g. 7");
+  }
+}

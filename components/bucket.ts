@@ -1,0 +1,138 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { applyTransform, PipelineComponent, Transform } from "./shared/component";
+import { InputError } from "./shared/errors";
+import { Grant, Link } from "./shared/links";
+import { childName, NAME_RULES } from "./shared/naming";
+import { EnvironmentPolicy } from "./shared/policy";
+
+/**
+ * Role a workload gets on the bucket for `read`: `roles/storage.objectViewer` (`storage.objects.get`, `.list`).
+ * (src: https://cloud.google.com/storage/docs/access-control/iam-roles)
+ */
+export const BUCKET_READ_ROLE = "roles/storage.objectViewer";
+/**
+ * Role a workload gets on the bucket for `write`: `roles/storage.objectUser` (create, get, list, update and delete
+ * objects). `roles/storage.objectCreator` is not enough for pipelines: re-running a step overwrites its objects, and
+ * replacing an existing object needs both `storage.objects.create` and `storage.objects.delete`
+ * (src: https://cloud.google.com/storage/docs/access-control/iam-permissions).
+ */
+export const BUCKET_WRITE_ROLE = "roles/storage.objectUser";
+
+export interface BucketArgs {
+  /** Physical bucket name, globally unique: 3-63 characters (see `NAME_RULES.bucket`). Changing it replaces the bucket. */
+  bucketName: string;
+  /** Location: a region such as `europe-west1`, or a multi-region such as `EU`. Keep it with the jobs' region to avoid egress charges. */
+  location: pulumi.Input<string>;
+  /** Environment variable that names this bucket in linked workloads, e.g. `RAW_BUCKET`. */
+  envName: string;
+  /** What happens on destroy and whether objects are versioned. */
+  policy: EnvironmentPolicy;
+  /**
+   * Objects are deleted this many days after they were created (a lifecycle rule; e.g. 7 for staging).
+   * Lifecycle ages are whole days (src: https://cloud.google.com/storage/docs/lifecycle#age).
+   * @default no expiry
+   */
+  deleteObjectsAfterDays?: number;
+  /**
+   * With versioning on (`policy.versioning`), noncurrent versions are deleted this many days after they became
+   * noncurrent, so overwritten data stays recoverable without growing forever.
+   * @default 30
+   */
+  noncurrentVersionRetentionDays?: number;
+  /** Escape hatch to any field of the `gcp.storage.Bucket`. */
+  transform?: { bucket?: Transform<gcp.storage.BucketArgs> };
+}
+
+/**
+ * A GCS bucket for pipeline data: uniform bucket-level access (IAM only, no ACLs), public access prevention
+ * enforced, versioning and `forceDestroy` from the environment policy, lifecycle rules. Workloads get access
+ * through its links, {@link Bucket.read} and {@link Bucket.write}, each a single predefined role on this bucket.
+ *
+ * @example
+ * const staging = new Bucket("staging", { bucketName: "my-proj-dev-staging", location: "europe-west1",
+ *   envName: "STAGING_BUCKET", policy, deleteObjectsAfterDays: 7 }, { dependsOn: apis });
+ * new CloudRunJob("extract", { ..., links: [staging.write] });
+ */
+export class Bucket extends PipelineComponent {
+  /** The bucket's name. */
+  public readonly name: pulumi.Output<string>;
+  /** `gs://<name>`. */
+  public readonly url: pulumi.Output<string>;
+  private readonly componentName: string;
+  private readonly envName: string;
+
+  constructor(name: string, args: BucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pipelines:gcp:Bucket", name, opts);
+    this.componentName = name;
+    this.envName = args.envName;
+    validate(name, args);
+    const bucket = new gcp.storage.Bucket(
+      childName(name, "bucket"),
+      applyTransform<gcp.storage.BucketArgs>(
+        {
+          name: args.bucketName,
+          location: args.location,
+          uniformBucketLevelAccess: true,
+          publicAccessPrevention: "enforced",
+          forceDestroy: args.policy.forceDestroy,
+          versioning: { enabled: args.policy.versioning },
+          lifecycleRules: lifecycleRules(args),
+        },
+        args.transform?.bucket,
+      ),
+      this.child({ protect: args.policy.protect }),
+    );
+    this.name = bucket.name;
+    this.url = bucket.url;
+    this.registerOutputs({ name: this.name, url: this.url });
+  }
+
+  /** Read access: `roles/storage.objectViewer` on this bucket, and the bucket's name in `envName`. */
+  public get read(): Link {
+    return this.link("objectViewer", BUCKET_READ_ROLE);
+  }
+
+  /** Read and write access (including overwrite and delete of objects): `roles/storage.objectUser` on this bucket, and the bucket's name in `envName`. */
+  public get write(): Link {
+    return this.link("objectUser", BUCKET_WRITE_ROLE);
+  }
+
+  private link(roleName: string, role: string): Link {
+    const bucket = this.name;
+    const grant: Grant = {
+      key: `${this.componentName}-${roleName}`,
+      role,
+      scope: `bucket ${this.componentName}`,
+      bind: (name, member, opts) => new gcp.storage.BucketIAMMember(name, { bucket, role, member }, opts),
+    };
+    return { env: { [this.envName]: bucket }, grants: [grant] };
+  }
+}
+
+function validate(name: string, args: BucketArgs): void {
+  const field = `Bucket(${name})`;
+  if (!NAME_RULES.bucket.pattern.test(args.bucketName) || args.bucketName.includes("google") || args.bucketName.startsWith("goog")) {
+    throw new InputError(`${field}.bucketName`, `"${args.bucketName}" is not a valid bucket name`, "use 3-63 lowercase letters, digits, hyphens or underscores, starting and ending with a letter or digit, without \"google\"");
+  }
+  if (!/^[A-Z][A-Z0-9_]*$/.test(args.envName)) {
+    throw new InputError(`${field}.envName`, `"${args.envName}" is not an environment variable name`, "use upper case letters, digits and underscores, e.g. RAW_BUCKET");
+  }
+  for (const key of ["deleteObjectsAfterDays", "noncurrentVersionRetentionDays"] as const) {
+    const days = args[key];
+    if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
+      throw new InputError(`${field}.${key}`, `${days} is not a whole number of days of at least 1`, "use a whole number of days, e.g. 7");
+    }
+  }
+}
+
+function lifecycleRules(args: BucketArgs): gcp.types.input.storage.BucketLifecycleRule[] {
+  const rules: gcp.types.input.storage.BucketLifecycleRule[] = [];
+  if (args.deleteObjectsAfterDays !== undefined) {
+    rules.push({ action: { type: "Delete" }, condition: { age: args.deleteObjectsAfterDays } });
+  }
+  if (args.policy.versioning) {
+    rules.push({ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: args.noncurrentVersionRetentionDays ?? 30, withState: "ARCHIVED" } });
+  }
+  return rules;
+}

@@ -1,0 +1,189 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceAccount, ServiceAccountArgs } from "./service-account";
+import { applyTransform, PipelineComponent, Transform } from "./shared/component";
+import { containerEnv, Cpu, resourceLimits, SecretEnv } from "./shared/container";
+import { InputError } from "./shared/errors";
+import { Link, resolveLinks } from "./shared/links";
+import { childName, NAME_RULES, shortHash } from "./shared/naming";
+import { EnvironmentPolicy } from "./shared/policy";
+import { Duration, durationString, Size, toSeconds } from "./shared/units";
+
+/** Most tasks one execution may have (src: https://cloud.google.com/run/docs/create-jobs). */
+export const MAX_TASK_COUNT = 10_000;
+/** Most retries per failed task (src: https://cloud.google.com/run/docs/configuring/max-retries). */
+export const MAX_RETRIES = 10;
+/** Longest task timeout: 168 hours (src: https://cloud.google.com/run/docs/configuring/task-timeout). */
+export const MAX_TASK_TIMEOUT_SECONDS = 168 * 3600;
+
+/**
+ * Roles given on the job to each member of `runners`, so that the runner (`npm run job`) can start executions with
+ * per-execution overrides, wait for them and cancel them: `roles/run.jobsExecutorWithOverrides` (`run.jobs.run`,
+ * `run.jobs.runWithOverrides`, `run.executions.cancel`) and `roles/run.viewer` (read executions and tasks), both
+ * on this job only (src: https://cloud.google.com/iam/docs/roles-permissions/run; gcp-pulumi-facts §2.1).
+ */
+export const RUNNER_ROLES = ["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"] as const;
+
+/** Role the workload's account gets on each secret of `secretEnv` (src: https://cloud.google.com/run/docs/configuring/jobs/secrets). */
+export const SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor";
+
+export interface CloudRunJobArgs {
+  /** Physical job name: at most 63 lowercase letters, digits and hyphens (see `NAME_RULES.cloudRunJob`). Changing it replaces the job. */
+  jobName: string;
+  /** Region, e.g. `europe-west1`. Required by the API (src: pulumi/pulumi-gcp#1078). */
+  location: pulumi.Input<string>;
+  /** Image to run, by digest (`ContainerImage.repoDigest`), so that a new build updates the job. */
+  image: pulumi.Input<string>;
+  /** Entrypoint, replacing the image's ENTRYPOINT. Runtime overrides cannot change it, so bake the subcommand in here and keep `args` for parameters. */
+  command?: string[];
+  /** Default arguments; a run's `args` override replaces them all. */
+  args?: string[];
+  /** Plain environment variables (sorted by name in the job); a run's `env` override merges into them. */
+  env?: Record<string, pulumi.Input<string>>;
+  /** Environment variables read from Secret Manager; the workload's account gets `roles/secretmanager.secretAccessor` on each secret before the job is created. */
+  secretEnv?: Record<string, SecretEnv>;
+  /** vCPUs per task. @default 1 */
+  cpu?: Cpu;
+  /** Memory per task (must fit `cpu`, see `resourceLimits`). @default "512 MiB" */
+  memory?: Size;
+  /** Tasks per execution, 1 to 10,000; each task sees `CLOUD_RUN_TASK_INDEX` and `CLOUD_RUN_TASK_COUNT`. @default 1 */
+  taskCount?: number;
+  /** Tasks running at once, 1 to `taskCount`. @default as many as possible */
+  parallelism?: number;
+  /** Retries of a failed task, 0 to 10. @default 3 (the API's default) */
+  maxRetries?: number;
+  /** Timeout of each task attempt, at most 168 hours. @default "10 minutes" (the API's default) */
+  taskTimeout?: Duration;
+  /** The job's identity: created, or an existing user-managed account. Never the Compute default account. */
+  serviceAccount: ServiceAccountArgs;
+  /** Access to other resources (`bucket.read`, `dataset.write`, …): IAM for the job's account on each one, and their env vars. */
+  links?: Link[];
+  /** IAM members (`user:…`, `group:…`, `serviceAccount:…`) who may run this job with overrides, watch and cancel it: see {@link RUNNER_ROLES}. */
+  runners?: string[];
+  /** Deletion protection of the job. */
+  policy: EnvironmentPolicy;
+  /** Escape hatch to any field of the `gcp.cloudrunv2.Job`. */
+  transform?: { job?: Transform<gcp.cloudrunv2.JobArgs> };
+}
+
+/**
+ * A Cloud Run v2 job: one container run to completion as one or more tasks, with its own service account,
+ * resource-level IAM from its links, and deletion protection from the environment policy (the provider's
+ * default is `true`, which blocks `pulumi destroy`: src: GoogleCloudPlatform/magic-modules#11318).
+ *
+ * The job is only declared here; executions are started by the runner, a schedule or a workflow with
+ * per-execution overrides, never by `pulumi up` and never by updating the job (which would wipe its env:
+ * hashicorp/terraform-provider-google#5496).
+ *
+ * @example
+ * new CloudRunJob("extract", { jobName: "dev-etl-extract", location: "europe-west1", image: etl.repoDigest,
+ *   command: ["node", "/app/dist/main.js", "extract"], serviceAccount: { accountId: "dev-etl-extract", displayName: "ETL extract" },
+ *   links: [raw.write], policy }, { dependsOn: apis });
+ */
+export class CloudRunJob extends PipelineComponent {
+  /** Full resource name, `projects/<project>/locations/<region>/jobs/<name>`: what the Admin API's `RunJob` takes. */
+  public readonly id: pulumi.Output<string>;
+  /** The job's short name. */
+  public readonly name: pulumi.Output<string>;
+  /** Its region. */
+  public readonly location: pulumi.Output<string>;
+  /** Its project. */
+  public readonly project: pulumi.Output<string>;
+  /** Email of the account its tasks run as. */
+  public readonly serviceAccountEmail: pulumi.Output<string>;
+
+  constructor(name: string, args: CloudRunJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pipelines:gcp:CloudRunJob", name, opts);
+    const field = `CloudRunJob(${name})`;
+    const { taskCount = 1, maxRetries = 3, cpu = 1, memory = "512 MiB", taskTimeout = "10 minutes" } = args;
+    validate(field, args, taskCount, maxRetries);
+    const timeoutSeconds = toSeconds(taskTimeout, `${field}.taskTimeout`);
+    if (timeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
+      throw new InputError(`${field}.taskTimeout`, `"${taskTimeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");
+    }
+    const links = resolveLinks(field, args.links ?? [], args.env);
+    const env = containerEnv(field, { ...args.env, ...links.env }, args.secretEnv ?? {});
+    const limits = resourceLimits(field, cpu, memory);
+
+    const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
+    const grants = links.grants.map((grant) => grant.bind(childName(name, grant.key), account.member, this.child()));
+    const secretGrants = Object.entries(args.secretEnv ?? {}).map(([envName, ref]) =>
+      new gcp.secretmanager.SecretIamMember(
+        childName(name, "secret", envName.toLowerCase()),
+        { secretId: ref.secret, role: SECRET_ACCESSOR_ROLE, member: account.member },
+        this.child(),
+      ),
+    );
+
+    const job = new gcp.cloudrunv2.Job(
+      childName(name, "job"),
+      applyTransform<gcp.cloudrunv2.JobArgs>(
+        {
+          name: args.jobName,
+          location: args.location,
+          deletionProtection: args.policy.deletionProtection,
+          template: {
+            taskCount,
+            ...(args.parallelism !== undefined && { parallelism: args.parallelism }),
+            template: {
+              serviceAccount: account.email,
+              maxRetries,
+              timeout: durationString(timeoutSeconds),
+              containers: [
+                {
+                  image: args.image,
+                  ...(args.command && { commands: args.command }),
+                  ...(args.args && { args: args.args }),
+                  envs: env,
+                  resources: { limits },
+                },
+              ],
+            },
+          },
+        },
+        args.transform?.job,
+      ),
+      // The job waits for its grants: a secret env fails job creation until the accessor role is in place
+      // (hashicorp/terraform-provider-google#13786), and a first execution must not fail on missing access.
+      this.child({ dependsOn: [...grants, ...secretGrants] }),
+    );
+
+    for (const member of args.runners ?? []) {
+      for (const role of RUNNER_ROLES) {
+        new gcp.cloudrunv2.JobIamMember(
+          childName(name, "runner", shortHash(member), role.split("/")[1]),
+          { name: job.name, location: job.location, project: job.project, role, member },
+          this.child(),
+        );
+      }
+    }
+
+    this.name = job.name;
+    this.location = job.location;
+    this.project = job.project;
+    this.id = pulumi.interpolate`projects/${job.project}/locations/${job.location}/jobs/${job.name}`;
+    this.serviceAccountEmail = account.email;
+    this.registerOutputs({ id: this.id, name: this.name, location: this.location, project: this.project, serviceAccountEmail: this.serviceAccountEmail });
+  }
+}
+
+function validate(field: string, args: CloudRunJobArgs, taskCount: number, maxRetries: number): void {
+  if (!NAME_RULES.cloudRunJob.pattern.test(args.jobName)) {
+    throw new InputError(`${field}.jobName`, `"${args.jobName}" is not a valid job name`, "use at most 63 lowercase letters, digits and hyphens, starting with a letter");
+  }
+  if (!Number.isInteger(taskCount) || taskCount < 1 || taskCount > MAX_TASK_COUNT) {
+    throw new InputError(`${field}.taskCount`, `${taskCount} is out of range`, `use a whole number from 1 to ${MAX_TASK_COUNT}`);
+  }
+  const { parallelism } = args;
+  if (parallelism !== undefined && (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > taskCount)) {
+    throw new InputError(`${field}.parallelism`, `${parallelism} is out of range`, `use a whole number from 1 to taskCount (${taskCount}), or leave it unset for as many as possible`);
+  }
+  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES) {
+    throw new InputError(`${field}.maxRetries`, `${maxRetries} is out of range`, `use a whole number from 0 to ${MAX_RETRIES}`);
+  }
+  for (const member of args.runners ?? []) {
+    if (!/^(user|group|serviceAccount|domain|principal|principalSet):\S+$/.test(member)) {
+      throw new InputError(`${field}.runners`, `"${member}" is not an IAM member of one principal`, 'write e.g. "user:ana@example.com", "group:data-eng@example.com" or "serviceAccount:ci@p.iam.gserviceaccount.com"');
+    }
+  }
+}

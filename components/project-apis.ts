@@ -1,0 +1,55 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { PipelineComponent } from "./shared/component";
+import { childName } from "./shared/naming";
+
+/** The Google APIs this project's resources use, each with the resources that need it. */
+export const REQUIRED_APIS = [
+  "artifactregistry.googleapis.com", // image repository (ArtifactRepository)
+  "bigquery.googleapis.com", // warehouse dataset (Dataset)
+  "cloudresourcemanager.googleapis.com", // project-level IAM members (roles/bigquery.jobUser)
+  "cloudscheduler.googleapis.com", // schedules (JobSchedule)
+  "iam.googleapis.com", // service accounts (ServiceAccount)
+  "pubsub.googleapis.com", // topics and subscriptions (triggers)
+  "run.googleapis.com", // Cloud Run jobs and services
+  "secretmanager.googleapis.com", // secret env of workloads
+  "storage.googleapis.com", // buckets (Bucket)
+] as const;
+
+export interface ProjectApisArgs {
+  /**
+   * Service names to enable, e.g. `run.googleapis.com`.
+   * @default REQUIRED_APIS
+   */
+  services?: readonly string[];
+}
+
+/**
+ * Enables the Google APIs a stack uses. Every other component takes `dependsOn: apis`, because a resource
+ * created before its API is enabled fails with "API has not been used in project … or it is disabled"
+ * (src: gcp-pulumi-facts §1.1).
+ *
+ * APIs are never disabled on destroy (`disableOnDestroy: false`): disabling an API deletes or breaks every
+ * other resource of the project that uses it, including ones this stack does not own (src: `@pulumi/gcp`
+ * `projects/service.d.ts`; hashicorp/terraform-provider-google#18058). The Service Usage API itself must
+ * already be on, as it is in every new project.
+ */
+export class ProjectApis extends PipelineComponent {
+  /** The enabled service names, sorted. */
+  public readonly services: pulumi.Output<string[]>;
+
+  constructor(name: string, args: ProjectApisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("pipelines:gcp:ProjectApis", name, opts);
+    const services = [...new Set(args.services ?? REQUIRED_APIS)].sort();
+    const enabled = services.map(
+      (service) =>
+        new gcp.projects.Service(
+          childName(name, service.split(".")[0]),
+          { service, disableOnDestroy: false, disableDependentServices: false },
+          this.child(),
+        ),
+    );
+    this.services = pulumi.all(enabled.map((s) => s.service));
+    this.registerOutputs({ services: this.services });
+  }
+}

@@ -1,0 +1,72 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { PipelineComponent } from "./shared/component";
+import { InputError } from "./shared/errors";
+import { childName, NAME_RULES } from "./shared/naming";
+
+/** Create a new service account. */
+export interface CreateServiceAccount {
+  /** Account id, the part before `@`: 6-30 lowercase letters, digits and hyphens (see `NAME_RULES.serviceAccount`). Changing it replaces the account. */
+  accountId: string;
+  /** Shown in the console, at most 100 characters. */
+  displayName: string;
+  /** What the account is for. */
+  description?: string;
+}
+
+/** Use an existing, user-managed service account. */
+export interface ExistingServiceAccount {
+  /** Its email, `<id>@<project>.iam.gserviceaccount.com`. */
+  email: pulumi.Input<string>;
+}
+
+export type ServiceAccountArgs = CreateServiceAccount | ExistingServiceAccount;
+
+/**
+ * Default service accounts that carry broad project roles and are shared by everything that forgets to set an
+ * identity: never used as a workload's identity (src: https://cloud.google.com/run/docs/securing/service-identity).
+ */
+const DEFAULT_ACCOUNT = /(-compute@developer\.gserviceaccount\.com|@appspot\.gserviceaccount\.com)$/;
+
+/**
+ * The identity of one workload or trigger: created here, or an existing user-managed account passed in. Either
+ * way the outputs are the same (`email`, `member`). Never the Compute Engine or App Engine default account.
+ *
+ * The deployer needs `iam.serviceAccounts.actAs` (`roles/iam.serviceAccountUser`) on the account to deploy a job,
+ * service, schedule or push subscription that runs as it (src: https://cloud.google.com/run/docs/securing/service-identity).
+ */
+export class ServiceAccount extends PipelineComponent {
+  /** `<id>@<project>.iam.gserviceaccount.com`. */
+  public readonly email: pulumi.Output<string>;
+  /** `serviceAccount:<email>`, the IAM member string. */
+  public readonly member: pulumi.Output<string>;
+
+  constructor(name: string, args: ServiceAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pipelines:gcp:ServiceAccount", name, opts);
+    if ("email" in args) {
+      if (typeof args.email === "string" && DEFAULT_ACCOUNT.test(args.email)) {
+        throw new InputError(`ServiceAccount(${name}).email`, `"${args.email}" is a default service account`, "give the workload its own account: omit the email to create one");
+      }
+      this.email = pulumi.output(args.email);
+    } else {
+      validate(name, args);
+      const account = new gcp.serviceaccount.Account(
+        childName(name, "account"),
+        { accountId: args.accountId, displayName: args.displayName, description: args.description },
+        this.child(),
+      );
+      this.email = account.email;
+    }
+    this.member = pulumi.interpolate`serviceAccount:${this.email}`;
+    this.registerOutputs({ email: this.email, member: this.member });
+  }
+}
+
+function validate(name: string, args: CreateServiceAccount): void {
+  if (!NAME_RULES.serviceAccount.pattern.test(args.accountId)) {
+    throw new InputError(`ServiceAccount(${name}).accountId`, `"${args.accountId}" is not a valid account id`, "use 6-30 lowercase letters, digits and hyphens, starting with a letter");
+  }
+  if (args.displayName.length > 100) {
+    throw new InputError(`ServiceAccount(${name}).displayName`, `is ${args.displayName.length} characters long`, "keep it to 100 characters");
+  }
+}

@@ -1,0 +1,40 @@
+import * as pulumi from "@pulumi/pulumi";
+import { InputError } from "./errors";
+
+/**
+ * An escape hatch to any provider field of one child resource: either fields merged over the component's
+ * arguments, or a function that returns the arguments to use.
+ */
+export type Transform<T> = Partial<T> | ((args: T) => T);
+
+/** Applies a {@link Transform} to a child's arguments. */
+export function applyTransform<T>(args: T, transform: Transform<T> | undefined): T {
+  if (transform === undefined) return args;
+  return typeof transform === "function" ? transform(args) : { ...args, ...transform };
+}
+
+/**
+ * Base of every component in this project: a ComponentResource whose children inherit the component's
+ * `dependsOn` (Pulumi does not pass a component's `dependsOn` on to its children, so without this a bucket's
+ * children would not wait for the project's APIs).
+ */
+export abstract class PipelineComponent extends pulumi.ComponentResource {
+  private readonly inheritedDependsOn: pulumi.Resource[];
+
+  protected constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions = {}) {
+    super(type, name, {}, opts);
+    this.inheritedDependsOn = toResourceList(type, opts.dependsOn);
+  }
+
+  /** Options for a child: parented to this component, waiting for what the component waits for, plus `extra`. */
+  protected child<O extends pulumi.CustomResourceOptions | pulumi.ComponentResourceOptions>(extra: O = {} as O): O {
+    return { ...extra, parent: this, dependsOn: [...this.inheritedDependsOn, ...toResourceList("child", extra.dependsOn)] };
+  }
+}
+
+function toResourceList(field: string, dependsOn: pulumi.ResourceOptions["dependsOn"]): pulumi.Resource[] {
+  if (dependsOn === undefined) return [];
+  if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn];
+  if (Array.isArray(dependsOn) && dependsOn.every((d) => pulumi.Resource.isInstance(d))) return dependsOn as pulumi.Resource[];
+  throw new InputError(`${field} dependsOn`, "is an Output or Promise", "pass resources (or an array of resources) directly");
+}

@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+import { InputError } from "./errors";
+
+/**
+ * One IAM grant that a link carries: a predefined role on one resource (or, where Google has no narrower scope,
+ * on the project), bound to a workload's service account by the workload itself.
+ */
+export interface Grant {
+  /** Unique among the grants of one workload and stable across updates; used in the IAM member's logical name, e.g. `raw-objectViewer`. */
+  readonly key: string;
+  /** The predefined role, e.g. `roles/storage.objectViewer`. */
+  readonly role: string;
+  /** What the role is granted on, for people: e.g. `bucket raw`, `project`. */
+  readonly scope: string;
+  /** Declares the non-authoritative IAM member resource for `member` (`serviceAccount:<email>`). */
+  bind(name: string, member: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): pulumi.CustomResource;
+}
+
+/**
+ * Access a workload is given to one resource, declared on the workload (e.g. `lake.raw.read`): the IAM grants it
+ * needs and the environment variables that name the resource (e.g. `RAW_BUCKET`).
+ */
+export interface Link {
+  readonly env: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly grants: readonly Grant[];
+}
+
+/** Grants and env merged from a workload's links. */
+export interface ResolvedLinks {
+  readonly env: Record<string, pulumi.Input<string>>;
+  /** Grants, one per key (a key that several links share, e.g. the project-level `roles/bigquery.jobUser`, appears once). */
+  readonly grants: Grant[];
+}
+
+/**
+ * Merges a workload's links.
+ * @throws InputError naming `field` when two links set the same environment variable, or a link's variable is also in `env`.
+ */
+export function resolveLinks(field: string, links: readonly Link[], env: Readonly<Record<string, unknown>> = {}): ResolvedLinks {
+  const merged: Record<string, pulumi.Input<string>> = {};
+  const grants = new Map<string, Grant>();
+  for (const link of links) {
+    for (const [key, value] of Object.entries(link.env)) {
+      if (key in merged || key in env) {
+        throw new InputError(field, `the environment variable ${key} is set by two links or by a link and env`, "link each resource once and leave its variable to the link");
+      }
+      merged[key] = value;
+    }
+    for (const grant of link.grants) {
+      grants.set(grant.key, grant);
+    }
+  }
+  return { env: merged, grants: [...grants.values()] };
+}

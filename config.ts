@@ -1,0 +1,158 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { EnvironmentPolicy, environmentPolicy } from "./components/shared/policy";
+
+/** The project's config namespace (the `name` in Pulumi.yaml). */
+export const PROJECT = "cloudrun-pipelines";
+
+const wholeDays = (what: string) => z.coerce.number({ error: `expected ${what}: a whole number of days` }).int(`expected ${what}: a whole number of days`).min(1, `expected ${what}: at least 1 day`);
+
+const member = z
+  .string()
+  .regex(/^(user|group|serviceAccount|domain):[^\s:]+$/, 'expected an IAM member such as "user:ana@example.com" or "group:data-eng@example.com"');
+
+const jsonArray = (item: z.ZodType) =>
+  z.preprocess((value) => {
+    if (typeof value !== "string") return value;
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }, z.array(item, { error: 'expected a YAML list, e.g. ["group:data-eng@example.com"]' }));
+
+/**
+ * Every config key of this project, with its default: the one schema. `Pulumi.yaml` declares the same keys with
+ * type and description (a test keeps the two in step); stack files hold values only.
+ */
+export const CONFIG_SCHEMA = {
+  "gcp:project": z.string({ error: "required: set it with `pulumi config set gcp:project <project id>`" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "expected a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter"),
+  "gcp:region": z.string({ error: "required: set it with `pulumi config set gcp:region <region>`, e.g. europe-west1" }).regex(/^[a-z]+(-[a-z]+)+\d+$/, "expected a Cloud Run region such as europe-west1 or us-central1"),
+  /** Protect data (prod): buckets and dataset survive `pulumi destroy`, jobs have deletion protection, buckets keep versions. */
+  protectData: z.stringbool({ error: "expected true or false" }).default(true),
+  /** BigQuery location of the warehouse dataset. Default: the region. */
+  datasetLocation: z.string().regex(/^([A-Z]{2}|[a-z]+(-[a-z]+)+\d+)$/, "expected a BigQuery location: EU, US or a region such as europe-west1").optional(),
+  /** Days after which staging objects are deleted. */
+  stagingRetentionDays: wholeDays("staging retention").default(7),
+  /** Days after which new warehouse tables expire. Default: never. */
+  tableExpirationDays: wholeDays("table expiration").optional(),
+  /** Most recent image versions the repository always keeps. */
+  imageKeepCount: z.coerce.number().int("expected a whole number").min(1, "expected at least 1").default(10),
+  /** Days after which untagged image versions are deleted. */
+  untaggedImageRetentionDays: wholeDays("untagged image retention").default(7),
+  /** IAM members who may run, watch and cancel the jobs with `npm run job`. */
+  runners: jsonArray(member).default([]),
+  /** Default input of the extract job (`SOURCE_URI`): an https:// URL or gs:// URI; runs can override it. */
+  etlSource: z.string().regex(/^(https|gs):\/\/\S+$/, "expected an https:// URL or a gs:// URI").optional(),
+  /** Default dataset name of the ETL jobs (`DATASET_NAME`). */
+  etlDatasetName: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "expected lowercase letters, digits and underscores, starting with a letter").default("flights"),
+  /** Tasks per extract execution; each task takes its share of the input. */
+  extractTaskCount: z.coerce.number().int("expected a whole number").min(1, "expected at least 1").max(10000, "expected at most 10000 (Cloud Run's limit)").default(1),
+  /** Cron expression (five fields) of the nightly extract. Default: no schedule. */
+  extractSchedule: z.string().regex(/^\S+(\s+\S+){4}$/, 'expected a unix cron expression with five fields, e.g. "0 2 * * *"').optional(),
+  /** IANA time zone of the schedules. */
+  scheduleTimeZone: z.string().refine(isTimeZone, "expected an IANA time zone such as Etc/UTC or Europe/Berlin").default("Etc/UTC"),
+};
+
+const schema = z.object(CONFIG_SCHEMA).strict();
+
+/** The validated, typed config of one stack; the only config the program uses. */
+export interface StackConfig {
+  /** Stack name, e.g. `dev`: the first part of every physical name. */
+  readonly stack: string;
+  readonly project: string;
+  readonly region: string;
+  readonly policy: EnvironmentPolicy;
+  /** Labels on every labellable resource (through the provider's `defaultLabels`). */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly datasetLocation: string;
+  readonly stagingRetentionDays: number;
+  readonly tableExpirationDays?: number;
+  readonly imageKeepCount: number;
+  readonly untaggedImageRetentionDays: number;
+  readonly runners: readonly string[];
+  readonly etl: {
+    readonly source?: string;
+    readonly datasetName: string;
+    readonly extractTaskCount: number;
+    /** Present only where the stack schedules the extract (prod). */
+    readonly extractSchedule?: { readonly cron: string; readonly timeZone: string };
+  };
+}
+
+/**
+ * Validates raw config values (as `pulumi config` holds them: strings, with lists as JSON) into a {@link StackConfig}.
+ * Keys are `gcp:project`, `gcp:region` and this project's keys without their namespace.
+ * @throws Error listing every invalid or unknown key with its value and the expected form.
+ */
+export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string): StackConfig {
+  const problems: string[] = [];
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stack)) {
+    problems.push(`stack name "${stack}": expected lowercase letters, digits and hyphens, starting with a letter, at most 20 (it starts every resource name)`);
+  }
+  const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys) problems.push(`${qualified(key)} = ${JSON.stringify(present[key])}: unknown key; known keys: ${Object.keys(CONFIG_SCHEMA).map(qualified).join(", ")}`);
+      } else {
+        const key = String(issue.path[0]);
+        const value = key in present ? JSON.stringify(present[key]) : "(not set)";
+        problems.push(`${qualified(key)} = ${value}: ${issue.message}`);
+      }
+    }
+  }
+  if (problems.length > 0 || !result.success) {
+    throw new Error(`Invalid config for stack "${stack}" (Pulumi.${stack}.yaml):\n  - ${problems.join("\n  - ")}`);
+  }
+  const c = result.data;
+  return {
+    stack,
+    project: c["gcp:project"],
+    region: c["gcp:region"],
+    policy: environmentPolicy(c.protectData),
+    labels: { app: PROJECT, stack, "managed-by": "pulumi" },
+    datasetLocation: c.datasetLocation ?? c["gcp:region"],
+    stagingRetentionDays: c.stagingRetentionDays,
+    tableExpirationDays: c.tableExpirationDays,
+    imageKeepCount: c.imageKeepCount,
+    untaggedImageRetentionDays: c.untaggedImageRetentionDays,
+    runners: c.runners as string[],
+    etl: {
+      source: c.etlSource,
+      datasetName: c.etlDatasetName,
+      extractTaskCount: c.extractTaskCount,
+      ...(c.extractSchedule !== undefined && { extractSchedule: { cron: c.extractSchedule, timeZone: c.scheduleTimeZone } }),
+    },
+  };
+}
+
+/**
+ * Reads this stack's config from the Pulumi runtime and validates it, before any resource is declared.
+ * Keys of other namespaces than `gcp:project`, `gcp:region` and this project's are left to their owners.
+ * @throws Error as {@link parseConfig}.
+ */
+export function loadConfig(): StackConfig {
+  const raw: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
+  }
+  const gcp = new pulumi.Config("gcp");
+  raw["gcp:project"] = gcp.get("project");
+  raw["gcp:region"] = gcp.get("region");
+  return parseConfig(raw, pulumi.getStack());
+}
+
+function qualified(key: string): string {
+  return key.includes(":") ? key : `${PROJECT}:${key}`;
+}
+
+function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
