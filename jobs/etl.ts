@@ -1,0 +1,105 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Bucket } from "../components/bucket";
+import { CloudRunJob, CloudRunJobArgs } from "../components/cloud-run-job";
+import { ContainerImage } from "../components/container-image";
+import { Dataset } from "../components/dataset";
+import { JobSchedule } from "../components/job-schedule";
+import { physicalName } from "../components/shared/naming";
+import { StackConfig } from "../config";
+
+/** The ETL's jobs in the order a pipeline runs them. */
+export const ETL_STEPS = ["extract", "load", "transform"] as const;
+export type EtlStep = (typeof ETL_STEPS)[number];
+
+/** What the batch ETL declares. */
+export interface EtlPipeline {
+  readonly buckets: { readonly raw: Bucket; readonly staging: Bucket; readonly curated: Bucket };
+  readonly warehouse: Dataset;
+  readonly jobs: Readonly<Record<EtlStep, CloudRunJob>>;
+  /** The nightly extract, where the stack sets `extractSchedule` (prod). */
+  readonly schedule?: JobSchedule;
+}
+
+/**
+ * The batch ETL: `extract` (source → raw bucket as Parquet, or the run's staging prefix when a pipeline passes
+ * `STAGING_PREFIX`), `load` (Parquet → partitioned BigQuery table), `transform` (SQL → curated tables, exported as
+ * Parquet to the curated bucket). Each job has its own service account and only the links it needs:
+ *
+ * | job       | raw   | staging | curated | warehouse |
+ * |-----------|-------|---------|---------|-----------|
+ * | extract   | write | write   |         |           |
+ * | load      | read  | read    |         | write     |
+ * | transform |       |         | write   | write     |
+ *
+ * All three run the `images/etl` image; the subcommand is part of the job's command, so a run's `args` override
+ * carries only parameters (RunJob overrides replace args and cannot change the command).
+ */
+export function declareEtl(config: StackConfig, image: ContainerImage, opts: pulumi.ComponentResourceOptions): EtlPipeline {
+  const { stack, project, region, policy } = config;
+  const bucket = (name: "raw" | "staging" | "curated", deleteObjectsAfterDays?: number) =>
+    new Bucket(
+      name,
+      { bucketName: physicalName("bucket", [project, stack, name]), location: region, envName: `${name.toUpperCase()}_BUCKET`, policy, deleteObjectsAfterDays },
+      opts,
+    );
+  const raw = bucket("raw");
+  const staging = bucket("staging", config.stagingRetentionDays);
+  const curated = bucket("curated");
+  const warehouse = new Dataset(
+    "warehouse",
+    {
+      datasetId: physicalName("dataset", [stack, "warehouse"]),
+      location: config.datasetLocation,
+      envName: "WAREHOUSE_DATASET",
+      policy,
+      defaultTableExpirationDays: config.tableExpirationDays,
+    },
+    opts,
+  );
+
+  const job = (step: EtlStep, args: Pick<CloudRunJobArgs, "links" | "cpu" | "memory" | "taskCount" | "taskTimeout" | "maxRetries" | "env">) =>
+    new CloudRunJob(
+      step,
+      {
+        ...args,
+        jobName: physicalName("cloudRunJob", [stack, "etl", step]),
+        location: region,
+        image: image.repoDigest,
+        command: ["node", "/app/dist/main.js", step],
+        env: { GOOGLE_CLOUD_PROJECT: project, DATASET_NAME: config.etl.datasetName, ...args.env },
+        serviceAccount: { accountId: physicalName("serviceAccount", [stack, "etl", step]), displayName: `ETL ${step} (${stack})`, description: `Runs the ${step} step of the batch ETL.` },
+        runners: [...config.runners],
+        policy,
+      },
+      opts,
+    );
+  const jobs = {
+    extract: job("extract", {
+      links: [raw.write, staging.write],
+      env: config.etl.source !== undefined ? { SOURCE_URI: config.etl.source } : {},
+      cpu: 2,
+      memory: "2 GiB",
+      taskCount: config.etl.extractTaskCount,
+      taskTimeout: "1 hour",
+      maxRetries: 1,
+    }),
+    load: job("load", { links: [raw.read, staging.read, warehouse.write], taskTimeout: "30 minutes", maxRetries: 1 }),
+    transform: job("transform", { links: [warehouse.write, curated.write], taskTimeout: "30 minutes", maxRetries: 1 }),
+  };
+
+  const nightly = config.etl.extractSchedule;
+  const schedule =
+    nightly &&
+    new JobSchedule(
+      "extract-nightly",
+      {
+        job: jobs.extract,
+        schedulerJobName: physicalName("schedulerJob", [stack, "etl", "extract", "nightly"]),
+        schedule: nightly.cron,
+        timeZone: nightly.timeZone,
+        serviceAccount: { accountId: physicalName("serviceAccount", [stack, "etl", "extract", "sched"]), displayName: `Nightly ETL extract (${stack})` },
+      },
+      opts,
+    );
+  return { buckets: { raw, staging, curated }, warehouse, jobs, ...(schedule && { schedule }) };
+}
