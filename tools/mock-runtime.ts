@@ -1,0 +1,195 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+// Internal modules of @pulumi/pulumi 3.x (checked with 3.248): the RPC codec and the RPC queue. The mock
+// runtime needs them to read what the program sends the engine (parent, protect, dependencies) and to wait
+// until every registration has been answered.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(struct: unknown): Record<string, unknown>; specialSigKey: string; specialSecretSig: string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+/** Printed in place of a secret value. */
+export const SECRET = "[secret]";
+
+/** One resource as the program registered it with the (mock) engine. */
+export interface RecordedResource {
+  readonly urn: string;
+  /** Type token, e.g. `gcp:storage/bucket:Bucket` or `pipelines:gcp:Bucket`. */
+  readonly type: string;
+  /** Logical name. */
+  readonly name: string;
+  /** False for components. */
+  readonly custom: boolean;
+  /** URN of the parent (the stack for top-level resources). */
+  readonly parent?: string;
+  /** Inputs as sent, secrets replaced by {@link SECRET}. */
+  readonly inputs: Record<string, unknown>;
+  /** Outputs the mock returned (inputs plus computed values such as an account's `email`). */
+  readonly outputs: Record<string, unknown>;
+  /** Pulumi's `protect` option. */
+  readonly protect: boolean;
+  /** URNs of explicit and implicit dependencies. */
+  readonly dependencies: readonly string[];
+  /** Provider reference (`<provider urn>::<id>`) of a custom resource. */
+  readonly provider?: string;
+}
+
+/** The GCP project and region the mock's computed outputs use. */
+export interface MockCloud {
+  readonly project: string;
+  readonly region: string;
+}
+
+/**
+ * Outputs a real deploy would compute for a resource, so the preview shows what gets wired together:
+ * an account's `email`, a bucket's `url`, a repository's `registryUri`, an image's `repoDigest`, a job's `id`.
+ * Every `gcp:` resource gets the provider's `project` (and `location`/`region` where it has one and none was set).
+ */
+export function computedOutputs(type: string, inputs: Record<string, unknown>, cloud: MockCloud): { id: string; outputs: Record<string, unknown> } {
+  const str = (key: string) => String(inputs[key] ?? "");
+  if (type.startsWith("pulumi:providers:")) return { id: "mock-provider-id", outputs: inputs };
+  if (type === "docker:index/image:Image") {
+    const imageName = str("imageName");
+    const digest = createHash("sha256").update(imageName).digest("hex");
+    return { id: imageName, outputs: { ...inputs, repoDigest: `${imageName.replace(/:[^:/]+$/, "")}@sha256:${digest}` } };
+  }
+  if (!type.startsWith("gcp:")) return { id: `${type}-id`, outputs: inputs };
+  const project = (inputs.project as string | undefined) ?? cloud.project;
+  const location = (inputs.location as string | undefined) ?? cloud.region;
+  const base = { ...inputs, project };
+  switch (type) {
+    case "gcp:serviceaccount/account:Account": {
+      const email = `${str("accountId")}@${project}.iam.gserviceaccount.com`;
+      const name = `projects/${project}/serviceAccounts/${email}`;
+      return { id: name, outputs: { ...base, email, name, member: `serviceAccount:${email}` } };
+    }
+    case "gcp:storage/bucket:Bucket":
+      return { id: str("name"), outputs: { ...base, url: `gs://${str("name")}`, selfLink: `https://www.googleapis.com/storage/v1/b/${str("name")}` } };
+    case "gcp:bigquery/dataset:Dataset":
+      return { id: `projects/${project}/datasets/${str("datasetId")}`, outputs: base };
+    case "gcp:artifactregistry/repository:Repository": {
+      const id = `projects/${project}/locations/${location}/repositories/${str("repositoryId")}`;
+      return { id, outputs: { ...base, location, name: str("repositoryId"), registryUri: `${location}-docker.pkg.dev/${project}/${str("repositoryId")}` } };
+    }
+    case "gcp:cloudrunv2/job:Job":
+      return { id: `projects/${project}/locations/${location}/jobs/${str("name")}`, outputs: { ...base, location } };
+    case "gcp:cloudscheduler/job:Job": {
+      const region = (inputs.region as string | undefined) ?? cloud.region;
+      return { id: `projects/${project}/locations/${region}/jobs/${str("name")}`, outputs: { ...base, region } };
+    }
+    default:
+      return { id: `${type.split(":").pop()}-${createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 8)}`, outputs: base };
+  }
+}
+
+/**
+ * Answers the invokes the program makes; any other invoke is an error, so a new data source cannot slip
+ * into the program without a realistic mock answer.
+ */
+export function mockCall(token: string, cloud: MockCloud): Record<string, unknown> {
+  switch (token) {
+    case "gcp:organizations/getClientConfig:getClientConfig":
+      return { id: "client-config", project: cloud.project, region: cloud.region, zone: `${cloud.region}-b`, accessToken: "mock-access-token", defaultLabels: {} };
+    default:
+      throw new Error(`no mock answer for the invoke ${token}: add one to tools/mock-runtime.ts`);
+  }
+}
+
+/** The resources registered so far, in registration order, with lookups by type and name. */
+export class ResourceRecorder {
+  readonly resources: RecordedResource[] = [];
+
+  /** Every resource of `type`. */
+  ofType(type: string): RecordedResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** The one resource of `type` named `name`. @throws Error when there is none, listing the names of that type. */
+  get(type: string, name: string): RecordedResource {
+    const found = this.resources.find((r) => r.type === type && r.name === name);
+    if (!found) {
+      throw new Error(`no ${type} named "${name}"; registered: ${this.ofType(type).map((r) => r.name).join(", ") || "none"}`);
+    }
+    return found;
+  }
+
+  /** Forgets every recorded resource (between tests). */
+  clear(): void {
+    this.resources.length = 0;
+  }
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProtect(): boolean | undefined;
+  getDependenciesList(): string[];
+  getProvider(): string;
+  getObject(): unknown;
+}
+interface MockMonitorLike {
+  resources: Map<string, { state: Record<string, unknown> }>;
+  registerResource(req: RegisterRequest, callback: (err: Error | null, resp?: { getUrn(): string }) => void): void;
+}
+
+/**
+ * Installs Pulumi's mock runtime (`pulumi.runtime.setMocks`, not a preview: every output is known) with
+ * realistic computed outputs, and records every registration with what the engine would receive.
+ * Call it, and set config, before the program or component module is loaded.
+ */
+export async function installMockRuntime(cloud: MockCloud, stack: string, project = "cloudrun-pipelines"): Promise<ResourceRecorder> {
+  const recorder = new ResourceRecorder();
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const { id, outputs } = computedOutputs(args.type, args.inputs, cloud);
+        return { id, state: outputs };
+      },
+      call: (args) => mockCall(args.token, cloud),
+    },
+    project,
+    stack,
+    false,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    register(req, (err, resp) => {
+      if (!err && resp) {
+        const urn = resp.getUrn();
+        recorder.resources.push({
+          urn,
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          parent: req.getParent() || undefined,
+          inputs: hideSecrets(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>,
+          outputs: hideSecrets(monitor.resources.get(urn)?.state ?? {}) as Record<string, unknown>,
+          protect: req.getProtect() ?? false,
+          dependencies: req.getDependenciesList(),
+          provider: req.getProvider() || undefined,
+        });
+      }
+      callback(err, resp);
+    });
+  };
+  return recorder;
+}
+
+/** Waits until every resource registration the program started has been answered. */
+export function settled(): Promise<void> {
+  return settings.waitForRPCs();
+}
+
+function hideSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(hideSecrets);
+  if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[rpc.specialSigKey] === rpc.specialSecretSig) return SECRET;
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, hideSecrets(v)]));
+  }
+  return value;
+}

@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { installMockRuntime, RecordedResource, SECRET, settled } from "./mock-runtime";
+
+/** The project root (where Pulumi.yaml and the stack files are). */
+export const ROOT = path.resolve(__dirname, "..");
+
+/** A stack's config as the Pulumi CLI hands it to the program: every value a string, lists and maps as JSON. */
+export interface StackConfigFile {
+  readonly values: Record<string, string>;
+  /** Keys whose values are `secure:` ciphertext; they cannot be decrypted offline and read as {@link SECRET}. */
+  readonly secretKeys: string[];
+}
+
+/** The program run for one stack under the mock runtime. */
+export interface ProgramRun {
+  readonly stack: string;
+  readonly outputs: Record<string, unknown>;
+  readonly resources: RecordedResource[];
+}
+
+/**
+ * Reads `Pulumi.<stack>.yaml`.
+ * @throws Error naming the file when it is missing or is not a map under `config:`.
+ */
+export function readStackConfig(stack: string, root = ROOT): StackConfigFile {
+  const file = path.join(root, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) {
+    const known = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+    throw new Error(`no stack file ${path.basename(file)}; stacks: ${known.join(", ")}`);
+  }
+  const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const values: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(doc.config ?? {})) {
+    if (value !== null && typeof value === "object" && "secure" in value) {
+      values[key] = SECRET;
+      secretKeys.push(key);
+    } else {
+      values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  return { values, secretKeys };
+}
+
+/**
+ * Runs the real program (`index.ts`) for `stack` the way the engine would, with no engine: mock runtime, the
+ * stack file's config, the program loaded inside `runInPulumiStack`. Resolves with the stack outputs and every
+ * registered resource once all registrations are answered.
+ * @throws the program's own error, e.g. the config error naming the key.
+ */
+export async function runProgram(stack: string, root = ROOT): Promise<ProgramRun> {
+  const config = readStackConfig(stack, root);
+  const cloud = { project: config.values["gcp:project"] ?? "unset-project", region: config.values["gcp:region"] ?? "unset-region" };
+  const recorder = await installMockRuntime(cloud, stack);
+  pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+  forgetProgramModules(root);
+  const program = path.join(root, "index.ts");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(program) }));
+  await settled();
+  return { stack, outputs: (outputs ?? {}) as Record<string, unknown>, resources: recorder.resources };
+}
+
+/** Drops the project's own modules from the require cache, so the program (and its config) is evaluated anew. */
+function forgetProgramModules(root: string): void {
+  for (const id of Object.keys(require.cache)) {
+    if (id.startsWith(root) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.includes(`${path.sep}tools${path.sep}`)) {
+      delete require.cache[id];
+    }
+  }
+}
