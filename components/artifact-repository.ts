@@ -44,9 +44,9 @@ export class ArtifactRepository extends PipelineComponent {
   public readonly repositoryId: pulumi.Output<string>;
 
   constructor(name: string, args: ArtifactRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("pipelines:gcp:ArtifactRepository", name, opts);
     const { keepCount = 10, deleteUntaggedAfterDays = 7 } = args;
     validate(name, args.repositoryId, keepCount, deleteUntaggedAfterDays);
+    super("pipelines:gcp:ArtifactRepository", name, opts);
     const repository = new gcp.artifactregistry.Repository(
       childName(name, "repository"),
       applyTransform<gcp.artifactregistry.RepositoryArgs>(

@@ -63,10 +63,10 @@ export class Bucket extends PipelineComponent {
   private readonly envName: string;
 
   constructor(name: string, args: BucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    validate(name, args);
     super("pipelines:gcp:Bucket", name, opts);
     this.componentName = name;
     this.envName = args.envName;
-    validate(name, args);
     const bucket = new gcp.storage.Bucket(
       childName(name, "bucket"),
       applyTransform<gcp.storage.BucketArgs>(

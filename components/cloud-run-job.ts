@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceAccount, ServiceAccountArgs } from "./service-account";
+import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { containerEnv, Cpu, resourceLimits, SecretEnv } from "./shared/container";
 import { InputError } from "./shared/errors";
@@ -93,10 +93,10 @@ export class CloudRunJob extends PipelineComponent {
   public readonly serviceAccountEmail: pulumi.Output<string>;
 
   constructor(name: string, args: CloudRunJobArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("pipelines:gcp:CloudRunJob", name, opts);
     const field = `CloudRunJob(${name})`;
     const { taskCount = 1, maxRetries = 3, cpu = 1, memory = "512 MiB", taskTimeout = "10 minutes" } = args;
     validate(field, args, taskCount, maxRetries);
+    checkServiceAccountArgs(childName(name, "sa"), args.serviceAccount);
     const timeoutSeconds = toSeconds(taskTimeout, `${field}.taskTimeout`);
     if (timeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
       throw new InputError(`${field}.taskTimeout`, `"${taskTimeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");
@@ -104,6 +104,7 @@ export class CloudRunJob extends PipelineComponent {
     const links = resolveLinks(field, args.links ?? [], args.env);
     const env = containerEnv(field, { ...args.env, ...links.env }, args.secretEnv ?? {});
     const limits = resourceLimits(field, cpu, memory);
+    super("pipelines:gcp:CloudRunJob", name, opts);
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
     const grants = links.grants.map((grant) => grant.bind(childName(name, grant.key), account.member, this.child()));

@@ -47,11 +47,11 @@ export class ContainerImage extends PipelineComponent {
   public readonly taggedName: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("pipelines:gcp:ContainerImage", name, opts);
-    const tag = `src-${contextHash(name, args.context)}`;
     if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(args.imageName)) {
       throw new InputError(`ContainerImage(${name}).imageName`, `"${args.imageName}" is not a valid image name`, "use lowercase letters and digits separated by '.', '_' or '-', e.g. etl");
     }
+    const tag = `src-${contextHash(name, args.context)}`;
+    super("pipelines:gcp:ContainerImage", name, opts);
     const accessToken = gcp.organizations.getClientConfigOutput({ parent: this }).accessToken;
     const image = new docker.Image(
       childName(name, "image"),

@@ -56,10 +56,10 @@ export class Dataset extends PipelineComponent {
   private readonly envName: string;
 
   constructor(name: string, args: DatasetArgs, opts?: pulumi.ComponentResourceOptions) {
+    validate(name, args);
     super("pipelines:gcp:Dataset", name, opts);
     this.componentName = name;
     this.envName = args.envName;
-    validate(name, args);
     const dataset = new gcp.bigquery.Dataset(
       childName(name, "dataset"),
       applyTransform<gcp.bigquery.DatasetArgs>(

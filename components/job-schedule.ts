@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudRunJob } from "./cloud-run-job";
-import { ServiceAccount, ServiceAccountArgs } from "./service-account";
+import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
 import { childName, NAME_RULES } from "./shared/naming";
@@ -63,11 +63,12 @@ export class JobSchedule extends PipelineComponent {
   public readonly serviceAccountEmail: pulumi.Output<string>;
 
   constructor(name: string, args: JobScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("pipelines:gcp:JobSchedule", name, opts);
     const field = `JobSchedule(${name})`;
     const timeZone = args.timeZone ?? "Etc/UTC";
     validate(field, args, timeZone);
+    checkServiceAccountArgs(childName(name, "sa"), args.serviceAccount);
     const retry = retryConfig(field, args.retry ?? {});
+    super("pipelines:gcp:JobSchedule", name, opts);
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
     const invoker = new gcp.cloudrunv2.JobIamMember(

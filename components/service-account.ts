@@ -42,14 +42,11 @@ export class ServiceAccount extends PipelineComponent {
   public readonly member: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+    checkServiceAccountArgs(name, args);
     super("pipelines:gcp:ServiceAccount", name, opts);
     if ("email" in args) {
-      if (typeof args.email === "string" && DEFAULT_ACCOUNT.test(args.email)) {
-        throw new InputError(`ServiceAccount(${name}).email`, `"${args.email}" is a default service account`, "give the workload its own account: omit the email to create one");
-      }
       this.email = pulumi.output(args.email);
     } else {
-      validate(name, args);
       const account = new gcp.serviceaccount.Account(
         childName(name, "account"),
         { accountId: args.accountId, displayName: args.displayName, description: args.description },
@@ -62,7 +59,18 @@ export class ServiceAccount extends PipelineComponent {
   }
 }
 
-function validate(name: string, args: CreateServiceAccount): void {
+/**
+ * Checks service account args without declaring anything; components that create an account call it before
+ * declaring any resource, so bad input creates nothing.
+ * @throws InputError for a default account's email, an invalid account id, or a display name over 100 characters.
+ */
+export function checkServiceAccountArgs(name: string, args: ServiceAccountArgs): void {
+  if ("email" in args) {
+    if (typeof args.email === "string" && DEFAULT_ACCOUNT.test(args.email)) {
+      throw new InputError(`ServiceAccount(${name}).email`, `"${args.email}" is a default service account`, "give the workload its own account: omit the email to create one");
+    }
+    return;
+  }
   if (!NAME_RULES.serviceAccount.pattern.test(args.accountId)) {
     throw new InputError(`ServiceAccount(${name}).accountId`, `"${args.accountId}" is not a valid account id`, "use 6-30 lowercase letters, digits and hyphens, starting with a letter");
   }

@@ -49,15 +49,15 @@ export function readStackConfig(stack: string, root = ROOT): StackConfigFile {
  * Runs the real program (`index.ts`) for `stack` the way the engine would, with no engine: mock runtime, the
  * stack file's config, the program loaded inside `runInPulumiStack`. Resolves with the stack outputs and every
  * registered resource once all registrations are answered.
+ * @param config - the stack's config; by default read from `Pulumi.<stack>.yaml`.
  * @throws the program's own error, e.g. the config error naming the key.
  */
-export async function runProgram(stack: string, root = ROOT): Promise<ProgramRun> {
-  const config = readStackConfig(stack, root);
+export async function runProgram(stack: string, config: StackConfigFile = readStackConfig(stack)): Promise<ProgramRun> {
   const cloud = { project: config.values["gcp:project"] ?? "unset-project", region: config.values["gcp:region"] ?? "unset-region" };
   const recorder = await installMockRuntime(cloud, stack);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
-  forgetProgramModules(root);
-  const program = path.join(root, "index.ts");
+  forgetProgramModules(ROOT);
+  const program = path.join(ROOT, "index.ts");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(program) }));
   await settled();

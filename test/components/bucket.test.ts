@@ -1,0 +1,66 @@
+import { expect } from "chai";
+import { Bucket, BUCKET_READ_ROLE, BUCKET_WRITE_ROLE } from "../../components/bucket";
+import { ResourceRecorder } from "../../tools/mock-runtime";
+import { DEV, errorOf, mockRuntime, promiseOf, PROD, registered } from "../helpers/pulumi";
+
+const BUCKET = "gcp:storage/bucket:Bucket";
+
+describe("Bucket", () => {
+  let recorder: ResourceRecorder;
+  before(async () => {
+    recorder = await mockRuntime();
+  });
+  beforeEach(() => recorder.clear());
+
+  it("dev: uniform access, public access prevention enforced, emptied on destroy, no versioning, staging expiry", async () => {
+    const bucket = new Bucket("staging", { bucketName: "p-dev-staging", location: "europe-west1", envName: "STAGING_BUCKET", policy: DEV, deleteObjectsAfterDays: 7 });
+    const resources = await registered(recorder);
+    const child = recorder.get(BUCKET, "staging-bucket");
+    expect(child.inputs).to.deep.equal({
+      name: "p-dev-staging",
+      location: "europe-west1",
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: "enforced",
+      forceDestroy: true,
+      versioning: { enabled: false },
+      lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 7 } }],
+    });
+    expect(child.protect).to.equal(false);
+    expect(resources.filter((r) => r.custom).map((r) => r.type)).to.deep.equal([BUCKET]);
+    expect(await promiseOf(bucket.url)).to.equal("gs://p-dev-staging");
+  });
+
+  it("prod: protected, never force-destroyed, versioned with noncurrent versions kept 30 days (a non-empty bucket cannot be deleted without forceDestroy in state)", async () => {
+    new Bucket("raw", { bucketName: "p-prod-raw", location: "europe-west1", envName: "RAW_BUCKET", policy: PROD });
+    await registered(recorder);
+    const child = recorder.get(BUCKET, "raw-bucket");
+    expect(child.protect).to.equal(true);
+    expect(child.inputs.forceDestroy).to.equal(false);
+    expect(child.inputs.versioning).to.deep.equal({ enabled: true });
+    expect(child.inputs.lifecycleRules).to.deep.equal([{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30, withState: "ARCHIVED" } }]);
+  });
+
+  it("links: read is objectViewer, write is objectUser (overwrite needs delete), both on this bucket only, with the bucket's name as env", async () => {
+    const bucket = new Bucket("curated", { bucketName: "p-dev-curated", location: "EU", envName: "CURATED_BUCKET", policy: DEV });
+    expect(bucket.read.grants.map((g) => [g.key, g.role, g.scope])).to.deep.equal([["curated-objectViewer", BUCKET_READ_ROLE, "bucket curated"]]);
+    expect(bucket.write.grants.map((g) => [g.key, g.role, g.scope])).to.deep.equal([["curated-objectUser", BUCKET_WRITE_ROLE, "bucket curated"]]);
+    expect(BUCKET_READ_ROLE).to.equal("roles/storage.objectViewer");
+    expect(BUCKET_WRITE_ROLE).to.equal("roles/storage.objectUser");
+    expect(Object.keys(bucket.read.env)).to.deep.equal(["CURATED_BUCKET"]);
+    bucket.write.grants[0].bind("w", "serviceAccount:sa@test-project.iam.gserviceaccount.com", {});
+    await registered(recorder);
+    expect(recorder.get("gcp:storage/bucketIAMMember:BucketIAMMember", "w").inputs).to.deep.equal({
+      bucket: "p-dev-curated",
+      role: "roles/storage.objectUser",
+      member: "serviceAccount:sa@test-project.iam.gserviceaccount.com",
+    });
+  });
+
+  it("rejects a name GCS would refuse, an env name that is no variable, and a zero-day expiry, naming the field", () => {
+    const base = { location: "EU", envName: "RAW_BUCKET", policy: DEV };
+    expect(errorOf(() => new Bucket("a", { ...base, bucketName: "My_Bucket" }))).to.match(/^Bucket\(a\)\.bucketName: "My_Bucket" is not a valid bucket name/);
+    expect(errorOf(() => new Bucket("b", { ...base, bucketName: "google-data" }))).to.match(/^Bucket\(b\)\.bucketName/);
+    expect(errorOf(() => new Bucket("c", { ...base, bucketName: "ok-name", envName: "raw-bucket" }))).to.match(/^Bucket\(c\)\.envName: "raw-bucket"/);
+    expect(errorOf(() => new Bucket("d", { ...base, bucketName: "ok-name", deleteObjectsAfterDays: 0 }))).to.match(/^Bucket\(d\)\.deleteObjectsAfterDays: 0 is not/);
+  });
+});

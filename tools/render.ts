@@ -1,0 +1,157 @@
+import { RecordedResource } from "./mock-runtime";
+
+/** One IAM grant of the plan. */
+export interface IamRow {
+  readonly member: string;
+  readonly role: string;
+  /** What the role is on, e.g. `bucket my-proj-dev-raw`, `dataset dev_warehouse`, `job dev-etl-extract`, `project my-proj`. */
+  readonly resource: string;
+}
+
+/** How to name the target of each kind of IAM member resource, from its inputs. */
+const IAM_TARGETS: Record<string, (inputs: Record<string, unknown>) => string> = {
+  "gcp:storage/bucketIAMMember:BucketIAMMember": (i) => `bucket ${i.bucket}`,
+  "gcp:bigquery/datasetIamMember:DatasetIamMember": (i) => `dataset ${i.datasetId}`,
+  "gcp:projects/iAMMember:IAMMember": (i) => `project ${i.project}`,
+  "gcp:cloudrunv2/jobIamMember:JobIamMember": (i) => `job ${i.name}`,
+  "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": (i) => `service ${i.name}`,
+  "gcp:secretmanager/secretIamMember:SecretIamMember": (i) => `secret ${i.secretId}`,
+  "gcp:pubsub/topicIAMMember:TopicIAMMember": (i) => `topic ${i.topic}`,
+  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": (i) => `subscription ${i.subscription}`,
+  "gcp:serviceaccount/iAMMember:IAMMember": (i) => `service account ${i.serviceAccountId}`,
+  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (i) => `repository ${i.repository}`,
+};
+
+/** Inputs worth showing in the tree for each type, as dotted paths. */
+const KEY_INPUTS: Record<string, string[]> = {
+  "pulumi:providers:gcp": ["project", "region", "defaultLabels"],
+  "gcp:projects/service:Service": ["service", "disableOnDestroy"],
+  "gcp:storage/bucket:Bucket": ["name", "location", "uniformBucketLevelAccess", "publicAccessPrevention", "forceDestroy", "versioning.enabled", "lifecycleRules"],
+  "gcp:bigquery/dataset:Dataset": ["datasetId", "location", "deleteContentsOnDestroy", "defaultTableExpirationMs"],
+  "gcp:artifactregistry/repository:Repository": ["repositoryId", "location", "format", "cleanupPolicies"],
+  "docker:index/image:Image": ["imageName", "build.platform"],
+  "gcp:serviceaccount/account:Account": ["accountId"],
+  "gcp:cloudrunv2/job:Job": ["name", "location", "deletionProtection", "template.taskCount", "template.template.serviceAccount", "template.template.timeout", "template.template.maxRetries", "template.template.containers.0.image", "template.template.containers.0.commands", "template.template.containers.0.resources.limits", "template.template.containers.0.envs"],
+  "gcp:cloudscheduler/job:Job": ["name", "region", "schedule", "timeZone", "httpTarget.uri", "httpTarget.oauthToken", "retryConfig"],
+};
+
+/** The IAM grants of a plan, sorted by member, then role, then resource. */
+export function iamRows(resources: readonly RecordedResource[]): IamRow[] {
+  return resources
+    .filter((r) => r.type in IAM_TARGETS)
+    .map((r) => ({ member: String(r.inputs.member), role: String(r.inputs.role), resource: IAM_TARGETS[r.type](r.inputs) }))
+    .sort((a, b) => a.member.localeCompare(b.member) || a.role.localeCompare(b.role) || a.resource.localeCompare(b.resource));
+}
+
+/** The resource tree: each resource under its parent, with its type, `protect`, and key inputs. */
+export function renderTree(resources: readonly RecordedResource[]): string {
+  const children = new Map<string | undefined, RecordedResource[]>();
+  for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  const lines: string[] = [];
+  const walk = (parent: string | undefined, depth: number) => {
+    for (const r of [...(children.get(parent) ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
+      const indent = "  ".repeat(depth);
+      lines.push(`${indent}${r.custom ? "-" : "+"} ${r.name}  (${r.type})${r.protect ? "  [protected]" : ""}`);
+      for (const path of KEY_INPUTS[r.type] ?? (r.type in IAM_TARGETS ? ["role", "member"] : [])) {
+        const value = valueAt(r.inputs, path);
+        if (value !== undefined) lines.push(`${indent}    ${path}: ${compact(value)}`);
+      }
+      walk(r.urn, depth + 1);
+    }
+  };
+  walk(undefined, 0);
+  return lines.join("\n");
+}
+
+/** The IAM grants as an aligned text table. */
+export function renderIamTable(rows: readonly IamRow[]): string {
+  const header: IamRow = { member: "MEMBER", role: "ROLE", resource: "RESOURCE" };
+  const all = [header, ...rows];
+  const width = (key: keyof IamRow) => Math.max(...all.map((r) => r[key].length));
+  const [m, r] = [width("member"), width("role")];
+  return all.map((row) => `${row.member.padEnd(m)}  ${row.role.padEnd(r)}  ${row.resource}`).join("\n");
+}
+
+/**
+ * The architecture as a Mermaid flowchart, derived from the recorded plan: components as nodes; edges for the
+ * image a job runs, the repository an image is pushed to, and every IAM grant (from the workload or schedule
+ * that holds it to what it is on).
+ */
+export function renderMermaid(resources: readonly RecordedResource[]): string {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const owner = (r: RecordedResource): RecordedResource | undefined => {
+    let current = r.parent ? byUrn.get(r.parent) : undefined;
+    while (current && (current.type === "pipelines:gcp:ServiceAccount" || current.custom)) current = current.parent ? byUrn.get(current.parent) : undefined;
+    return current && current.type.startsWith("pipelines:") ? current : undefined;
+  };
+  const nodes = new Map<string, string>();
+  const edges = new Set<string>();
+  const node = (r: RecordedResource) => {
+    const id = r.name.replace(/[^A-Za-z0-9]/g, "_");
+    nodes.set(id, `${id}["${r.type.split(":").pop()}: ${r.name}"]`);
+    return id;
+  };
+  const componentOf = (type: string, match: (inputs: Record<string, unknown>) => boolean) => {
+    const child = resources.find((r) => r.type === type && match(r.inputs));
+    return child && owner(child);
+  };
+  for (const r of resources) {
+    if (r.type === "docker:index/image:Image") {
+      const image = owner(r);
+      const repository = componentOf("gcp:artifactregistry/repository:Repository", (i) => String(r.inputs.imageName).includes(`/${i.repositoryId}/`));
+      if (image && repository) edges.add(`${node(image)} -->|pushed to| ${node(repository)}`);
+      for (const job of resources.filter((j) => j.type === "gcp:cloudrunv2/job:Job" && valueAt(j.inputs, "template.template.containers.0.image") === r.outputs.repoDigest)) {
+        const workload = owner(job);
+        if (image && workload) edges.add(`${node(image)} -->|image| ${node(workload)}`);
+      }
+    }
+    if (!(r.type in IAM_TARGETS)) continue;
+    const holder = owner(r);
+    const target = iamTarget(r, componentOf);
+    const from = holder && !String(r.inputs.member).startsWith("serviceAccount:") && r.type === "gcp:cloudrunv2/jobIamMember:JobIamMember" ? memberNode(nodes, String(r.inputs.member)) : holder && node(holder);
+    const to = target ? node(target) : projectNode(nodes, IAM_TARGETS[r.type](r.inputs));
+    if (from && from !== to) edges.add(`${from} -->|${String(r.inputs.role).replace("roles/", "")}| ${to}`);
+  }
+  return ["flowchart LR", ...[...nodes.values()].sort().map((n) => `  ${n}`), ...[...edges].sort().map((e) => `  ${e}`)].join("\n");
+}
+
+function iamTarget(
+  r: RecordedResource,
+  componentOf: (type: string, match: (inputs: Record<string, unknown>) => boolean) => RecordedResource | undefined,
+): RecordedResource | undefined {
+  switch (r.type) {
+    case "gcp:storage/bucketIAMMember:BucketIAMMember":
+      return componentOf("gcp:storage/bucket:Bucket", (i) => i.name === r.inputs.bucket);
+    case "gcp:bigquery/datasetIamMember:DatasetIamMember":
+      return componentOf("gcp:bigquery/dataset:Dataset", (i) => i.datasetId === r.inputs.datasetId);
+    case "gcp:cloudrunv2/jobIamMember:JobIamMember":
+      return componentOf("gcp:cloudrunv2/job:Job", (i) => i.name === r.inputs.name);
+    default:
+      return undefined;
+  }
+}
+
+function memberNode(nodes: Map<string, string>, member: string): string {
+  const id = member.replace(/[^A-Za-z0-9]/g, "_");
+  nodes.set(id, `${id}(["${member}"])`);
+  return id;
+}
+
+function projectNode(nodes: Map<string, string>, label: string): string {
+  const id = label.replace(/[^A-Za-z0-9]/g, "_");
+  nodes.set(id, `${id}[("${label}")]`);
+  return id;
+}
+
+function valueAt(value: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+function compact(value: unknown): string {
+  if (Array.isArray(value) && value.every((v) => v !== null && typeof v === "object" && "name" in v)) {
+    // Container env: NAME=value, or NAME=<secret ref> for Secret Manager references.
+    return value.map((v) => `${v.name}=${"value" in v ? v.value : JSON.stringify(v.valueSource)}`).join(", ");
+  }
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 240 ? `${text.slice(0, 237)}...` : text;
+}
