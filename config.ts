@@ -23,19 +23,21 @@ const jsonArray = (item: z.ZodType) =>
 
 /**
  * Every config key of this project, with its default: the one schema. `Pulumi.yaml` declares the same keys with
- * type and description (a test keeps the two in step); stack files hold values only.
+ * type, description and the same defaults, because the Pulumi CLI rejects a stack that omits a declared key
+ * without a default (a test keeps the two in step); stack files hold values only. An empty string means "not set"
+ * for the optional keys (`datasetLocation`, `etlSource`, `extractSchedule`).
  */
 export const CONFIG_SCHEMA = {
   "gcp:project": z.string({ error: "required: set it with `pulumi config set gcp:project <project id>`" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "expected a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter"),
   "gcp:region": z.string({ error: "required: set it with `pulumi config set gcp:region <region>`, e.g. europe-west1" }).regex(/^[a-z]+(-[a-z]+)+\d+$/, "expected a Cloud Run region such as europe-west1 or us-central1"),
   /** Protect data (prod): buckets and dataset survive `pulumi destroy`, jobs have deletion protection, buckets keep versions. */
   protectData: z.stringbool({ error: "expected true or false" }).default(true),
-  /** BigQuery location of the warehouse dataset. Default: the region. */
+  /** BigQuery location of the warehouse dataset. Default (empty): the region. */
   datasetLocation: z.string().regex(/^([A-Z]{2}|[a-z]+(-[a-z]+)+\d+)$/, "expected a BigQuery location: EU, US or a region such as europe-west1").optional(),
   /** Days after which staging objects are deleted. */
   stagingRetentionDays: wholeDays("staging retention").default(7),
-  /** Days after which new warehouse tables expire. Default: never. */
-  tableExpirationDays: wholeDays("table expiration").optional(),
+  /** Days after which new warehouse tables expire; 0: never. */
+  tableExpirationDays: z.coerce.number({ error: "expected a whole number of days, 0 for never" }).int("expected a whole number of days, 0 for never").min(0, "expected a whole number of days, 0 for never").default(0),
   /** Most recent image versions the repository always keeps. */
   imageKeepCount: z.coerce.number().int("expected a whole number").min(1, "expected at least 1").default(10),
   /** Days after which untagged image versions are deleted. */
@@ -90,7 +92,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stack)) {
     problems.push(`stack name "${stack}": expected lowercase letters, digits and hyphens, starting with a letter, at most 20 (it starts every resource name)`);
   }
-  const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined));
+  const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ""));
   const result = schema.safeParse(present);
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -115,7 +117,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     labels: { app: PROJECT, stack, "managed-by": "pulumi" },
     datasetLocation: c.datasetLocation ?? c["gcp:region"],
     stagingRetentionDays: c.stagingRetentionDays,
-    tableExpirationDays: c.tableExpirationDays,
+    tableExpirationDays: c.tableExpirationDays === 0 ? undefined : c.tableExpirationDays,
     imageKeepCount: c.imageKeepCount,
     untaggedImageRetentionDays: c.untaggedImageRetentionDays,
     runners: c.runners as string[],

@@ -22,8 +22,9 @@ export interface ProgramRun {
 }
 
 /**
- * Reads `Pulumi.<stack>.yaml`.
- * @throws Error naming the file when it is missing or is not a map under `config:`.
+ * Reads `Pulumi.<stack>.yaml` and, as the Pulumi CLI does, adds the defaults `Pulumi.yaml` declares for keys the
+ * stack file leaves out.
+ * @throws Error naming the file when it is missing.
  */
 export function readStackConfig(stack: string, root = ROOT): StackConfigFile {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
@@ -40,6 +41,13 @@ export function readStackConfig(stack: string, root = ROOT): StackConfigFile {
       secretKeys.push(key);
     } else {
       values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+  }
+  const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
+  for (const [key, spec] of Object.entries(project.config ?? {})) {
+    const qualified = key.includes(":") ? key : `${project.name}:${key}`;
+    if (!(qualified in values) && spec.default !== undefined) {
+      values[qualified] = typeof spec.default === "string" ? spec.default : JSON.stringify(spec.default);
     }
   }
   return { values, secretKeys };

@@ -1,0 +1,118 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { CONFIG_SCHEMA, parseConfig, PROJECT } from "../config";
+import { readStackConfig } from "../tools/run-program";
+
+/** The defaults Pulumi.yaml declares, as the CLI passes them to the program (strings; lists as JSON). */
+function readDefaults(): Record<string, string> {
+  const project = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as { config: Record<string, { default: unknown }> };
+  return Object.fromEntries(Object.entries(project.config).map(([k, v]) => [k, typeof v.default === "string" ? v.default : JSON.stringify(v.default)]));
+}
+
+const REQUIRED = { "gcp:project": "my-project", "gcp:region": "europe-west1" };
+
+function errorOf(raw: Record<string, string | undefined>, stack = "dev"): string {
+  try {
+    parseConfig(raw, stack);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error("expected a config error");
+}
+
+describe("config", () => {
+  it("fills every default from the one schema, and protects data unless told otherwise", () => {
+    expect(parseConfig(REQUIRED, "dev")).to.deep.equal({
+      stack: "dev",
+      project: "my-project",
+      region: "europe-west1",
+      policy: { protectData: true, protect: true, forceDestroy: false, deleteContentsOnDestroy: false, deletionProtection: true, versioning: true },
+      labels: { app: "cloudrun-pipelines", stack: "dev", "managed-by": "pulumi" },
+      datasetLocation: "europe-west1",
+      stagingRetentionDays: 7,
+      tableExpirationDays: undefined,
+      imageKeepCount: 10,
+      untaggedImageRetentionDays: 7,
+      runners: [],
+      etl: { source: undefined, datasetName: "flights", extractTaskCount: 1 },
+    });
+  });
+
+  it("derives the dev policy (everything destroyable) from protectData false", () => {
+    expect(parseConfig({ ...REQUIRED, protectData: "false" }, "dev").policy).to.deep.equal({
+      protectData: false,
+      protect: false,
+      forceDestroy: true,
+      deleteContentsOnDestroy: true,
+      deletionProtection: false,
+      versioning: false,
+    });
+  });
+
+  it("reads lists as the CLI passes them (JSON) and a schedule only where a cron is set", () => {
+    const config = parseConfig({ ...REQUIRED, runners: '["group:data@example.com"]', extractSchedule: "0 2 * * *", scheduleTimeZone: "Europe/Berlin", extractTaskCount: "4" }, "prod");
+    expect(config.runners).to.deep.equal(["group:data@example.com"]);
+    expect(config.etl).to.deep.equal({ source: undefined, datasetName: "flights", extractTaskCount: 4, extractSchedule: { cron: "0 2 * * *", timeZone: "Europe/Berlin" } });
+  });
+
+  it("names the missing required keys and how to set them", () => {
+    const message = errorOf({});
+    expect(message).to.include('Invalid config for stack "dev" (Pulumi.dev.yaml)');
+    expect(message).to.include("gcp:project = (not set): required: set it with `pulumi config set gcp:project <project id>`");
+    expect(message).to.include("gcp:region = (not set): required: set it with `pulumi config set gcp:region <region>`");
+  });
+
+  it("names the key, the value and the expected form of every invalid value", () => {
+    const message = errorOf({ ...REQUIRED, stagingRetentionDays: "0", protectData: "maybe", runners: '["everyone"]', extractSchedule: "daily", scheduleTimeZone: "Mars/Olympus" });
+    expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "0": expected staging retention: at least 1 day');
+    expect(message).to.include('cloudrun-pipelines:protectData = "maybe": expected true or false');
+    expect(message).to.include('cloudrun-pipelines:runners = "[\\"everyone\\"]": expected an IAM member such as "user:ana@example.com"');
+    expect(message).to.include('cloudrun-pipelines:extractSchedule = "daily": expected a unix cron expression with five fields');
+    expect(message).to.include('cloudrun-pipelines:scheduleTimeZone = "Mars/Olympus": expected an IANA time zone');
+  });
+
+  it("rejects a misspelt key instead of silently using the default", () => {
+    expect(errorOf({ ...REQUIRED, stagingRetentionDay: "3" })).to.include('cloudrun-pipelines:stagingRetentionDay = "3": unknown key; known keys: gcp:project, gcp:region, cloudrun-pipelines:protectData');
+  });
+
+  it("rejects a project id or region in the wrong form, and a stack name that cannot start resource names", () => {
+    expect(errorOf({ "gcp:project": "My Project", "gcp:region": "europe" })).to.match(/gcp:project = "My Project": expected a project id[\s\S]*gcp:region = "europe": expected a Cloud Run region/);
+    expect(errorOf(REQUIRED, "Prod_1")).to.include('stack name "Prod_1": expected lowercase letters');
+  });
+
+  it("Pulumi.yaml's defaults, applied by the CLI, give the same config as the schema's own defaults", () => {
+    const file = readStackConfig("dev");
+    const declaredDefaults = Object.fromEntries(
+      Object.keys(CONFIG_SCHEMA)
+        .filter((k) => !k.includes(":"))
+        .map((k) => [k, readDefaults()[k]]),
+    );
+    expect(parseConfig({ ...REQUIRED, ...declaredDefaults }, "dev")).to.deep.equal(parseConfig(REQUIRED, "dev"));
+    expect(file.values["cloudrun-pipelines:scheduleTimeZone"], "a default the dev stack file leaves out").to.equal("Etc/UTC");
+  });
+
+  it("Pulumi.yaml declares exactly the schema's keys of this project, with matching types", () => {
+    const project = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, { type: string; description: string }> };
+    expect(project.name).to.equal(PROJECT);
+    const ours = Object.keys(CONFIG_SCHEMA).filter((k) => !k.includes(":"));
+    expect(Object.keys(project.config).sort()).to.deep.equal(ours.sort());
+    const types = Object.fromEntries(Object.entries(project.config).map(([k, v]) => [k, v.type]));
+    expect(types).to.deep.equal({
+      protectData: "boolean",
+      datasetLocation: "string",
+      stagingRetentionDays: "integer",
+      tableExpirationDays: "integer",
+      imageKeepCount: "integer",
+      untaggedImageRetentionDays: "integer",
+      runners: "array",
+      etlSource: "string",
+      etlDatasetName: "string",
+      extractTaskCount: "integer",
+      extractSchedule: "string",
+      scheduleTimeZone: "string",
+    });
+    for (const [key, spec] of Object.entries(project.config)) expect(spec.description, key).to.be.a("string").and.not.equal("");
+  });
+});
