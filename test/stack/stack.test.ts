@@ -1,0 +1,185 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { RecordedResource } from "../../tools/mock-runtime";
+import { iamRows } from "../../tools/render";
+import { ProgramRun, readStackConfig, runProgram } from "../../tools/run-program";
+
+const JOB = "gcp:cloudrunv2/job:Job";
+const BUCKET = "gcp:storage/bucket:Bucket";
+const DATASET = "gcp:bigquery/dataset:Dataset";
+const REPOSITORY = "gcp:artifactregistry/repository:Repository";
+const SERVICE = "gcp:projects/service:Service";
+
+const custom = (run: ProgramRun) => run.resources.filter((r) => r.custom);
+const ofType = (run: ProgramRun, type: string) => run.resources.filter((r) => r.type === type);
+const names = (resources: RecordedResource[]) => resources.map((r) => `${r.type} ${r.name}`).sort();
+
+/** Every custom resource both stacks declare. */
+const COMMON = [
+  "docker:index/image:Image etl-image-image",
+  ...["artifactregistry", "bigquery", "cloudresourcemanager", "cloudscheduler", "iam", "pubsub", "run", "secretmanager", "storage"].map((api) => `${SERVICE} apis-${api}`),
+  `${REPOSITORY} images-repository`,
+  `${DATASET} warehouse-dataset`,
+  "gcp:bigquery/datasetIamMember:DatasetIamMember load-warehouse-dataEditor",
+  "gcp:bigquery/datasetIamMember:DatasetIamMember transform-warehouse-dataEditor",
+  `${JOB} extract-job`,
+  `${JOB} load-job`,
+  `${JOB} transform-job`,
+  ...["extract", "load", "transform"].flatMap((job) => ["jobsExecutorWithOverrides", "viewer"].map((role) => `gcp:cloudrunv2/jobIamMember:JobIamMember ${job}-runner-ROLE-run.${role}`)),
+  "gcp:projects/iAMMember:IAMMember load-project-bigquery-jobUser",
+  "gcp:projects/iAMMember:IAMMember transform-project-bigquery-jobUser",
+  "gcp:serviceaccount/account:Account extract-sa-account",
+  "gcp:serviceaccount/account:Account load-sa-account",
+  "gcp:serviceaccount/account:Account transform-sa-account",
+  `${BUCKET} curated-bucket`,
+  `${BUCKET} raw-bucket`,
+  `${BUCKET} staging-bucket`,
+  "gcp:storage/bucketIAMMember:BucketIAMMember extract-raw-objectUser",
+  "gcp:storage/bucketIAMMember:BucketIAMMember extract-staging-objectUser",
+  "gcp:storage/bucketIAMMember:BucketIAMMember load-raw-objectViewer",
+  "gcp:storage/bucketIAMMember:BucketIAMMember load-staging-objectViewer",
+  "gcp:storage/bucketIAMMember:BucketIAMMember transform-curated-objectUser",
+  "pulumi:providers:gcp gcp",
+];
+
+/** Runner grants are named after a hash of the member; compare them by role. */
+const withoutMemberHash = (entries: string[]) => entries.map((e) => e.replace(/-runner-[0-9a-f]{6}-/, "-runner-ROLE-")).sort();
+
+describe("stack: the real program with the real stack files", () => {
+  let dev: ProgramRun;
+  let prod: ProgramRun;
+  before(async () => {
+    dev = await runProgram("dev");
+    prod = await runProgram("prod");
+  });
+
+  it("dev declares the platform and the ETL, and no schedule", () => {
+    expect(withoutMemberHash(names(custom(dev)))).to.deep.equal([...COMMON].sort());
+  });
+
+  it("prod adds the nightly extract: a Cloud Scheduler job, its own account and its invoker grant", () => {
+    expect(withoutMemberHash(names(custom(prod)))).to.deep.equal(
+      [...COMMON, "gcp:cloudscheduler/job:Job extract-nightly-scheduler", "gcp:serviceaccount/account:Account extract-nightly-sa-account", "gcp:cloudrunv2/jobIamMember:JobIamMember extract-nightly-invoker"].sort(),
+    );
+    const scheduler = prod.resources.find((r) => r.type === "gcp:cloudscheduler/job:Job")!;
+    expect(scheduler.inputs).to.deep.include({ name: "prod-etl-extract-nightly", schedule: "0 2 * * *", timeZone: "Europe/Berlin", region: "europe-west1" });
+    expect(scheduler.inputs.httpTarget).to.deep.equal({
+      uri: "https://run.googleapis.com/v2/projects/my-pipelines-prod/locations/europe-west1/jobs/prod-etl-extract:run",
+      httpMethod: "POST",
+      oauthToken: { serviceAccountEmail: "prod-etl-extract-sched@my-pipelines-prod.iam.gserviceaccount.com", scope: "https://www.googleapis.com/auth/cloud-platform" },
+    });
+  });
+
+  it("exports exactly what the runner reads: each job's full name, region, project and account; the pipeline; buckets, dataset, repository, images", () => {
+    const { images, ...rest } = dev.outputs as { images: { etl: string } };
+    const job = (step: string) => ({
+      name: `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`,
+      jobName: `dev-etl-${step}`,
+      region: "europe-west1",
+      project: "my-pipelines-dev",
+      serviceAccount: `dev-etl-${step}@my-pipelines-dev.iam.gserviceaccount.com`,
+    });
+    expect(rest).to.deep.equal({
+      project: "my-pipelines-dev",
+      region: "europe-west1",
+      jobs: { extract: job("extract"), load: job("load"), transform: job("transform") },
+      pipelines: { etl: { steps: ["extract", "load", "transform"], stagingBucket: "my-pipelines-dev-dev-staging" } },
+      buckets: { raw: "my-pipelines-dev-dev-raw", staging: "my-pipelines-dev-dev-staging", curated: "my-pipelines-dev-dev-curated" },
+      dataset: "dev_warehouse",
+      repository: "europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images",
+    });
+    expect(images.etl).to.match(/^europe-west1-docker\.pkg\.dev\/my-pipelines-dev\/dev-images\/etl@sha256:[0-9a-f]{64}$/);
+  });
+
+  it("every job runs as its own service account, created for it, never a default account", () => {
+    for (const run of [dev, prod]) {
+      const accounts = ofType(run, JOB).map((j) => (j.inputs.template as { template: { serviceAccount: string } }).template.serviceAccount);
+      expect(new Set(accounts).size, run.stack).to.equal(3);
+      const created = ofType(run, "gcp:serviceaccount/account:Account").map((a) => a.outputs.email);
+      for (const account of accounts) {
+        expect(created, run.stack).to.include(account);
+        expect(account).not.to.match(/-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/);
+      }
+    }
+  });
+
+  it("each account holds exactly the roles its links name (dev)", () => {
+    const byMember = (member: string) => iamRows(dev.resources).filter((r) => r.member === member).map((r) => `${r.role} on ${r.resource}`);
+    const sa = (step: string) => `serviceAccount:dev-etl-${step}@my-pipelines-dev.iam.gserviceaccount.com`;
+    expect(byMember(sa("extract"))).to.deep.equal(["roles/storage.objectUser on bucket my-pipelines-dev-dev-raw", "roles/storage.objectUser on bucket my-pipelines-dev-dev-staging"]);
+    expect(byMember(sa("load"))).to.deep.equal([
+      "roles/bigquery.dataEditor on dataset dev_warehouse",
+      "roles/bigquery.jobUser on project my-pipelines-dev",
+      "roles/storage.objectViewer on bucket my-pipelines-dev-dev-raw",
+      "roles/storage.objectViewer on bucket my-pipelines-dev-dev-staging",
+    ]);
+    expect(byMember(sa("transform"))).to.deep.equal([
+      "roles/bigquery.dataEditor on dataset dev_warehouse",
+      "roles/bigquery.jobUser on project my-pipelines-dev",
+      "roles/storage.objectUser on bucket my-pipelines-dev-dev-curated",
+    ]);
+    expect(byMember("group:data-eng@example.com")).to.deep.equal(
+      ["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"].flatMap((role) => ["extract", "load", "transform"].map((step) => `${role} on job dev-etl-${step}`)),
+    );
+  });
+
+  it("the gcp provider carries the project, region and standard labels, and every GCP resource uses it", () => {
+    for (const run of [dev, prod]) {
+      const provider = run.resources.find((r) => r.type === "pulumi:providers:gcp")!;
+      expect(provider.inputs).to.deep.include({ project: `my-pipelines-${run.stack}`, region: "europe-west1" });
+      expect(JSON.parse(String(provider.inputs.defaultLabels))).to.deep.equal({ app: "cloudrun-pipelines", stack: run.stack, "managed-by": "pulumi" });
+      for (const r of custom(run).filter((x) => x.type.startsWith("gcp:"))) {
+        expect(r.provider, `${r.type} ${r.name}`).to.equal(`${provider.urn}::mock-provider-id`);
+      }
+    }
+  });
+
+  it("dev tears down completely: nothing protected, buckets and dataset emptied on destroy, no deletion protection on jobs (the provider defaults it to true)", () => {
+    expect(custom(dev).filter((r) => r.protect).map((r) => r.name)).to.deep.equal([]);
+    for (const bucket of ofType(dev, BUCKET)) expect(bucket.inputs.forceDestroy, bucket.name).to.equal(true);
+    expect(ofType(dev, DATASET)[0].inputs.deleteContentsOnDestroy).to.equal(true);
+    for (const job of ofType(dev, JOB)) expect(job.inputs.deletionProtection, job.name).to.equal(false);
+  });
+
+  it("prod protects its data: buckets, dataset and image repository protected, never force-destroyed, versioned; jobs with deletion protection", () => {
+    expect(custom(prod).filter((r) => r.protect).map((r) => r.name).sort()).to.deep.equal(["curated-bucket", "images-repository", "raw-bucket", "staging-bucket", "warehouse-dataset"]);
+    for (const bucket of ofType(prod, BUCKET)) {
+      expect(bucket.inputs.forceDestroy, bucket.name).to.equal(false);
+      expect(bucket.inputs.versioning, bucket.name).to.deep.equal({ enabled: true });
+    }
+    expect(ofType(prod, DATASET)[0].inputs).to.deep.include({ deleteContentsOnDestroy: false, location: "EU" });
+    for (const job of ofType(prod, JOB)) expect(job.inputs.deletionProtection, job.name).to.equal(true);
+  });
+
+  it("every GCP resource waits for the APIs it needs (created before its API is enabled, it fails)", () => {
+    for (const run of [dev, prod]) {
+      const apis = ofType(run, SERVICE).map((s) => s.urn);
+      for (const r of custom(run).filter((x) => x.type !== SERVICE && x.type !== "pulumi:providers:gcp")) {
+        expect(r.dependencies, `${r.type} ${r.name}`).to.include.members(apis);
+      }
+    }
+  });
+
+  it("jobs run the ETL image by digest, so a new build rolls them (a tag would not)", () => {
+    const digest = (dev.outputs.images as { etl: string }).etl;
+    for (const job of ofType(dev, JOB)) {
+      const container = (job.inputs.template as { template: { containers: { image: string; commands: string[] }[] } }).template.containers[0];
+      expect(container.image, job.name).to.equal(digest);
+      expect(container.commands, job.name).to.deep.equal(["node", "/app/dist/main.js", job.name.replace(/-job$/, "")]);
+    }
+  });
+
+  it("invalid config fails with the key, the value and the expected form, before any resource is declared", async () => {
+    const config = readStackConfig("dev");
+    const bad = { ...config, values: { ...config.values, "cloudrun-pipelines:stagingRetentionDays": "a week" } };
+    let message = "";
+    try {
+      await runProgram("dev", bad);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "a week": expected staging retention: a whole number of days');
+    const registered = [...(pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources.keys()];
+    expect(registered.map((urn) => urn.split("::")[2]).filter((type) => type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
+  });
+});
