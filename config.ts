@@ -131,19 +131,24 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
 }
 
 /**
+ * Validates a stack's whole config as Pulumi holds it (`<namespace>:<key>` → string): this project's keys plus
+ * `gcp:project` and `gcp:region`. Keys of other namespaces are left to their owners.
+ * @throws Error as {@link parseConfig}.
+ */
+export function configFromPulumi(all: Readonly<Record<string, string>>, stack: string): StackConfig {
+  const raw: Record<string, string | undefined> = { "gcp:project": all["gcp:project"], "gcp:region": all["gcp:region"] };
+  for (const [key, value] of Object.entries(all)) {
+    if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
+  }
+  return parseConfig(raw, stack);
+}
+
+/**
  * Reads this stack's config from the Pulumi runtime and validates it, before any resource is declared.
- * Keys of other namespaces than `gcp:project`, `gcp:region` and this project's are left to their owners.
  * @throws Error as {@link parseConfig}.
  */
 export function loadConfig(): StackConfig {
-  const raw: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-    if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
-  }
-  const gcp = new pulumi.Config("gcp");
-  raw["gcp:project"] = gcp.get("project");
-  raw["gcp:region"] = gcp.get("region");
-  return parseConfig(raw, pulumi.getStack());
+  return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack());
 }
 
 function qualified(key: string): string {

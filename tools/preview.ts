@@ -1,8 +1,10 @@
 import { Command } from "commander";
 import * as fs from "fs";
 import * as path from "path";
+import { configFromPulumi } from "../config";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "./render";
-import { ProgramRun, ROOT, runProgram } from "./run-program";
+import { RULES, violations } from "./rules";
+import { ProgramRun, readStackConfig, ROOT, runProgram } from "./run-program";
 
 /** Where the architecture diagram is written, from the dev stack's plan. */
 export const ARCHITECTURE_DOC = path.join(ROOT, "docs", "architecture.md");
@@ -44,8 +46,8 @@ export function architectureDoc(run: ProgramRun): string {
   ].join("\n");
 }
 
-/** The human-readable plan. */
-export function planText(run: ProgramRun): string {
+/** The human-readable plan, ending with the guardrails' verdict (`problems`: the violations of `tools/rules.ts`). */
+export function planText(run: ProgramRun, problems: readonly string[]): string {
   const rows = iamRows(run.resources);
   const custom = run.resources.filter((r) => r.custom).length;
   return [
@@ -60,6 +62,8 @@ export function planText(run: ProgramRun): string {
     "Stack outputs:",
     JSON.stringify(run.outputs, null, 2),
     "",
+    `Guardrails: ${RULES.length} rules, ${problems.length} violations${problems.map((p) => `\n  - ${p}`).join("")}`,
+    "",
   ].join("\n");
 }
 
@@ -73,13 +77,16 @@ async function main(argv: string[]): Promise<number> {
     .parse(argv);
   const opts = program.opts<{ stack: string; json?: string; outputs?: string; docs: boolean }>();
   let run: ProgramRun;
+  let problems: string[];
   try {
-    run = await runProgram(opts.stack);
+    const config = readStackConfig(opts.stack);
+    run = await runProgram(opts.stack, config);
+    problems = violations(run.resources, { stack: opts.stack, protectData: configFromPulumi(config.values, opts.stack).policy.protectData });
   } catch (err) {
     process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  process.stdout.write(planText(run));
+  process.stdout.write(planText(run, problems));
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(planJson(run), null, 2)}\n`);
   if (opts.outputs) fs.writeFileSync(opts.outputs, `${JSON.stringify(run.outputs, null, 2)}\n`);
   if (opts.docs && opts.stack === ARCHITECTURE_STACK) {
@@ -87,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     fs.writeFileSync(ARCHITECTURE_DOC, architectureDoc(run));
     process.stderr.write(`wrote ${path.relative(process.cwd(), ARCHITECTURE_DOC)}\n`);
   }
-  return 0;
+  return problems.length === 0 ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -1,0 +1,88 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planText } from "../../tools/preview";
+import { RecordedResource } from "../../tools/mock-runtime";
+import { iamRows, renderIamTable, renderTree } from "../../tools/render";
+import { ROOT, runProgram } from "../../tools/run-program";
+
+/** Runs `npm run preview` the way a user does (ts-node with type checking, as `pulumi up` loads the program). */
+function preview(...args: string[]) {
+  return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "tools/preview.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 180_000 });
+}
+
+const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource => ({
+  urn: `urn:${name}`,
+  type,
+  name,
+  custom,
+  parent,
+  inputs,
+  outputs: inputs,
+  protect: false,
+  dependencies: [],
+});
+
+describe("preview", () => {
+  it(`docs/architecture.md is the diagram of the current ${ARCHITECTURE_STACK} plan (run \`npm run preview\` when this fails)`, async () => {
+    const run = await runProgram(ARCHITECTURE_STACK);
+    expect(fs.readFileSync(ARCHITECTURE_DOC, "utf8")).to.equal(architectureDoc(run));
+  });
+
+  it("renders the tree under parents with key inputs, and the IAM table sorted by member", () => {
+    const resources = [
+      fake("raw", "pipelines:gcp:Bucket", {}, undefined, false),
+      fake("raw-bucket", "gcp:storage/bucket:Bucket", { name: "p-raw", location: "EU", forceDestroy: true }, "urn:raw"),
+      fake("b", "gcp:storage/bucketIAMMember:BucketIAMMember", { bucket: "p-raw", role: "roles/storage.objectViewer", member: "serviceAccount:z@p" }),
+      fake("a", "gcp:projects/iAMMember:IAMMember", { project: "p", role: "roles/bigquery.jobUser", member: "serviceAccount:a@p" }),
+    ];
+    expect(renderTree(resources)).to.equal(
+      [
+        "- a  (gcp:projects/iAMMember:IAMMember)",
+        "    role: roles/bigquery.jobUser",
+        "    member: serviceAccount:a@p",
+        "- b  (gcp:storage/bucketIAMMember:BucketIAMMember)",
+        "    role: roles/storage.objectViewer",
+        "    member: serviceAccount:z@p",
+        "+ raw  (pipelines:gcp:Bucket)",
+        "  - raw-bucket  (gcp:storage/bucket:Bucket)",
+        "      name: p-raw",
+        "      location: EU",
+        "      forceDestroy: true",
+      ].join("\n"),
+    );
+    expect(renderIamTable(iamRows(resources))).to.equal(
+      ["MEMBER              ROLE                        RESOURCE", "serviceAccount:a@p  roles/bigquery.jobUser      project p", "serviceAccount:z@p  roles/storage.objectViewer  bucket p-raw"].join("\n"),
+    );
+  });
+
+  it("the plan text counts resources and grants and ends with the guardrails' verdict", async () => {
+    const run = await runProgram("dev");
+    const text = planText(run, ["no-public-access: x"]);
+    expect(text).to.match(/^Stack dev: 37 resources in 14 components would be created by `pulumi up`/);
+    expect(text).to.include("IAM (15 grants):");
+    expect(text).to.match(/Guardrails: 10 rules, 1 violations\n {2}- no-public-access: x\n$/);
+  });
+
+  it("`npm run preview -- --stack prod --json F --outputs G` prints the prod plan and writes the plan and the runner's outputs file", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-"));
+    const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
+    const result = preview("--stack", "prod", "--json", json, "--outputs", outputs);
+    expect(result.status, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/^Stack prod: 40 resources/);
+    expect(result.stdout).to.include("[protected]");
+    expect(result.stdout).to.include("Guardrails: 10 rules, 0 violations");
+    const plan = JSON.parse(fs.readFileSync(json, "utf8"));
+    expect(plan.stack).to.equal("prod");
+    expect(plan.resources.find((r: RecordedResource) => r.name === "raw-bucket")).to.deep.include({ type: "gcp:storage/bucket:Bucket", protect: true });
+    expect(JSON.parse(fs.readFileSync(outputs, "utf8")).jobs.extract.name).to.equal("projects/my-pipelines-prod/locations/europe-west1/jobs/prod-etl-extract");
+  });
+
+  it("an unknown stack fails with the stacks there are, and a non-zero exit", () => {
+    const result = preview("--stack", "qa", "--no-docs");
+    expect(result.status).to.equal(1);
+    expect(result.stderr).to.include("preview failed: no stack file Pulumi.qa.yaml; stacks: dev, prod");
+  });
+});

@@ -1,0 +1,150 @@
+import { RecordedResource } from "./mock-runtime";
+
+/** What a rule knows about the stack besides its resources. */
+export interface RuleContext {
+  readonly stack: string;
+  /** The stack's `protectData` (its environment policy). */
+  readonly protectData: boolean;
+}
+
+/** A guardrail over every resource of a stack's plan. */
+export interface Rule {
+  readonly id: string;
+  /** Why the rule exists, in one sentence. */
+  readonly why: string;
+  /** One message per violation, naming the resource; empty when the plan complies. */
+  check(resources: readonly RecordedResource[], context: RuleContext): string[];
+}
+
+/**
+ * Project-level roles a workload may hold, each because Google has no narrower scope for it.
+ * `roles/bigquery.jobUser`: `bigquery.jobs.create` exists only on projects (https://cloud.google.com/bigquery/docs/access-control#bigquery.jobUser).
+ */
+export const ALLOWED_PROJECT_ROLES: ReadonlySet<string> = new Set(["roles/bigquery.jobUser"]);
+
+const PRIMITIVE_ROLES = new Set(["roles/owner", "roles/editor", "roles/viewer"]);
+const PUBLIC_MEMBERS = new Set(["allUsers", "allAuthenticatedUsers"]);
+const DEFAULT_ACCOUNT = /(-compute@developer\.gserviceaccount\.com|@appspot\.gserviceaccount\.com)$/;
+const STANDARD_LABELS = ["app", "stack", "managed-by"];
+
+const label = (r: RecordedResource) => `${r.type} ${r.name}`;
+const ofType = (resources: readonly RecordedResource[], type: string) => resources.filter((r) => r.type === type);
+const DATA_TYPES = ["gcp:storage/bucket:Bucket", "gcp:bigquery/dataset:Dataset", "gcp:artifactregistry/repository:Repository"];
+const DELETION_PROTECTED_TYPES = ["gcp:cloudrunv2/job:Job", "gcp:cloudrunv2/service:Service"];
+
+function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(strings);
+  return [];
+}
+
+function jobAccount(job: RecordedResource): string | undefined {
+  return (job.inputs.template as { template?: { serviceAccount?: string } } | undefined)?.template?.serviceAccount;
+}
+
+/** The project's guardrails, checked by the tests for every stack. */
+export const RULES: readonly Rule[] = [
+  {
+    id: "no-public-access",
+    why: "Pipeline data and jobs are private: allUsers or allAuthenticatedUsers in any IAM binding exposes them to the internet.",
+    check: (resources) => resources.filter((r) => r.custom && strings(r.inputs).some((s) => PUBLIC_MEMBERS.has(s))).map((r) => `${label(r)} grants access to a public member`),
+  },
+  {
+    id: "no-primitive-roles",
+    why: "Owner, Editor and Viewer span every service of the project; workloads get predefined roles on single resources.",
+    check: (resources) => resources.filter((r) => PRIMITIVE_ROLES.has(String(r.inputs.role))).map((r) => `${label(r)} grants the primitive role ${r.inputs.role}`),
+  },
+  {
+    id: "project-grants-allow-listed",
+    why: "Grants go on the one resource a workload uses; a project-level grant only where Google has no narrower scope, listed in ALLOWED_PROJECT_ROLES.",
+    check: (resources) =>
+      ofType(resources, "gcp:projects/iAMMember:IAMMember")
+        .filter((r) => !ALLOWED_PROJECT_ROLES.has(String(r.inputs.role)))
+        .map((r) => `${label(r)} grants ${r.inputs.role} on the project, which is not allow-listed`),
+  },
+  {
+    id: "buckets-uniform-and-private",
+    why: "Uniform bucket-level access makes IAM the only access path, and enforced public access prevention blocks public grants whatever IAM says.",
+    check: (resources) =>
+      ofType(resources, "gcp:storage/bucket:Bucket")
+        .filter((r) => r.inputs.uniformBucketLevelAccess !== true || r.inputs.publicAccessPrevention !== "enforced")
+        .map((r) => `${label(r)} lacks uniform bucket-level access or enforced public access prevention`),
+  },
+  {
+    id: "workloads-own-account",
+    why: "A job without a service account runs as the Compute default account, shared and broad; each workload's own account keeps its grants to what it needs.",
+    check: (resources) => {
+      const jobs = ofType(resources, "gcp:cloudrunv2/job:Job");
+      const accounts = jobs.map(jobAccount);
+      return jobs.flatMap((job, i) => {
+        const account = accounts[i];
+        if (!account || DEFAULT_ACCOUNT.test(account)) return [`${label(job)} runs as ${account ?? "the Compute default account"}`];
+        return accounts.indexOf(account) !== i ? [`${label(job)} shares the account ${account} with another job`] : [];
+      });
+    },
+  },
+  {
+    id: "scheduler-oauth-for-google-apis",
+    why: "Google APIs (*.googleapis.com) accept OAuth access tokens, not OIDC ID tokens (https://cloud.google.com/scheduler/docs/http-target-auth).",
+    check: (resources) =>
+      ofType(resources, "gcp:cloudscheduler/job:Job")
+        .filter((r) => {
+          const target = r.inputs.httpTarget as { uri?: string; oauthToken?: unknown; oidcToken?: unknown } | undefined;
+          return target?.uri !== undefined && /^https:\/\/[^/]*googleapis\.com\//.test(target.uri) && (target.oauthToken === undefined || target.oidcToken !== undefined);
+        })
+        .map((r) => `${label(r)} calls a Google API without an OAuth token`),
+  },
+  {
+    id: "standard-labels",
+    why: "Labels (app, stack, managed-by) on every labellable resource attribute cost and ownership; they come from the gcp provider's defaultLabels, so every GCP resource must use it.",
+    check: (resources) => {
+      const providers = ofType(resources, "pulumi:providers:gcp");
+      const problems = providers
+        .filter((p) => {
+          const labels = JSON.parse(String(p.inputs.defaultLabels ?? "{}")) as Record<string, string>;
+          return STANDARD_LABELS.some((key) => !labels[key]);
+        })
+        .map((p) => `${label(p)} lacks one of the default labels ${STANDARD_LABELS.join(", ")}`);
+      const urns = new Set(providers.map((p) => p.urn));
+      const unlabelled = resources.filter((r) => r.custom && r.type.startsWith("gcp:") && !urns.has(String(r.provider).split("::").slice(0, -1).join("::")));
+      return [...problems, ...unlabelled.map((r) => `${label(r)} does not use the stack's gcp provider (no default labels)`)];
+    },
+  },
+  {
+    id: "apis-never-disabled",
+    why: "Disabling an API on destroy breaks every other resource of the project that uses it.",
+    check: (resources) => ofType(resources, "gcp:projects/service:Service").filter((r) => r.inputs.disableOnDestroy !== false).map((r) => `${label(r)} may disable its API on destroy`),
+  },
+  {
+    id: "data-protected",
+    why: "Where protectData is on (prod), a destroy or a replacement must not take buckets, the dataset, images or jobs with it.",
+    check: (resources, { protectData }) =>
+      !protectData
+        ? []
+        : resources.flatMap((r) => {
+            if (DATA_TYPES.includes(r.type) && (!r.protect || r.inputs.forceDestroy === true || r.inputs.deleteContentsOnDestroy === true)) return [`${label(r)} is not protected`];
+            if (DELETION_PROTECTED_TYPES.includes(r.type) && r.inputs.deletionProtection !== true) return [`${label(r)} lacks deletion protection`];
+            return [];
+          }),
+  },
+  {
+    id: "destroyable",
+    why: "Where protectData is off (dev), `pulumi destroy` must remove everything in one go: guards that are in state block it.",
+    check: (resources, { protectData }) =>
+      protectData
+        ? []
+        : resources.flatMap((r) => {
+            if (r.protect) return [`${label(r)} is protected`];
+            if (r.type === "gcp:storage/bucket:Bucket" && r.inputs.forceDestroy !== true) return [`${label(r)} cannot be deleted while it holds objects`];
+            if (r.type === "gcp:bigquery/dataset:Dataset" && r.inputs.deleteContentsOnDestroy !== true) return [`${label(r)} cannot be deleted while it holds tables`];
+            if (DELETION_PROTECTED_TYPES.includes(r.type) && r.inputs.deletionProtection !== false) return [`${label(r)} has deletion protection (the provider's default is true)`];
+            return [];
+          }),
+  },
+];
+
+/** Every violation of every rule, as `<rule id>: <message>`. */
+export function violations(resources: readonly RecordedResource[], context: RuleContext): string[] {
+  return RULES.flatMap((rule) => rule.check(resources, context).map((message) => `${rule.id}: ${message}`));
+}
