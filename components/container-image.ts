@@ -58,7 +58,9 @@ export class ContainerImage extends PipelineComponent {
       applyTransform<docker.ImageArgs>(
         {
           imageName: pulumi.interpolate`${args.repository.registryUri}/${args.imageName}:${tag}`,
-          build: { context: args.context, dockerfile: path.join(args.context, "Dockerfile"), platform: args.platform ?? "linux/amd64" },
+          // No `dockerfile`: it defaults to the context's Dockerfile, while an explicit path is read relative to
+          // the working directory in some provider versions (pulumi/pulumi-docker#529, #572).
+          build: { context: args.context, platform: args.platform ?? "linux/amd64" },
           registry: { server: args.repository.registryHost, username: "oauth2accesstoken", password: pulumi.secret(accessToken) },
         },
         args.transform?.image,
