@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
-import { Grant, Link } from "./shared/links";
+import { checkEnvName, Grant, Link } from "./shared/links";
 import { childName, NAME_RULES } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
 
@@ -115,9 +115,7 @@ function validate(name: string, args: BucketArgs): void {
   if (!NAME_RULES.bucket.pattern.test(args.bucketName) || args.bucketName.includes("google") || args.bucketName.startsWith("goog")) {
     throw new InputError(`${field}.bucketName`, `"${args.bucketName}" is not a valid bucket name`, "use 3-63 lowercase letters, digits, hyphens or underscores, starting and ending with a letter or digit, without \"google\"");
   }
-  if (!/^[A-Z][A-Z0-9_]*$/.test(args.envName)) {
-    throw new InputError(`${field}.envName`, `"${args.envName}" is not an environment variable name`, "use upper case letters, digits and underscores, e.g. RAW_BUCKET");
-  }
+  checkEnvName(`${field}.envName`, args.envName, "RAW_BUCKET");
   for (const key of ["deleteObjectsAfterDays", "noncurrentVersionRetentionDays"] as const) {
     const days = args[key];
     if (days !== undefined && (!Number.isInteger(days) || days < 1)) {

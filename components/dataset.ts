@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
-import { Grant, Link } from "./shared/links";
+import { checkEnvName, Grant, Link } from "./shared/links";
 import { childName, NAME_RULES } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
 
@@ -114,9 +114,7 @@ function validate(name: string, args: DatasetArgs): void {
   if (!NAME_RULES.dataset.pattern.test(args.datasetId)) {
     throw new InputError(`${field}.datasetId`, `"${args.datasetId}" is not a valid dataset id`, "use lowercase letters, digits and underscores (no hyphens), e.g. dev_warehouse");
   }
-  if (!/^[A-Z][A-Z0-9_]*$/.test(args.envName)) {
-    throw new InputError(`${field}.envName`, `"${args.envName}" is not an environment variable name`, "use upper case letters, digits and underscores, e.g. WAREHOUSE_DATASET");
-  }
+  checkEnvName(`${field}.envName`, args.envName, "WAREHOUSE_DATASET");
   const days = args.defaultTableExpirationDays;
   if (days !== undefined && !(days >= MIN_TABLE_EXPIRATION_DAYS)) {
     throw new InputError(`${field}.defaultTableExpirationDays`, `${days} is below BigQuery's minimum of one hour`, "use at least 1/24 of a day, or leave it unset for no expiration");

@@ -52,3 +52,13 @@ export function resolveLinks(field: string, links: readonly Link[], env: Readonl
   }
   return { env: merged, grants: [...grants.values()] };
 }
+
+/**
+ * Checks the name of the environment variable a linkable resource sets in its workloads.
+ * @throws InputError naming `field` when it is not upper case letters, digits and underscores.
+ */
+export function checkEnvName(field: string, envName: string, example: string): void {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(envName)) {
+    throw new InputError(field, `"${envName}" is not an environment variable name`, `use upper case letters, digits and underscores, e.g. ${example}`);
+  }
+}
