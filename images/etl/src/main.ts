@@ -1,0 +1,107 @@
+import { Command, CommanderError } from "commander";
+import * as fs from "fs";
+import * as path from "path";
+import { Io, log, processIo } from "./log";
+import { Env, extractParams, Flags, loadParams, ParamError, transformParams } from "./params";
+
+/** Exit codes: 0 done, 1 the workload failed, 2 bad input (a missing or invalid parameter). */
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+export const JOBS = ["extract", "load", "transform"] as const;
+type Job = (typeof JOBS)[number];
+
+/** Where transform's SQL files are: `sql/` next to `dist/` (or `src/`). */
+const DEFAULT_SQL_DIR = path.join(__dirname, "..", "sql");
+
+const RANGE_OPTIONS: [string, string][] = [
+  ["--from <date>", "first day, YYYY-MM-DD (env DATE_FROM)"],
+  ["--to <date>", "last day, YYYY-MM-DD (env DATE_TO)"],
+  ["--year <yyyy>", "a whole year (env YEAR)"],
+  ["--month <m>", "a month of --year, 1-12 (env MONTH)"],
+];
+
+/** The SQL files transform runs, in name order. @throws ParamError when the folder has none. */
+export function sqlFiles(dir: string): string[] {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort() : [];
+  if (files.length === 0) throw new ParamError(`no .sql files in --sql-dir (or SQL_DIR) "${dir}": expected a folder of .sql files, run in name order`);
+  return files;
+}
+
+function resolve(job: Job, flags: Flags, env: Env): Record<string, unknown> {
+  switch (job) {
+    case "extract":
+      return { ...extractParams(flags, env) };
+    case "load":
+      return { ...loadParams(flags, env) };
+    case "transform": {
+      const params = transformParams(flags, env, DEFAULT_SQL_DIR);
+      return { ...params, sqlFiles: sqlFiles(params.sqlDir) };
+    }
+  }
+}
+
+function run(job: Job, flags: Flags, env: Env, io: Io): number {
+  const params = resolve(job, flags, env);
+  if (flags.dryRun || env.DRY_RUN === "1" || env.DRY_RUN === "true") {
+    log(io, "NOTICE", `${job}: parameters are valid (dry run, nothing read or written)`, { job, params });
+    return EXIT.ok;
+  }
+  log(io, "ERROR", `${job}: parameters are valid, but the workload is not implemented yet (issue #4); no data was read or written`, { job, params });
+  return EXIT.failed;
+}
+
+/**
+ * Runs one ETL job: `main(["extract", "--source", "...", ...], process.env)`. Every parameter is a flag or, when
+ * the flag is absent, an env var (a Cloud Run execution's `args` override replaces the job's args, its `env`
+ * override merges), so the job's defaults live in env and each run passes what differs as args.
+ * @returns the exit code (see {@link EXIT}); the reason of a failure is in the last log line.
+ */
+export function main(argv: readonly string[], env: Env, io: Io = processIo): number {
+  let code: number = EXIT.ok;
+  const program = new Command("etl")
+    .description("Batch ETL jobs of cloudrun-pipelines. Exit codes: 0 done, 1 failed, 2 bad input.")
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: () => undefined });
+  const job = (name: Job, description: string, options: [string, string][]) => {
+    const command = program.command(name).description(description).option("--dry-run", "validate the parameters, print them, and stop (env DRY_RUN=1)");
+    for (const [flags, help] of [...options, ...RANGE_OPTIONS]) command.option(flags, help);
+    command.action((flags: Flags) => {
+      code = run(name, flags, env, io);
+    });
+  };
+  job("extract", "Source (CSV, Parquet, JSON) -> Parquet in the raw bucket, partitioned by date.", [
+    ["--source <uri>", "https:// URL, gs:// URI or local path (env SOURCE_URI)"],
+    ["--dataset <name>", "dataset name, e.g. flights (env DATASET_NAME)"],
+  ]);
+  job("load", "Parquet from the raw bucket or the run's staging prefix -> a partitioned BigQuery table.", [
+    ["--dataset <name>", "dataset name (env DATASET_NAME)"],
+    ["--table <name>", "table, default: the dataset name (env TABLE_NAME)"],
+  ]);
+  job("transform", "The SQL files of sql/, in name order -> curated tables.", [["--sql-dir <dir>", "folder of .sql files (env SQL_DIR)"]]);
+
+  if (argv.length === 0) {
+    log(io, "ERROR", `missing job: give one of ${JOBS.join(", ")}`);
+    return EXIT.badInput;
+  }
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return EXIT.ok; // --help
+      const message = err.code === "commander.unknownCommand" ? `unknown job "${argv[0]}": give one of ${JOBS.join(", ")}` : err.message.replace(/^error: /, "");
+      log(io, "ERROR", message);
+      return EXIT.badInput;
+    }
+    if (err instanceof ParamError) {
+      log(io, "ERROR", err.message);
+      return EXIT.badInput;
+    }
+    log(io, "ERROR", `failed: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.failed;
+  }
+  return code;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), process.env);
+}
