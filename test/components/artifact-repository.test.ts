@@ -1,0 +1,51 @@
+import { expect } from "chai";
+import { ArtifactRepository } from "../../components/artifact-repository";
+import { ResourceRecorder } from "../../tools/mock-runtime";
+import { DEV, errorOf, mockRuntime, promiseOf, PROD, registered } from "../helpers/pulumi";
+
+const REPOSITORY = "gcp:artifactregistry/repository:Repository";
+
+describe("ArtifactRepository", () => {
+  let recorder: ResourceRecorder;
+  before(async () => {
+    recorder = await mockRuntime();
+  });
+  beforeEach(() => recorder.clear());
+
+  it("a Docker repository with cleanup on by default: delete untagged after 7 days, keep the 10 most recent (ages in seconds: days cause a diff that replaces the repository)", async () => {
+    const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
+    await registered(recorder);
+    const child = recorder.get(REPOSITORY, "images-repository");
+    expect(child.inputs).to.deep.equal({
+      repositoryId: "dev-images",
+      location: "europe-west1",
+      format: "DOCKER",
+      description: "Container images of the pipeline workloads (managed by Pulumi).",
+      cleanupPolicyDryRun: false,
+      cleanupPolicies: [
+        { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan: "604800s" } },
+        { id: "keep-10-most-recent", action: "KEEP", mostRecentVersions: { keepCount: 10 } },
+      ],
+    });
+    expect(child.protect).to.equal(false);
+    expect(await promiseOf(repository.registryUri)).to.equal("europe-west1-docker.pkg.dev/test-project/dev-images");
+    expect(await promiseOf(repository.registryHost)).to.equal("europe-west1-docker.pkg.dev");
+  });
+
+  it("prod: protected (it holds the images prod runs); custom keep count and age", async () => {
+    new ArtifactRepository("images", { repositoryId: "prod-images", location: "europe-west1", policy: PROD, keepCount: 20, deleteUntaggedAfterDays: 2 });
+    await registered(recorder);
+    const child = recorder.get(REPOSITORY, "images-repository");
+    expect(child.protect).to.equal(true);
+    expect(child.inputs.cleanupPolicies).to.deep.equal([
+      { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan: "172800s" } },
+      { id: "keep-20-most-recent", action: "KEEP", mostRecentVersions: { keepCount: 20 } },
+    ]);
+  });
+
+  it("rejects an invalid id, a keep count of 0 and a fractional age", () => {
+    expect(errorOf(() => new ArtifactRepository("a", { repositoryId: "1images", location: "eu", policy: DEV }))).to.match(/^ArtifactRepository\(a\)\.repositoryId: "1images"/);
+    expect(errorOf(() => new ArtifactRepository("b", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 0 }))).to.match(/^ArtifactRepository\(b\)\.keepCount: 0 is not a positive whole number/);
+    expect(errorOf(() => new ArtifactRepository("c", { repositoryId: "images", location: "eu", policy: DEV, deleteUntaggedAfterDays: 1.5 }))).to.match(/^ArtifactRepository\(c\)\.deleteUntaggedAfterDays: 1.5/);
+  });
+});

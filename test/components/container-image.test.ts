@@ -1,0 +1,75 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ArtifactRepository } from "../../components/artifact-repository";
+import { ContainerImage, contextHash } from "../../components/container-image";
+import { ResourceRecorder, SECRET } from "../../tools/mock-runtime";
+import { DEV, errorOf, mockRuntime, promiseOf, registered } from "../helpers/pulumi";
+
+function buildContext(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "image-"));
+  fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM node:20-bookworm-slim\n");
+  fs.mkdirSync(path.join(dir, "src"));
+  fs.writeFileSync(path.join(dir, "src", "main.ts"), "console.log(1);\n");
+  return dir;
+}
+
+describe("ContainerImage", () => {
+  let recorder: ResourceRecorder;
+  before(async () => {
+    recorder = await mockRuntime();
+  });
+  beforeEach(() => recorder.clear());
+
+  it("builds for linux/amd64 (Cloud Run's platform), tags by content, pushes with an OAuth token kept secret, and exposes the digest", async () => {
+    const context = buildContext();
+    const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
+    const image = new ContainerImage("etl-image", { repository, imageName: "etl", context });
+    await registered(recorder);
+    const tag = `src-${contextHash("etl-image", context)}`;
+    expect(tag).to.match(/^src-[0-9a-f]{12}$/);
+    // @pulumi/docker marks the whole `registry` input secret (it holds the password), and fills in its defaults.
+    expect(recorder.get("docker:index/image:Image", "etl-image-image").inputs).to.deep.equal({
+      imageName: `europe-west1-docker.pkg.dev/test-project/dev-images/etl:${tag}`,
+      build: { context, platform: "linux/amd64" },
+      registry: SECRET,
+      buildOnPreview: false,
+      skipPush: false,
+    });
+    expect(await promiseOf(image.repoDigest)).to.match(/^europe-west1-docker\.pkg\.dev\/test-project\/dev-images\/etl@sha256:[0-9a-f]{64}$/);
+  });
+
+  it("authenticates the push as the deployer with an access token (no credential helper needed), and the transform hook sees every argument", async () => {
+    const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
+    let seen: docker.ImageArgs | undefined;
+    new ContainerImage("etl-image", { repository, imageName: "etl", context: buildContext(), transform: { image: (args) => (seen = args) } });
+    const registry = pulumi.output(seen!.registry);
+    expect(await promiseOf(registry)).to.deep.equal({ server: "europe-west1-docker.pkg.dev", username: "oauth2accesstoken", password: "mock-access-token" });
+    expect(await pulumi.isSecret(registry)).to.equal(true);
+  });
+
+  it("the tag changes with the sources, not with node_modules or dist (a reused tag can leave repoDigest stale)", () => {
+    const context = buildContext();
+    const before = contextHash("i", context);
+    fs.mkdirSync(path.join(context, "node_modules"));
+    fs.writeFileSync(path.join(context, "node_modules", "x.js"), "1");
+    fs.mkdirSync(path.join(context, "dist"));
+    fs.writeFileSync(path.join(context, "dist", "main.js"), "1");
+    expect(contextHash("i", context)).to.equal(before);
+    fs.writeFileSync(path.join(context, "src", "main.ts"), "console.log(2);\n");
+    expect(contextHash("i", context)).not.to.equal(before);
+  });
+
+  it("rejects a context without a Dockerfile and an invalid image name, before declaring anything", async () => {
+    const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
+    await registered(recorder);
+    recorder.clear();
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "empty-"));
+    expect(errorOf(() => new ContainerImage("a", { repository, imageName: "etl", context: empty }))).to.equal(`ContainerImage(a).context: "${empty}" has no Dockerfile; point it at a folder under images/ that holds a Dockerfile`);
+    expect(errorOf(() => new ContainerImage("b", { repository, imageName: "ETL", context: buildContext() }))).to.match(/^ContainerImage\(b\)\.imageName: "ETL" is not a valid image name/);
+    expect(await registered(recorder)).to.deep.equal([]);
+  });
+});
