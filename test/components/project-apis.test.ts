@@ -1,0 +1,52 @@
+import { expect } from "chai";
+import { Bucket } from "../../components/bucket";
+import { ProjectApis, REQUIRED_APIS } from "../../components/project-apis";
+import { ResourceRecorder } from "../../tools/mock-runtime";
+import { DEV, mockRuntime, promiseOf, registered } from "../helpers/pulumi";
+
+const SERVICE = "gcp:projects/service:Service";
+
+describe("ProjectApis", () => {
+  let recorder: ResourceRecorder;
+  before(async () => {
+    recorder = await mockRuntime();
+  });
+  beforeEach(() => recorder.clear());
+
+  it("enables every API the stack uses and never disables one on destroy (that would break the project's other resources)", async () => {
+    const apis = new ProjectApis("apis");
+    const resources = await registered(recorder);
+    expect(resources.filter((r) => r.type === SERVICE).map((r) => r.inputs)).to.deep.equal(
+      [...REQUIRED_APIS].map((service) => ({ service, disableOnDestroy: false, disableDependentServices: false })),
+    );
+    expect(REQUIRED_APIS).to.deep.equal([
+      "artifactregistry.googleapis.com",
+      "bigquery.googleapis.com",
+      "cloudresourcemanager.googleapis.com",
+      "cloudscheduler.googleapis.com",
+      "iam.googleapis.com",
+      "pubsub.googleapis.com",
+      "run.googleapis.com",
+      "secretmanager.googleapis.com",
+      "storage.googleapis.com",
+    ]);
+    expect(await promiseOf(apis.services)).to.deep.equal([...REQUIRED_APIS]);
+  });
+
+  it("takes its own list, sorted and without duplicates", async () => {
+    new ProjectApis("apis", { services: ["run.googleapis.com", "bigquery.googleapis.com", "run.googleapis.com"] });
+    const resources = await registered(recorder);
+    expect(resources.filter((r) => r.type === SERVICE).map((r) => [r.name, r.inputs.service])).to.deep.equal([
+      ["apis-bigquery", "bigquery.googleapis.com"],
+      ["apis-run", "run.googleapis.com"],
+    ]);
+  });
+
+  it("children of a component that depends on the APIs wait for every API (a resource created before its API fails)", async () => {
+    const apis = new ProjectApis("apis");
+    new Bucket("raw", { bucketName: "p-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV }, { dependsOn: [apis] });
+    await registered(recorder);
+    const services = recorder.ofType(SERVICE).map((s) => s.urn);
+    expect(recorder.get("gcp:storage/bucket:Bucket", "raw-bucket").dependencies).to.include.members(services);
+  });
+});
