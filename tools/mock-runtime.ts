@@ -140,8 +140,7 @@ interface MockMonitorLike {
  * realistic computed outputs, and records every registration with what the engine would receive.
  * Call it, and set config, before the program or component module is loaded.
  */
-export async function installMockRuntime(cloud: MockCloud, stack: string, project = "cloudrun-pipelines"): Promise<ResourceRecorder> {
-  const recorder = new ResourceRecorder();
+export async function installMockRuntime(cloud: MockCloud, stack: string, recorder = new ResourceRecorder()): Promise<ResourceRecorder> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -150,7 +149,7 @@ export async function installMockRuntime(cloud: MockCloud, stack: string, projec
       },
       call: (args) => mockCall(args.token, cloud),
     },
-    project,
+    "cloudrun-pipelines",
     stack,
     false,
   );

@@ -1,16 +1,11 @@
 import { expect } from "chai";
 import { ArtifactRepository } from "../../components/artifact-repository";
-import { ResourceRecorder } from "../../tools/mock-runtime";
-import { DEV, errorOf, mockRuntime, promiseOf, PROD, registered } from "../helpers/pulumi";
+import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const REPOSITORY = "gcp:artifactregistry/repository:Repository";
 
 describe("ArtifactRepository", () => {
-  let recorder: ResourceRecorder;
-  before(async () => {
-    recorder = await mockRuntime();
-  });
-  beforeEach(() => recorder.clear());
+  const recorder = useMockRuntime();
 
   it("a Docker repository with cleanup on by default: delete untagged after 7 days, keep the 10 most recent (ages in seconds: days cause a diff that replaces the repository)", async () => {
     const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });

@@ -1,16 +1,11 @@
 import { expect } from "chai";
 import { Bucket, BUCKET_READ_ROLE, BUCKET_WRITE_ROLE } from "../../components/bucket";
-import { ResourceRecorder } from "../../tools/mock-runtime";
-import { DEV, errorOf, mockRuntime, promiseOf, PROD, registered } from "../helpers/pulumi";
+import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const BUCKET = "gcp:storage/bucket:Bucket";
 
 describe("Bucket", () => {
-  let recorder: ResourceRecorder;
-  before(async () => {
-    recorder = await mockRuntime();
-  });
-  beforeEach(() => recorder.clear());
+  const recorder = useMockRuntime();
 
   it("dev: uniform access, public access prevention enforced, emptied on destroy, no versioning, staging expiry", async () => {
     const bucket = new Bucket("staging", { bucketName: "p-dev-staging", location: "europe-west1", envName: "STAGING_BUCKET", policy: DEV, deleteObjectsAfterDays: 7 });

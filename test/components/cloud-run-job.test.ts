@@ -4,8 +4,7 @@ import { Bucket } from "../../components/bucket";
 import { CloudRunJob, CloudRunJobArgs } from "../../components/cloud-run-job";
 import { Dataset } from "../../components/dataset";
 import { iamRows } from "../../tools/render";
-import { ResourceRecorder } from "../../tools/mock-runtime";
-import { DEV, errorOf, mockRuntime, promiseOf, PROD, registered } from "../helpers/pulumi";
+import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const JOB = "gcp:cloudrunv2/job:Job";
 const DIGEST = "europe-west1-docker.pkg.dev/test-project/dev-images/etl@sha256:" + "a".repeat(64);
@@ -21,11 +20,7 @@ const base = (overrides: Partial<CloudRunJobArgs> = {}): CloudRunJobArgs => ({
 });
 
 describe("CloudRunJob", () => {
-  let recorder: ResourceRecorder;
-  before(async () => {
-    recorder = await mockRuntime();
-  });
-  beforeEach(() => recorder.clear());
+  const recorder = useMockRuntime();
 
   it("declares the v2 job exactly: image by digest, command, args, env sorted, cpu with memory, tasks, retries, timeout in seconds, its own account; no launchStage", async () => {
     const job = new CloudRunJob(

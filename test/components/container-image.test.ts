@@ -6,8 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { ArtifactRepository } from "../../components/artifact-repository";
 import { ContainerImage, contextHash } from "../../components/container-image";
-import { ResourceRecorder, SECRET } from "../../tools/mock-runtime";
-import { DEV, errorOf, mockRuntime, promiseOf, registered } from "../helpers/pulumi";
+import { SECRET } from "../../tools/mock-runtime";
+import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 function buildContext(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "image-"));
@@ -18,11 +18,7 @@ function buildContext(): string {
 }
 
 describe("ContainerImage", () => {
-  let recorder: ResourceRecorder;
-  before(async () => {
-    recorder = await mockRuntime();
-  });
-  beforeEach(() => recorder.clear());
+  const recorder = useMockRuntime();
 
   it("builds for linux/amd64 (Cloud Run's platform), tags by content, pushes with an OAuth token kept secret, and exposes the digest", async () => {
     const context = buildContext();

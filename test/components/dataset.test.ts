@@ -1,17 +1,12 @@
 import { expect } from "chai";
 import { Dataset } from "../../components/dataset";
-import { ResourceRecorder } from "../../tools/mock-runtime";
-import { DEV, errorOf, mockRuntime, PROD, registered } from "../helpers/pulumi";
+import { DEV, errorOf, PROD, registered, useMockRuntime } from "../helpers/pulumi";
 
 const DATASET = "gcp:bigquery/dataset:Dataset";
 const SA = "serviceAccount:load@test-project.iam.gserviceaccount.com";
 
 describe("Dataset", () => {
-  let recorder: ResourceRecorder;
-  before(async () => {
-    recorder = await mockRuntime();
-  });
-  beforeEach(() => recorder.clear());
+  const recorder = useMockRuntime();
 
   it("dev: tables deleted with the dataset (else destroy fails with resourceInUse), expiration in ms, no `accesses`", async () => {
     new Dataset("warehouse", { datasetId: "dev_warehouse", location: "europe-west1", envName: "WAREHOUSE_DATASET", policy: DEV, defaultTableExpirationDays: 30 });

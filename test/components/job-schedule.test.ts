@@ -1,14 +1,13 @@
 import { expect } from "chai";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { JobSchedule, JobScheduleArgs } from "../../components/job-schedule";
-import { ResourceRecorder } from "../../tools/mock-runtime";
-import { DEV, errorOf, mockRuntime, promiseOf, registered } from "../helpers/pulumi";
+import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const SCHEDULER = "gcp:cloudscheduler/job:Job";
 const SCHED_EMAIL = "dev-etl-extract-sched@test-project.iam.gserviceaccount.com";
 
 describe("JobSchedule", () => {
-  let recorder: ResourceRecorder;
+  const recorder = useMockRuntime();
   let job: CloudRunJob;
   const args = (overrides: Partial<JobScheduleArgs> = {}): JobScheduleArgs => ({
     job,
@@ -17,11 +16,7 @@ describe("JobSchedule", () => {
     serviceAccount: { accountId: "dev-etl-extract-sched", displayName: "Nightly extract" },
     ...overrides,
   });
-  before(async () => {
-    recorder = await mockRuntime();
-  });
   beforeEach(async () => {
-    recorder.clear();
     job = new CloudRunJob("extract", { jobName: "dev-etl-extract", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-etl-extract", displayName: "x" }, policy: DEV });
     await registered(recorder);
     recorder.clear();

@@ -1,17 +1,12 @@
 import { expect } from "chai";
 import { Bucket } from "../../components/bucket";
 import { ProjectApis, REQUIRED_APIS } from "../../components/project-apis";
-import { ResourceRecorder } from "../../tools/mock-runtime";
-import { DEV, mockRuntime, promiseOf, registered } from "../helpers/pulumi";
+import { DEV, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const SERVICE = "gcp:projects/service:Service";
 
 describe("ProjectApis", () => {
-  let recorder: ResourceRecorder;
-  before(async () => {
-    recorder = await mockRuntime();
-  });
-  beforeEach(() => recorder.clear());
+  const recorder = useMockRuntime();
 
   it("enables every API the stack uses and never disables one on destroy (that would break the project's other resources)", async () => {
     const apis = new ProjectApis("apis");

@@ -1,14 +1,9 @@
 import { expect } from "chai";
 import { ServiceAccount } from "../../components/service-account";
-import { ResourceRecorder } from "../../tools/mock-runtime";
-import { errorOf, mockRuntime, promiseOf, registered } from "../helpers/pulumi";
+import { errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 describe("ServiceAccount", () => {
-  let recorder: ResourceRecorder;
-  before(async () => {
-    recorder = await mockRuntime();
-  });
-  beforeEach(() => recorder.clear());
+  const recorder = useMockRuntime();
 
   it("creates an account with the given id and exposes its email and IAM member", async () => {
     const account = new ServiceAccount("extract-sa", { accountId: "dev-etl-extract", displayName: "ETL extract (dev)", description: "Runs extract." });

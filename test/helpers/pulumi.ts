@@ -9,9 +9,15 @@ export const DEV = environmentPolicy(false);
 /** prod's policy: data protected. */
 export const PROD = environmentPolicy(true);
 
-/** Installs the mock runtime for a component test file (call in `before`). */
-export function mockRuntime(): Promise<ResourceRecorder> {
-  return installMockRuntime(CLOUD, "test");
+/**
+ * Call inside a `describe`: installs the mock runtime before its tests and forgets the recorded resources before
+ * each one. Returns the recorder the tests read.
+ */
+export function useMockRuntime(): ResourceRecorder {
+  const recorder = new ResourceRecorder();
+  before(() => installMockRuntime(CLOUD, "test", recorder));
+  beforeEach(() => recorder.clear());
+  return recorder;
 }
 
 /** Resolves an Output's value (the mock runtime runs with known values). */

@@ -2,17 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { Bucket } from "../../components/bucket";
 import { checkEnvName, Grant, Link, resolveLinks } from "../../components/shared/links";
-import { ResourceRecorder } from "../../tools/mock-runtime";
-import { DEV, errorOf, mockRuntime, registered } from "../helpers/pulumi";
+import { DEV, errorOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const grant = (key: string): Grant => ({ key, role: `roles/${key}`, scope: "x", bind: () => undefined as unknown as pulumi.CustomResource });
 
 describe("links and the component base", () => {
-  let recorder: ResourceRecorder;
-  before(async () => {
-    recorder = await mockRuntime();
-  });
-  beforeEach(() => recorder.clear());
+  const recorder = useMockRuntime();
 
   it("resolveLinks merges env and keeps one grant per key (the shared project grant once)", () => {
     const a: Link = { env: { A: "1" }, grants: [grant("a"), grant("project")] };
