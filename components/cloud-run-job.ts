@@ -108,12 +108,13 @@ export class CloudRunJob extends PipelineComponent {
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
     const grants = links.grants.map((grant) => grant.bind(childName(name, grant.key), account.member, this.child()));
-    const secretGrants = Object.entries(args.secretEnv ?? {}).map(([envName, ref]) =>
-      new gcp.secretmanager.SecretIamMember(
-        childName(name, "secret", envName.toLowerCase()),
-        { secretId: ref.secret, role: SECRET_ACCESSOR_ROLE, member: account.member },
-        this.child(),
-      ),
+    // One accessor grant per secret (two members of one binding: deleting either would remove the access of both),
+    // named after the first variable that reads it.
+    const secrets = new Map<pulumi.Input<string>, string>();
+    for (const [envName, ref] of Object.entries(args.secretEnv ?? {})) if (!secrets.has(ref.secret)) secrets.set(ref.secret, envName);
+    const secretGrants = [...secrets].map(
+      ([secret, envName]) =>
+        new gcp.secretmanager.SecretIamMember(childName(name, "secret", envName.toLowerCase()), { secretId: secret, role: SECRET_ACCESSOR_ROLE, member: account.member }, this.child()),
     );
 
     const job = new gcp.cloudrunv2.Job(
@@ -149,7 +150,7 @@ export class CloudRunJob extends PipelineComponent {
       this.child({ dependsOn: [...grants, ...secretGrants] }),
     );
 
-    for (const member of args.runners ?? []) {
+    for (const member of new Set(args.runners ?? [])) {
       for (const role of RUNNER_ROLES) {
         new gcp.cloudrunv2.JobIamMember(
           childName(name, "runner", shortHash(member), role.split("/")[1]),
@@ -181,6 +182,11 @@ function validate(field: string, args: CloudRunJobArgs, taskCount: number, maxRe
   }
   if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES) {
     throw new InputError(`${field}.maxRetries`, `${maxRetries} is out of range`, `use a whole number from 0 to ${MAX_RETRIES}`);
+  }
+  const lowered = Object.keys(args.secretEnv ?? {}).map((n) => n.toLowerCase());
+  const clash = lowered.find((n, i) => lowered.indexOf(n) !== i);
+  if (clash !== undefined) {
+    throw new InputError(`${field}.secretEnv`, `two variables differ only in case (${clash})`, "give each secret variable a name that differs in more than case");
   }
   for (const member of args.runners ?? []) {
     if (!/^(user|group|serviceAccount|domain|principal|principalSet):\S+$/.test(member)) {

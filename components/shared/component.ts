@@ -21,9 +21,11 @@ export function applyTransform<T>(args: T, transform: Transform<T> | undefined):
 export abstract class PipelineComponent extends pulumi.ComponentResource {
   private readonly inheritedDependsOn: pulumi.Resource[];
 
+  /** @throws InputError, before the component is registered, when `opts.dependsOn` is an Output or a Promise. */
   protected constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions = {}) {
+    const dependsOn = toResourceList(type, opts.dependsOn);
     super(type, name, {}, opts);
-    this.inheritedDependsOn = toResourceList(type, opts.dependsOn);
+    this.inheritedDependsOn = dependsOn;
   }
 
   /** Options for a child: parented to this component, waiting for what the component waits for, plus `extra`. */

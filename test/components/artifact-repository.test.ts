@@ -43,4 +43,40 @@ describe("ArtifactRepository", () => {
     expect(errorOf(() => new ArtifactRepository("b", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 0 }))).to.match(/^ArtifactRepository\(b\)\.keepCount: 0 is not a positive whole number/);
     expect(errorOf(() => new ArtifactRepository("c", { repositoryId: "images", location: "eu", policy: DEV, deleteUntaggedAfterDays: 1.5 }))).to.match(/^ArtifactRepository\(c\)\.deleteUntaggedAfterDays: 1.5/);
   });
+  it("cleanup durations in seconds: olderThan is \"<n>s\", never days (\"7d\" diffs against the API's seconds and replaces the repository)", async () => {
+    new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV, deleteUntaggedAfterDays: 30 });
+    await registered(recorder);
+    const [deleteUntagged] = recorder.get(REPOSITORY, "images-repository").inputs.cleanupPolicies as { condition: { olderThan: string } }[];
+    expect(deleteUntagged.condition.olderThan).to.equal("2592000s");
+    expect(deleteUntagged.condition.olderThan).to.match(/^\d+s$/);
+  });
+
+  it("cleanup really runs (cleanupPolicyDryRun false), and the repository is the component's only resource", async () => {
+    new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
+    const resources = await registered(recorder);
+    expect(recorder.get(REPOSITORY, "images-repository").inputs.cleanupPolicyDryRun).to.equal(false);
+    expect(resources.filter((r) => r.custom).map((r) => r.name)).to.deep.equal(["images-repository"]);
+    expect(recorder.get(REPOSITORY, "images-repository").parent).to.equal(recorder.get("pipelines:gcp:ArtifactRepository", "images").urn);
+  });
+
+  it("registryUri follows the repository's location and id", async () => {
+    const repository = new ArtifactRepository("images", { repositoryId: "prod-images", location: "us-central1", policy: PROD });
+    expect(await promiseOf(repository.registryUri)).to.equal("us-central1-docker.pkg.dev/test-project/prod-images");
+    expect(await promiseOf(repository.registryHost)).to.equal("us-central1-docker.pkg.dev");
+    expect(await promiseOf(repository.repositoryId)).to.equal("prod-images");
+  });
+
+  it("rejected args declare nothing: bad ids (upper case, underscore, trailing hyphen, 64 characters) and keepCount 0 or fractional", async () => {
+    for (const repositoryId of ["Images", "dev_images", "images-", "a".repeat(64)]) {
+      expect(errorOf(() => new ArtifactRepository("r", { repositoryId, location: "eu", policy: DEV })), repositoryId).to.equal(
+        `ArtifactRepository(r).repositoryId: "${repositoryId}" is not a valid repository id; use lowercase letters, digits and hyphens, starting with a letter, at most 63 characters`,
+      );
+    }
+    expect(errorOf(() => new ArtifactRepository("r", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 0 }))).to.equal(
+      "ArtifactRepository(r).keepCount: 0 is not a positive whole number; keep at least the 1 most recent version, e.g. 10",
+    );
+    expect(errorOf(() => new ArtifactRepository("r", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 2.5 }))).to.match(/^ArtifactRepository\(r\)\.keepCount: 2\.5/);
+    expect(errorOf(() => new ArtifactRepository("r", { repositoryId: "images", location: "eu", policy: DEV, deleteUntaggedAfterDays: 0 }))).to.match(/^ArtifactRepository\(r\)\.deleteUntaggedAfterDays: 0 is not a positive whole number of days/);
+    expect(await registered(recorder)).to.deep.equal([]);
+  });
 });

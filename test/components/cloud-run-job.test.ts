@@ -3,12 +3,17 @@ import { expect } from "chai";
 import { Bucket } from "../../components/bucket";
 import { CloudRunJob, CloudRunJobArgs } from "../../components/cloud-run-job";
 import { Dataset } from "../../components/dataset";
-import { iamRows } from "../../tools/render";
+import { ProjectApis } from "../../components/project-apis";
 import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const JOB = "gcp:cloudrunv2/job:Job";
 const DIGEST = "europe-west1-docker.pkg.dev/test-project/dev-images/etl@sha256:" + "a".repeat(64);
 const SA_EMAIL = "dev-etl-load@test-project.iam.gserviceaccount.com";
+const ACCOUNT = "gcp:serviceaccount/account:Account";
+const SECRET_MEMBER = "gcp:secretmanager/secretIamMember:SecretIamMember";
+const JOB_MEMBER = "gcp:cloudrunv2/jobIamMember:JobIamMember";
+const MEMBER = `serviceAccount:${SA_EMAIL}`;
+const isIamMember = (type: string) => /IamMember|IAMMember/.test(type);
 
 const base = (overrides: Partial<CloudRunJobArgs> = {}): CloudRunJobArgs => ({
   jobName: "dev-etl-load",
@@ -93,13 +98,16 @@ describe("CloudRunJob", () => {
       { name: "RAW_BUCKET", value: "p-dev-raw" },
       { name: "WAREHOUSE_DATASET", value: "dev_warehouse" },
     ]);
-    expect(iamRows(resources).map((r) => `${r.member} ${r.role} ${r.resource}`)).to.deep.equal([
-      `serviceAccount:${SA_EMAIL} roles/bigquery.dataEditor dataset dev_warehouse`,
-      `serviceAccount:${SA_EMAIL} roles/bigquery.dataViewer dataset dev_other`,
-      `serviceAccount:${SA_EMAIL} roles/bigquery.jobUser project test-project`,
-      `serviceAccount:${SA_EMAIL} roles/storage.objectViewer bucket p-dev-raw`,
+    const grants = resources.filter((r) => isIamMember(r.type));
+    expect(grants).to.have.length(4);
+    // Registration order is the RPC answers' order: compare as a set.
+    expect(grants.map((g) => [g.type, g.name, g.inputs])).to.have.deep.members([
+      ["gcp:storage/bucketIAMMember:BucketIAMMember", "load-raw-objectViewer", { bucket: "p-dev-raw", role: "roles/storage.objectViewer", member: MEMBER }],
+      ["gcp:bigquery/datasetIamMember:DatasetIamMember", "load-warehouse-dataEditor", { datasetId: "dev_warehouse", role: "roles/bigquery.dataEditor", member: MEMBER }],
+      ["gcp:projects/iAMMember:IAMMember", "load-project-bigquery-jobUser", { project: "test-project", role: "roles/bigquery.jobUser", member: MEMBER }],
+      ["gcp:bigquery/datasetIamMember:DatasetIamMember", "load-other-dataViewer", { datasetId: "dev_other", role: "roles/bigquery.dataViewer", member: MEMBER }],
     ]);
-    const grants = resources.filter((r) => r.type.endsWith("IAMMember") || r.type.endsWith("IamMember"));
+    for (const g of grants) expect(g.parent, g.name).to.equal(recorder.get("pipelines:gcp:CloudRunJob", "load").urn);
     expect(job.dependencies).to.include.members(grants.map((g) => g.urn));
   });
 
@@ -161,6 +169,112 @@ describe("CloudRunJob", () => {
 
   it("rejects a variable set by a link and by env", async () => {
     const raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV });
+    await registered(recorder);
+    recorder.clear();
     expect(errorOf(() => new CloudRunJob("j", base({ links: [raw.read], env: { RAW_BUCKET: "x" } })))).to.match(/^CloudRunJob\(j\): the environment variable RAW_BUCKET is set by two links or by a link and env/);
+    expect(await registered(recorder)).to.deep.equal([]);
+  });
+
+  it("rejects the same variable from a link and from secretEnv, declaring nothing", async () => {
+    const raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV });
+    await registered(recorder);
+    recorder.clear();
+    expect(errorOf(() => new CloudRunJob("j", base({ links: [raw.read], secretEnv: { RAW_BUCKET: { secret: "s" } } })))).to.match(/^CloudRunJob\(j\)\.secretEnv: RAW_BUCKET is also a plain env variable/);
+    expect(await registered(recorder)).to.deep.equal([]);
+  });
+
+  it("deletion protection: the provider defaults it to true, so dev sets false (else destroy and replacement fail) and prod true", async () => {
+    new CloudRunJob("dev", base({ jobName: "dev-etl-load" }));
+    new CloudRunJob("prod", base({ jobName: "prod-etl-load", serviceAccount: { accountId: "prod-etl-load", displayName: "x" }, policy: PROD }));
+    await registered(recorder);
+    expect(recorder.get(JOB, "dev-job").inputs.deletionProtection).to.equal(false);
+    expect(recorder.get(JOB, "prod-job").inputs.deletionProtection).to.equal(true);
+  });
+
+  it("cpu set together with memory: with only memory given, the limits still carry cpu (else the API adds one and every update diffs)", async () => {
+    new CloudRunJob("load", base({ memory: "2 GiB" }));
+    await registered(recorder);
+    const container = (recorder.get(JOB, "load-job").inputs.template as { template: { containers: { resources: unknown }[] } }).template.containers[0];
+    expect(container.resources).to.deep.equal({ limits: { cpu: "1", memory: "2Gi" } });
+  });
+
+  it("never the default Compute account: the task template always names the job's own account, and no runtime trigger (launchStage, execution tokens) is set", async () => {
+    new CloudRunJob("load", base());
+    await registered(recorder);
+    const inputs = recorder.get(JOB, "load-job").inputs;
+    expect(Object.keys(inputs).sort()).to.deep.equal(["deletionProtection", "location", "name", "template"]);
+    expect((inputs.template as { template: { serviceAccount: string } }).template.serviceAccount).to.equal(SA_EMAIL);
+    expect(recorder.get(ACCOUNT, "load-sa-account").inputs).to.deep.equal({ accountId: "dev-etl-load", displayName: "ETL load (dev)" });
+  });
+
+  it("env from links merged with the job's env, one list sorted by name (a stable order keeps diffs to the variable that changed)", async () => {
+    const raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV });
+    new CloudRunJob("load", base({ links: [raw.read], env: { ZONE: "z", LOG_LEVEL: "info", APP: "etl" }, secretEnv: { KEY: { secret: "k" } } }));
+    await registered(recorder);
+    const container = (recorder.get(JOB, "load-job").inputs.template as { template: { containers: { envs: unknown[] }[] } }).template.containers[0];
+    expect(container.envs).to.deep.equal([
+      { name: "APP", value: "etl" },
+      { name: "KEY", valueSource: { secretKeyRef: { secret: "k", version: "latest" } } },
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "RAW_BUCKET", value: "p-dev-raw" },
+      { name: "ZONE", value: "z" },
+    ]);
+  });
+
+  it("a job with secret env waits for its secretAccessor grant, which is on that secret for the job's own account only", async () => {
+    new CloudRunJob("load", base({ secretEnv: { API_KEY: { secret: "api-key", version: "2" } } }));
+    const resources = await registered(recorder);
+    const accessors = resources.filter((r) => r.type === SECRET_MEMBER);
+    expect(accessors.map((a) => [a.name, a.inputs])).to.deep.equal([["load-secret-api_key", { secretId: "api-key", role: "roles/secretmanager.secretAccessor", member: MEMBER }]]);
+    expect(recorder.get(JOB, "load-job").dependencies).to.include(accessors[0].urn);
+  });
+
+  it("two variables from the same secret give one secretAccessor member (two members of one binding: deleting either removes the access of both)", async () => {
+    new CloudRunJob("load", base({ secretEnv: { DB_USER: { secret: "db", version: "1" }, DB_PASSWORD: { secret: "db", version: "2" } } }));
+    const resources = await registered(recorder);
+    expect(resources.filter((r) => r.type === SECRET_MEMBER).map((r) => r.inputs)).to.deep.equal([{ secretId: "db", role: "roles/secretmanager.secretAccessor", member: MEMBER }]);
+  });
+
+  it("a runner listed twice gets its two roles once (two resources with one URN make the engine fail the deploy)", async () => {
+    new CloudRunJob("load", base({ runners: ["user:ana@example.com", "user:ana@example.com"] }));
+    const runners = (await registered(recorder)).filter((r) => r.type === JOB_MEMBER);
+    expect(runners.map((r) => r.inputs.role).sort()).to.deep.equal(["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"]);
+    expect(new Set(runners.map((r) => r.urn)).size).to.equal(runners.length);
+  });
+
+  it("rejects secret env names that differ only in case (their accessor resources would share one URN and the engine would fail the deploy), declaring nothing", async () => {
+    expect(errorOf(() => new CloudRunJob("load", base({ secretEnv: { API_KEY: { secret: "key-a" }, api_key: { secret: "key-b" } } }))))
+      .to.match(/^CloudRunJob\(load\)\.secretEnv: /);
+    expect(await registered(recorder)).to.deep.equal([]);
+  });
+
+  it("runners: exactly two JobIamMember per member (jobsExecutorWithOverrides and viewer) on this job, none for the job's own account", async () => {
+    new CloudRunJob("load", base({ runners: ["user:ana@example.com", "serviceAccount:ci@ci-project.iam.gserviceaccount.com"] }));
+    const resources = await registered(recorder);
+    const runners = resources.filter((r) => r.type === JOB_MEMBER);
+    const on = { name: "dev-etl-load", location: "europe-west1", project: "test-project" };
+    expect(runners.map((r) => r.inputs)).to.have.deep.members([
+      { ...on, role: "roles/run.jobsExecutorWithOverrides", member: "user:ana@example.com" },
+      { ...on, role: "roles/run.viewer", member: "user:ana@example.com" },
+      { ...on, role: "roles/run.jobsExecutorWithOverrides", member: "serviceAccount:ci@ci-project.iam.gserviceaccount.com" },
+      { ...on, role: "roles/run.viewer", member: "serviceAccount:ci@ci-project.iam.gserviceaccount.com" },
+    ]);
+    expect(runners).to.have.length(4);
+    expect(new Set(runners.map((r) => r.name)).size).to.equal(4);
+    expect(resources.filter((r) => isIamMember(r.type) && r.type !== JOB_MEMBER)).to.deep.equal([]);
+    // The runner grants name the job by its output, so they come after it.
+    for (const r of runners) expect(r.dependencies, r.name).to.include(recorder.get(JOB, "load-job").urn);
+  });
+
+  it("children wait for the component's dependsOn: the account, every grant and the job wait for the project's APIs", async () => {
+    const apis = new ProjectApis("apis", { services: ["run.googleapis.com", "iam.googleapis.com"] });
+    const raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV });
+    new CloudRunJob("load", base({ links: [raw.read], secretEnv: { K: { secret: "k" } }, runners: ["user:ana@example.com"] }), { dependsOn: [apis] });
+    const resources = await registered(recorder);
+    const services = recorder.ofType("gcp:projects/service:Service").map((s) => s.urn);
+    expect(services).to.have.length(2);
+    const children = resources.filter((r) => r.custom && (r.name.startsWith("load-")));
+    expect(children.map((c) => c.type).sort()).to.deep.equal([JOB_MEMBER, JOB_MEMBER, ACCOUNT, "gcp:storage/bucketIAMMember:BucketIAMMember", JOB, SECRET_MEMBER].sort());
+    for (const child of children) expect(child.dependencies, child.name).to.include.members(services);
   });
 });

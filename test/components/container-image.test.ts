@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ArtifactRepository } from "../../components/artifact-repository";
+import { CloudRunJob } from "../../components/cloud-run-job";
 import { ContainerImage, contextHash } from "../../components/container-image";
 import { SECRET } from "../../tools/mock-runtime";
 import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
@@ -67,5 +68,50 @@ describe("ContainerImage", () => {
     expect(errorOf(() => new ContainerImage("a", { repository, imageName: "etl", context: empty }))).to.equal(`ContainerImage(a).context: "${empty}" has no Dockerfile; point it at a folder under images/ that holds a Dockerfile`);
     expect(errorOf(() => new ContainerImage("b", { repository, imageName: "ETL", context: buildContext() }))).to.match(/^ContainerImage\(b\)\.imageName: "ETL" is not a valid image name/);
     expect(await registered(recorder)).to.deep.equal([]);
+  });
+  it("image by digest: a CloudRunJob given repoDigest runs `<repo>/<image>@sha256:…`, which changes with every build (a tag would not roll the job)", async () => {
+    const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
+    const image = new ContainerImage("etl-image", { repository, imageName: "etl", context: buildContext() });
+    new CloudRunJob("load", { jobName: "dev-etl-load", location: "europe-west1", image: image.repoDigest, serviceAccount: { accountId: "dev-etl-load", displayName: "x" }, policy: DEV });
+    await registered(recorder);
+    const container = (recorder.get("gcp:cloudrunv2/job:Job", "load-job").inputs.template as { template: { containers: { image: string }[] } }).template.containers[0];
+    expect(container.image).to.equal(await promiseOf(image.repoDigest));
+    expect(container.image).to.match(/^europe-west1-docker\.pkg\.dev\/test-project\/dev-images\/etl@sha256:[0-9a-f]{64}$/);
+    expect(recorder.get("gcp:cloudrunv2/job:Job", "load-job").dependencies).to.include(recorder.get("docker:index/image:Image", "etl-image-image").urn);
+  });
+
+  it("the tagged name is the registry URI, the image name and the content tag; another platform can be chosen", async () => {
+    const context = buildContext();
+    const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
+    const image = new ContainerImage("etl-image", { repository, imageName: "etl.v2", context, platform: "linux/arm64" });
+    await registered(recorder);
+    const inputs = recorder.get("docker:index/image:Image", "etl-image-image").inputs;
+    expect(inputs.build).to.deep.equal({ context, platform: "linux/arm64" });
+    expect(await promiseOf(image.taggedName)).to.equal(`europe-west1-docker.pkg.dev/test-project/dev-images/etl.v2:src-${contextHash("etl-image", context)}`);
+    expect(recorder.get("docker:index/image:Image", "etl-image-image").parent).to.equal(recorder.get("pipelines:gcp:ContainerImage", "etl-image").urn);
+  });
+
+  it("contextHash: 12 hex digits, the same for the same files, different for a renamed or an added file, blind to .git", () => {
+    const context = buildContext();
+    const before = contextHash("i", context);
+    expect(before).to.match(/^[0-9a-f]{12}$/);
+    expect(contextHash("i", context)).to.equal(before);
+    fs.mkdirSync(path.join(context, ".git"));
+    fs.writeFileSync(path.join(context, ".git", "HEAD"), "ref: refs/heads/main\n");
+    expect(contextHash("i", context)).to.equal(before);
+    fs.renameSync(path.join(context, "src", "main.ts"), path.join(context, "src", "index.ts"));
+    const renamed = contextHash("i", context);
+    expect(renamed).not.to.equal(before);
+    fs.writeFileSync(path.join(context, "src", "extra.ts"), "export {};\n");
+    expect(contextHash("i", context)).not.to.equal(renamed);
+  });
+
+  it("rejects image names Docker would refuse, naming the field and the fix", () => {
+    const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
+    for (const imageName of ["ETL", "etl/extract", "-etl", "etl-", "etl:1", ""]) {
+      expect(errorOf(() => new ContainerImage("b", { repository, imageName, context: buildContext() })), imageName).to.equal(
+        `ContainerImage(b).imageName: "${imageName}" is not a valid image name; use lowercase letters and digits separated by '.', '_' or '-', e.g. etl`,
+      );
+    }
   });
 });

@@ -1,6 +1,8 @@
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { Dataset } from "../../components/dataset";
-import { DEV, errorOf, PROD, registered, useMockRuntime } from "../helpers/pulumi";
+import { resolveLinks } from "../../components/shared/links";
+import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const DATASET = "gcp:bigquery/dataset:Dataset";
 const SA = "serviceAccount:load@test-project.iam.gserviceaccount.com";
@@ -49,5 +51,37 @@ describe("Dataset", () => {
     expect(errorOf(() => new Dataset("b", { ...base, datasetId: "w", defaultTableExpirationDays: 0.01 }))).to.match(/^Dataset\(b\)\.defaultTableExpirationDays: 0.01 is below BigQuery's minimum of one hour/);
     expect(errorOf(() => new Dataset("c", { ...base, datasetId: "w", envName: "warehouse" }))).to.match(/^Dataset\(c\)\.envName: "warehouse" is not an environment variable name/);
     expect(await registered(recorder)).to.deep.equal([]);
+  });
+  it("expiration: exactly one hour (BigQuery's minimum) is accepted as 3600000 ms, a fraction of a day is rounded to whole ms", async () => {
+    new Dataset("hourly", { datasetId: "dev_hourly", location: "EU", envName: "HOURLY_DATASET", policy: DEV, defaultTableExpirationDays: 1 / 24 });
+    new Dataset("weekly", { datasetId: "dev_weekly", location: "EU", envName: "WEEKLY_DATASET", policy: DEV, defaultTableExpirationDays: 7 });
+    await registered(recorder);
+    expect(recorder.get(DATASET, "hourly-dataset").inputs.defaultTableExpirationMs).to.equal(3_600_000);
+    expect(recorder.get(DATASET, "weekly-dataset").inputs.defaultTableExpirationMs).to.equal(7 * 86_400_000);
+  });
+
+  it("IAM only through DatasetIamMember: the dataset never sets `accesses` (the two fight), in dev or prod", async () => {
+    new Dataset("a", { datasetId: "dev_a", location: "EU", envName: "A_DATASET", policy: DEV, defaultTableExpirationDays: 1 });
+    new Dataset("b", { datasetId: "prod_b", location: "EU", envName: "B_DATASET", policy: PROD });
+    const resources = await registered(recorder);
+    for (const dataset of resources.filter((r) => r.type === DATASET)) expect(dataset.inputs, dataset.name).not.to.have.property("accesses");
+    expect(resources.filter((r) => r.custom).map((r) => r.type)).to.deep.equal([DATASET, DATASET]);
+  });
+
+  it("the read link binds exactly dataViewer on this dataset and jobUser on the dataset's project, with the dataset id as env", async () => {
+    const dataset = new Dataset("warehouse", { datasetId: "dev_warehouse", location: "EU", envName: "WAREHOUSE_DATASET", policy: DEV });
+    dataset.read.grants[0].bind("viewer", SA, {});
+    dataset.read.grants[1].bind("job-user", SA, {});
+    await registered(recorder);
+    expect(recorder.get("gcp:bigquery/datasetIamMember:DatasetIamMember", "viewer").inputs).to.deep.equal({ datasetId: "dev_warehouse", role: "roles/bigquery.dataViewer", member: SA });
+    expect(recorder.get("gcp:projects/iAMMember:IAMMember", "job-user").inputs).to.deep.equal({ project: "test-project", role: "roles/bigquery.jobUser", member: SA });
+    expect(await promiseOf(pulumi.output(dataset.read.env.WAREHOUSE_DATASET))).to.equal("dev_warehouse");
+  });
+
+  it("the jobUser grant key is shared, so a workload linking two datasets gets it once", () => {
+    const a = new Dataset("a", { datasetId: "dev_a", location: "EU", envName: "A_DATASET", policy: DEV });
+    const b = new Dataset("b", { datasetId: "dev_b", location: "EU", envName: "B_DATASET", policy: DEV });
+    const keys = resolveLinks("J", [a.read, b.write]).grants.map((g) => g.key);
+    expect(keys).to.deep.equal(["a-dataViewer", "project-bigquery-jobUser", "b-dataEditor"]);
   });
 });

@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { JobSchedule, JobScheduleArgs } from "../../components/job-schedule";
+import { ProjectApis } from "../../components/project-apis";
 import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const SCHEDULER = "gcp:cloudscheduler/job:Job";
+const INVOKER = "gcp:cloudrunv2/jobIamMember:JobIamMember";
 const SCHED_EMAIL = "dev-etl-extract-sched@test-project.iam.gserviceaccount.com";
 
 describe("JobSchedule", () => {
@@ -77,4 +79,63 @@ describe("JobSchedule", () => {
       expect(await registered(recorder)).to.deep.equal([]);
     });
   }
+  it("Scheduler calls the Admin API with OAuth, not OIDC: oauthToken with the cloud-platform scope, no oidcToken, no body", async () => {
+    new JobSchedule("nightly", args());
+    await registered(recorder);
+    const httpTarget = recorder.get(SCHEDULER, "nightly-scheduler").inputs.httpTarget as Record<string, unknown>;
+    expect(httpTarget).not.to.have.property("oidcToken");
+    expect(httpTarget).not.to.have.property("body");
+    expect(httpTarget.oauthToken).to.deep.equal({ serviceAccountEmail: SCHED_EMAIL, scope: "https://www.googleapis.com/auth/cloud-platform" });
+  });
+
+  it("its own account: created with the given id, never the job's account", async () => {
+    new JobSchedule("nightly", args());
+    const resources = await registered(recorder);
+    expect(resources.filter((r) => r.type === "gcp:serviceaccount/account:Account").map((r) => [r.name, r.inputs])).to.deep.equal([
+      ["nightly-sa-account", { accountId: "dev-etl-extract-sched", displayName: "Nightly extract" }],
+    ]);
+    expect(SCHED_EMAIL).not.to.equal(await promiseOf(job.serviceAccountEmail));
+  });
+
+  it("an existing account: nothing created, the token and the invoker grant are for that account", async () => {
+    const email = "scheduler@test-project.iam.gserviceaccount.com";
+    new JobSchedule("nightly", args({ serviceAccount: { email } }));
+    const resources = await registered(recorder);
+    expect(resources.filter((r) => r.type === "gcp:serviceaccount/account:Account")).to.deep.equal([]);
+    expect((recorder.get(SCHEDULER, "nightly-scheduler").inputs.httpTarget as { oauthToken: unknown }).oauthToken).to.deep.equal({ serviceAccountEmail: email, scope: "https://www.googleapis.com/auth/cloud-platform" });
+    expect(recorder.get(INVOKER, "nightly-invoker").inputs).to.deep.equal({ name: "dev-etl-extract", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: `serviceAccount:${email}` });
+  });
+
+  it("region defaults to the job's location, and the run URI names the job's project, region and name", async () => {
+    const usJob = new CloudRunJob("us", { jobName: "dev-etl-us", location: "us-central1", image: "img@sha256:0", serviceAccount: { accountId: "dev-etl-us", displayName: "x" }, policy: DEV });
+    new JobSchedule("us-nightly", args({ job: usJob, schedulerJobName: "dev-etl-us-nightly", serviceAccount: { accountId: "dev-etl-us-sched", displayName: "x" } }));
+    await registered(recorder);
+    const inputs = recorder.get(SCHEDULER, "us-nightly-scheduler").inputs as { region: string; httpTarget: { uri: string } };
+    expect(inputs.region).to.equal("us-central1");
+    expect(inputs.httpTarget.uri).to.equal("https://run.googleapis.com/v2/projects/test-project/locations/us-central1/jobs/dev-etl-us:run");
+    expect(recorder.get(INVOKER, "us-nightly-invoker").inputs).to.deep.include({ name: "dev-etl-us", location: "us-central1" });
+  });
+
+  it("exactly one IAM member: the invoker grant for the schedule's account, none for the job's account or the project", async () => {
+    new JobSchedule("nightly", args());
+    const resources = await registered(recorder);
+    const members = resources.filter((r) => /IamMember|IAMMember/.test(r.type));
+    expect(members.map((m) => [m.type, m.name])).to.deep.equal([[INVOKER, "nightly-invoker"]]);
+  });
+
+  it("children wait for the component's dependsOn: account, invoker grant and scheduler job wait for the APIs", async () => {
+    const apis = new ProjectApis("apis", { services: ["cloudscheduler.googleapis.com"] });
+    new JobSchedule("nightly", args(), { dependsOn: [apis] });
+    await registered(recorder);
+    const api = recorder.get("gcp:projects/service:Service", "apis-cloudscheduler").urn;
+    for (const [type, name] of [["gcp:serviceaccount/account:Account", "nightly-sa-account"], [INVOKER, "nightly-invoker"], [SCHEDULER, "nightly-scheduler"]]) {
+      expect(recorder.get(type, name).dependencies, name).to.include(api);
+    }
+  });
+
+  it("rejects a default service account as the schedule's identity, declaring nothing", async () => {
+    expect(errorOf(() => new JobSchedule("s", args({ serviceAccount: { email: "9-compute@developer.gserviceaccount.com" } })))).to.match(/^ServiceAccount\(s-sa\)\.email: "9-compute@developer\.gserviceaccount\.com" is a default service account/);
+    expect(errorOf(() => new JobSchedule("s", args({ retry: { minBackoff: "0 seconds" } })))).to.match(/^JobSchedule\(s\)\.retry\.minBackoff: "0 seconds" is 0 seconds/);
+    expect(await registered(recorder)).to.deep.equal([]);
+  });
 });

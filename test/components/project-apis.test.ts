@@ -44,4 +44,30 @@ describe("ProjectApis", () => {
     const services = recorder.ofType(SERVICE).map((s) => s.urn);
     expect(recorder.get("gcp:storage/bucket:Bucket", "raw-bucket").dependencies).to.include.members(services);
   });
+  it("APIs are never disabled on destroy: every Service sets disableOnDestroy and disableDependentServices false explicitly, one per API, named after it", async () => {
+    new ProjectApis("apis");
+    const resources = await registered(recorder);
+    const services = resources.filter((r) => r.type === SERVICE);
+    expect(services.map((s) => s.name).sort()).to.deep.equal([...REQUIRED_APIS].sort().map((api) => `apis-${api.split(".")[0]}`));
+    for (const s of services) {
+      expect(s.inputs, s.name).to.deep.equal({ service: s.inputs.service, disableOnDestroy: false, disableDependentServices: false });
+      expect(s.parent, s.name).to.equal(recorder.get("pipelines:gcp:ProjectApis", "apis").urn);
+    }
+    expect(resources.filter((r) => r.custom)).to.have.length(REQUIRED_APIS.length);
+  });
+
+  it("REQUIRED_APIS is sorted and has no duplicates", () => {
+    expect([...REQUIRED_APIS]).to.deep.equal([...new Set(REQUIRED_APIS)].sort());
+  });
+
+  it("a custom list is deduplicated and sorted in the services output", async () => {
+    const apis = new ProjectApis("apis", { services: ["storage.googleapis.com", "run.googleapis.com", "storage.googleapis.com"] });
+    expect(await promiseOf(apis.services)).to.deep.equal(["run.googleapis.com", "storage.googleapis.com"]);
+    const resources = await registered(recorder);
+    expect(resources.filter((r) => r.type === SERVICE).map((r) => r.inputs)).to.have.deep.members([
+      { service: "run.googleapis.com", disableOnDestroy: false, disableDependentServices: false },
+      { service: "storage.googleapis.com", disableOnDestroy: false, disableDependentServices: false },
+    ]);
+    expect(resources.filter((r) => r.type === SERVICE)).to.have.length(2);
+  });
 });

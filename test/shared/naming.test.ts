@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { childName, NAME_RULES, NameKind, physicalName } from "../../components/shared/naming";
+import { childName, NAME_RULES, NameKind, physicalName, shortHash } from "../../components/shared/naming";
 
 describe("naming", () => {
   it("joins parts with each kind's separator, lower-cased, invalid characters replaced", () => {
@@ -34,6 +34,52 @@ describe("naming", () => {
     expect(() => physicalName("cloudRunJob", ["---"])).to.throw(/^name of cloudRunJob \[---\]: "[^"]*" is not a valid cloudRunJob name/);
     expect(() => physicalName("serviceAccount", ["1dev", "etl"])).to.throw(/is not a valid serviceAccount name/);
     expect(() => physicalName("bucket", ["google", "data"])).to.throw(/is not a valid bucket name/);
+  });
+
+  it("truncation: every kind is cut to exactly its maximum, ending in a hyphen or underscore and the 6-hex hash of the whole name", () => {
+    for (const kind of Object.keys(NAME_RULES) as NameKind[]) {
+      const rule = NAME_RULES[kind];
+      const parts = ["abc", "d".repeat(rule.max)];
+      const full = `abc${rule.separator}${"d".repeat(rule.max)}`;
+      const name = physicalName(kind, parts);
+      expect(name, kind).to.have.length(rule.max);
+      expect(name.endsWith(`${rule.separator}${shortHash(full)}`), `${kind} ${name}`).to.equal(true);
+      expect(name, kind).to.match(rule.pattern);
+    }
+    expect(shortHash("x")).to.match(/^[0-9a-f]{6}$/);
+  });
+
+  it("truncation: two long names with the same first 30 characters stay distinct, and each is stable", () => {
+    const prefix = "pipelines-production-transform";
+    const a = physicalName("serviceAccount", [prefix, "alpha"]);
+    const b = physicalName("serviceAccount", [prefix, "beta"]);
+    expect(a).not.to.equal(b);
+    expect(a.slice(0, 23)).to.equal(b.slice(0, 23));
+    expect(physicalName("serviceAccount", [prefix, "alpha"])).to.equal(a);
+    expect(physicalName("serviceAccount", [prefix, "beta"])).to.equal(b);
+  });
+
+  it("a name at exactly the limit is kept as it is (no hash)", () => {
+    expect(physicalName("serviceAccount", ["a".repeat(30)])).to.equal("a".repeat(30));
+    expect(physicalName("cloudRunJob", ["j".repeat(63)])).to.equal("j".repeat(63));
+  });
+
+  it("padding: a too-short service account id gets the hash, and the result is 6-30 characters", () => {
+    const name = physicalName("serviceAccount", ["ab"]);
+    expect(name).to.equal(`ab-${shortHash("ab")}`);
+    expect(name).to.match(NAME_RULES.serviceAccount.pattern);
+  });
+
+  it("bucket names never contain google nor start with goog (GCS refuses them)", () => {
+    for (const parts of [["google"], ["my", "google", "data"], ["mygoogledata"], ["goog", "data"], ["GOOGLE", "x"]]) {
+      expect(() => physicalName("bucket", parts), parts.join(",")).to.throw(/^name of bucket \[.*\]: ".*" is not a valid bucket name/);
+    }
+    expect(physicalName("bucket", ["my", "goog", "data"])).to.equal("my-goog-data");
+  });
+
+  it("the dataset kind uses underscores, never hyphens (BigQuery ids have none)", () => {
+    expect(physicalName("dataset", ["my-proj", "dev", "warehouse"])).to.equal("my_proj_dev_warehouse");
+    expect(physicalName("dataset", ["a".repeat(2000)])).to.have.length(1024);
   });
 
   it("child logical names start with the component's name", () => {

@@ -24,4 +24,27 @@ describe("units", () => {
     expect(() => toMiB("2 GB" as "2 GiB", "Job.memory")).to.throw('Job.memory: "2 GB" is not a memory size');
     expect(() => toMiB("0.1 MiB", "Job.memory")).to.throw("Job.memory: \"0.1 MiB\" is 0.1 MiB; use a positive whole number of MiB");
   });
+  it("every unit, singular and plural, in seconds; and the Duration string", () => {
+    const cases: [string, number][] = [["1 second", 1], ["2 seconds", 2], ["1 minute", 60], ["10 minutes", 600], ["1 hour", 3600], ["168 hours", 604800], ["1 day", 86400], ["7 days", 604800]];
+    for (const [text, seconds] of cases) expect(toSeconds(text as "1 second", "f"), text).to.equal(seconds);
+    expect(durationString(toSeconds("7 days", "f"))).to.equal("604800s");
+    expect(durationString(1)).to.equal("1s");
+  });
+
+  it("rejects unknown units, zero, negatives and a missing space, naming the field", () => {
+    expect(() => toSeconds("3 weeks" as "3 days", "S.retry.maxBackoff")).to.throw(/^S\.retry\.maxBackoff: "3 weeks" is not a duration/);
+    expect(() => toSeconds("0 minutes", "f")).to.throw('f: "0 minutes" is 0 seconds; use a positive whole number of seconds');
+    expect(() => toSeconds("-5 seconds" as "5 seconds", "f")).to.throw(/^f: "-5 seconds" is not a duration/);
+    expect(() => toSeconds("5seconds" as "5 seconds", "f")).to.throw(/^f: "5seconds" is not a duration/);
+    expect(() => toMiB("0 GiB", "f")).to.throw('f: "0 GiB" is 0 MiB; use a positive whole number of MiB');
+    expect(() => toMiB("512 mib" as "512 MiB", "f")).to.throw(/^f: "512 mib" is not a memory size; write a number and MiB or GiB/);
+    expect(() => toMiB("512MiB" as "512 MiB", "f")).to.throw(/^f: "512MiB" is not a memory size/);
+  });
+
+  it("memory quantities: whole GiB as Gi, anything else as Mi", () => {
+    expect(memoryQuantity(1024)).to.equal("1Gi");
+    expect(memoryQuantity(32768)).to.equal("32Gi");
+    expect(memoryQuantity(4095)).to.equal("4095Mi");
+    expect(toMiB("4 GiB", "f")).to.equal(4096);
+  });
 });
