@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
 import { checkEnvName, Grant, Link } from "./shared/links";
-import { childName, NAME_RULES } from "./shared/naming";
+import { childName, isReservedBucketName, NAME_RULES } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
 
 /**
@@ -112,7 +112,7 @@ export class Bucket extends PipelineComponent {
 
 function validate(name: string, args: BucketArgs): void {
   const field = `Bucket(${name})`;
-  if (!NAME_RULES.bucket.pattern.test(args.bucketName) || args.bucketName.includes("google") || args.bucketName.startsWith("goog")) {
+  if (!NAME_RULES.bucket.pattern.test(args.bucketName) || isReservedBucketName(args.bucketName)) {
     throw new InputError(`${field}.bucketName`, `"${args.bucketName}" is not a valid bucket name`, "use 3-63 lowercase letters, digits, hyphens or underscores, starting and ending with a letter or digit, without \"google\"");
   }
   checkEnvName(`${field}.envName`, args.envName, "RAW_BUCKET");

@@ -20,6 +20,14 @@ export const NAME_RULES = {
   schedulerJob: { min: 1, max: 500, separator: "-", pattern: /^[a-zA-Z0-9_-]{1,500}$/ },
 } as const;
 
+/**
+ * Bucket names may not start with "goog" nor contain "google" or a close misspelling such as "g00gle"
+ * (src: https://cloud.google.com/storage/docs/buckets#naming).
+ */
+export function isReservedBucketName(name: string): boolean {
+  return name.startsWith("goog") || /g[o0][o0]g[l1]e/.test(name);
+}
+
 /** A kind of GCP name with its own rules. */
 export type NameKind = keyof typeof NAME_RULES;
 
@@ -53,7 +61,7 @@ export function physicalName(kind: NameKind, parts: readonly string[]): string {
   } else if (name.length < rule.min) {
     name = `${name}${sep}${shortHash(full)}`.slice(0, rule.max);
   }
-  if (!rule.pattern.test(name) || (kind === "bucket" && (name.startsWith("goog") || name.includes("google")))) {
+  if (!rule.pattern.test(name) || (kind === "bucket" && isReservedBucketName(name))) {
     throw new InputError(
       `name of ${kind} [${parts.join(", ")}]`,
       `"${name}" is not a valid ${kind} name`,

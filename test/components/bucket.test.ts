@@ -55,6 +55,7 @@ describe("Bucket", () => {
     const base = { location: "EU", envName: "RAW_BUCKET", policy: DEV };
     expect(errorOf(() => new Bucket("a", { ...base, bucketName: "My_Bucket" }))).to.match(/^Bucket\(a\)\.bucketName: "My_Bucket" is not a valid bucket name/);
     expect(errorOf(() => new Bucket("b", { ...base, bucketName: "google-data" }))).to.match(/^Bucket\(b\)\.bucketName/);
+    expect(errorOf(() => new Bucket("b", { ...base, bucketName: "my-g00gle-data" }))).to.match(/^Bucket\(b\)\.bucketName: "my-g00gle-data" is not a valid bucket name/);
     expect(errorOf(() => new Bucket("c", { ...base, bucketName: "ok-name", envName: "raw-bucket" }))).to.match(/^Bucket\(c\)\.envName: "raw-bucket"/);
     expect(errorOf(() => new Bucket("d", { ...base, bucketName: "ok-name", deleteObjectsAfterDays: 0 }))).to.match(/^Bucket\(d\)\.deleteObjectsAfterDays: 0 is not/);
   });
