@@ -9,17 +9,17 @@ import { dateRange } from "../../images/etl/src/params";
 const PLATFORM_ENV = { GOOGLE_CLOUD_PROJECT: "p", RAW_BUCKET: "p-dev-raw", WAREHOUSE_DATASET: "dev_warehouse" };
 
 /** Runs the entrypoint in-process; returns the exit code and the parsed log lines. */
-function etl(argv: string[], env: Record<string, string> = PLATFORM_ENV) {
+async function etl(argv: string[], env: Record<string, string> = PLATFORM_ENV) {
   const lines: string[] = [];
   const io = { stdout: (l: string) => lines.push(l), stderr: (l: string) => lines.push(l) };
-  const code = main(argv, env, io);
+  const code = await main(argv, env, io);
   const logs = lines.join("").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { severity: string; message: string; params?: Record<string, unknown> });
   return { code, logs, last: logs[logs.length - 1] };
 }
 
 describe("images/etl entrypoint", () => {
-  it("extract: flags parse into the exact parameters, one NOTICE line on a dry run, exit 0", () => {
-    const { code, logs } = etl(["extract", "--dry-run", "--source", "gs://in/flights/", "--dataset", "flights", "--from", "2021-03-01", "--to", "2021-03-31"], {
+  it("extract: flags parse into the exact parameters, one NOTICE line on a dry run, exit 0", async () => {
+    const { code, logs } = await etl(["extract", "--dry-run", "--source", "gs://in/flights/", "--dataset", "flights", "--from", "2021-03-01", "--to", "2021-03-31"], {
       ...PLATFORM_ENV,
       STAGING_PREFIX: "gs://p-dev-staging/20261123t053000z-a1b2/",
       RUN_ID: "20261123t053000z-a1b2",
@@ -35,23 +35,23 @@ describe("images/etl entrypoint", () => {
       range: { from: "2021-03-01", to: "2021-03-31" },
       source: "gs://in/flights/",
       dataset: "flights",
-      rawBucket: "p-dev-raw",
-      stagingPrefix: "gs://p-dev-staging/20261123t053000z-a1b2/",
+      destination: "gs://p-dev-staging/20261123t053000z-a1b2/",
+      dateColumn: "date",
       task: { index: 2, count: 4 },
     });
   });
 
-  it("every parameter falls back to its env var, and a flag beats the env var (a run's env override merges, its args replace)", () => {
+  it("every parameter falls back to its env var, and a flag beats the env var (a run's env override merges, its args replace)", async () => {
     const env = { ...PLATFORM_ENV, SOURCE_URI: "https://example.com/a.csv", DATASET_NAME: "weather", YEAR: "2020", DRY_RUN: "1" };
-    expect(etl(["extract"], env).last.params).to.deep.include({ source: "https://example.com/a.csv", dataset: "weather", range: { from: "2020-01-01", to: "2020-12-31" }, task: { index: 0, count: 1 } });
-    expect(etl(["extract", "--dataset", "flights"], env).last.params).to.deep.include({ dataset: "flights" });
+    expect((await etl(["extract"], env)).last.params).to.deep.include({ source: "https://example.com/a.csv", dataset: "weather", range: { from: "2020-01-01", to: "2020-12-31" }, task: { index: 0, count: 1 } });
+    expect((await etl(["extract", "--dataset", "flights"], env)).last.params).to.deep.include({ dataset: "flights" });
   });
 
-  it("load: the table defaults to the dataset name; transform lists its SQL files in name order", () => {
-    expect(etl(["load", "--dry-run", "--dataset", "flights"]).last.params).to.deep.equal({ project: "p", dataset: "flights", table: "flights", rawBucket: "p-dev-raw", warehouse: "dev_warehouse" });
+  it("load: the table defaults to the dataset name; transform lists its SQL files in name order", async () => {
+    expect((await etl(["load", "--dry-run", "--dataset", "flights"])).last.params).to.deep.equal({ project: "p", dataset: "flights", table: "flights", rawBucket: "p-dev-raw", warehouse: "dev_warehouse" });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sql-"));
     for (const f of ["020_b.sql", "010_a.sql", "notes.txt"]) fs.writeFileSync(path.join(dir, f), "SELECT 1");
-    expect(etl(["transform", "--dry-run", "--sql-dir", dir, "--year", "2024", "--month", "2"]).last.params).to.deep.equal({
+    expect((await etl(["transform", "--dry-run", "--sql-dir", dir, "--year", "2024", "--month", "2"])).last.params).to.deep.equal({
       project: "p",
       range: { from: "2024-02-01", to: "2024-02-29" },
       warehouse: "dev_warehouse",
@@ -60,8 +60,8 @@ describe("images/etl entrypoint", () => {
     });
   });
 
-  it("without --dry-run, says plainly that the workload is not implemented yet and exits 1", () => {
-    const { code, last } = etl(["load", "--dataset", "flights"]);
+  it("without --dry-run, load says plainly that its workload is not implemented yet and exits 1", async () => {
+    const { code, last } = await etl(["load", "--dataset", "flights"]);
     expect(code).to.equal(EXIT.failed);
     expect(last.severity).to.equal("ERROR");
     expect(last.message).to.equal("load: parameters are valid, but the workload is not implemented yet (issue #4); no data was read or written");
@@ -70,7 +70,7 @@ describe("images/etl entrypoint", () => {
   const badInputs: [string, string[], Record<string, string>, string][] = [
     ["missing source", ["extract", "--dataset", "flights"], PLATFORM_ENV, "missing --source (or SOURCE_URI): the input to extract: an https:// URL, a gs:// URI or a local path"],
     ["missing dataset", ["extract", "--source", "a.csv"], PLATFORM_ENV, "missing --dataset (or DATASET_NAME): lowercase letters"],
-    ["missing raw bucket", ["extract", "--source", "a.csv", "--dataset", "f"], { GOOGLE_CLOUD_PROJECT: "p" }, "missing RAW_BUCKET: the raw bucket's name (the platform sets it)"],
+    ["missing raw bucket", ["extract", "--source", "a.csv", "--dataset", "f"], { GOOGLE_CLOUD_PROJECT: "p" }, "missing RAW_BUCKET: the raw bucket's name (the platform sets it; locally, pass --dest)"],
     ["missing project", ["load", "--dataset", "f"], { RAW_BUCKET: "b", WAREHOUSE_DATASET: "w" }, "missing GOOGLE_CLOUD_PROJECT: the project id"],
     ["missing warehouse", ["transform"], { GOOGLE_CLOUD_PROJECT: "p" }, "missing WAREHOUSE_DATASET: the warehouse dataset id"],
     ["bad dataset name", ["load", "--dataset", "Flights-2021"], PLATFORM_ENV, 'invalid --dataset (or DATASET_NAME) "Flights-2021": expected lowercase letters'],
@@ -88,8 +88,8 @@ describe("images/etl entrypoint", () => {
     ["unknown flag", ["load", "--datset", "f"], PLATFORM_ENV, "unknown option '--datset'"],
   ];
   for (const [what, argv, env, message] of badInputs) {
-    it(`bad input (${what}): one ERROR line naming the flag and env var, exit 2`, () => {
-      const { code, logs, last } = etl(argv, env);
+    it(`bad input (${what}): one ERROR line naming the flag and env var, exit 2`, async () => {
+      const { code, logs, last } = await etl(argv, env);
       expect(code).to.equal(EXIT.badInput);
       expect(logs).to.have.length(1);
       expect(last.severity).to.equal("ERROR");
@@ -97,13 +97,13 @@ describe("images/etl entrypoint", () => {
     });
   }
 
-  it("a single --from or --to is that one day; a month range ends on the month's last day", () => {
+  it("a single --from or --to is that one day; a month range ends on the month's last day", async () => {
     expect(dateRange({ to: "2021-03-05" }, {})).to.deep.equal({ from: "2021-03-05", to: "2021-03-05" });
     expect(dateRange({ year: "2023", month: "02" }, {})).to.deep.equal({ from: "2023-02-01", to: "2023-02-28" });
     expect(dateRange({}, {})).to.equal(undefined);
   });
 
-  it("runs as a real process: exit code and structured stdout", () => {
+  it("runs as a real process: exit code and structured stdout", async () => {
     const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "images/etl/src/main.ts", "extract", "--dry-run", "--source", "data.csv", "--dataset", "flights"], {
       cwd: path.join(__dirname, "..", ".."),
       env: { PATH: process.env.PATH, ...PLATFORM_ENV },

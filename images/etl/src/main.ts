@@ -1,8 +1,18 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
+import { cloudStorage, Gcs } from "./gcs";
+import { extract } from "./jobs/extract";
 import { Io, log, processIo } from "./log";
 import { Env, extractParams, Flags, loadParams, ParamError, transformParams } from "./params";
+
+/** The clients a run uses; tests pass fakes. Created on first use, so a dry run needs no credentials. */
+export interface Clients {
+  gcs(): Gcs;
+}
+
+let storage: Gcs | undefined;
+const defaultClients: Clients = { gcs: () => (storage ??= cloudStorage()) };
 
 /** Exit codes: 0 done, 1 the workload failed, 2 bad input (a missing or invalid parameter). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
@@ -40,10 +50,20 @@ function resolve(job: Job, flags: Flags, env: Env): Record<string, unknown> {
   }
 }
 
-function run(job: Job, flags: Flags, env: Env, io: Io): number {
+async function run(job: Job, flags: Flags, env: Env, io: Io, clients: Clients): Promise<number> {
   const params = resolve(job, flags, env);
   if (flags.dryRun || env.DRY_RUN === "1" || env.DRY_RUN === "true") {
     log(io, "NOTICE", `${job}: parameters are valid (dry run, nothing read or written)`, { job, params });
+    return EXIT.ok;
+  }
+  if (job === "extract") {
+    const p = extractParams(flags, env);
+    const result = await extract(p, p.destination, clients.gcs, p.dateColumn);
+    log(io, "NOTICE", `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date`, {
+      job,
+      ...result,
+      partitions: result.partitions.length,
+    });
     return EXIT.ok;
   }
   log(io, "ERROR", `${job}: parameters are valid, but the workload is not implemented yet (issue #4); no data was read or written`, { job, params });
@@ -56,7 +76,7 @@ function run(job: Job, flags: Flags, env: Env, io: Io): number {
  * override merges), so the job's defaults live in env and each run passes what differs as args.
  * @returns the exit code (see {@link EXIT}); the reason of a failure is in the last log line.
  */
-export function main(argv: readonly string[], env: Env, io: Io = processIo): number {
+export async function main(argv: readonly string[], env: Env, io: Io = processIo, clients: Clients = defaultClients): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command("etl")
     .description("Batch ETL jobs of cloudrun-pipelines. Exit codes: 0 done, 1 failed, 2 bad input.")
@@ -65,13 +85,15 @@ export function main(argv: readonly string[], env: Env, io: Io = processIo): num
   const job = (name: Job, description: string, options: [string, string][]) => {
     const command = program.command(name).description(description).option("--dry-run", "validate the parameters, print them, and stop (env DRY_RUN=1)");
     for (const [flags, help] of [...options, ...RANGE_OPTIONS]) command.option(flags, help);
-    command.action((flags: Flags) => {
-      code = run(name, flags, env, io);
+    command.action(async (flags: Flags) => {
+      code = await run(name, flags, env, io, clients);
     });
   };
   job("extract", "Source (CSV, Parquet, JSON) -> Parquet in the raw bucket, partitioned by date.", [
     ["--source <uri>", "https:// URL, gs:// URI or local path (env SOURCE_URI)"],
     ["--dataset <name>", "dataset name, e.g. flights (env DATASET_NAME)"],
+    ["--date-column <name>", "column with each row's date, default date (env DATE_COLUMN)"],
+    ["--dest <uri>", "gs:// URI or local folder instead of the raw bucket (env DEST)"],
   ]);
   job("load", "Parquet from the raw bucket or the run's staging prefix -> a partitioned BigQuery table.", [
     ["--dataset <name>", "dataset name (env DATASET_NAME)"],
@@ -84,7 +106,7 @@ export function main(argv: readonly string[], env: Env, io: Io = processIo): num
     return EXIT.badInput;
   }
   try {
-    program.parse([...argv], { from: "user" });
+    await program.parseAsync([...argv], { from: "user" });
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return EXIT.ok; // --help
@@ -96,12 +118,14 @@ export function main(argv: readonly string[], env: Env, io: Io = processIo): num
       log(io, "ERROR", err.message);
       return EXIT.badInput;
     }
-    log(io, "ERROR", `failed: ${err instanceof Error ? err.message : String(err)}`);
+    log(io, "ERROR", `${argv[0]} failed: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.failed;
   }
   return code;
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), process.env);
+  main(process.argv.slice(2), process.env).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -20,8 +20,10 @@ const P = {
   year: { flag: "--year", env: "YEAR", expected: "a year YYYY" },
   month: { flag: "--month", env: "MONTH", expected: "a month 1-12 (with --year)" },
   sqlDir: { flag: "--sql-dir", env: "SQL_DIR", expected: "a folder of .sql files" },
+  dest: { flag: "--dest", env: "DEST", expected: "where to write instead of the raw bucket: a gs:// URI or a local folder" },
+  dateColumn: { flag: "--date-column", env: "DATE_COLUMN", expected: "the source column that holds each row's date (after snake_case)" },
   project: { flag: "(no flag)", env: "GOOGLE_CLOUD_PROJECT", expected: "the project id (the platform sets it)" },
-  rawBucket: { flag: "(no flag)", env: "RAW_BUCKET", expected: "the raw bucket's name (the platform sets it)" },
+  rawBucket: { flag: "(no flag)", env: "RAW_BUCKET", expected: "the raw bucket's name (the platform sets it; locally, pass --dest)" },
   warehouse: { flag: "(no flag)", env: "WAREHOUSE_DATASET", expected: "the warehouse dataset id (the platform sets it)" },
   stagingPrefix: { flag: "(no flag)", env: "STAGING_PREFIX", expected: "gs://<bucket>/<path>/ (the runner sets it per pipeline run)" },
   runId: { flag: "(no flag)", env: "RUN_ID", expected: "lowercase letters, digits and hyphens (the runner sets it per pipeline run)" },
@@ -36,19 +38,23 @@ export interface DateRange {
 }
 
 export interface CommonParams {
-  readonly project: string;
+  /** The project BigQuery jobs run in (load, transform); extract does not need it. */
+  readonly project?: string;
   readonly runId?: string;
   readonly range?: DateRange;
 }
 export interface ExtractParams extends CommonParams {
   readonly source: string;
   readonly dataset: string;
-  readonly rawBucket: string;
-  readonly stagingPrefix?: string;
+  /** Where the Parquet goes: `--dest`, else the run's `STAGING_PREFIX`, else `gs://<RAW_BUCKET>/`. */
+  readonly destination: string;
+  /** The column that holds each row's date. */
+  readonly dateColumn: string;
   /** This task's share of the input: task `index` of `count` (CLOUD_RUN_TASK_INDEX / CLOUD_RUN_TASK_COUNT). */
   readonly task: { readonly index: number; readonly count: number };
 }
 export interface LoadParams extends CommonParams {
+  readonly project: string;
   readonly dataset: string;
   readonly table: string;
   readonly rawBucket: string;
@@ -56,6 +62,7 @@ export interface LoadParams extends CommonParams {
   readonly stagingPrefix?: string;
 }
 export interface TransformParams extends CommonParams {
+  readonly project: string;
   readonly warehouse: string;
   readonly sqlDir: string;
 }
@@ -130,7 +137,8 @@ export function dateRange(flags: Flags, env: Env): DateRange | undefined {
 function common(flags: Flags, env: Env): CommonParams {
   const runId = valid("runId", read(flags, env, "runId"), z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/));
   const range = dateRange(flags, env);
-  return { project: required("project", read(flags, env, "project")), ...(runId && { runId }), ...(range && { range }) };
+  const project = read(flags, env, "project");
+  return { ...(project && { project }), ...(runId && { runId }), ...(range && { range }) };
 }
 
 function stagingPrefix(flags: Flags, env: Env): string | undefined {
@@ -142,18 +150,20 @@ export function extractParams(flags: Flags, env: Env): ExtractParams {
   const base = common(flags, env);
   const source = required("source", read(flags, env, "source"), z.string().regex(/^(https:\/\/|gs:\/\/)\S+$|^[^:]+$/));
   const dataset = required("dataset", read(flags, env, "dataset"), z.string().regex(NAME));
-  const rawBucket = required("rawBucket", read(flags, env, "rawBucket"));
+  const dest = valid("dest", read(flags, env, "dest"), z.string().regex(/^gs:\/\/\S+|^[^:]+$/));
   const prefix = stagingPrefix(flags, env);
+  const destination = dest ?? prefix ?? `gs://${required("rawBucket", read(flags, env, "rawBucket"))}/`;
+  const dateColumn = valid("dateColumn", read(flags, env, "dateColumn"), z.string().min(1)) ?? "date";
   const count = Number(valid("taskCount", read(flags, env, "taskCount"), z.string().regex(/^[1-9]\d*$/)) ?? "1");
   const indexText = read(flags, env, "taskIndex") ?? "0";
   const index = Number(indexText);
   if (!/^\d+$/.test(indexText) || index >= count) fail(P.taskIndex, indexText);
-  return { ...base, source, dataset, rawBucket, ...(prefix && { stagingPrefix: prefix }), task: { index, count } };
+  return { ...base, source, dataset, destination, dateColumn, task: { index, count } };
 }
 
 /** @throws ParamError for the first missing or invalid parameter. */
 export function loadParams(flags: Flags, env: Env): LoadParams {
-  const base = common(flags, env);
+  const base = { ...common(flags, env), project: required("project", read(flags, env, "project")) };
   const dataset = required("dataset", read(flags, env, "dataset"), z.string().regex(NAME));
   const table = valid("table", read(flags, env, "table"), z.string().regex(NAME)) ?? dataset;
   const rawBucket = required("rawBucket", read(flags, env, "rawBucket"));
@@ -164,7 +174,7 @@ export function loadParams(flags: Flags, env: Env): LoadParams {
 
 /** @throws ParamError for the first missing or invalid parameter. */
 export function transformParams(flags: Flags, env: Env, defaultSqlDir: string): TransformParams {
-  const base = common(flags, env);
+  const base = { ...common(flags, env), project: required("project", read(flags, env, "project")) };
   const warehouse = required("warehouse", read(flags, env, "warehouse"));
   return { ...base, warehouse, sqlDir: read(flags, env, "sqlDir") ?? defaultSqlDir };
 }

@@ -1,0 +1,117 @@
+import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Gcs } from "../gcs";
+import { formatOf, localFiles, replaceUnder } from "../locations";
+import { ExtractParams } from "../params";
+
+/** What one extract task did. */
+export interface ExtractResult {
+  /** Rows in the whole source. */
+  readonly rowsRead: number;
+  /** Rows of the whole source without a valid date (dropped by every task). */
+  readonly rowsRejected: number;
+  /** Rows this task wrote (its share, within the date range). */
+  readonly rowsWritten: number;
+  /** Days this task wrote, `YYYY-MM-DD`, sorted. */
+  readonly partitions: string[];
+  /** Where the files went: `<destination>/<dataset>/`. */
+  readonly destination: string;
+  /** Output columns with their types. */
+  readonly columns: Record<string, string>;
+}
+
+/** DuckDB's memory cap for a task: well under the job's 2 GiB, leaving room for Node (src: https://duckdb.org/docs/stable/configuration/overview). */
+const MEMORY_LIMIT = "1GB";
+
+/** `Beak Length (mm)` → `beak_length_mm`. */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+const READERS = { csv: "read_csv_auto", parquet: "read_parquet", json: "read_json_auto" } as const;
+
+/**
+ * Extracts a source into Parquet partitioned by day: `<destination>/<dataset>/date=YYYY-MM-DD/part-<task>.parquet`.
+ * Column names become snake_case; the date column (`dateColumn`, after renaming) becomes the DATE partition key
+ * `date` (a timestamp keeps its time in `date_time`); rows without a valid date are dropped and counted; 128-bit
+ * integers become BIGINT. With several tasks, each takes the days whose number modulo the task count is its
+ * index, so the tasks' shares add up to the whole input exactly once and each day is written by one task, which
+ * first deletes what an earlier run left for that day: the same parameters give the same objects.
+ * @throws Error when the source cannot be read or is empty, has no such date column, or two columns normalize to one name.
+ */
+export async function extract(params: ExtractParams, destination: string, gcs: () => Gcs, dateColumn = "date"): Promise<ExtractResult> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "extract-"));
+  const db = await DuckDBInstance.create(":memory:", { memory_limit: MEMORY_LIMIT, preserve_insertion_order: "false" });
+  const connection = await db.connect();
+  try {
+    const files = await localFiles(params.source, work, gcs);
+    if (files.every((f) => fs.statSync(f).size === 0)) throw new Error(`the source ${params.source} is empty`);
+    const formats = new Set(files.map(formatOf));
+    if (formats.size > 1) throw new Error(`the source mixes formats (${[...formats].join(", ")}): extract one format at a time`);
+    const reader = `${READERS[[...formats][0]]}([${files.map(literal).join(", ")}])`;
+    const select = await normalizedSelect(connection, reader, snakeCase(dateColumn));
+    await connection.run(`CREATE VIEW normalized AS SELECT ${select} FROM ${reader}`);
+    const rowsRead = Number(await scalar(connection, `SELECT count(*) FROM ${reader}`));
+    const rowsRejected = Number(await scalar(connection, "SELECT count(*) FROM normalized WHERE date IS NULL"));
+    const filters = ["date IS NOT NULL", `(date - DATE '1970-01-01') % ${params.task.count} = ${params.task.index}`];
+    if (params.range) filters.push(`date BETWEEN DATE ${literal(params.range.from)} AND DATE ${literal(params.range.to)}`);
+    const out = path.join(work, "out");
+    await connection.run(
+      `COPY (SELECT * FROM normalized WHERE ${filters.join(" AND ")}) TO ${literal(out)} (FORMAT parquet, PARTITION_BY (date), WRITE_PARTITION_COLUMNS true, OVERWRITE true)`,
+    );
+    const partitions = fs.existsSync(out) ? fs.readdirSync(out).filter((d) => d.startsWith("date=")).sort() : [];
+    const base = `${destination.replace(/\/?$/, "/")}${params.dataset}/`;
+    let rowsWritten = 0;
+    for (const partition of partitions) {
+      const parts = fs.readdirSync(path.join(out, partition)).sort();
+      const objects = new Map(parts.map((p, i) => [parts.length === 1 ? `part-${params.task.index}.parquet` : `part-${params.task.index}-${i}.parquet`, path.join(out, partition, p)]));
+      rowsWritten += Number(await scalar(connection, `SELECT count(*) FROM read_parquet([${[...objects.values()].map(literal).join(", ")}])`));
+      await replaceUnder(`${base}${partition}/`, objects, gcs);
+    }
+    const columns = Object.fromEntries((await connection.runAndReadAll("DESCRIBE normalized")).getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]));
+    return { rowsRead, rowsRejected, rowsWritten, partitions: partitions.map((p) => p.slice("date=".length)), destination: base, columns };
+  } finally {
+    connection.closeSync();
+    db.closeSync();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function scalar(connection: DuckDBConnection, sql: string): Promise<unknown> {
+  return (await connection.runAndReadAll(sql)).getRows()[0][0];
+}
+
+/** The SELECT list that renames every column to snake_case and casts the date column and 128-bit integers. */
+async function normalizedSelect(connection: DuckDBConnection, reader: string, dateColumn: string): Promise<string> {
+  const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjectsJson();
+  const columns = described.map((r) => ({ source: String(r.column_name), name: snakeCase(String(r.column_name)), type: String(r.column_type) }));
+  const seen = new Map<string, string>();
+  for (const c of columns) {
+    const other = seen.get(c.name);
+    if (other !== undefined) throw new Error(`columns "${other}" and "${c.source}" both become "${c.name}": rename one in the source`);
+    seen.set(c.name, c.source);
+  }
+  const date = columns.find((c) => c.name === dateColumn);
+  if (!date) throw new Error(`the source has no date column "${dateColumn}"; its columns: ${columns.map((c) => c.name).join(", ")} (pass --date-column)`);
+  const timestamp = date.type.startsWith("TIMESTAMP") || (date.type === "VARCHAR" && (await hasTime(connection, reader, date.source)));
+  const list = columns
+    .filter((c) => c !== date)
+    .map((c) => (c.type === "HUGEINT" || c.type === "UHUGEINT" ? `TRY_CAST(${quote(c.source)} AS BIGINT) AS ${quote(c.name)}` : `${quote(c.source)} AS ${quote(c.name)}`));
+  const partitionKey = `TRY_CAST(${quote(date.source)} AS DATE) AS date`;
+  const keepTime = timestamp ? [`TRY_CAST(${quote(date.source)} AS TIMESTAMP) AS ${quote(date.name === "date" ? "date_time" : date.name)}`] : date.name === "date" ? [] : [`TRY_CAST(${quote(date.source)} AS DATE) AS ${quote(date.name)}`];
+  return [partitionKey, ...keepTime, ...list].join(", ");
+}
+
+async function hasTime(connection: DuckDBConnection, reader: string, column: string): Promise<boolean> {
+  const sample = await scalar(connection, `SELECT ${quote(column)} FROM ${reader} WHERE ${quote(column)} IS NOT NULL LIMIT 1`);
+  return typeof sample === "string" && /\d[T ]\d{1,2}:\d{2}/.test(sample);
+}

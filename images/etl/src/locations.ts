@@ -1,0 +1,67 @@
+import * as fs from "fs";
+import * as path from "path";
+import { Gcs, parseGsUri } from "./gcs";
+
+/** Input formats extract reads, by file extension. */
+export const FORMATS = { ".csv": "csv", ".parquet": "parquet", ".json": "json", ".jsonl": "json", ".ndjson": "json" } as const;
+export type Format = (typeof FORMATS)[keyof typeof FORMATS];
+
+/** The format of a file from its extension. @throws Error naming the supported extensions. */
+export function formatOf(file: string): Format {
+  const format = FORMATS[path.extname(file).toLowerCase() as keyof typeof FORMATS];
+  if (!format) throw new Error(`cannot tell the format of "${file}": use one of ${Object.keys(FORMATS).join(", ")}`);
+  return format;
+}
+
+/**
+ * Brings a source to local files: an https:// URL or gs:// object is downloaded into `dir`; a gs:// prefix (ending
+ * in `/`) or a local folder gives every file with a supported extension under it; a local file is used in place.
+ * @throws Error when the source does not exist or holds no readable file.
+ */
+export async function localFiles(source: string, dir: string, gcs: () => Gcs): Promise<string[]> {
+  if (source.startsWith("https://")) {
+    const response = await fetch(source);
+    if (!response.ok) throw new Error(`cannot download ${source}: HTTP ${response.status}`);
+    const file = path.join(dir, path.basename(new URL(source).pathname) || "source");
+    fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+    return [file];
+  }
+  if (source.startsWith("gs://")) {
+    const { bucket, name } = parseGsUri(source);
+    const names = name.endsWith("/") || name === "" ? (await gcs().list(bucket, name)).filter(hasFormat) : [name];
+    if (names.length === 0) throw new Error(`no ${Object.keys(FORMATS).join("/")} objects under ${source}`);
+    return Promise.all(
+      names.map(async (n, i) => {
+        const file = path.join(dir, `${i}-${path.basename(n)}`);
+        await gcs().download(bucket, n, file);
+        return file;
+      }),
+    );
+  }
+  if (!fs.existsSync(source)) throw new Error(`cannot read ${source}: no such file or folder`);
+  if (!fs.statSync(source).isDirectory()) return [source];
+  const files = fs.readdirSync(source).filter(hasFormat).sort().map((f) => path.join(source, f));
+  if (files.length === 0) throw new Error(`no ${Object.keys(FORMATS).join("/")} files in ${source}`);
+  return files;
+}
+
+function hasFormat(name: string): boolean {
+  return path.extname(name).toLowerCase() in FORMATS;
+}
+
+/**
+ * Makes `prefix` (a gs:// URI or local folder ending in `/`) hold exactly `files` (object name → local path):
+ * objects already under it are deleted first, so a re-run with the same parameters leaves the same objects.
+ */
+export async function replaceUnder(prefix: string, files: ReadonlyMap<string, string>, gcs: () => Gcs): Promise<void> {
+  if (prefix.startsWith("gs://")) {
+    const { bucket, name } = parseGsUri(prefix);
+    const client = gcs();
+    await Promise.all((await client.list(bucket, name)).map((n) => client.delete(bucket, n)));
+    await Promise.all([...files].map(([object, file]) => client.upload(file, bucket, `${name}${object}`)));
+    return;
+  }
+  fs.rmSync(prefix, { recursive: true, force: true });
+  fs.mkdirSync(prefix, { recursive: true });
+  for (const [object, file] of files) fs.copyFileSync(file, path.join(prefix, object));
+}

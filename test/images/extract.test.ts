@@ -1,0 +1,138 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Gcs } from "../../images/etl/src/gcs";
+import { extract, snakeCase } from "../../images/etl/src/jobs/extract";
+import { EXIT, main } from "../../images/etl/src/main";
+import { ExtractParams } from "../../images/etl/src/params";
+
+const DATA = path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data");
+const noGcs = (): Gcs => {
+  throw new Error("no GCS in this test");
+};
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "extract-test-"));
+const params = (source: string, dataset: string, extra: Partial<ExtractParams> = {}): ExtractParams => ({ source, dataset, destination: "", dateColumn: "date", task: { index: 0, count: 1 }, ...extra });
+
+/** Every row under a dataset folder, as sorted JSON lines (for comparing runs). */
+async function rowsUnder(dir: string): Promise<string[]> {
+  const db = await DuckDBInstance.create(":memory:");
+  const connection = await db.connect();
+  const result = await connection.runAndReadAll(`SELECT * FROM read_parquet('${dir}/**/*.parquet')`);
+  const rows = result.getRowObjectsJson().map((r) => JSON.stringify(r)).sort();
+  connection.closeSync();
+  db.closeSync();
+  return rows;
+}
+
+function files(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".parquet")).sort();
+}
+
+describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
+  it("snake_case column names", () => {
+    expect(["Beak Length (mm)", "Flipper Length (mm)", "Body Mass (g)", "Species", "temp_max", "departureTime"].map(snakeCase)).to.deep.equal([
+      "beak_length_mm",
+      "flipper_length_mm",
+      "body_mass_g",
+      "species",
+      "temp_max",
+      "departure_time",
+    ]);
+  });
+
+  it("seattle-weather.csv: 1,461 days, one partition per day, types kept, date as DATE", async () => {
+    const dest = tmp();
+    const result = await extract(params(path.join(DATA, "seattle-weather.csv"), "weather"), dest, noGcs);
+    expect(result).to.deep.include({ rowsRead: 1461, rowsRejected: 0, rowsWritten: 1461, destination: `${dest}/weather/` });
+    expect(result.partitions).to.have.length(1461);
+    expect(result.partitions.slice(0, 2)).to.deep.equal(["2012-01-01", "2012-01-02"]);
+    expect(result.columns).to.deep.equal({ date: "DATE", precipitation: "DOUBLE", temp_max: "DOUBLE", temp_min: "DOUBLE", wind: "DOUBLE", weather: "VARCHAR" });
+    expect(files(path.join(dest, "weather"))[0]).to.equal(path.join("date=2012-01-01", "part-0.parquet"));
+  });
+
+  it("flights JSON: timestamps keep their time in date_time, 128-bit integers become BIGINT, a date range keeps only its days", async () => {
+    const dest = tmp();
+    const result = await extract(params(path.join(DATA, "flights-2k.json"), "flights", { range: { from: "2001-01-05", to: "2001-01-10" } }), dest, noGcs);
+    expect(result.columns).to.deep.equal({ date: "DATE", date_time: "TIMESTAMP", delay: "BIGINT", distance: "BIGINT", origin: "VARCHAR", destination: "VARCHAR" });
+    expect(result.rowsRead).to.equal(2000);
+    expect(result.partitions).to.deep.equal(["2001-01-05", "2001-01-06", "2001-01-07", "2001-01-08", "2001-01-09", "2001-01-10"]);
+    expect(result.rowsWritten).to.equal((await rowsUnder(path.join(dest, "flights"))).length).and.be.greaterThan(0);
+  });
+
+  it("drops and counts rows without a valid date", async () => {
+    const dir = tmp();
+    const csv = path.join(dir, "readings.csv");
+    fs.writeFileSync(csv, "Date,Reading Value\n2024-01-01,1\nnot a date,2\n2024-01-02,3\n,4\n2024-02-30,5\n");
+    const result = await extract(params(csv, "readings"), path.join(dir, "out"), noGcs);
+    expect(result).to.deep.include({ rowsRead: 5, rowsRejected: 3, rowsWritten: 2, partitions: ["2024-01-01", "2024-01-02"] });
+    expect(Object.keys(result.columns)).to.deep.equal(["date", "reading_value"]);
+  });
+
+  it("array job: 1 task and 4 tasks give the same rows, each day written by exactly one task", async () => {
+    const source = path.join(DATA, "flights-20k.json");
+    const one = tmp();
+    await extract(params(source, "flights"), one, noGcs);
+    const four = tmp();
+    const written = [];
+    for (let index = 0; index < 4; index++) written.push(await extract(params(source, "flights", { task: { index, count: 4 } }), four, noGcs));
+    const days = written.flatMap((w) => w.partitions);
+    expect(new Set(days).size).to.equal(days.length);
+    expect(written.reduce((n, w) => n + w.rowsWritten, 0)).to.equal(20000);
+    expect(await rowsUnder(path.join(four, "flights"))).to.deep.equal(await rowsUnder(path.join(one, "flights")));
+    expect(written.map((w) => w.partitions.length).every((n) => n > 0)).to.equal(true);
+  });
+
+  it("re-running the same parameters rewrites the same objects, and leaves no file of an earlier run with another task count", async () => {
+    const source = path.join(DATA, "flights-2k.json");
+    const dest = tmp();
+    for (let index = 0; index < 2; index++) await extract(params(source, "flights", { task: { index, count: 2 } }), dest, noGcs);
+    await extract(params(source, "flights"), dest, noGcs);
+    const first = files(path.join(dest, "flights"));
+    const rows = await rowsUnder(path.join(dest, "flights"));
+    await extract(params(source, "flights"), dest, noGcs);
+    expect(files(path.join(dest, "flights"))).to.deep.equal(first);
+    expect(first.every((f) => f.endsWith("part-0.parquet"))).to.equal(true);
+    expect(await rowsUnder(path.join(dest, "flights"))).to.deep.equal(rows);
+    expect(rows).to.have.length(2000);
+  });
+
+  it("writes to gs:// through the storage client: deletes a day's old objects, then uploads part-<task>.parquet", async () => {
+    const calls: string[] = [];
+    const gcs: Gcs = {
+      list: async (bucket, prefix) => (calls.push(`list ${bucket} ${prefix}`), prefix.endsWith("date=2012-01-01/") ? [`${prefix}part-3.parquet`] : []),
+      download: async () => undefined,
+      upload: async (_file, bucket, name) => void calls.push(`upload ${bucket} ${name}`),
+      delete: async (bucket, name) => void calls.push(`delete ${bucket} ${name}`),
+    };
+    const result = await extract(params(path.join(DATA, "seattle-weather.csv"), "weather", { range: { from: "2012-01-01", to: "2012-01-02" } }), "gs://p-dev-raw/", () => gcs);
+    expect(result.destination).to.equal("gs://p-dev-raw/weather/");
+    expect(calls).to.deep.equal([
+      "list p-dev-raw weather/date=2012-01-01/",
+      "delete p-dev-raw weather/date=2012-01-01/part-3.parquet",
+      "upload p-dev-raw weather/date=2012-01-01/part-0.parquet",
+      "list p-dev-raw weather/date=2012-01-02/",
+      "upload p-dev-raw weather/date=2012-01-02/part-0.parquet",
+    ]);
+  });
+
+  const failures: [string, () => string, string][] = [
+    ["a missing source", () => "/nonexistent/flights.csv", "cannot read /nonexistent/flights.csv: no such file or folder"],
+    ["an empty CSV", () => { const f = path.join(tmp(), "empty.csv"); fs.writeFileSync(f, ""); return f; }, "empty.csv is empty"],
+    ["a CSV without the date column", () => { const f = path.join(tmp(), "wrong.csv"); fs.writeFileSync(f, "a,b\n1,2\n"); return f; }, 'the source has no date column "date"; its columns: a, b (pass --date-column)'],
+    ["no date column", () => path.join(DATA, "penguins.json"), 'the source has no date column "date"; its columns: species, island, beak_length_mm, beak_depth_mm, flipper_length_mm, body_mass_g, sex (pass --date-column)'],
+    ["an unknown format", () => { const f = path.join(tmp(), "data.xlsx"); fs.writeFileSync(f, "x"); return f; }, 'cannot tell the format of "'],
+  ];
+  for (const [what, source, message] of failures) {
+    it(`fails clearly on ${what}: exit 1, the reason in the last log line`, async () => {
+      const lines: string[] = [];
+      const io = { stdout: (l: string) => lines.push(l), stderr: (l: string) => lines.push(l) };
+      const code = await main(["extract", "--source", source(), "--dataset", "x", "--dest", tmp()], {}, io);
+      expect(code).to.equal(EXIT.failed);
+      const last = JSON.parse(lines[lines.length - 1]);
+      expect(last.severity).to.equal("ERROR");
+      expect(last.message).to.include(message);
+    });
+  }
+});
