@@ -60,13 +60,6 @@ describe("images/etl entrypoint", () => {
     });
   });
 
-  it("without --dry-run, load says plainly that its workload is not implemented yet and exits 1", async () => {
-    const { code, last } = await etl(["load", "--dataset", "flights"]);
-    expect(code).to.equal(EXIT.failed);
-    expect(last.severity).to.equal("ERROR");
-    expect(last.message).to.equal("load: parameters are valid, but the workload is not implemented yet (issue #4); no data was read or written");
-  });
-
   const badInputs: [string, string[], Record<string, string>, string][] = [
     ["missing source", ["extract", "--dataset", "flights"], PLATFORM_ENV, "missing --source (or SOURCE_URI): the input to extract: an https:// URL, a gs:// URI or a local path"],
     ["missing dataset", ["extract", "--source", "a.csv"], PLATFORM_ENV, "missing --dataset (or DATASET_NAME): lowercase letters"],

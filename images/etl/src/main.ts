@@ -3,16 +3,20 @@ import * as fs from "fs";
 import * as path from "path";
 import { cloudStorage, Gcs } from "./gcs";
 import { extract } from "./jobs/extract";
+import { load } from "./jobs/load";
+import { transform } from "./jobs/transform";
 import { Io, log, processIo } from "./log";
 import { Env, extractParams, Flags, loadParams, ParamError, transformParams } from "./params";
+import { bigQuery, Warehouse } from "./warehouse";
 
 /** The clients a run uses; tests pass fakes. Created on first use, so a dry run needs no credentials. */
 export interface Clients {
   gcs(): Gcs;
+  warehouse(project: string): Warehouse;
 }
 
 let storage: Gcs | undefined;
-const defaultClients: Clients = { gcs: () => (storage ??= cloudStorage()) };
+const defaultClients: Clients = { gcs: () => (storage ??= cloudStorage()), warehouse: (project) => bigQuery(project) };
 
 /** Exit codes: 0 done, 1 the workload failed, 2 bad input (a missing or invalid parameter). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
@@ -37,37 +41,40 @@ export function sqlFiles(dir: string): string[] {
   return files;
 }
 
-function resolve(job: Job, flags: Flags, env: Env): Record<string, unknown> {
-  switch (job) {
-    case "extract":
-      return { ...extractParams(flags, env) };
-    case "load":
-      return { ...loadParams(flags, env) };
-    case "transform": {
-      const params = transformParams(flags, env, DEFAULT_SQL_DIR);
-      return { ...params, sqlFiles: sqlFiles(params.sqlDir) };
-    }
-  }
-}
-
 async function run(job: Job, flags: Flags, env: Env, io: Io, clients: Clients): Promise<number> {
-  const params = resolve(job, flags, env);
-  if (flags.dryRun || env.DRY_RUN === "1" || env.DRY_RUN === "true") {
+  const dryRun = Boolean(flags.dryRun) || env.DRY_RUN === "1" || env.DRY_RUN === "true";
+  const dry = (params: object) => {
     log(io, "NOTICE", `${job}: parameters are valid (dry run, nothing read or written)`, { job, params });
     return EXIT.ok;
+  };
+  switch (job) {
+    case "extract": {
+      const p = extractParams(flags, env);
+      if (dryRun) return dry(p);
+      const result = await extract(p, p.destination, clients.gcs, p.dateColumn);
+      log(io, "NOTICE", `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date`, {
+        job,
+        ...result,
+        partitions: result.partitions.length,
+      });
+      return EXIT.ok;
+    }
+    case "load": {
+      const p = loadParams(flags, env);
+      if (dryRun) return dry(p);
+      const result = await load(p, clients.gcs, clients.warehouse(p.project));
+      log(io, "NOTICE", `load: loaded ${result.rowsLoaded} rows into ${Object.keys(result.partitions).length} daily partitions of ${result.table} from ${result.source}`, { job, ...result });
+      return EXIT.ok;
+    }
+    case "transform": {
+      const p = transformParams(flags, env, DEFAULT_SQL_DIR);
+      const files = sqlFiles(p.sqlDir);
+      if (dryRun) return dry({ ...p, sqlFiles: files });
+      await transform(p, files, clients.warehouse(p.project));
+      log(io, "NOTICE", `transform: ran ${files.length} SQL files in ${p.project}.${p.warehouse}`, { job, sqlFiles: files, range: p.range ?? null });
+      return EXIT.ok;
+    }
   }
-  if (job === "extract") {
-    const p = extractParams(flags, env);
-    const result = await extract(p, p.destination, clients.gcs, p.dateColumn);
-    log(io, "NOTICE", `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date`, {
-      job,
-      ...result,
-      partitions: result.partitions.length,
-    });
-    return EXIT.ok;
-  }
-  log(io, "ERROR", `${job}: parameters are valid, but the workload is not implemented yet (issue #4); no data was read or written`, { job, params });
-  return EXIT.failed;
 }
 
 /**
