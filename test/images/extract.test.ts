@@ -68,6 +68,8 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     const result = await extract(params(csv, "readings"), path.join(dir, "out"), noGcs);
     expect(result).to.deep.include({ rowsRead: 5, rowsRejected: 3, rowsWritten: 2, partitions: ["2024-01-01", "2024-01-02"] });
     expect(Object.keys(result.columns)).to.deep.equal(["date", "reading_value"]);
+    const shard = await extract(params(csv, "readings", { task: { index: 1, count: 2 }, range: { from: "2024-01-01", to: "2024-12-31" } }), path.join(dir, "out2"), noGcs);
+    expect(shard.rowsRejected, "counted by a scan when a task writes only its share").to.equal(3);
   });
 
   it("array job: 1 task and 4 tasks give the same rows, each day written by exactly one task", async () => {

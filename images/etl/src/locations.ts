@@ -50,8 +50,9 @@ function hasFormat(name: string): boolean {
 }
 
 /**
- * Makes `prefix` (a gs:// URI or local folder ending in `/`) hold exactly `files` (object name → local path):
- * objects already under it are deleted first, so a re-run with the same parameters leaves the same objects.
+ * Makes `prefix` (a gs:// URI or local folder ending in `/`) hold exactly `files` (object name → local path,
+ * uploaded, or moved into a local folder): objects already under it are deleted first, so a re-run with the same
+ * parameters leaves the same objects.
  */
 export async function replaceUnder(prefix: string, files: ReadonlyMap<string, string>, gcs: () => Gcs): Promise<void> {
   if (prefix.startsWith("gs://")) {
@@ -63,5 +64,15 @@ export async function replaceUnder(prefix: string, files: ReadonlyMap<string, st
   }
   fs.rmSync(prefix, { recursive: true, force: true });
   fs.mkdirSync(prefix, { recursive: true });
-  for (const [object, file] of files) fs.copyFileSync(file, path.join(prefix, object));
+  for (const [object, file] of files) moveFile(file, path.join(prefix, object));
+}
+
+/** Moves a file, copying it where a rename cannot cross file systems. */
+function moveFile(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EXDEV") throw err;
+    fs.copyFileSync(from, to);
+  }
 }
