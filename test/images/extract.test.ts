@@ -119,7 +119,26 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     ]);
   });
 
+  it("reads a gs:// prefix: downloads every CSV, Parquet or JSON object under it, and reads them together", async () => {
+    const downloads: string[] = [];
+    const gcs: Gcs = {
+      list: async (bucket, prefix) => [`${prefix}2012.csv`, `${prefix}README.md`, `${prefix}2013.csv`],
+      download: async (bucket, name, local) => {
+        downloads.push(`${bucket}/${name}`);
+        const all = fs.readFileSync(path.join(DATA, "seattle-weather.csv"), "utf8").trim().split("\n");
+        const year = name.includes("2012") ? "2012" : "2013";
+        fs.writeFileSync(local, [all[0], ...all.slice(1).filter((l) => l.startsWith(year))].join("\n"));
+      },
+      upload: async () => undefined,
+      delete: async () => undefined,
+    };
+    const result = await extract(params("gs://p-landing/weather/", "weather"), tmp(), () => gcs);
+    expect(downloads).to.deep.equal(["p-landing/weather/2012.csv", "p-landing/weather/2013.csv"]);
+    expect(result).to.deep.include({ rowsRead: 731, rowsWritten: 731, rowsRejected: 0 });
+  });
+
   const failures: [string, () => string, string][] = [
+    ["an unreadable Parquet file", () => { const f = path.join(tmp(), "broken.parquet"); fs.writeFileSync(f, "not parquet at all"); return f; }, "too small to be a Parquet file"],
     ["a missing source", () => "/nonexistent/flights.csv", "cannot read /nonexistent/flights.csv: no such file or folder"],
     ["an empty CSV", () => { const f = path.join(tmp(), "empty.csv"); fs.writeFileSync(f, ""); return f; }, "empty.csv is empty"],
     ["a CSV without the date column", () => { const f = path.join(tmp(), "wrong.csv"); fs.writeFileSync(f, "a,b\n1,2\n"); return f; }, 'the source has no date column "date"; its columns: a, b (pass --date-column)'],
