@@ -122,7 +122,7 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
   it("reads a gs:// prefix: downloads every CSV, Parquet or JSON object under it, and reads them together", async () => {
     const downloads: string[] = [];
     const gcs: Gcs = {
-      list: async (bucket, prefix) => [`${prefix}2012.csv`, `${prefix}README.md`, `${prefix}2013.csv`],
+      list: async (_bucket, prefix) => [`${prefix}2012.csv`, `${prefix}README.md`, `${prefix}2013.csv`],
       download: async (bucket, name, local) => {
         downloads.push(`${bucket}/${name}`);
         const all = fs.readFileSync(path.join(DATA, "seattle-weather.csv"), "utf8").trim().split("\n");
@@ -138,7 +138,7 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
   });
 
   const failures: [string, () => string, string][] = [
-    ["an unreadable Parquet file", () => { const f = path.join(tmp(), "broken.parquet"); fs.writeFileSync(f, "not parquet at all"); return f; }, "too small to be a Parquet file"],
+    ["an unreadable Parquet file", () => { const f = path.join(tmp(), "broken.parquet"); fs.writeFileSync(f, "not parquet at all"); return f; }, "cannot read the source as read_parquet: Invalid Input Error: No magic bytes found at end of file"],
     ["a missing source", () => "/nonexistent/flights.csv", "cannot read /nonexistent/flights.csv: no such file or folder"],
     ["an empty CSV", () => { const f = path.join(tmp(), "empty.csv"); fs.writeFileSync(f, ""); return f; }, "empty.csv is empty"],
     ["a CSV without the date column", () => { const f = path.join(tmp(), "wrong.csv"); fs.writeFileSync(f, "a,b\n1,2\n"); return f; }, 'the source has no date column "date"; its columns: a, b (pass --date-column)'],

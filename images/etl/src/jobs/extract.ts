@@ -94,7 +94,12 @@ async function scalar(connection: DuckDBConnection, sql: string): Promise<unknow
 
 /** The SELECT list that renames every column to snake_case and casts the date column and 128-bit integers. */
 async function normalizedSelect(connection: DuckDBConnection, reader: string, dateColumn: string): Promise<string> {
-  const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjectsJson();
+  let described;
+  try {
+    described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjectsJson();
+  } catch (err) {
+    throw new Error(`cannot read the source as ${reader.slice(0, reader.indexOf("("))}: ${String(err instanceof Error ? err.message : err).split("\n")[0]}`);
+  }
   const columns = described.map((r) => ({ source: String(r.column_name), name: snakeCase(String(r.column_name)), type: String(r.column_type) }));
   const seen = new Map<string, string>();
   for (const c of columns) {
