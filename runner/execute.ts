@@ -1,0 +1,146 @@
+import * as grpc from "@grpc/grpc-js";
+import type { protos } from "@google-cloud/run";
+import { backOff } from "exponential-backoff";
+import { RunClients } from "./client";
+import { ApiError } from "./errors";
+
+export type Execution = protos.google.cloud.run.v2.IExecution;
+type RunJobRequest = protos.google.cloud.run.v2.IRunJobRequest;
+
+/** Errors after which a read is retried (RESOURCE_EXHAUSTED with a longer wait). */
+const TRANSIENT = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
+/** Errors after which RunJob may or may not have created the execution. */
+const AMBIGUOUS = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.INTERNAL, grpc.status.UNKNOWN, grpc.status.CANCELLED]);
+
+const codeOf = (err: unknown) => (err as { code?: number }).code;
+
+/** How the runner waits: the poll delays and the sleep (tests and the benchmark use fast ones). */
+export interface Timing {
+  /** Poll delays in ms: the first, the factor, the most. @default 2000, 1.5, 15000 */
+  readonly pollMs: { readonly first: number; readonly factor: number; readonly max: number };
+  /** Wait before retrying a read; RESOURCE_EXHAUSTED waits 4 times as long. @default 1000 */
+  readonly retryMs: number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const DEFAULT_TIMING: Timing = { pollMs: { first: 2000, factor: 1.5, max: 15000 }, retryMs: 1000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+/** A read of the Admin API, retried with backoff on transient errors (5 attempts). @throws ApiError otherwise. */
+export async function read<T>(what: string, call: () => Promise<T>, timing: Timing): Promise<T> {
+  try {
+    return await backOff(call, {
+      numOfAttempts: 5,
+      startingDelay: timing.retryMs,
+      timeMultiple: 2,
+      jitter: "full",
+      retry: async (err) => {
+        if (!TRANSIENT.has(codeOf(err) ?? -1)) return false;
+        if (codeOf(err) === grpc.status.RESOURCE_EXHAUSTED) await timing.sleep(timing.retryMs * 3);
+        return true;
+      },
+    });
+  } catch (err) {
+    throw apiError(what, err);
+  }
+}
+
+function apiError(what: string, err: unknown, hint = ""): ApiError {
+  const code = codeOf(err);
+  const name = code !== undefined ? grpc.status[code] : "ERROR";
+  const details = (err as { details?: string }).details ?? (err instanceof Error ? err.message : String(err));
+  return new ApiError(`${what} failed: ${name}: ${details}${hint}`);
+}
+
+const millis = (t: protos.google.protobuf.ITimestamp | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : undefined);
+
+/**
+ * Starts an execution of `request.name` and returns its name as soon as it exists. RunJob is never retried
+ * blindly (every Jobs method is non-idempotent): after an ambiguous error (UNAVAILABLE, DEADLINE_EXCEEDED,
+ * INTERNAL, UNKNOWN, CANCELLED) the runner looks for an execution of the job created since just before the call
+ * and adopts it.
+ * @throws ApiError with the role to ask for on PERMISSION_DENIED, or when no execution was created.
+ */
+export async function start(clients: RunClients, request: RunJobRequest, timing: Timing, now = Date.now): Promise<{ name: string; adopted: boolean }> {
+  const before = now() - 5000; // tolerate clock skew between this machine and Cloud Run
+  try {
+    const [operation] = await clients.jobs.runJob(request);
+    // The operation's metadata is the Execution; gax types it loosely (googleapis/google-cloud-node#4449).
+    const execution = operation.metadata as unknown as Execution | undefined;
+    if (!execution?.name) throw new ApiError("RunJob returned no execution name");
+    return { name: execution.name, adopted: false };
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    if (!AMBIGUOUS.has(codeOf(err) ?? -1)) {
+      const hint =
+        codeOf(err) === grpc.status.PERMISSION_DENIED
+          ? `; ask for ${request.overrides ? "roles/run.jobsExecutorWithOverrides (overrides need run.jobs.runWithOverrides)" : "roles/run.invoker"} and roles/run.viewer on the job`
+          : "";
+      throw apiError(`RunJob ${request.name}`, err, hint);
+    }
+    const [executions] = await read(`ListExecutions ${request.name}`, () => clients.executions.listExecutions({ parent: request.name, pageSize: 10 }, { autoPaginate: false }), timing);
+    const created = executions.filter((e) => (millis(e.createTime) ?? 0) >= before).sort((a, b) => (millis(b.createTime) ?? 0) - (millis(a.createTime) ?? 0))[0];
+    if (!created?.name) throw apiError(`RunJob ${request.name}`, err, "; no execution was created, so it is safe to run again");
+    return { name: created.name, adopted: true };
+  }
+}
+
+/** Whether the execution has finished: Cloud Run sets `completionTime` when every task is done. */
+export function finished(execution: Execution): boolean {
+  return execution.completionTime !== null && execution.completionTime !== undefined;
+}
+
+/** The outcome: succeeded only when every task succeeded; a cancelled execution is a failure. */
+export function outcome(execution: Execution): "SUCCEEDED" | "FAILED" | "CANCELLED" {
+  if ((execution.cancelledCount ?? 0) > 0) return "CANCELLED";
+  const succeeded = (execution.succeededCount ?? 0) === (execution.taskCount ?? 0) && (execution.failedCount ?? 0) === 0;
+  return succeeded ? "SUCCEEDED" : "FAILED";
+}
+
+/**
+ * Polls the execution itself (GetExecution, not the LRO: pitfalls 17 and 19) with a growing delay until it
+ * finishes, calling `onProgress` with every state read. No client-side deadline: Cloud Run enforces the task
+ * timeout. `stopped()` ends the wait early (after Ctrl-C).
+ */
+export async function wait(clients: RunClients, name: string, timing: Timing, onProgress: (execution: Execution) => void, stopped: () => boolean = () => false): Promise<Execution> {
+  let delay = timing.pollMs.first;
+  for (;;) {
+    const [execution] = await read(`GetExecution ${name}`, () => clients.executions.getExecution({ name }), timing);
+    onProgress(execution);
+    if (finished(execution) || stopped()) return execution;
+    await timing.sleep(delay);
+    delay = Math.min(timing.pollMs.max, delay * timing.pollMs.factor);
+  }
+}
+
+/** Cancels an execution (needs `run.executions.cancel`). */
+export async function cancel(clients: RunClients, name: string, timing: Timing): Promise<void> {
+  await read(`CancelExecution ${name}`, () => clients.executions.cancelExecution({ name }), timing);
+}
+
+/** A failed task with its last exit code or termination signal. */
+export interface FailedTask {
+  readonly index: number;
+  readonly exitCode?: number;
+  readonly signal?: number;
+  readonly message?: string;
+}
+
+/** The tasks of an execution whose last attempt failed. */
+export async function failedTasks(clients: RunClients, name: string, timing: Timing): Promise<FailedTask[]> {
+  const [tasks] = await read(`ListTasks ${name}`, () => clients.tasks.listTasks({ parent: name }), timing);
+  return tasks
+    .filter((t) => t.lastAttemptResult && (t.lastAttemptResult.exitCode || t.lastAttemptResult.termSignal || (t.lastAttemptResult.status?.code ?? 0) !== 0))
+    .map((t) => ({
+      index: t.index ?? 0,
+      ...(t.lastAttemptResult?.exitCode ? { exitCode: t.lastAttemptResult.exitCode } : {}),
+      ...(t.lastAttemptResult?.termSignal ? { signal: t.lastAttemptResult.termSignal } : {}),
+      ...(t.lastAttemptResult?.status?.message ? { message: t.lastAttemptResult.status.message } : {}),
+    }));
+}
+
+/** Seconds between two timestamps of an execution. */
+export function seconds(from: protos.google.protobuf.ITimestamp | null | undefined, to: protos.google.protobuf.ITimestamp | null | undefined): number | undefined {
+  const a = millis(from);
+  const b = millis(to);
+  return a === undefined || b === undefined ? undefined : (b - a) / 1000;
+}

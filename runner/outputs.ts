@@ -1,0 +1,60 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import { z } from "zod";
+import { BadInput } from "./errors";
+
+const job = z.object({
+  /** Full resource name, `projects/<p>/locations/<r>/jobs/<job>`. */
+  name: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/jobs\/[^/]+$/, "expected projects/<project>/locations/<region>/jobs/<job>"),
+  jobName: z.string(),
+  region: z.string(),
+  project: z.string(),
+});
+const schema = z.object({
+  jobs: z.record(z.string(), job),
+  pipelines: z.record(z.string(), z.object({ steps: z.array(z.string()).min(1), stagingBucket: z.string().min(3) })).default({}),
+});
+
+/** The parts of a stack's outputs the runner reads (index.ts exports them; other keys are ignored). */
+export type StackOutputs = z.infer<typeof schema>;
+export type JobOutput = z.infer<typeof job>;
+
+/**
+ * Reads a stack's outputs: from `file` (JSON, the shape `pulumi stack output --json` prints; `npm run preview --
+ * --outputs FILE` writes one), else with the Pulumi CLI for `stack`.
+ * @throws BadInput naming the file or the field that does not fit, or when neither a file nor the CLI is there.
+ */
+export function readOutputs(stack: string, file?: string, run: typeof spawnSync = spawnSync): StackOutputs {
+  let text: string;
+  let from: string;
+  if (file) {
+    if (!fs.existsSync(file)) throw new BadInput(`--outputs: no such file ${file} (write one with: npm run preview -- --stack ${stack} --outputs ${file})`);
+    text = fs.readFileSync(file, "utf8");
+    from = file;
+  } else {
+    const result = run("pulumi", ["stack", "output", "--json", "--show-secrets=false", "--stack", stack], { encoding: "utf8" });
+    if (result.error) throw new BadInput(`the Pulumi CLI is not available (${result.error.message}): pass --outputs FILE (npm run preview -- --stack ${stack} --outputs FILE writes one)`);
+    if (result.status !== 0) throw new BadInput(`pulumi stack output --stack ${stack} failed: ${String(result.stderr).trim()}`);
+    text = String(result.stdout);
+    from = `the outputs of stack ${stack}`;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BadInput(`--outputs: ${from} is not JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BadInput(`--outputs: ${from} does not look like this project's stack outputs: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** The job declared under `key`. @throws BadInput listing the known jobs. */
+export function jobByKey(outputs: StackOutputs, key: string): JobOutput {
+  const found = outputs.jobs[key];
+  if (!found) throw new BadInput(`unknown job "${key}": the stack has ${Object.keys(outputs.jobs).sort().join(", ") || "no jobs"}`);
+  return found;
+}
