@@ -168,7 +168,7 @@ export class FakeCloudRun {
 
   private execution(exec: Exec): Record<string, unknown> {
     const done = this.done(exec);
-    if (done && exec.completedMs === undefined) exec.completedMs = Date.now();
+    if (done && exec.completedMs === undefined) exec.completedMs = exec.script.durationMs !== undefined && !exec.cancelled ? exec.createdMs + exec.script.durationMs : Date.now();
     const failed = Object.keys(exec.script.failedTasks ?? {}).length;
     const cancelled = exec.cancelled || exec.script.cancelled === true;
     const counts = !done
