@@ -7,24 +7,19 @@ import * as path from "path";
 import { main } from "../../runner/cli";
 import { createClients } from "../../runner/client";
 import { DEFAULT_TIMING } from "../../runner/execute";
+import { runProgram } from "../../tools/run-program";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
 
 const ROOT = path.join(__dirname, "..", "..");
 const JOB = (step: string) => `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`;
-const OUTPUTS = {
-  project: "my-pipelines-dev",
-  region: "europe-west1",
-  jobs: Object.fromEntries(["extract", "load", "transform"].map((s) => [s, { name: JOB(s), jobName: `dev-etl-${s}`, region: "europe-west1", project: "my-pipelines-dev", serviceAccount: `dev-etl-${s}@x` }])),
-  pipelines: { etl: { steps: ["extract", "load", "transform"], stagingBucket: "my-pipelines-dev-dev-staging" } },
-};
-
 describe("runner: Cloud Run jobs with runtime parameters, against a local Admin API", () => {
   let fake: FakeCloudRun;
   let outputsFile: string;
   before(async () => {
     process.env.METADATA_SERVER_DETECTION = "none";
+    // The contract between the stack and the runner: the real dev stack's outputs, as `npm run preview -- --outputs` writes them.
     outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "runner-")), "outputs.json");
-    fs.writeFileSync(outputsFile, JSON.stringify(OUTPUTS));
+    fs.writeFileSync(outputsFile, JSON.stringify((await runProgram("dev")).outputs));
   });
   beforeEach(async () => {
     fake = new FakeCloudRun();
