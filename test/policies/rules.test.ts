@@ -97,7 +97,7 @@ describe("policy rules", () => {
     });
   }
 
-  for (const stack of ["dev", "prod"]) {
+  for (const stack of ["dev", "prod", "staging"]) {
     it(`the ${stack} stack complies with every rule`, async () => {
       const config = readStackConfig(stack);
       const run = await runProgram(stack, config);

@@ -74,6 +74,13 @@ describe("stack: the real program with the real stack files", () => {
     });
   });
 
+  it("a third environment is a stack file, not code: staging declares prod's resources with dev's destroyable policy", async () => {
+    const staging = await runProgram("staging");
+    expect(names(custom(staging))).to.deep.equal(names(custom(prod)));
+    expect(custom(staging).filter((r) => r.protect)).to.deep.equal([]);
+    expect(ofType(staging, "gcp:cloudscheduler/job:Job")[0].inputs).to.deep.include({ name: "staging-etl-extract-nightly", schedule: "30 3 * * *" });
+  });
+
   it("exports exactly what the runner reads: each job's full name, region, project and account; the pipeline; buckets, dataset, repository, images", () => {
     const { images, ...rest } = dev.outputs as { images: { etl: string } };
     const job = (step: string) => ({

@@ -83,6 +83,6 @@ describe("preview", () => {
   it("an unknown stack fails with the stacks there are, and a non-zero exit", () => {
     const result = preview("--stack", "qa", "--no-docs");
     expect(result.status).to.equal(1);
-    expect(result.stderr).to.include("preview failed: no stack file Pulumi.qa.yaml; stacks: dev, prod");
+    expect(result.stderr).to.include("preview failed: no stack file Pulumi.qa.yaml; stacks: dev, prod, staging");
   });
 });
