@@ -2,6 +2,7 @@ import { Command } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { configFromPulumi } from "../config";
+import { diffPlans, renderDiff } from "./diff";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "./render";
 import { RULES, violations } from "./rules";
 import { ProgramRun, readStackConfig, ROOT, runProgram } from "./run-program";
@@ -74,8 +75,24 @@ async function main(argv: string[]): Promise<number> {
     .option("--json <file>", "also write the plan (resources, IAM, outputs) as JSON")
     .option("--outputs <file>", "also write the stack outputs as JSON (the runner's --outputs)")
     .option("--no-docs", `do not rewrite docs/architecture.md (written only for the ${ARCHITECTURE_STACK} stack)`)
+    .option("--diff <stacks...>", "compare two stacks' plans instead, e.g. --diff dev prod: resources only in one, inputs and IAM that differ")
     .parse(argv);
-  const opts = program.opts<{ stack: string; json?: string; outputs?: string; docs: boolean }>();
+  const opts = program.opts<{ stack: string; json?: string; outputs?: string; docs: boolean; diff?: string[] }>();
+  if (opts.diff) {
+    if (opts.diff.length !== 2) {
+      process.stderr.write(`preview failed: --diff takes two stacks, e.g. --diff dev prod\n`);
+      return 2;
+    }
+    try {
+      const a = await runProgram(opts.diff[0]);
+      const b = await runProgram(opts.diff[1]);
+      process.stdout.write(renderDiff(diffPlans(a, b)));
+      return 0;
+    } catch (err) {
+      process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+  }
   let run: ProgramRun;
   let problems: string[];
   try {

@@ -1,0 +1,33 @@
+import { expect } from "chai";
+import { diffPlans, normalizer, renderDiff } from "../../tools/diff";
+import { runProgram } from "../../tools/run-program";
+
+describe("preview --diff: what differs between two stacks' plans", () => {
+  it("sets a stack's own names aside, and nothing else", () => {
+    const n = normalizer("my-pipelines-dev", "dev");
+    expect(n("serviceAccount:dev-etl-load@my-pipelines-dev.iam.gserviceaccount.com")).to.equal("serviceAccount:<stack>-etl-load@<project>.iam.gserviceaccount.com");
+    expect(n("dataset dev_warehouse")).to.equal("dataset <stack>_warehouse");
+    expect(n("europe-west1-docker.pkg.dev/x")).to.equal("europe-west1-docker.pkg.dev/x");
+    expect(n("devices")).to.equal("devices");
+  });
+
+  it("dev against prod: the nightly schedule only in prod, the environment policy, and nothing about names", async () => {
+    const dev = await runProgram("dev");
+    const prod = await runProgram("prod");
+    const diff = diffPlans(dev, prod);
+    expect(diff.onlyInA).to.deep.equal([]);
+    expect(diff.onlyInB).to.deep.equal([
+      "gcp:cloudrunv2/jobIamMember:JobIamMember extract-nightly-invoker",
+      "gcp:cloudscheduler/job:Job extract-nightly-scheduler",
+      "gcp:serviceaccount/account:Account extract-nightly-sa-account",
+    ]);
+    expect(diff.iamOnlyInA).to.deep.equal([]);
+    expect(diff.iamOnlyInB).to.deep.equal(["serviceAccount:<stack>-etl-extract-sched@<project>.iam.gserviceaccount.com roles/run.invoker job <stack>-etl-extract"]);
+    const change = (resource: string, path: string) => diff.changed.find((c) => c.resource === resource && c.path === path);
+    expect(change("gcp:cloudrunv2/job:Job extract-job", "deletionProtection")).to.deep.include({ a: false, b: true });
+    expect(change("gcp:storage/bucket:Bucket raw-bucket", "protect")).to.deep.include({ a: false, b: true });
+    expect(change("gcp:bigquery/dataset:Dataset warehouse-dataset", "location")).to.deep.include({ a: "europe-west1", b: "EU" });
+    expect(diff.changed.filter((c) => c.path === "accountId" || c.path === "name" || c.path === "bucket")).to.deep.equal([]);
+    expect(renderDiff(diff)).to.match(/^Plan of prod against dev[^\n]*\nonly in dev \(0\):\nonly in prod \(3\):\n/);
+  });
+});
