@@ -1,0 +1,60 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, { steps: Step[]; needs?: string; if?: string; permissions?: Record<string, string>; strategy?: { matrix: Record<string, string[]> } }>;
+}
+
+const DIR = path.join(__dirname, "..", "..", ".github", "workflows");
+const read = (name: string) => parse(fs.readFileSync(path.join(DIR, name), "utf8")) as Workflow;
+const runs = (steps: Step[]) => steps.flatMap((s) => (s.run ? [s.run.trim()] : []));
+const uses = (steps: Step[]) => steps.flatMap((s) => (s.uses ? [s.uses] : []));
+
+describe("GitHub Actions workflows", () => {
+  it("ci: on pull requests, install, type check, lint, test and preview every stack offline, uploading the plans", () => {
+    const ci = read("ci.yml");
+    expect(Object.keys(ci.on)).to.deep.equal(["pull_request"]);
+    const { steps } = ci.jobs.test;
+    expect(runs(steps).slice(0, 4)).to.deep.equal(["npm ci", "npm run build", "npm run lint", "npm test"]);
+    expect(runs(steps)[4]).to.include("for stack in dev staging prod").and.include("npm run preview -- --diff dev prod");
+    const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(upload?.with).to.deep.equal({ name: "offline-previews", path: "plan-*" });
+  });
+
+  it("ci: pulumi preview against the real project only when credentials are configured, through Workload Identity Federation", () => {
+    const job = read("ci.yml").jobs["pulumi-preview"];
+    expect(job.needs).to.equal("test");
+    expect(job.if).to.equal("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER != '' }}");
+    expect(job.permissions).to.deep.equal({ contents: "read", "id-token": "write" });
+    expect(job.strategy?.matrix.stack).to.deep.equal(["dev", "prod"]);
+    expect(uses(job.steps)).to.include.members(["google-github-actions/auth@v2", "pulumi/actions@v6"]);
+    const pulumi = job.steps.find((s) => s.uses === "pulumi/actions@v6")!;
+    expect(pulumi.with).to.deep.equal({ command: "preview", "stack-name": "${{ matrix.stack }}" });
+  });
+
+  it("deploy-dev: on pushes to main, test then pulumi up of dev, one at a time", () => {
+    const deploy = read("deploy-dev.yml");
+    expect(deploy.on).to.deep.equal({ push: { branches: ["main"] } });
+    const { steps } = deploy.jobs.up;
+    expect(runs(steps)).to.deep.equal(["npm ci", "npm test"]);
+    const pulumi = steps.find((s) => s.uses === "pulumi/actions@v6")!;
+    expect(pulumi.with).to.deep.equal({ command: "up", "stack-name": "dev" });
+    expect(uses(steps).indexOf("google-github-actions/auth@v2")).to.be.lessThan(uses(steps).indexOf("pulumi/actions@v6"));
+  });
+
+  it("every workflow pins each action to a major version", () => {
+    for (const file of fs.readdirSync(DIR)) {
+      for (const job of Object.values(read(file).jobs)) for (const used of uses(job.steps)) expect(used, `${file}: ${used}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
+    }
+  });
+});
