@@ -7,6 +7,9 @@ export const PROJECT = "cloudrun-pipelines";
 
 const wholeDays = (what: string) => z.coerce.number({ error: `expected ${what}: a whole number of days` }).int(`expected ${what}: a whole number of days`).min(1, `expected ${what}: at least 1 day`);
 
+/** An image reference by digest (src: https://cloud.google.com/artifact-registry/docs/docker/names). */
+export const IMAGE_BY_DIGEST = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$/;
+
 const member = z
   .string()
   .regex(/^(user|group|serviceAccount|domain):[^\s:]+$/, 'expected an IAM member such as "user:ana@example.com" or "group:data-eng@example.com"');
@@ -52,6 +55,12 @@ export const CONFIG_SCHEMA = {
   extractTaskCount: z.coerce.number().int("expected a whole number").min(1, "expected at least 1").max(10000, "expected at most 10000 (Cloud Run's limit)").default(1),
   /** Cron expression (five fields) of the nightly extract. Default: no schedule. */
   extractSchedule: z.string().regex(/^\S+(\s+\S+){4}$/, 'expected a unix cron expression with five fields, e.g. "0 2 * * *"').optional(),
+  /** Build and push the images from images/ (dev); false: deploy only promoted digests (prod). */
+  buildImages: z.stringbool({ error: "expected true or false" }).default(true),
+  /** The ETL image by digest, promoted from another stack (`npm run promote`); when set, it is deployed and not built. */
+  etlImage: z.string().regex(IMAGE_BY_DIGEST, "expected an image by digest, <registry>/<path>/etl@sha256:<64 hex digits>, as `npm run promote` writes it").optional(),
+  /** IAM members allowed to pull this stack's images, e.g. prod's Cloud Run service agent, so prod can run what dev built. */
+  imageReaders: jsonArray(member).default([]),
   /** IANA time zone of the schedules. */
   scheduleTimeZone: z.string().refine(isTimeZone, "expected an IANA time zone such as Etc/UTC or Europe/Berlin").default("Etc/UTC"),
 };
@@ -73,6 +82,14 @@ export interface StackConfig {
   readonly imageKeepCount: number;
   readonly untaggedImageRetentionDays: number;
   readonly runners: readonly string[];
+  readonly images: {
+    /** Whether the stack builds images from images/ (else it deploys promoted digests). */
+    readonly build: boolean;
+    /** A promoted ETL image by digest, deployed instead of a build. */
+    readonly etl?: string;
+    /** Members given roles/artifactregistry.reader on the stack's repository. */
+    readonly readers: readonly string[];
+  };
   readonly etl: {
     readonly source?: string;
     readonly datasetName: string;
@@ -105,6 +122,9 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
       }
     }
   }
+  if (result.success && !result.data.buildImages && result.data.etlImage === undefined) {
+    problems.push(`${qualified("etlImage")} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with \`npm run promote -- --from dev --to ${stack}\``);
+  }
   if (problems.length > 0 || !result.success) {
     throw new Error(`Invalid config for stack "${stack}" (Pulumi.${stack}.yaml):\n  - ${problems.join("\n  - ")}`);
   }
@@ -121,6 +141,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     imageKeepCount: c.imageKeepCount,
     untaggedImageRetentionDays: c.untaggedImageRetentionDays,
     runners: c.runners as string[],
+    images: { build: c.buildImages, ...(c.etlImage !== undefined && { etl: c.etlImage }), readers: c.imageReaders as string[] },
     etl: {
       source: c.etlSource,
       datasetName: c.etlDatasetName,

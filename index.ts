@@ -26,5 +26,6 @@ export const jobs = Object.fromEntries(
 export const pipelines = { etl: { steps: [...ETL_STEPS], stagingBucket: etl.buckets.staging.name } };
 export const buckets = { raw: etl.buckets.raw.name, staging: etl.buckets.staging.name, curated: etl.buckets.curated.name };
 export const dataset = etl.warehouse.datasetId;
-export const repository = built.repository.registryUri;
-export const images = { etl: built.etl.repoDigest };
+// null where the stack builds no images (it deploys promoted digests).
+export const repository = built.repository?.registryUri ?? null;
+export const images = { etl: built.etl };

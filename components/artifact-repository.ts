@@ -2,9 +2,12 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
-import { childName, NAME_RULES } from "./shared/naming";
+import { childName, NAME_RULES, shortHash } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
 import { durationString } from "./shared/units";
+
+/** Role that lets a member pull images from the repository (src: https://cloud.google.com/artifact-registry/docs/access-control#roles). */
+export const IMAGE_READER_ROLE = "roles/artifactregistry.reader";
 
 export interface ArtifactRepositoryArgs {
   /** Repository id, e.g. `dev-images` (see `NAME_RULES.artifactRepository`). Changing it replaces the repository and deletes its images. */
@@ -24,6 +27,13 @@ export interface ArtifactRepositoryArgs {
    * @default 10
    */
   keepCount?: number;
+  /**
+   * IAM members that may pull the images (`roles/artifactregistry.reader` on this repository), e.g. another
+   * project's Cloud Run service agent, `serviceAccount:service-<number>@serverless-robot-prod.iam.gserviceaccount.com`,
+   * so that stack runs the images built here (src: https://cloud.google.com/artifact-registry/docs/integrate-cloud-run#deploy).
+   * @default none (the project's own Cloud Run service agent can always pull)
+   */
+  readers?: string[];
   /** Escape hatch to any field of the `gcp.artifactregistry.Repository`. */
   transform?: { repository?: Transform<gcp.artifactregistry.RepositoryArgs> };
 }
@@ -69,6 +79,13 @@ export class ArtifactRepository extends PipelineComponent {
       ),
       this.child({ protect: args.policy.protect }),
     );
+    for (const member of new Set(args.readers ?? [])) {
+      new gcp.artifactregistry.RepositoryIamMember(
+        childName(name, "reader", shortHash(member)),
+        { repository: repository.repositoryId, location: repository.location, project: repository.project, role: IMAGE_READER_ROLE, member },
+        this.child(),
+      );
+    }
     this.repositoryId = repository.repositoryId;
     this.registryUri = repository.registryUri;
     this.registryHost = pulumi.interpolate`${repository.location}-docker.pkg.dev`;

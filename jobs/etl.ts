@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "../components/bucket";
 import { CloudRunJob, CloudRunJobArgs } from "../components/cloud-run-job";
-import { ContainerImage } from "../components/container-image";
 import { Dataset } from "../components/dataset";
 import { JobSchedule } from "../components/job-schedule";
 import { physicalName } from "../components/shared/naming";
@@ -34,7 +33,7 @@ export interface EtlPipeline {
  * All three run the `images/etl` image; the subcommand is part of the job's command, so a run's `args` override
  * carries only parameters (RunJob overrides replace args and cannot change the command).
  */
-export function declareEtl(config: StackConfig, image: ContainerImage, opts: pulumi.ComponentResourceOptions): EtlPipeline {
+export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions): EtlPipeline {
   const { stack, project, region, policy } = config;
   const bucket = (name: "raw" | "staging" | "curated", deleteObjectsAfterDays?: number) =>
     new Bucket(
@@ -64,7 +63,7 @@ export function declareEtl(config: StackConfig, image: ContainerImage, opts: pul
         ...args,
         jobName: physicalName("cloudRunJob", [stack, "etl", step]),
         location: region,
-        image: image.repoDigest,
+        image,
         command: ["node", "/app/dist/main.js", step],
         env: { GOOGLE_CLOUD_PROJECT: project, DATASET_NAME: config.etl.datasetName, ...args.env },
         serviceAccount: { accountId: physicalName("serviceAccount", [stack, "etl", step]), displayName: `ETL ${step} (${stack})`, description: `Runs the ${step} step of the batch ETL.` },

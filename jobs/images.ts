@@ -4,15 +4,19 @@ import { ContainerImage } from "../components/container-image";
 import { physicalName } from "../components/shared/naming";
 import { StackConfig } from "../config";
 
-/** The image repository and the images built from `images/<name>/`. */
+/** The images the workloads run, by digest, and the repository the stack builds them into (when it builds). */
 export interface Images {
-  readonly repository: ArtifactRepository;
-  /** The batch ETL image (`images/etl`): one entrypoint with the subcommands extract, load and transform. */
-  readonly etl: ContainerImage;
+  readonly repository?: ArtifactRepository;
+  /** The batch ETL image (`images/etl`), by digest: built here, or promoted from another stack. */
+  readonly etl: pulumi.Input<string>;
 }
 
-/** Declares the stack's Artifact Registry repository and builds and pushes each workload image into it. */
+/**
+ * Images are built once, in the stack that builds (dev), and promoted by digest: a stack with `etlImage` set
+ * deploys that digest and builds nothing; a stack with `buildImages: false` declares no repository at all.
+ */
 export function declareImages(config: StackConfig, opts: pulumi.ComponentResourceOptions): Images {
+  if (!config.images.build) return { etl: config.images.etl! };
   const repository = new ArtifactRepository(
     "images",
     {
@@ -21,9 +25,10 @@ export function declareImages(config: StackConfig, opts: pulumi.ComponentResourc
       policy: config.policy,
       keepCount: config.imageKeepCount,
       deleteUntaggedAfterDays: config.untaggedImageRetentionDays,
+      readers: [...config.images.readers],
     },
     opts,
   );
-  const etl = new ContainerImage("etl-image", { repository, imageName: "etl", context: "images/etl" }, opts);
+  const etl = config.images.etl ?? new ContainerImage("etl-image", { repository, imageName: "etl", context: "images/etl" }, opts).repoDigest;
   return { repository, etl };
 }

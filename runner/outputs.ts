@@ -20,11 +20,12 @@ export type StackOutputs = z.infer<typeof schema>;
 export type JobOutput = z.infer<typeof job>;
 
 /**
- * Reads a stack's outputs: from `file` (JSON, the shape `pulumi stack output --json` prints; `npm run preview --
- * --outputs FILE` writes one), else with the Pulumi CLI for `stack`.
- * @throws BadInput naming the file or the field that does not fit, or when neither a file nor the CLI is there.
+ * A stack's outputs as JSON: from `file` (the shape `pulumi stack output --json` prints; `npm run preview --
+ * --outputs FILE` writes one), else from the Pulumi CLI for `stack`.
+ * @returns the parsed JSON and where it came from (for messages).
+ * @throws BadInput when the file is missing or not JSON, or when neither a file nor the CLI is there.
  */
-export function readOutputs(stack: string, file?: string, run: typeof spawnSync = spawnSync): StackOutputs {
+export function readOutputsJson(stack: string, file?: string, run: typeof spawnSync = spawnSync): { json: unknown; from: string } {
   let text: string;
   let from: string;
   if (file) {
@@ -38,12 +39,19 @@ export function readOutputs(stack: string, file?: string, run: typeof spawnSync 
     text = String(result.stdout);
     from = `the outputs of stack ${stack}`;
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return { json: JSON.parse(text), from };
   } catch {
     throw new BadInput(`--outputs: ${from} is not JSON`);
   }
+}
+
+/**
+ * Reads the jobs and pipelines of a stack's outputs (see {@link readOutputsJson}).
+ * @throws BadInput naming the file or the field that does not fit.
+ */
+export function readOutputs(stack: string, file?: string, run: typeof spawnSync = spawnSync): StackOutputs {
+  const { json, from } = readOutputsJson(stack, file, run);
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

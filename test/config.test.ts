@@ -36,6 +36,7 @@ describe("config", () => {
       imageKeepCount: 10,
       untaggedImageRetentionDays: 7,
       runners: [],
+      images: { build: true, readers: [] },
       etl: { source: undefined, datasetName: "flights", extractTaskCount: 1 },
     });
   });
@@ -71,6 +72,19 @@ describe("config", () => {
     expect(message).to.include('cloudrun-pipelines:runners = "[\\"everyone\\"]": expected an IAM member such as "user:ana@example.com"');
     expect(message).to.include('cloudrun-pipelines:extractSchedule = "daily": expected a unix cron expression with five fields');
     expect(message).to.include('cloudrun-pipelines:scheduleTimeZone = "Mars/Olympus": expected an IANA time zone');
+  });
+
+  it("a stack that builds no images needs a promoted digest, and says how to promote one", () => {
+    expect(errorOf({ ...REQUIRED, buildImages: "false" }, "prod")).to.include(
+      "cloudrun-pipelines:etlImage = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with `npm run promote -- --from dev --to prod`",
+    );
+    expect(errorOf({ ...REQUIRED, buildImages: "false", etlImage: "etl:latest" }, "prod")).to.include('cloudrun-pipelines:etlImage = "etl:latest": expected an image by digest');
+    const digest = `europe-west1-docker.pkg.dev/p-dev/dev-images/etl@sha256:${"a".repeat(64)}`;
+    expect(parseConfig({ ...REQUIRED, buildImages: "false", etlImage: digest, imageReaders: '["serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com"]' }, "prod").images).to.deep.equal({
+      build: false,
+      etl: digest,
+      readers: ["serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com"],
+    });
   });
 
   it("rejects a misspelt key instead of silently using the default", () => {
@@ -111,6 +125,9 @@ describe("config", () => {
       etlDatasetName: "string",
       extractTaskCount: "integer",
       extractSchedule: "string",
+      buildImages: "boolean",
+      etlImage: "string",
+      imageReaders: "array",
       scheduleTimeZone: "string",
     });
     for (const [key, spec] of Object.entries(project.config)) expect(spec.description, key).to.be.a("string").and.not.equal("");

@@ -38,6 +38,15 @@ describe("ArtifactRepository", () => {
     ]);
   });
 
+  it("readers (e.g. prod's Cloud Run service agent) get roles/artifactregistry.reader on this repository only, once each", async () => {
+    const agent = "serviceAccount:service-123@serverless-robot-prod.iam.gserviceaccount.com";
+    new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV, readers: [agent, agent] });
+    const resources = await registered(recorder);
+    expect(resources.filter((r) => r.type === "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember").map((r) => r.inputs)).to.deep.equal([
+      { repository: "dev-images", location: "europe-west1", project: "test-project", role: "roles/artifactregistry.reader", member: agent },
+    ]);
+  });
+
   it("rejects an invalid id, a keep count of 0 and a fractional age", () => {
     expect(errorOf(() => new ArtifactRepository("a", { repositoryId: "1images", location: "eu", policy: DEV }))).to.match(/^ArtifactRepository\(a\)\.repositoryId: "1images"/);
     expect(errorOf(() => new ArtifactRepository("b", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 0 }))).to.match(/^ArtifactRepository\(b\)\.keepCount: 0 is not a positive whole number/);

@@ -7,18 +7,19 @@ import { ProgramRun, readStackConfig, runProgram } from "../../tools/run-program
 const JOB = "gcp:cloudrunv2/job:Job";
 const BUCKET = "gcp:storage/bucket:Bucket";
 const DATASET = "gcp:bigquery/dataset:Dataset";
-const REPOSITORY = "gcp:artifactregistry/repository:Repository";
 const SERVICE = "gcp:projects/service:Service";
 
 const custom = (run: ProgramRun) => run.resources.filter((r) => r.custom);
 const ofType = (run: ProgramRun, type: string) => run.resources.filter((r) => r.type === type);
 const names = (resources: RecordedResource[]) => resources.map((r) => `${r.type} ${r.name}`).sort();
 
-/** Every custom resource both stacks declare. */
+/** The repository and the image of a stack that builds (dev, staging); prod deploys promoted digests instead. */
+const BUILD = ["docker:index/image:Image etl-image-image", "gcp:artifactregistry/repository:Repository images-repository"];
+/** The nightly extract (prod, staging). */
+const SCHEDULE = ["gcp:cloudscheduler/job:Job extract-nightly-scheduler", "gcp:serviceaccount/account:Account extract-nightly-sa-account", "gcp:cloudrunv2/jobIamMember:JobIamMember extract-nightly-invoker"];
+/** Every custom resource every stack declares. */
 const COMMON = [
-  "docker:index/image:Image etl-image-image",
   ...["artifactregistry", "bigquery", "cloudresourcemanager", "cloudscheduler", "iam", "pubsub", "run", "secretmanager", "storage"].map((api) => `${SERVICE} apis-${api}`),
-  `${REPOSITORY} images-repository`,
   `${DATASET} warehouse-dataset`,
   "gcp:bigquery/datasetIamMember:DatasetIamMember load-warehouse-dataEditor",
   "gcp:bigquery/datasetIamMember:DatasetIamMember transform-warehouse-dataEditor",
@@ -50,7 +51,7 @@ describe("stack: the real program with the real stack files", () => {
   });
 
   it("dev declares the platform and the ETL, and no schedule", () => {
-    expect(names(custom(dev))).to.deep.equal([...COMMON].sort());
+    expect(names(custom(dev))).to.deep.equal([...COMMON, ...BUILD].sort());
   });
 
   it("runners from config get run.jobsExecutorWithOverrides and run.viewer on every job, and nothing else", async () => {
@@ -61,10 +62,8 @@ describe("stack: the real program with the real stack files", () => {
     );
   });
 
-  it("prod adds the nightly extract: a Cloud Scheduler job, its own account and its invoker grant", () => {
-    expect(names(custom(prod))).to.deep.equal(
-      [...COMMON, "gcp:cloudscheduler/job:Job extract-nightly-scheduler", "gcp:serviceaccount/account:Account extract-nightly-sa-account", "gcp:cloudrunv2/jobIamMember:JobIamMember extract-nightly-invoker"].sort(),
-    );
+  it("prod adds the nightly extract (a Cloud Scheduler job, its own account and its invoker grant) and builds no image", () => {
+    expect(names(custom(prod))).to.deep.equal([...COMMON, ...SCHEDULE].sort());
     const scheduler = prod.resources.find((r) => r.type === "gcp:cloudscheduler/job:Job")!;
     expect(scheduler.inputs).to.deep.include({ name: "prod-etl-extract-nightly", schedule: "0 2 * * *", timeZone: "Europe/Berlin", region: "europe-west1" });
     expect(scheduler.inputs.httpTarget).to.deep.equal({
@@ -76,7 +75,7 @@ describe("stack: the real program with the real stack files", () => {
 
   it("a third environment is a stack file, not code: staging declares prod's resources with dev's destroyable policy", async () => {
     const staging = await runProgram("staging");
-    expect(names(custom(staging))).to.deep.equal(names(custom(prod)));
+    expect(names(custom(staging))).to.deep.equal([...COMMON, ...BUILD, ...SCHEDULE].sort());
     expect(custom(staging).filter((r) => r.protect)).to.deep.equal([]);
     expect(ofType(staging, "gcp:cloudscheduler/job:Job")[0].inputs).to.deep.include({ name: "staging-etl-extract-nightly", schedule: "30 3 * * *" });
   });
@@ -151,7 +150,7 @@ describe("stack: the real program with the real stack files", () => {
   });
 
   it("prod protects its data: buckets, dataset and image repository protected, never force-destroyed, versioned; jobs with deletion protection", () => {
-    expect(custom(prod).filter((r) => r.protect).map((r) => r.name).sort()).to.deep.equal(["curated-bucket", "images-repository", "raw-bucket", "staging-bucket", "warehouse-dataset"]);
+    expect(custom(prod).filter((r) => r.protect).map((r) => r.name).sort()).to.deep.equal(["curated-bucket", "raw-bucket", "staging-bucket", "warehouse-dataset"]);
     for (const bucket of ofType(prod, BUCKET)) {
       expect(bucket.inputs.forceDestroy, bucket.name).to.equal(false);
       expect(bucket.inputs.versioning, bucket.name).to.deep.equal({ enabled: true });
@@ -176,6 +175,24 @@ describe("stack: the real program with the real stack files", () => {
       expect(container.image, job.name).to.equal(digest);
       expect(container.commands, job.name).to.deep.equal(["node", "/app/dist/main.js", job.name.replace(/-job$/, "")]);
     }
+  });
+
+  it("prod deploys exactly the digest promoted into Pulumi.prod.yaml, and builds nothing", () => {
+    const promoted = readStackConfig("prod").values["cloudrun-pipelines:etlImage"];
+    expect(promoted).to.match(/^europe-west1-docker\.pkg\.dev\/my-pipelines-dev\/dev-images\/etl@sha256:[0-9a-f]{64}$/);
+    for (const job of ofType(prod, JOB)) expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image, job.name).to.equal(promoted);
+    expect(ofType(prod, "docker:index/image:Image")).to.deep.equal([]);
+    expect(prod.outputs.images).to.deep.equal({ etl: promoted });
+    expect(prod.outputs.repository).to.equal(null);
+  });
+
+  it("a stack that builds no images and has no promoted digest fails before declaring anything, saying how to promote", async () => {
+    const config = readStackConfig("prod");
+    const values = { ...config.values };
+    delete values["cloudrun-pipelines:etlImage"];
+    let message = "";
+    await runProgram("prod", { ...config, values: { ...values, "cloudrun-pipelines:etlImage": "" } }).catch((err: Error) => (message = err.message));
+    expect(message).to.include("npm run promote -- --from dev --to prod");
   });
 
   it("invalid config fails with the key, the value and the expected form, before any resource is declared", async () => {

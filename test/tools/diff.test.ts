@@ -11,11 +11,11 @@ describe("preview --diff: what differs between two stacks' plans", () => {
     expect(n("devices")).to.equal("devices");
   });
 
-  it("dev against prod: the nightly schedule only in prod, the environment policy, and nothing about names", async () => {
+  it("dev against prod: the build only in dev, the nightly schedule only in prod, the environment policy, and nothing about names", async () => {
     const dev = await runProgram("dev");
     const prod = await runProgram("prod");
     const diff = diffPlans(dev, prod);
-    expect(diff.onlyInA).to.deep.equal([]);
+    expect(diff.onlyInA).to.deep.equal(["docker:index/image:Image etl-image-image", "gcp:artifactregistry/repository:Repository images-repository"]);
     expect(diff.onlyInB).to.deep.equal([
       "gcp:cloudrunv2/jobIamMember:JobIamMember extract-nightly-invoker",
       "gcp:cloudscheduler/job:Job extract-nightly-scheduler",
@@ -28,6 +28,7 @@ describe("preview --diff: what differs between two stacks' plans", () => {
     expect(change("gcp:storage/bucket:Bucket raw-bucket", "protect")).to.deep.include({ a: false, b: true });
     expect(change("gcp:bigquery/dataset:Dataset warehouse-dataset", "location")).to.deep.include({ a: "europe-west1", b: "EU" });
     expect(diff.changed.filter((c) => c.path === "accountId" || c.path === "name" || c.path === "bucket")).to.deep.equal([]);
-    expect(renderDiff(diff)).to.match(/^Plan of prod against dev[^\n]*\nonly in dev \(0\):\nonly in prod \(3\):\n/);
+    expect(change("gcp:cloudrunv2/job:Job load-job", "template.template.containers.0.image")?.b).to.match(/dev-images\/etl@sha256:/);
+    expect(renderDiff(diff)).to.match(/^Plan of prod against dev[^\n]*\nonly in dev \(2\):\n/);
   });
 });

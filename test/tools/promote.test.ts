@@ -1,0 +1,35 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { promote } from "../../tools/promote";
+
+const DIGEST = `europe-west1-docker.pkg.dev/p-dev/dev-images/etl@sha256:${"b".repeat(64)}`;
+
+function setup(outputs: unknown) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "promote-"));
+  fs.writeFileSync(path.join(root, "Pulumi.prod.yaml"), '# prod stack\nconfig:\n  gcp:project: p-prod # the prod project\n  cloudrun-pipelines:buildImages: "false"\n');
+  const outputsFile = path.join(root, "dev-outputs.json");
+  fs.writeFileSync(outputsFile, JSON.stringify(outputs));
+  return { root, outputsFile, file: path.join(root, "Pulumi.prod.yaml") };
+}
+
+describe("npm run promote: dev's image digests into prod's stack file", () => {
+  it("writes each digest under its config key and keeps the file's comments and values", () => {
+    const { root, outputsFile, file } = setup({ images: { etl: DIGEST }, jobs: {} });
+    expect(promote("dev", "prod", outputsFile, root)).to.deep.equal({ etl: { to: DIGEST } });
+    const text = fs.readFileSync(file, "utf8");
+    expect(text).to.include("# prod stack").and.include("# the prod project");
+    expect(parse(text).config).to.deep.equal({ "gcp:project": "p-prod", "cloudrun-pipelines:buildImages": "false", "cloudrun-pipelines:etlImage": DIGEST });
+    const next = DIGEST.replace(/b{64}/, "c".repeat(64));
+    fs.writeFileSync(outputsFile, JSON.stringify({ images: { etl: next } }));
+    expect(promote("dev", "prod", outputsFile, root)).to.deep.equal({ etl: { from: DIGEST, to: next } });
+  });
+
+  it("refuses outputs without digests (a tag is not promotable) and a stack without a file", () => {
+    const { root, outputsFile } = setup({ images: { etl: "europe-west1-docker.pkg.dev/p/r/etl:latest" } });
+    expect(() => promote("dev", "prod", outputsFile, root)).to.throw(/--from dev: .* has no promotable image digests: images\.etl: expected an image by digest/);
+    expect(() => promote("dev", "qa", outputsFile, root)).to.throw("--to qa: no stack file Pulumi.qa.yaml");
+  });
+});
