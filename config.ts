@@ -74,7 +74,7 @@ export interface StackConfig {
   readonly project: string;
   readonly region: string;
   readonly policy: EnvironmentPolicy;
-  /** Labels on every labellable resource (through the provider's `defaultLabels`). */
+  /** Labels on every labellable resource (through the provider's `defaultLabels`); `data-protection` also tells the policy pack the stack's policy. */
   readonly labels: Readonly<Record<string, string>>;
   readonly datasetLocation: string;
   readonly stagingRetentionDays: number;
@@ -134,7 +134,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     project: c["gcp:project"],
     region: c["gcp:region"],
     policy: environmentPolicy(c.protectData),
-    labels: { app: PROJECT, stack, "managed-by": "pulumi" },
+    labels: { app: PROJECT, stack, "managed-by": "pulumi", "data-protection": c.protectData ? "protected" : "destroyable" },
     datasetLocation: c.datasetLocation ?? c["gcp:region"],
     stagingRetentionDays: c.stagingRetentionDays,
     tableExpirationDays: c.tableExpirationDays === 0 ? undefined : c.tableExpirationDays,

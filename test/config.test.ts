@@ -29,7 +29,7 @@ describe("config", () => {
       project: "my-project",
       region: "europe-west1",
       policy: { protectData: true, protect: true, forceDestroy: false, deleteContentsOnDestroy: false, deletionProtection: true, versioning: true },
-      labels: { app: "cloudrun-pipelines", stack: "dev", "managed-by": "pulumi" },
+      labels: { app: "cloudrun-pipelines", stack: "dev", "managed-by": "pulumi", "data-protection": "protected" },
       datasetLocation: "europe-west1",
       stagingRetentionDays: 7,
       tableExpirationDays: undefined,

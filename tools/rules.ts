@@ -102,7 +102,9 @@ export const RULES: readonly Rule[] = [
       const providers = ofType(resources, "pulumi:providers:gcp");
       const problems = providers
         .filter((p) => {
-          const labels = JSON.parse(String(p.inputs.defaultLabels ?? "{}")) as Record<string, string>;
+          const raw = p.inputs.defaultLabels;
+          // The mock runtime passes provider inputs as JSON strings; the policy engine passes objects.
+          const labels = (typeof raw === "string" ? JSON.parse(raw) : (raw ?? {})) as Record<string, string>;
           return STANDARD_LABELS.some((key) => !labels[key]);
         })
         .map((p) => `${label(p)} lacks one of the default labels ${STANDARD_LABELS.join(", ")}`);

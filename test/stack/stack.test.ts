@@ -135,7 +135,12 @@ describe("stack: the real program with the real stack files", () => {
     for (const run of [dev, prod]) {
       const provider = run.resources.find((r) => r.type === "pulumi:providers:gcp")!;
       expect(provider.inputs).to.deep.include({ project: `my-pipelines-${run.stack}`, region: "europe-west1" });
-      expect(JSON.parse(String(provider.inputs.defaultLabels))).to.deep.equal({ app: "cloudrun-pipelines", stack: run.stack, "managed-by": "pulumi" });
+      expect(JSON.parse(String(provider.inputs.defaultLabels))).to.deep.equal({
+        app: "cloudrun-pipelines",
+        stack: run.stack,
+        "managed-by": "pulumi",
+        "data-protection": run.stack === "prod" ? "protected" : "destroyable",
+      });
       for (const r of custom(run).filter((x) => x.type.startsWith("gcp:"))) {
         expect(r.provider, `${r.type} ${r.name}`).to.equal(`${provider.urn}::mock-provider-id`);
       }
