@@ -52,6 +52,16 @@ describe("GitHub Actions workflows", () => {
     expect(uses(steps).indexOf("google-github-actions/auth@v2")).to.be.lessThan(uses(steps).indexOf("pulumi/actions@v6"));
   });
 
+  it("promote-prod: by hand only, promote dev's digests with the project's script, commit them, then pulumi up of prod", () => {
+    const promote = read("promote-prod.yml");
+    expect(promote.on).to.deep.equal({ workflow_dispatch: null });
+    const { steps } = promote.jobs.promote;
+    expect(runs(steps)[1]).to.equal("npm run promote -- --from dev --to prod");
+    const ups = steps.filter((s) => s.uses === "pulumi/actions@v6").map((s) => s.with);
+    expect(ups[ups.length - 1]).to.deep.equal({ command: "up", "stack-name": "prod" });
+    expect(steps.findIndex((s) => s.run?.includes("npm run promote"))).to.be.lessThan(steps.findIndex((s) => s.with?.command === "up"));
+  });
+
   it("every workflow pins each action to a major version", () => {
     for (const file of fs.readdirSync(DIR)) {
       for (const job of Object.values(read(file).jobs)) for (const used of uses(job.steps)) expect(used, `${file}: ${used}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
