@@ -61,6 +61,8 @@ export const CONFIG_SCHEMA = {
   etlImage: z.string().regex(IMAGE_BY_DIGEST, "expected an image by digest, <registry>/<path>/etl@sha256:<64 hex digits>, as `npm run promote` writes it").optional(),
   /** IAM members allowed to pull this stack's images, e.g. prod's Cloud Run service agent, so prod can run what dev built. */
   imageReaders: jsonArray(member).default([]),
+  /** Email notified when a job execution fails (a Cloud Monitoring alert). Default (empty): no alert. */
+  alertEmail: z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "expected an email address").optional(),
   /** IANA time zone of the schedules. */
   scheduleTimeZone: z.string().refine(isTimeZone, "expected an IANA time zone such as Etc/UTC or Europe/Berlin").default("Etc/UTC"),
 };
@@ -90,6 +92,8 @@ export interface StackConfig {
     /** Members given roles/artifactregistry.reader on the stack's repository. */
     readonly readers: readonly string[];
   };
+  /** Who is notified of failed job executions; absent: no alerting. */
+  readonly alertEmail?: string;
   readonly etl: {
     readonly source?: string;
     readonly datasetName: string;
@@ -141,6 +145,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     imageKeepCount: c.imageKeepCount,
     untaggedImageRetentionDays: c.untaggedImageRetentionDays,
     runners: c.runners as string[],
+    ...(c.alertEmail !== undefined && { alertEmail: c.alertEmail }),
     images: { build: c.buildImages, ...(c.etlImage !== undefined && { etl: c.etlImage }), readers: c.imageReaders as string[] },
     etl: {
       source: c.etlSource,

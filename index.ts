@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { ProjectApis } from "./components/project-apis";
+import { JobFailureAlert, MONITORING_API } from "./components/job-failure-alert";
+import { ProjectApis, REQUIRED_APIS } from "./components/project-apis";
 import { loadConfig } from "./config";
 import { declareEtl, ETL_STEPS } from "./jobs/etl";
 import { declareImages } from "./jobs/images";
@@ -8,11 +9,14 @@ import { declareImages } from "./jobs/images";
 // Composition root: config -> provider -> components -> stack outputs.
 const config = loadConfig();
 const provider = new gcp.Provider("gcp", { project: config.project, region: config.region, defaultLabels: { ...config.labels } });
-const apis = new ProjectApis("apis", {}, { provider });
+const apis = new ProjectApis("apis", { services: [...REQUIRED_APIS, ...(config.alertEmail ? [MONITORING_API] : [])] }, { provider });
 const opts: pulumi.ComponentResourceOptions = { provider, dependsOn: [apis] };
 
 const built = declareImages(config, opts);
 const etl = declareEtl(config, built.etl, opts);
+if (config.alertEmail) {
+  new JobFailureAlert("job-failures", { jobs: Object.values(etl.jobs), email: config.alertEmail, displayName: `ETL job failed (${config.stack})` }, opts);
+}
 
 // The contract the runner reads (`pulumi stack output --json`, or `npm run preview -- --outputs FILE`).
 export const project = config.project;

@@ -128,6 +128,7 @@ describe("config", () => {
       buildImages: "boolean",
       etlImage: "string",
       imageReaders: "array",
+      alertEmail: "string",
       scheduleTimeZone: "string",
     });
     for (const [key, spec] of Object.entries(project.config)) expect(spec.description, key).to.be.a("string").and.not.equal("");

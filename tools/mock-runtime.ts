@@ -74,6 +74,10 @@ export function computedOutputs(type: string, inputs: Record<string, unknown>, c
     }
     case "gcp:cloudrunv2/job:Job":
       return { id: `projects/${project}/locations/${location}/jobs/${str("name")}`, outputs: { ...base, location } };
+    case "gcp:monitoring/notificationChannel:NotificationChannel": {
+      const name = `projects/${project}/notificationChannels/${createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 16)}`;
+      return { id: name, outputs: { ...base, name } };
+    }
     case "gcp:cloudscheduler/job:Job": {
       const region = (inputs.region as string | undefined) ?? cloud.region;
       return { id: `projects/${project}/locations/${region}/jobs/${str("name")}`, outputs: { ...base, region } };

@@ -17,6 +17,8 @@ const names = (resources: RecordedResource[]) => resources.map((r) => `${r.type}
 const BUILD = ["docker:index/image:Image etl-image-image", "gcp:artifactregistry/repository:Repository images-repository"];
 /** The nightly extract (prod, staging). */
 const SCHEDULE = ["gcp:cloudscheduler/job:Job extract-nightly-scheduler", "gcp:serviceaccount/account:Account extract-nightly-sa-account", "gcp:cloudrunv2/jobIamMember:JobIamMember extract-nightly-invoker"];
+/** The failed-execution alert where a stack names an alertEmail (prod), with the API it needs. */
+const ALERT = ["gcp:monitoring/alertPolicy:AlertPolicy job-failures-policy", "gcp:monitoring/notificationChannel:NotificationChannel job-failures-email", "gcp:projects/service:Service apis-monitoring"];
 /** Every custom resource every stack declares. */
 const COMMON = [
   ...["artifactregistry", "bigquery", "cloudresourcemanager", "cloudscheduler", "iam", "pubsub", "run", "secretmanager", "storage"].map((api) => `${SERVICE} apis-${api}`),
@@ -63,7 +65,7 @@ describe("stack: the real program with the real stack files", () => {
   });
 
   it("prod adds the nightly extract (a Cloud Scheduler job, its own account and its invoker grant) and builds no image", () => {
-    expect(names(custom(prod))).to.deep.equal([...COMMON, ...SCHEDULE].sort());
+    expect(names(custom(prod))).to.deep.equal([...COMMON, ...SCHEDULE, ...ALERT].sort());
     const scheduler = prod.resources.find((r) => r.type === "gcp:cloudscheduler/job:Job")!;
     expect(scheduler.inputs).to.deep.include({ name: "prod-etl-extract-nightly", schedule: "0 2 * * *", timeZone: "Europe/Berlin", region: "europe-west1" });
     expect(scheduler.inputs.httpTarget).to.deep.equal({

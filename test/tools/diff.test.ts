@@ -11,7 +11,7 @@ describe("preview --diff: what differs between two stacks' plans", () => {
     expect(n("devices")).to.equal("devices");
   });
 
-  it("dev against prod: the build only in dev, the nightly schedule only in prod, the environment policy, and nothing about names", async () => {
+  it("dev against prod: the build only in dev, the nightly schedule and the failure alert only in prod, the environment policy, and nothing about names", async () => {
     const dev = await runProgram("dev");
     const prod = await runProgram("prod");
     const diff = diffPlans(dev, prod);
@@ -19,6 +19,9 @@ describe("preview --diff: what differs between two stacks' plans", () => {
     expect(diff.onlyInB).to.deep.equal([
       "gcp:cloudrunv2/jobIamMember:JobIamMember extract-nightly-invoker",
       "gcp:cloudscheduler/job:Job extract-nightly-scheduler",
+      "gcp:monitoring/alertPolicy:AlertPolicy job-failures-policy",
+      "gcp:monitoring/notificationChannel:NotificationChannel job-failures-email",
+      "gcp:projects/service:Service apis-monitoring",
       "gcp:serviceaccount/account:Account extract-nightly-sa-account",
     ]);
     expect(diff.iamOnlyInA).to.deep.equal([]);
