@@ -49,6 +49,8 @@ export const CONFIG_SCHEMA = {
   runners: jsonArray(member).default([]),
   /** Default input of the extract job (`SOURCE_URI`): an https:// URL or gs:// URI; runs can override it. */
   etlSource: z.string().regex(/^(https|gs):\/\/\S+$/, "expected an https:// URL or a gs:// URI").optional(),
+  /** A token extract sends to its https source (`SOURCE_TOKEN`), kept in Secret Manager; set it with `pulumi config set --secret`. Default (empty): none. */
+  etlSourceToken: z.string().optional(),
   /** Default dataset name of the ETL jobs (`DATASET_NAME`). */
   etlDatasetName: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "expected lowercase letters, digits and underscores, starting with a letter").default("flights"),
   /** Tasks per extract execution; each task takes its share of the input. */
@@ -68,6 +70,9 @@ export const CONFIG_SCHEMA = {
 };
 
 const schema = z.object(CONFIG_SCHEMA).strict();
+
+/** Keys whose values must be Pulumi config secrets (encrypted in the stack file). */
+const SECRET_KEYS = ["etlSourceToken"] as const;
 
 /** The validated, typed config of one stack; the only config the program uses. */
 export interface StackConfig {
@@ -96,6 +101,8 @@ export interface StackConfig {
   readonly alertEmail?: string;
   readonly etl: {
     readonly source?: string;
+    /** The source token, a config secret (kept out of every plan and log). */
+    readonly sourceToken?: string;
     readonly datasetName: string;
     readonly extractTaskCount: number;
     /** Present only where the stack schedules the extract (prod). */
@@ -108,7 +115,7 @@ export interface StackConfig {
  * Keys are `gcp:project`, `gcp:region` and this project's keys without their namespace.
  * @throws Error listing every invalid or unknown key with its value and the expected form.
  */
-export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string): StackConfig {
+export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
   const problems: string[] = [];
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stack)) {
     problems.push(`stack name "${stack}": expected lowercase letters, digits and hyphens, starting with a letter, at most 20 (it starts every resource name)`);
@@ -124,6 +131,11 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
         const value = key in present ? JSON.stringify(present[key]) : "(not set)";
         problems.push(`${qualified(key)} = ${value}: ${issue.message}`);
       }
+    }
+  }
+  for (const key of SECRET_KEYS) {
+    if (key in present && !secretKeys.has(key)) {
+      problems.push(`${qualified(key)}: is stored in plain text; set it with \`pulumi config set --secret ${qualified(key)} <value>\` so it is encrypted`);
     }
   }
   if (result.success && !result.data.buildImages && result.data.etlImage === undefined) {
@@ -149,6 +161,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     images: { build: c.buildImages, ...(c.etlImage !== undefined && { etl: c.etlImage }), readers: c.imageReaders as string[] },
     etl: {
       source: c.etlSource,
+      ...(c.etlSourceToken !== undefined && { sourceToken: c.etlSourceToken }),
       datasetName: c.etlDatasetName,
       extractTaskCount: c.extractTaskCount,
       ...(c.extractSchedule !== undefined && { extractSchedule: { cron: c.extractSchedule, timeZone: c.scheduleTimeZone } }),
@@ -161,12 +174,15 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
  * `gcp:project` and `gcp:region`. Keys of other namespaces are left to their owners.
  * @throws Error as {@link parseConfig}.
  */
-export function configFromPulumi(all: Readonly<Record<string, string>>, stack: string): StackConfig {
+export function configFromPulumi(all: Readonly<Record<string, string>>, stack: string, isSecret: (key: string) => boolean = () => false): StackConfig {
   const raw: Record<string, string | undefined> = { "gcp:project": all["gcp:project"], "gcp:region": all["gcp:region"] };
+  const secretKeys = new Set<string>();
   for (const [key, value] of Object.entries(all)) {
-    if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
+    if (!key.startsWith(`${PROJECT}:`)) continue;
+    raw[key.slice(PROJECT.length + 1)] = value;
+    if (isSecret(key)) secretKeys.add(key.slice(PROJECT.length + 1));
   }
-  return parseConfig(raw, stack);
+  return parseConfig(raw, stack, secretKeys);
 }
 
 /**
@@ -174,7 +190,10 @@ export function configFromPulumi(all: Readonly<Record<string, string>>, stack: s
  * @throws Error as {@link parseConfig}.
  */
 export function loadConfig(): StackConfig {
-  return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack());
+  // isConfigSecret is in @pulumi/pulumi's runtime but not in its type declarations (checked with 3.248).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+  return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack(), isConfigSecret);
 }
 
 function qualified(key: string): string {

@@ -101,8 +101,9 @@ export class CloudRunJob extends PipelineComponent {
     if (timeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
       throw new InputError(`${field}.taskTimeout`, `"${taskTimeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");
     }
-    const links = resolveLinks(field, args.links ?? [], args.env);
-    const env = containerEnv(field, { ...args.env, ...links.env }, args.secretEnv ?? {});
+    const links = resolveLinks(field, args.links ?? [], { ...args.env, ...args.secretEnv });
+    const secretEnv = { ...args.secretEnv, ...links.secretEnv };
+    const env = containerEnv(field, { ...args.env, ...links.env }, secretEnv);
     const limits = resourceLimits(field, cpu, memory);
     super("pipelines:gcp:CloudRunJob", name, opts);
 
@@ -111,7 +112,7 @@ export class CloudRunJob extends PipelineComponent {
     // One accessor grant per secret (two members of one binding: deleting either would remove the access of both),
     // named after the first variable that reads it.
     const secrets = new Map<pulumi.Input<string>, string>();
-    for (const [envName, ref] of Object.entries(args.secretEnv ?? {})) if (!secrets.has(ref.secret)) secrets.set(ref.secret, envName);
+    for (const [envName, ref] of Object.entries(secretEnv)) if (!secrets.has(ref.secret)) secrets.set(ref.secret, envName);
     const secretGrants = [...secrets].map(
       ([secret, envName]) =>
         new gcp.secretmanager.SecretIamMember(childName(name, "secret", envName.toLowerCase()), { secretId: secret, role: SECRET_ACCESSOR_ROLE, member: account.member }, this.child()),
@@ -147,7 +148,7 @@ export class CloudRunJob extends PipelineComponent {
       ),
       // The job waits for its grants: a secret env fails job creation until the accessor role is in place
       // (hashicorp/terraform-provider-google#13786), and a first execution must not fail on missing access.
-      this.child({ dependsOn: [...grants, ...secretGrants] }),
+      this.child({ dependsOn: [...grants, ...secretGrants, ...links.dependsOn] }),
     );
 
     for (const member of new Set(args.runners ?? [])) {

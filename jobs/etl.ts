@@ -3,6 +3,7 @@ import { Bucket } from "../components/bucket";
 import { CloudRunJob, CloudRunJobArgs } from "../components/cloud-run-job";
 import { Dataset } from "../components/dataset";
 import { JobSchedule } from "../components/job-schedule";
+import { Secret } from "../components/secret";
 import { physicalName } from "../components/shared/naming";
 import { StackConfig } from "../config";
 
@@ -56,6 +57,9 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
     opts,
   );
 
+  const token = config.etl.sourceToken;
+  const sourceToken = token !== undefined ? new Secret("source-token", { secretId: `${stack}-etl-source-token`, value: pulumi.secret(token) }, opts) : undefined;
+
   const job = (step: EtlStep, args: Pick<CloudRunJobArgs, "links" | "cpu" | "memory" | "taskCount" | "taskTimeout" | "maxRetries" | "env">) =>
     new CloudRunJob(
       step,
@@ -74,7 +78,7 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
     );
   const jobs = {
     extract: job("extract", {
-      links: [raw.write, staging.write],
+      links: [raw.write, staging.write, ...(sourceToken ? [sourceToken.env("SOURCE_TOKEN")] : [])],
       env: config.etl.source !== undefined ? { SOURCE_URI: config.etl.source } : {},
       cpu: 2,
       memory: "2 GiB",

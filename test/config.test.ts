@@ -87,6 +87,13 @@ describe("config", () => {
     });
   });
 
+  it("a secret key stored in plain text is refused, with the command that encrypts it", () => {
+    expect(errorOf({ ...REQUIRED, etlSourceToken: "abc" })).to.include(
+      "cloudrun-pipelines:etlSourceToken: is stored in plain text; set it with `pulumi config set --secret cloudrun-pipelines:etlSourceToken <value>` so it is encrypted",
+    );
+    expect(parseConfig({ ...REQUIRED, etlSourceToken: "abc" }, "dev", new Set(["etlSourceToken"])).etl.sourceToken).to.equal("abc");
+  });
+
   it("rejects a misspelt key instead of silently using the default", () => {
     expect(errorOf({ ...REQUIRED, stagingRetentionDay: "3" })).to.include('cloudrun-pipelines:stagingRetentionDay = "3": unknown key; known keys: gcp:project, gcp:region, cloudrun-pipelines:protectData');
   });
@@ -122,6 +129,7 @@ describe("config", () => {
       untaggedImageRetentionDays: "integer",
       runners: "array",
       etlSource: "string",
+      etlSourceToken: "string",
       etlDatasetName: "string",
       extractTaskCount: "integer",
       extractSchedule: "string",

@@ -78,6 +78,10 @@ export function computedOutputs(type: string, inputs: Record<string, unknown>, c
       const name = `projects/${project}/notificationChannels/${createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 16)}`;
       return { id: name, outputs: { ...base, name } };
     }
+    case "gcp:secretmanager/secret:Secret":
+      return { id: `projects/${project}/secrets/${str("secretId")}`, outputs: { ...base, name: `projects/${project}/secrets/${str("secretId")}` } };
+    case "gcp:secretmanager/secretVersion:SecretVersion":
+      return { id: `${str("secret")}/versions/1`, outputs: { ...base, version: "1", name: `${str("secret")}/versions/1` } };
     case "gcp:cloudscheduler/job:Job": {
       const region = (inputs.region as string | undefined) ?? cloud.region;
       return { id: `projects/${project}/locations/${region}/jobs/${str("name")}`, outputs: { ...base, region } };

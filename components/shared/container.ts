@@ -13,14 +13,14 @@ export interface SecretEnv {
    * The version to read, e.g. `"3"`. Pin a number in prod so a new version rolls out with a deploy, not silently.
    * @default "latest"
    */
-  version?: string;
+  version?: pulumi.Input<string>;
 }
 
 /** A container env entry as Cloud Run v2 takes it. */
 export interface EnvEntry {
   name: string;
   value?: pulumi.Input<string>;
-  valueSource?: { secretKeyRef: { secret: pulumi.Input<string>; version: string } };
+  valueSource?: { secretKeyRef: { secret: pulumi.Input<string>; version: pulumi.Input<string> } };
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { SecretEnv } from "./container";
 import { InputError } from "./errors";
 
 /**
@@ -23,11 +24,17 @@ export interface Grant {
 export interface Link {
   readonly env: Readonly<Record<string, pulumi.Input<string>>>;
   readonly grants: readonly Grant[];
+  /** Environment variables read from Secret Manager (the workload grants itself the accessor role on each secret). */
+  readonly secretEnv?: Readonly<Record<string, SecretEnv>>;
+  /** Resources the workload must wait for, e.g. the secret version it reads. */
+  readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /** Grants and env merged from a workload's links. */
 export interface ResolvedLinks {
   readonly env: Record<string, pulumi.Input<string>>;
+  readonly secretEnv: Record<string, SecretEnv>;
+  readonly dependsOn: pulumi.Resource[];
   /** Grants, one per key (a key that several links share, e.g. the project-level `roles/bigquery.jobUser`, appears once). */
   readonly grants: Grant[];
 }
@@ -38,19 +45,23 @@ export interface ResolvedLinks {
  */
 export function resolveLinks(field: string, links: readonly Link[], env: Readonly<Record<string, unknown>> = {}): ResolvedLinks {
   const merged: Record<string, pulumi.Input<string>> = {};
+  const secretEnv: Record<string, SecretEnv> = {};
+  const dependsOn: pulumi.Resource[] = [];
   const grants = new Map<string, Grant>();
   for (const link of links) {
-    for (const [key, value] of Object.entries(link.env)) {
-      if (key in merged || key in env) {
+    for (const [key, value] of [...Object.entries(link.env), ...Object.entries(link.secretEnv ?? {})]) {
+      if (key in merged || key in secretEnv || key in env) {
         throw new InputError(field, `the environment variable ${key} is set by two links or by a link and env`, "link each resource once and leave its variable to the link");
       }
-      merged[key] = value;
+      if (typeof value === "object" && value !== null && "secret" in value) secretEnv[key] = value as SecretEnv;
+      else merged[key] = value as pulumi.Input<string>;
     }
+    dependsOn.push(...(link.dependsOn ?? []));
     for (const grant of link.grants) {
       grants.set(grant.key, grant);
     }
   }
-  return { env: merged, grants: [...grants.values()] };
+  return { env: merged, secretEnv, dependsOn, grants: [...grants.values()] };
 }
 
 /**

@@ -179,7 +179,7 @@ describe("CloudRunJob", () => {
     const raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV });
     await registered(recorder);
     recorder.clear();
-    expect(errorOf(() => new CloudRunJob("j", base({ links: [raw.read], secretEnv: { RAW_BUCKET: { secret: "s" } } })))).to.match(/^CloudRunJob\(j\)\.secretEnv: RAW_BUCKET is also a plain env variable/);
+    expect(errorOf(() => new CloudRunJob("j", base({ links: [raw.read], secretEnv: { RAW_BUCKET: { secret: "s" } } })))).to.match(/^CloudRunJob\(j\): the environment variable RAW_BUCKET is set by two links or by a link and env/);
     expect(await registered(recorder)).to.deep.equal([]);
   });
 

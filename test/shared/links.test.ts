@@ -19,7 +19,7 @@ describe("links", () => {
   });
 
   it("no links: no env and no grants", () => {
-    expect(resolveLinks("J", [])).to.deep.equal({ env: {}, grants: [] });
+    expect(resolveLinks("J", [])).to.deep.equal({ env: {}, secretEnv: {}, dependsOn: [], grants: [] });
   });
 
   it("a workload linking two datasets gets the project-level bigquery.jobUser once (same grant key)", async () => {

@@ -202,6 +202,20 @@ describe("stack: the real program with the real stack files", () => {
     expect(message).to.include("npm run promote -- --from dev --to prod");
   });
 
+  it("a source token from a config secret reaches only extract, through Secret Manager, and never shows in the plan", async () => {
+    const config = readStackConfig("dev");
+    const run = await runProgram("dev", {
+      values: { ...config.values, "cloudrun-pipelines:etlSourceToken": "tok-8f2b" },
+      secretKeys: [...config.secretKeys, "cloudrun-pipelines:etlSourceToken"],
+    });
+    expect(JSON.stringify(run.resources)).not.to.include("tok-8f2b");
+    const accessors = ofType(run, "gcp:secretmanager/secretIamMember:SecretIamMember").map((r) => r.inputs);
+    expect(accessors).to.deep.equal([{ secretId: "projects/my-pipelines-dev/secrets/dev-etl-source-token", role: "roles/secretmanager.secretAccessor", member: "serviceAccount:dev-etl-extract@my-pipelines-dev.iam.gserviceaccount.com" }]);
+    const envNames = (step: string) => ((ofType(run, JOB).find((j) => j.name === `${step}-job`)!.inputs.template as { template: { containers: { envs: { name: string }[] }[] } }).template.containers[0].envs.map((e) => e.name));
+    expect(envNames("extract")).to.include("SOURCE_TOKEN");
+    expect(envNames("load")).not.to.include("SOURCE_TOKEN");
+  });
+
   it("invalid config fails with the key, the value and the expected form, before any resource is declared", async () => {
     const config = readStackConfig("dev");
     const bad = { ...config, values: { ...config.values, "cloudrun-pipelines:stagingRetentionDays": "a week" } };

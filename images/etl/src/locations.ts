@@ -14,13 +14,14 @@ export function formatOf(file: string): Format {
 }
 
 /**
- * Brings a source to local files: an https:// URL or gs:// object is downloaded into `dir`; a gs:// prefix (ending
+ * Brings a source to local files: an https:// URL (sent `Authorization: Bearer <token>` when a token is given) or
+ * gs:// object is downloaded into `dir`; a gs:// prefix (ending
  * in `/`) or a local folder gives every file with a supported extension under it; a local file is used in place.
  * @throws Error when the source does not exist or holds no readable file.
  */
-export async function localFiles(source: string, dir: string, gcs: () => Gcs): Promise<string[]> {
+export async function localFiles(source: string, dir: string, gcs: () => Gcs, token?: string): Promise<string[]> {
   if (source.startsWith("https://")) {
-    const response = await fetch(source);
+    const response = await fetch(source, token ? { headers: { Authorization: `Bearer ${token}` } } : undefined);
     if (!response.ok) throw new Error(`cannot download ${source}: HTTP ${response.status}`);
     const file = path.join(dir, path.basename(new URL(source).pathname) || "source");
     fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));

@@ -51,7 +51,7 @@ async function run(job: Job, flags: Flags, env: Env, io: Io, clients: Clients): 
     case "extract": {
       const p = extractParams(flags, env);
       if (dryRun) return dry(p);
-      const result = await extract(p, p.destination, clients.gcs, p.dateColumn);
+      const result = await extract(p, p.destination, clients.gcs, p.dateColumn, env.SOURCE_TOKEN || undefined);
       log(io, "NOTICE", `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date`, {
         job,
         ...result,

@@ -45,15 +45,16 @@ const READERS = { csv: "read_csv_auto", parquet: "read_parquet", json: "read_jso
  * `date` (a timestamp keeps its time in `date_time`); rows without a valid date are dropped and counted; 128-bit
  * integers become BIGINT. With several tasks, each takes the days whose number modulo the task count is its
  * index, so the tasks' shares add up to the whole input exactly once and each day is written by one task, which
- * first deletes what an earlier run left for that day: the same parameters give the same objects.
+ * first deletes what an earlier run left for that day: the same parameters give the same objects. `sourceToken`
+ * (from `SOURCE_TOKEN`, a Secret Manager secret) authorizes an https source.
  * @throws Error when the source cannot be read or is empty, has no such date column, or two columns normalize to one name.
  */
-export async function extract(params: ExtractParams, destination: string, gcs: () => Gcs, dateColumn = "date"): Promise<ExtractResult> {
+export async function extract(params: ExtractParams, destination: string, gcs: () => Gcs, dateColumn = "date", sourceToken?: string): Promise<ExtractResult> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "extract-"));
   const db = await DuckDBInstance.create(":memory:", { memory_limit: MEMORY_LIMIT, preserve_insertion_order: "false" });
   const connection = await db.connect();
   try {
-    const files = await localFiles(params.source, work, gcs);
+    const files = await localFiles(params.source, work, gcs, sourceToken);
     if (files.every((f) => fs.statSync(f).size === 0)) throw new Error(`the source ${params.source} is empty`);
     const formats = new Set(files.map(formatOf));
     if (formats.size > 1) throw new Error(`the source mixes formats (${[...formats].join(", ")}): extract one format at a time`);
