@@ -1,4 +1,4 @@
-import { RecordedResource } from "./mock-runtime";
+import { RecordedResource, SECRET } from "./mock-runtime";
 
 /** What a rule knows about the stack besides its resources. */
 export interface RuleContext {
@@ -12,6 +12,11 @@ export interface Rule {
   readonly id: string;
   /** Why the rule exists, in one sentence. */
   readonly why: string;
+  /**
+   * The rule reads Pulumi's secret markers, which only the offline plan carries: the policy engine hands
+   * policies secrets in plain text with no mark (pulumi/pulumi-policy#241), so the policy pack leaves it out.
+   */
+  readonly needsSecretMarkers?: boolean;
   /** One message per violation, naming the resource; empty when the plan complies. */
   check(resources: readonly RecordedResource[], context: RuleContext): string[];
 }
@@ -112,6 +117,15 @@ export const RULES: readonly Rule[] = [
       const unlabelled = resources.filter((r) => r.custom && r.type.startsWith("gcp:") && !urns.has(String(r.provider).split("::").slice(0, -1).join("::")));
       return [...problems, ...unlabelled.map((r) => `${label(r)} does not use the stack's gcp provider (no default labels)`)];
     },
+  },
+  {
+    id: "no-plaintext-secrets",
+    why: "A secret value (a secret version's data, a registry password) passed as a plain input lands unencrypted in Pulumi state and in every plan.",
+    needsSecretMarkers: true,
+    check: (resources) => [
+      ...ofType(resources, "gcp:secretmanager/secretVersion:SecretVersion").filter((r) => r.inputs.secretData !== undefined && r.inputs.secretData !== SECRET),
+      ...ofType(resources, "docker:index/image:Image").filter((r) => r.inputs.registry !== undefined && r.inputs.registry !== SECRET && (r.inputs.registry as { password?: unknown }).password !== SECRET),
+    ].map((r) => `${label(r)} takes a secret value in plain text; wrap it with pulumi.secret()`),
   },
   {
     id: "apis-never-disabled",

@@ -63,6 +63,12 @@ const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[
     failing: [provider, bucket({}), { ...bucket({}), name: "c", provider: "urn:pulumi:t::p::pulumi:providers:gcp::default::id" }],
     expected: "standard-labels: gcp:storage/bucket:Bucket c does not use the stack's gcp provider (no default labels)",
   },
+  "no-plaintext-secrets": {
+    context: DEV,
+    passing: [fake("gcp:secretmanager/secretVersion:SecretVersion", "v", { secret: "s", secretData: "[secret]" }), fake("docker:index/image:Image", "i", { imageName: "x", registry: "[secret]" })],
+    failing: [fake("gcp:secretmanager/secretVersion:SecretVersion", "v", { secret: "s", secretData: "hunter2" })],
+    expected: "no-plaintext-secrets: gcp:secretmanager/secretVersion:SecretVersion v takes a secret value in plain text; wrap it with pulumi.secret()",
+  },
   "apis-never-disabled": {
     context: DEV,
     passing: [fake("gcp:projects/service:Service", "run", { service: "run.googleapis.com", disableOnDestroy: false })],
