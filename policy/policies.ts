@@ -1,5 +1,5 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { RecordedResource } from "../tools/mock-runtime";
+import { RecordedResource } from "../tools/plan";
 import { RULES } from "../tools/rules";
 
 /** The label that tells a rule whether the stack protects its data (set on every resource by the gcp provider). */

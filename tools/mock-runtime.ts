@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { RecordedResource, SECRET } from "./plan";
+
+export type { RecordedResource };
+export { SECRET };
 
 // Internal modules of @pulumi/pulumi 3.x (checked with 3.248): the RPC codec and the RPC queue. The mock
 // runtime needs them to read what the program sends the engine (parent, protect, dependencies) and to wait
@@ -8,32 +12,6 @@ import { createHash } from "crypto";
 const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(struct: unknown): Record<string, unknown>; specialSigKey: string; specialSecretSig: string };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-
-/** Printed in place of a secret value. */
-export const SECRET = "[secret]";
-
-/** One resource as the program registered it with the (mock) engine. */
-export interface RecordedResource {
-  readonly urn: string;
-  /** Type token, e.g. `gcp:storage/bucket:Bucket` or `pipelines:gcp:Bucket`. */
-  readonly type: string;
-  /** Logical name. */
-  readonly name: string;
-  /** False for components. */
-  readonly custom: boolean;
-  /** URN of the parent (the stack for top-level resources). */
-  readonly parent?: string;
-  /** Inputs as sent, secrets replaced by {@link SECRET}. */
-  readonly inputs: Record<string, unknown>;
-  /** Outputs the mock returned (inputs plus computed values such as an account's `email`). */
-  readonly outputs: Record<string, unknown>;
-  /** Pulumi's `protect` option. */
-  readonly protect: boolean;
-  /** URNs of explicit and implicit dependencies. */
-  readonly dependencies: readonly string[];
-  /** Provider reference (`<provider urn>::<id>`) of a custom resource. */
-  readonly provider?: string;
-}
 
 /** The GCP project and region the mock's computed outputs use. */
 export interface MockCloud {

@@ -1,4 +1,4 @@
-import { RecordedResource, SECRET } from "./mock-runtime";
+import { RecordedResource, SECRET } from "./plan";
 
 /** What a rule knows about the stack besides its resources. */
 export interface RuleContext {

@@ -1,0 +1,28 @@
+// The shape of a recorded plan, shared by the offline preview (tools/mock-runtime.ts), the rules and the policy
+// pack, with no runtime dependency, so the policy pack loads the rules without Pulumi's mock runtime.
+
+/** Printed in place of a secret value. */
+export const SECRET = "[secret]";
+
+/** One resource as the program registered it with the (mock) engine. */
+export interface RecordedResource {
+  readonly urn: string;
+  /** Type token, e.g. `gcp:storage/bucket:Bucket` or `pipelines:gcp:Bucket`. */
+  readonly type: string;
+  /** Logical name. */
+  readonly name: string;
+  /** False for components. */
+  readonly custom: boolean;
+  /** URN of the parent (the stack for top-level resources). */
+  readonly parent?: string;
+  /** Inputs as sent, secrets replaced by {@link SECRET}. */
+  readonly inputs: Record<string, unknown>;
+  /** Outputs the mock returned (inputs plus computed values such as an account's `email`). */
+  readonly outputs: Record<string, unknown>;
+  /** Pulumi's `protect` option. */
+  readonly protect: boolean;
+  /** URNs of explicit and implicit dependencies. */
+  readonly dependencies: readonly string[];
+  /** Provider reference (`<provider urn>::<id>`) of a custom resource. */
+  readonly provider?: string;
+}
