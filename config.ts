@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { EMAIL, IAM_MEMBER, isTimeZone } from "./components/shared/formats";
 import { EnvironmentPolicy, environmentPolicy } from "./components/shared/policy";
 
 /** The project's config namespace (the `name` in Pulumi.yaml). */
@@ -12,7 +13,7 @@ export const IMAGE_BY_DIGEST = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[0-9a-
 
 const member = z
   .string()
-  .regex(/^(user|group|serviceAccount|domain):[^\s:]+$/, 'expected an IAM member such as "user:ana@example.com" or "group:data-eng@example.com"');
+  .regex(IAM_MEMBER, 'expected an IAM member such as "user:ana@example.com" or "group:data-eng@example.com"');
 
 const jsonArray = (item: z.ZodType) =>
   z.preprocess((value) => {
@@ -64,7 +65,7 @@ export const CONFIG_SCHEMA = {
   /** IAM members allowed to pull this stack's images, e.g. prod's Cloud Run service agent, so prod can run what dev built. */
   imageReaders: jsonArray(member).default([]),
   /** Email notified when a job execution fails (a Cloud Monitoring alert). Default (empty): no alert. */
-  alertEmail: z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "expected an email address").optional(),
+  alertEmail: z.string().regex(EMAIL, "expected an email address").optional(),
   /** IANA time zone of the schedules. */
   scheduleTimeZone: z.string().refine(isTimeZone, "expected an IANA time zone such as Etc/UTC or Europe/Berlin").default("Etc/UTC"),
 };
@@ -200,11 +201,3 @@ function qualified(key: string): string {
   return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
 
-function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -4,6 +4,7 @@ import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./s
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { containerEnv, Cpu, resourceLimits, SecretEnv } from "./shared/container";
 import { InputError } from "./shared/errors";
+import { IAM_MEMBER } from "./shared/formats";
 import { Link, resolveLinks } from "./shared/links";
 import { childName, NAME_RULES, shortHash } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
@@ -190,7 +191,7 @@ function validate(field: string, args: CloudRunJobArgs, taskCount: number, maxRe
     throw new InputError(`${field}.secretEnv`, `two variables differ only in case (${clash})`, "give each secret variable a name that differs in more than case");
   }
   for (const member of args.runners ?? []) {
-    if (!/^(user|group|serviceAccount|domain|principal|principalSet):\S+$/.test(member)) {
+    if (!IAM_MEMBER.test(member)) {
       throw new InputError(`${field}.runners`, `"${member}" is not an IAM member of one principal`, 'write e.g. "user:ana@example.com", "group:data-eng@example.com" or "serviceAccount:ci@p.iam.gserviceaccount.com"');
     }
   }

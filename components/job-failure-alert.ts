@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CloudRunJob } from "./cloud-run-job";
 import { PipelineComponent } from "./shared/component";
 import { InputError } from "./shared/errors";
+import { EMAIL } from "./shared/formats";
 import { childName } from "./shared/naming";
 
 /** The API the alert needs on top of the stack's: Cloud Monitoring (alert policies, notification channels). */
@@ -27,7 +28,7 @@ export class JobFailureAlert extends PipelineComponent {
   public readonly policyName: pulumi.Output<string>;
 
   constructor(name: string, args: JobFailureAlertArgs, opts?: pulumi.ComponentResourceOptions) {
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(args.email)) {
+    if (!EMAIL.test(args.email)) {
       throw new InputError(`JobFailureAlert(${name}).email`, `"${args.email}" is not an email address`, "give the address that is to be notified, e.g. data-oncall@example.com");
     }
     if (args.jobs.length === 0) throw new InputError(`JobFailureAlert(${name}).jobs`, "is empty", "give the jobs whose failures alert");

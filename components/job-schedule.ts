@@ -4,6 +4,7 @@ import { CloudRunJob } from "./cloud-run-job";
 import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
+import { isTimeZone } from "./shared/formats";
 import { childName, NAME_RULES } from "./shared/naming";
 import { Duration, durationString, toSeconds } from "./shared/units";
 
@@ -111,9 +112,7 @@ function validate(field: string, args: JobScheduleArgs, timeZone: string): void 
   if (args.schedule.trim().split(/\s+/).length !== 5) {
     throw new InputError(`${field}.schedule`, `"${args.schedule}" does not have the five fields of a unix cron expression`, 'write "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"');
   }
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone });
-  } catch {
+  if (!isTimeZone(timeZone)) {
     throw new InputError(`${field}.timeZone`, `"${timeZone}" is not a time zone`, 'use an IANA time zone name, e.g. "Etc/UTC" or "Europe/Berlin"');
   }
 }

@@ -91,8 +91,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (name: string) => {
       const stack = outputs();
       const full = executionName(stack, name);
+      const job = Object.values(stack.jobs).find((j) => full.startsWith(`${j.name}/`));
+      if (!job) throw new BadInput(`execution "${name}" belongs to no job of the stack: ${Object.values(stack.jobs).map((j) => j.jobName).join(", ")}`);
       const [execution] = await read(`GetExecution ${full}`, () => clients().executions.getExecution({ name: full }), timing);
-      const job = Object.values(stack.jobs).find((j) => full.startsWith(`${j.name}/`))!;
       const state = execution.completionTime ? outcome(execution) : "STARTED";
       const result = report(job, execution, false, [], EXIT.succeeded, state);
       if (globals().json) json(result);
