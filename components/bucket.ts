@@ -59,6 +59,8 @@ export class Bucket extends PipelineComponent {
   public readonly name: pulumi.Output<string>;
   /** `gs://<name>`. */
   public readonly url: pulumi.Output<string>;
+  /** Its location, e.g. `EUROPE-WEST1` or `EU` (upper case, as GCS returns it). */
+  public readonly location: pulumi.Output<string>;
   private readonly componentName: string;
   private readonly envName: string;
 
@@ -85,6 +87,7 @@ export class Bucket extends PipelineComponent {
     );
     this.name = bucket.name;
     this.url = bucket.url;
+    this.location = bucket.location;
     this.registerOutputs({ name: this.name, url: this.url });
   }
 

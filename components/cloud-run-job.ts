@@ -4,11 +4,11 @@ import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./s
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { containerEnv, Cpu, resourceLimits, SecretEnv } from "./shared/container";
 import { InputError } from "./shared/errors";
-import { IAM_MEMBER } from "./shared/formats";
 import { Link, resolveLinks } from "./shared/links";
 import { childName, NAME_RULES, shortHash } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
 import { Duration, durationString, Size, toSeconds } from "./shared/units";
+import { checkWorkloadArgs, declareAccess } from "./shared/workload";
 
 /** Most tasks one execution may have (src: https://cloud.google.com/run/docs/create-jobs). */
 export const MAX_TASK_COUNT = 10_000;
@@ -25,8 +25,6 @@ export const MAX_TASK_TIMEOUT_SECONDS = 168 * 3600;
  */
 export const RUNNER_ROLES = ["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"] as const;
 
-/** Role the workload's account gets on each secret of `secretEnv` (src: https://cloud.google.com/run/docs/configuring/jobs/secrets). */
-export const SECRET_ACCESSOR_ROLE = "roles/secretmanager.secretAccessor";
 
 export interface CloudRunJobArgs {
   /** Physical job name: at most 63 lowercase letters, digits and hyphens (see `NAME_RULES.cloudRunJob`). Changing it replaces the job. */
@@ -109,15 +107,7 @@ export class CloudRunJob extends PipelineComponent {
     super("pipelines:gcp:CloudRunJob", name, opts);
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
-    const grants = links.grants.map((grant) => grant.bind(childName(name, grant.key), account.member, this.child()));
-    // One accessor grant per secret (two members of one binding: deleting either would remove the access of both),
-    // named after the first variable that reads it.
-    const secrets = new Map<pulumi.Input<string>, string>();
-    for (const [envName, ref] of Object.entries(secretEnv)) if (!secrets.has(ref.secret)) secrets.set(ref.secret, envName);
-    const secretGrants = [...secrets].map(
-      ([secret, envName]) =>
-        new gcp.secretmanager.SecretIamMember(childName(name, "secret", envName.toLowerCase()), { secretId: secret, role: SECRET_ACCESSOR_ROLE, member: account.member }, this.child()),
-    );
+    const access = declareAccess(name, account.member, links, secretEnv, this.child());
 
     const job = new gcp.cloudrunv2.Job(
       childName(name, "job"),
@@ -149,7 +139,7 @@ export class CloudRunJob extends PipelineComponent {
       ),
       // The job waits for its grants: a secret env fails job creation until the accessor role is in place
       // (hashicorp/terraform-provider-google#13786), and a first execution must not fail on missing access.
-      this.child({ dependsOn: [...grants, ...secretGrants, ...links.dependsOn] }),
+      this.child({ dependsOn: access }),
     );
 
     for (const member of new Set(args.runners ?? [])) {
@@ -185,14 +175,5 @@ function validate(field: string, args: CloudRunJobArgs, taskCount: number, maxRe
   if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES) {
     throw new InputError(`${field}.maxRetries`, `${maxRetries} is out of range`, `use a whole number from 0 to ${MAX_RETRIES}`);
   }
-  const lowered = Object.keys(args.secretEnv ?? {}).map((n) => n.toLowerCase());
-  const clash = lowered.find((n, i) => lowered.indexOf(n) !== i);
-  if (clash !== undefined) {
-    throw new InputError(`${field}.secretEnv`, `two variables differ only in case (${clash})`, "give each secret variable a name that differs in more than case");
-  }
-  for (const member of args.runners ?? []) {
-    if (!IAM_MEMBER.test(member)) {
-      throw new InputError(`${field}.runners`, `"${member}" is not an IAM member of one principal`, 'write e.g. "user:ana@example.com", "group:data-eng@example.com" or "serviceAccount:ci@p.iam.gserviceaccount.com"');
-    }
-  }
+  checkWorkloadArgs(field, args.secretEnv, { runners: args.runners });
 }

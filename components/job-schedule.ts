@@ -4,8 +4,8 @@ import { CloudRunJob } from "./cloud-run-job";
 import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
-import { isTimeZone } from "./shared/formats";
-import { childName, NAME_RULES } from "./shared/naming";
+import { childName } from "./shared/naming";
+import { checkSchedule } from "./shared/schedule";
 import { Duration, durationString, toSeconds } from "./shared/units";
 
 /**
@@ -106,15 +106,7 @@ export class JobSchedule extends PipelineComponent {
 }
 
 function validate(field: string, args: JobScheduleArgs, timeZone: string): void {
-  if (!NAME_RULES.schedulerJob.pattern.test(args.schedulerJobName)) {
-    throw new InputError(`${field}.schedulerJobName`, `"${args.schedulerJobName}" is not a valid Cloud Scheduler job name`, "use letters, digits, hyphens and underscores, at most 500");
-  }
-  if (args.schedule.trim().split(/\s+/).length !== 5) {
-    throw new InputError(`${field}.schedule`, `"${args.schedule}" does not have the five fields of a unix cron expression`, 'write "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"');
-  }
-  if (!isTimeZone(timeZone)) {
-    throw new InputError(`${field}.timeZone`, `"${timeZone}" is not a time zone`, 'use an IANA time zone name, e.g. "Etc/UTC" or "Europe/Berlin"');
-  }
+  checkSchedule(field, { schedulerJobName: args.schedulerJobName, cron: args.schedule, timeZone });
 }
 
 function retryConfig(field: string, retry: JobScheduleRetry): gcp.types.input.cloudscheduler.JobRetryConfig {

@@ -10,6 +10,8 @@ export const NAME_RULES = {
   serviceAccount: { min: 6, max: 30, separator: "-", pattern: /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/ },
   /** Cloud Run resource names are RFC 1035 labels: at most 63 characters, lowercase letters, digits and hyphens, starting with a letter (https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.jobs). */
   cloudRunJob: { min: 1, max: 63, separator: "-", pattern: /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/ },
+  /** Cloud Run service names: the same rule as jobs (https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.services). */
+  cloudRunService: { min: 1, max: 63, separator: "-", pattern: /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/ },
   /** 3-63 characters, lowercase letters, digits, hyphens and underscores, starting and ending with a letter or digit, globally unique, no "goog" prefix or "google" (https://cloud.google.com/storage/docs/buckets#naming). */
   bucket: { min: 3, max: 63, separator: "-", pattern: /^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/ },
   /** Letters, digits and underscores, at most 1,024 characters (https://cloud.google.com/bigquery/docs/datasets#dataset-naming). */
@@ -18,6 +20,12 @@ export const NAME_RULES = {
   artifactRepository: { min: 1, max: 63, separator: "-", pattern: /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/ },
   /** Letters, digits, hyphens and underscores, at most 500 characters (https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs#Job). */
   schedulerJob: { min: 1, max: 500, separator: "-", pattern: /^[a-zA-Z0-9_-]{1,500}$/ },
+  /** Pub/Sub topic and subscription ids: 3-255 characters, starting with a letter, not with "goog"; we use the lowercase letters, digits and hyphens of the allowed set (https://cloud.google.com/pubsub/docs/pubsub-basics#resource_names). */
+  pubsub: { min: 3, max: 255, separator: "-", pattern: /^(?!goog)[a-z][a-z0-9-]{1,253}[a-z0-9]$/ },
+  /** Workflow ids: at most 64 letters, digits, hyphens and underscores, starting with a letter and ending with a letter or digit (https://cloud.google.com/workflows/docs/reference/rest/v1/projects.locations.workflows/create). */
+  workflow: { min: 1, max: 64, separator: "-", pattern: /^[a-z]([a-z0-9_-]{0,62}[a-z0-9])?$/ },
+  /** Eventarc trigger ids: lowercase letters, digits and hyphens, starting with a letter, at most 63 characters (https://cloud.google.com/eventarc/docs/reference/rest/v1/projects.locations.triggers/create). */
+  eventarcTrigger: { min: 1, max: 63, separator: "-", pattern: /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/ },
 } as const;
 
 /**

@@ -1,0 +1,249 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { Bucket } from "./bucket";
+import { CloudRunJob, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS, RUNNER_ROLES } from "./cloud-run-job";
+import { CLOUD_PLATFORM_SCOPE } from "./job-schedule";
+import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
+import { chainDefinition } from "./shared/chain-definition";
+import { applyTransform, PipelineComponent, Transform } from "./shared/component";
+import { InputError } from "./shared/errors";
+import { childName, NAME_RULES } from "./shared/naming";
+import { EnvironmentPolicy } from "./shared/policy";
+import { checkSchedule } from "./shared/schedule";
+import { Duration, toSeconds } from "./shared/units";
+
+/**
+ * Role that lets an account start executions of a workflow: `roles/workflows.invoker` (`workflows.executions.create`).
+ * Workflows has no IAM on single workflows (no workflow-level IAM resource in `@pulumi/gcp` 9.x), so it is granted
+ * on the project (src: https://cloud.google.com/workflows/docs/access-control).
+ */
+export const WORKFLOWS_INVOKER_ROLE = "roles/workflows.invoker";
+/** Role an Eventarc trigger's account needs to receive events, project-level only (src: https://cloud.google.com/eventarc/standard/docs/workflows/roles-permissions). */
+export const EVENT_RECEIVER_ROLE = "roles/eventarc.eventReceiver";
+/** Role the project's Cloud Storage service agent needs on the project for Eventarc's direct Cloud Storage events (src: https://cloud.google.com/eventarc/standard/docs/workflows/roles-permissions). */
+export const GCS_AGENT_EVENTARC_ROLE = "roles/pubsub.publisher";
+/** CloudEvents type of a new object (src: https://cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage). */
+export const OBJECT_FINALIZED = "google.cloud.storage.object.v1.finalized";
+
+/** One step of the chain. */
+export interface JobChainStep {
+  /** Step name in the workflow: lowercase letters, digits and underscores, e.g. `extract`. */
+  name: string;
+  /** The job the step runs. */
+  job: CloudRunJob;
+  /** Arguments for this step's execution; they replace the job's `args`. @default the job's own */
+  args?: string[];
+  /** Environment variables for this step's execution, merged over the job's. `RUN_ID` and `STAGING_PREFIX` are set by the chain. */
+  env?: Record<string, string>;
+  /** Tasks of this step's execution. @default the job's own */
+  taskCount?: number;
+  /** Task timeout of this step's execution. @default the job's own */
+  timeout?: Duration;
+  /** Variable that receives `gs://<bucket>/<object>` when a bucket event starts the run, e.g. `SOURCE_URI`. */
+  objectUriEnv?: string;
+}
+
+export interface JobChainArgs {
+  /** Physical workflow id (see `NAME_RULES.workflow`). */
+  workflowName: string;
+  /** Region of the workflow, e.g. the jobs' region. */
+  region: pulumi.Input<string>;
+  /** The jobs, in order; the run stops at the first that fails. */
+  steps: JobChainStep[];
+  /** Bucket of the run's staging prefix, `gs://<bucket>/<run id>/`. */
+  stagingBucket: pulumi.Input<string>;
+  /** The workflow's identity: it gets {@link RUNNER_ROLES} on each job of the chain, nothing else. */
+  serviceAccount: ServiceAccountArgs;
+  /** Wait between two reads of a running execution. @default "15 seconds" */
+  pollInterval?: Duration;
+  /** Runs the chain on a cron schedule: a Cloud Scheduler job that starts a workflow execution with an OAuth token of its own account. */
+  schedule?: {
+    schedulerJobName: string;
+    /** Unix cron expression with five fields, e.g. `"0 2 * * *"`. */
+    cron: string;
+    /** IANA time zone. @default "Etc/UTC" */
+    timeZone?: string;
+    serviceAccount: ServiceAccountArgs;
+  };
+  /**
+   * Runs the chain for each new object in a bucket: an Eventarc trigger (direct Cloud Storage event) with its own
+   * account. Needs `eventarc.googleapis.com` enabled. Direct Cloud Storage events filter by bucket only, so the
+   * chain must not write to that bucket, or each run starts the next.
+   */
+  bucketEvent?: {
+    bucket: Bucket;
+    triggerName: string;
+    serviceAccount: ServiceAccountArgs;
+  };
+  /** Deletion protection of the workflow (the provider blocks deleting a workflow whose protection is unset). */
+  policy: EnvironmentPolicy;
+  /** Escape hatch to any field of the `gcp.workflows.Workflow`. */
+  transform?: { workflow?: Transform<gcp.workflows.WorkflowArgs> };
+}
+
+/**
+ * Runs Cloud Run jobs in order as one Cloud Workflows workflow, generated from typed steps
+ * ({@link chainDefinition}): one run id and staging prefix for every step, per-step overrides, and the first
+ * failed step fails the run. Pub/Sub push cannot start a job, and a job cannot wait for another; a workflow can.
+ *
+ * Identities, each with the least it needs:
+ * - the workflow's account: {@link RUNNER_ROLES} (`roles/run.jobsExecutorWithOverrides`, `roles/run.viewer`) on
+ *   each job of the chain: every step sends overrides (its `RUN_ID`), and the workflow reads the execution it waits for;
+ * - the schedule's account: {@link WORKFLOWS_INVOKER_ROLE}, on the project (Workflows has no narrower scope);
+ *   Scheduler calls the Workflow Executions API with OAuth (src: https://cloud.google.com/workflows/docs/schedule-workflow);
+ * - the bucket event's account: {@link WORKFLOWS_INVOKER_ROLE} and {@link EVENT_RECEIVER_ROLE} on the project, and
+ *   the project's Cloud Storage service agent {@link GCS_AGENT_EVENTARC_ROLE} on the project, as Eventarc requires
+ *   for direct Cloud Storage events (src: https://cloud.google.com/eventarc/standard/docs/workflows/roles-permissions).
+ */
+export class JobChain extends PipelineComponent {
+  /** Full id, `projects/<p>/locations/<r>/workflows/<name>`. */
+  public readonly id: pulumi.Output<string>;
+  /** The workflow's short name. */
+  public readonly name: pulumi.Output<string>;
+  /** The generated definition, YAML. */
+  public readonly definition: pulumi.Output<string>;
+  /** Email of the workflow's account. */
+  public readonly serviceAccountEmail: pulumi.Output<string>;
+
+  constructor(name: string, args: JobChainArgs, opts?: pulumi.ComponentResourceOptions) {
+    const field = `JobChain(${name})`;
+    const { pollSeconds, timeouts } = validate(field, args);
+    super("pipelines:gcp:JobChain", name, opts);
+
+    const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
+    // One member per job and role, named after the first step that runs the job: two steps of one job must not make
+    // two members of one binding (deleting either would remove the access of both).
+    const jobs = new Map<CloudRunJob, string>();
+    for (const step of args.steps) if (!jobs.has(step.job)) jobs.set(step.job, step.name);
+    const grants = [...jobs].flatMap(([job, stepName]) =>
+      RUNNER_ROLES.map(
+        (role) =>
+          new gcp.cloudrunv2.JobIamMember(
+            childName(name, stepName, role.split("/")[1]),
+            { name: job.name, location: job.location, project: job.project, role, member: account.member },
+            this.child(),
+          ),
+      ),
+    );
+    this.definition = pulumi.all([args.stagingBucket, ...args.steps.map((s) => s.job.id)]).apply(([bucket, ...jobIds]) =>
+      chainDefinition({
+        stagingBucket: bucket,
+        pollSeconds,
+        steps: args.steps.map((s, i) => ({
+          name: s.name,
+          jobId: jobIds[i],
+          ...(s.args && { args: s.args }),
+          ...(s.env && { env: s.env }),
+          ...(s.taskCount !== undefined && { taskCount: s.taskCount }),
+          ...(timeouts[i] !== undefined && { timeoutSeconds: timeouts[i] }),
+          ...(s.objectUriEnv !== undefined && { objectUriEnv: s.objectUriEnv }),
+        })),
+      }),
+    );
+    const workflow = new gcp.workflows.Workflow(
+      childName(name, "workflow"),
+      applyTransform<gcp.workflows.WorkflowArgs>(
+        {
+          name: args.workflowName,
+          region: args.region,
+          description: `Runs ${args.steps.map((s) => s.name).join(" -> ")}, stopping at the first failure (managed by Pulumi).`,
+          serviceAccount: account.email,
+          sourceContents: this.definition,
+          deletionProtection: args.policy.deletionProtection,
+        },
+        args.transform?.workflow,
+      ),
+      this.child({ dependsOn: grants }),
+    );
+    this.id = workflow.id;
+    this.name = workflow.name;
+    this.serviceAccountEmail = account.email;
+
+    if (args.schedule) this.schedule(name, args.schedule, workflow, args.region);
+    if (args.bucketEvent) this.bucketEvent(name, args.bucketEvent, workflow);
+    this.registerOutputs({ id: this.id, name: this.name, serviceAccountEmail: this.serviceAccountEmail });
+  }
+
+  private schedule(name: string, schedule: NonNullable<JobChainArgs["schedule"]>, workflow: gcp.workflows.Workflow, region: pulumi.Input<string>): void {
+    const account = new ServiceAccount(childName(name, "sched", "sa"), schedule.serviceAccount, this.child());
+    const invoker = new gcp.projects.IAMMember(childName(name, "sched", "workflows-invoker"), { project: workflow.project, role: WORKFLOWS_INVOKER_ROLE, member: account.member }, this.child());
+    new gcp.cloudscheduler.Job(
+      childName(name, "sched", "scheduler"),
+      {
+        name: schedule.schedulerJobName,
+        region,
+        description: pulumi.interpolate`Starts workflow ${workflow.name} (managed by Pulumi).`,
+        schedule: schedule.cron,
+        timeZone: schedule.timeZone ?? "Etc/UTC",
+        attemptDeadline: "180s",
+        retryConfig: { retryCount: 1, minBackoffDuration: "30s", maxBackoffDuration: "300s" },
+        httpTarget: {
+          uri: pulumi.interpolate`https://workflowexecutions.googleapis.com/v1/${workflow.id}/executions`,
+          httpMethod: "POST",
+          // The execution's argument, a JSON string: an empty object, so the run id is the execution's id.
+          body: Buffer.from(JSON.stringify({ argument: "{}" })).toString("base64"),
+          headers: { "Content-Type": "application/json" },
+          oauthToken: { serviceAccountEmail: account.email, scope: CLOUD_PLATFORM_SCOPE },
+        },
+      },
+      this.child({ dependsOn: [invoker] }),
+    );
+  }
+
+  private bucketEvent(name: string, event: NonNullable<JobChainArgs["bucketEvent"]>, workflow: gcp.workflows.Workflow): void {
+    const account = new ServiceAccount(childName(name, "event", "sa"), event.serviceAccount, this.child());
+    const grants = [WORKFLOWS_INVOKER_ROLE, EVENT_RECEIVER_ROLE].map(
+      (role) => new gcp.projects.IAMMember(childName(name, "event", role.split(".")[1]), { project: workflow.project, role, member: account.member }, this.child()),
+    );
+    const gcsAgent = gcp.storage.getProjectServiceAccountOutput({ project: workflow.project }, { parent: this });
+    const agentGrant = new gcp.projects.IAMMember(childName(name, "event", "gcs-agent-publisher"), { project: workflow.project, role: GCS_AGENT_EVENTARC_ROLE, member: gcsAgent.member }, this.child());
+    new gcp.eventarc.Trigger(
+      childName(name, "event", "trigger"),
+      {
+        name: event.triggerName,
+        // Direct Cloud Storage events are delivered by a trigger in the bucket's location (src: https://cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage).
+        location: event.bucket.location,
+        matchingCriterias: [
+          { attribute: "type", value: OBJECT_FINALIZED },
+          { attribute: "bucket", value: event.bucket.name },
+        ],
+        destination: { workflow: workflow.id },
+        serviceAccount: account.email,
+      },
+      this.child({ dependsOn: [...grants, agentGrant] }),
+    );
+  }
+}
+
+function validate(field: string, args: JobChainArgs): { pollSeconds: number; timeouts: (number | undefined)[] } {
+  if (!NAME_RULES.workflow.pattern.test(args.workflowName)) {
+    throw new InputError(`${field}.workflowName`, `"${args.workflowName}" is not a valid workflow id`, "use at most 64 lowercase letters, digits, hyphens and underscores, starting with a letter");
+  }
+  const timeouts = args.steps.map((s) => {
+    if (s.timeout === undefined) return undefined;
+    const seconds = toSeconds(s.timeout, `${field}.steps.${s.name}.timeout`);
+    if (seconds > MAX_TASK_TIMEOUT_SECONDS) throw new InputError(`${field}.steps.${s.name}.timeout`, `"${s.timeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");
+    return seconds;
+  });
+  // The definition's own checks (step names, values) run here too, on placeholder ids, so bad steps fail before anything is declared.
+  chainDefinition({ stagingBucket: "bucket", pollSeconds: 1, steps: args.steps.map((s) => ({ name: s.name, jobId: "job", args: s.args, env: s.env, objectUriEnv: s.objectUriEnv })) });
+  for (const s of args.steps) {
+    if (s.taskCount !== undefined && (!Number.isInteger(s.taskCount) || s.taskCount < 1 || s.taskCount > MAX_TASK_COUNT)) {
+      throw new InputError(`${field}.steps.${s.name}.taskCount`, `${s.taskCount} is out of range`, `use a whole number from 1 to ${MAX_TASK_COUNT}`);
+    }
+  }
+  const pollSeconds = toSeconds(args.pollInterval ?? "15 seconds", `${field}.pollInterval`);
+  const schedule = args.schedule;
+  if (schedule) {
+    checkSchedule(`${field}.schedule`, { schedulerJobName: schedule.schedulerJobName, cron: schedule.cron, timeZone: schedule.timeZone ?? "Etc/UTC" });
+    checkServiceAccountArgs(`${field}.schedule.serviceAccount`, schedule.serviceAccount);
+  }
+  if (args.bucketEvent) {
+    if (!NAME_RULES.eventarcTrigger.pattern.test(args.bucketEvent.triggerName)) {
+      throw new InputError(`${field}.bucketEvent.triggerName`, `"${args.bucketEvent.triggerName}" is not a valid trigger id`, "use at most 63 lowercase letters, digits and hyphens, starting with a letter");
+    }
+    checkServiceAccountArgs(`${field}.bucketEvent.serviceAccount`, args.bucketEvent.serviceAccount);
+  }
+  checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
+  return { pollSeconds, timeouts };
+}

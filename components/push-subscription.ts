@@ -1,0 +1,176 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { CloudRunService, SERVICE_INVOKER_ROLE } from "./cloud-run-service";
+import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
+import { applyTransform, PipelineComponent, Transform } from "./shared/component";
+import { InputError } from "./shared/errors";
+import { childName, NAME_RULES } from "./shared/naming";
+import { Duration, durationString, toSeconds } from "./shared/units";
+import { Topic, TOPIC_PUBLISH_ROLE } from "./topic";
+
+/**
+ * Role the project's Pub/Sub service agent gets on the push subscription, so it can acknowledge a message it
+ * forwards to the dead-letter topic: `roles/pubsub.subscriber` (src: https://cloud.google.com/pubsub/docs/handling-failures#grant_forwarding_permissions).
+ * It also gets {@link TOPIC_PUBLISH_ROLE} on the dead-letter topic, to forward the message there.
+ */
+export const DEAD_LETTER_SUBSCRIBER_ROLE = "roles/pubsub.subscriber";
+
+/** A subscription never expires: Pub/Sub deletes a subscription after 31 idle days by default (src: `@pulumi/gcp` `pubsub/subscription.d.ts` `expirationPolicy`; chainguard-dev/terraform-infra-common#70). */
+export const NEVER_EXPIRE = { ttl: "" };
+
+/** Ack deadline of a subscription: 10 to 600 seconds (src: https://cloud.google.com/pubsub/docs/lease-management). */
+const ACK_DEADLINE_SECONDS = { min: 10, max: 600 };
+/** Retry backoff: 0 to 600 seconds (src: https://cloud.google.com/pubsub/docs/handling-failures#exponential_backoff). */
+const MAX_BACKOFF_SECONDS = 600;
+/** Delivery attempts before dead-lettering: 5 to 100 (src: `@pulumi/gcp` `SubscriptionDeadLetterPolicy.maxDeliveryAttempts`). */
+const DELIVERY_ATTEMPTS = { min: 5, max: 100 };
+/** Subscription message retention: 10 minutes to 7 days (src: https://cloud.google.com/pubsub/docs/subscription-properties#retention_duration). */
+const RETENTION_SECONDS = { min: 600, max: 7 * 86_400 };
+
+/** The Pub/Sub service agent of a project: `service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com` (src: https://cloud.google.com/pubsub/docs/handling-failures#grant_forwarding_permissions). */
+export function pubsubServiceAgent(projectNumber: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.interpolate`serviceAccount:service-${projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+}
+
+export interface PushSubscriptionArgs {
+  /** Physical subscription id (see `NAME_RULES.pubsub`); the dead-letter topic and its subscription are named `<id>-dead-letter`. */
+  subscriptionName: string;
+  /** The topic whose messages are pushed. */
+  topic: Topic;
+  /** The service the messages are pushed to, with an OIDC token of `invoker`. */
+  service: CloudRunService;
+  /** Path on the service's URL. @default "/" */
+  path?: string;
+  /** The identity Pub/Sub signs the push request's OIDC token as; it gets {@link SERVICE_INVOKER_ROLE} on `service` only. */
+  invoker: ServiceAccountArgs;
+  /** Time the service has to answer a push; for push it is also the HTTP request's timeout (10 to 600 seconds). @default "60 seconds" */
+  ackDeadline?: Duration;
+  /** Backoff between redeliveries of a message the service did not acknowledge (a non-2xx answer). @default 10 seconds to 600 seconds */
+  retry?: { minBackoff?: Duration; maxBackoff?: Duration };
+  /** Deliveries of one message before it goes to the dead-letter topic, 5 to 100. @default 5 */
+  maxDeliveryAttempts?: number;
+  /** How long unacknowledged messages are kept, here and on the dead-letter subscription (10 minutes to 7 days). @default "7 days" */
+  messageRetention?: Duration;
+  /** Escape hatch to any field of the push `gcp.pubsub.Subscription`. */
+  transform?: { subscription?: Transform<gcp.pubsub.SubscriptionArgs> };
+}
+
+/**
+ * A push subscription that delivers a topic's messages to a private Cloud Run service, with nothing lost:
+ * - Pub/Sub calls the service's URL with an OIDC token of a dedicated invoker account, whose audience is the
+ *   service's URL, and that account holds {@link SERVICE_INVOKER_ROLE} on that service only
+ *   (src: https://cloud.google.com/run/docs/triggering/pubsub-push). Pub/Sub mints the token as its service agent,
+ *   which has the right through `roles/pubsub.serviceAgent` in projects whose agent was created after 2021-04-08;
+ *   older projects must grant it `roles/iam.serviceAccountTokenCreator` (src: https://cloud.google.com/pubsub/docs/push).
+ * - A message the service does not acknowledge (any answer but 2xx, or no answer within the ack deadline) is
+ *   redelivered with exponential backoff, and after `maxDeliveryAttempts` forwarded to a dead-letter topic,
+ *   which has its own pull subscription so forwarded messages are kept (a topic with no subscription drops
+ *   them). Forwarding needs the project's Pub/Sub service agent to publish to the dead-letter topic and to
+ *   subscribe to this subscription (src: https://cloud.google.com/pubsub/docs/handling-failures).
+ * - Neither subscription expires after 31 idle days, Pub/Sub's default.
+ */
+export class PushSubscription extends PipelineComponent {
+  /** Full id, `projects/<project>/subscriptions/<name>`. */
+  public readonly id: pulumi.Output<string>;
+  /** The push subscription's short name: what the dead-letter metric `pubsub.googleapis.com/subscription/dead_letter_message_count` is labelled with. */
+  public readonly name: pulumi.Output<string>;
+  /** The dead-letter topic's full id. */
+  public readonly deadLetterTopicId: pulumi.Output<string>;
+  /** The dead-letter subscription's short name: where failed messages wait to be inspected or replayed. */
+  public readonly deadLetterSubscriptionName: pulumi.Output<string>;
+  /** Email of the account whose OIDC token the pushes carry. */
+  public readonly invokerEmail: pulumi.Output<string>;
+
+  constructor(name: string, args: PushSubscriptionArgs, opts?: pulumi.ComponentResourceOptions) {
+    const settings = checkPushSubscriptionArgs(name, args);
+    super("pipelines:gcp:PushSubscription", name, opts);
+
+    const invoker = new ServiceAccount(childName(name, "invoker"), args.invoker, this.child());
+    const invokerGrant = new gcp.cloudrunv2.ServiceIamMember(
+      childName(name, "invoker", "run-invoker"),
+      { name: args.service.name, location: args.service.location, project: args.service.project, role: SERVICE_INVOKER_ROLE, member: invoker.member },
+      this.child(),
+    );
+
+    const deadLetterName = `${args.subscriptionName}-dead-letter`;
+    const deadLetter = new Topic(childName(name, "dead-letter"), { topicName: deadLetterName }, this.child());
+    new gcp.pubsub.Subscription(
+      childName(name, "dead-letter", "subscription"),
+      { name: deadLetterName, topic: deadLetter.id, messageRetentionDuration: settings.retention, expirationPolicy: NEVER_EXPIRE, ackDeadlineSeconds: 60 },
+      this.child(),
+    );
+    const project = gcp.organizations.getProjectOutput({ projectId: args.service.project }, { parent: this });
+    const agent = pubsubServiceAgent(project.number);
+    const forwardGrant = new gcp.pubsub.TopicIAMMember(childName(name, "dead-letter", "agent-publisher"), { topic: deadLetter.id, role: TOPIC_PUBLISH_ROLE, member: agent }, this.child());
+
+    const subscription = new gcp.pubsub.Subscription(
+      childName(name, "subscription"),
+      applyTransform<gcp.pubsub.SubscriptionArgs>(
+        {
+          name: args.subscriptionName,
+          topic: args.topic.id,
+          ackDeadlineSeconds: settings.ackDeadline,
+          messageRetentionDuration: settings.retention,
+          expirationPolicy: NEVER_EXPIRE,
+          retryPolicy: { minimumBackoff: settings.minBackoff, maximumBackoff: settings.maxBackoff },
+          deadLetterPolicy: { deadLetterTopic: deadLetter.id, maxDeliveryAttempts: settings.maxDeliveryAttempts },
+          pushConfig: {
+            pushEndpoint: pulumi.interpolate`${args.service.uri}${settings.path}`,
+            oidcToken: { serviceAccountEmail: invoker.email, audience: args.service.uri },
+          },
+        },
+        args.transform?.subscription,
+      ),
+      // The first push must find its invoker allowed, and the first failure a dead-letter topic it may publish to.
+      this.child({ dependsOn: [invokerGrant, forwardGrant] }),
+    );
+    new gcp.pubsub.SubscriptionIAMMember(childName(name, "dead-letter", "agent-subscriber"), { subscription: subscription.name, role: DEAD_LETTER_SUBSCRIBER_ROLE, member: agent }, this.child());
+
+    this.id = subscription.id;
+    this.name = subscription.name;
+    this.deadLetterTopicId = deadLetter.id;
+    this.deadLetterSubscriptionName = pulumi.output(deadLetterName);
+    this.invokerEmail = invoker.email;
+    this.registerOutputs({ id: this.id, name: this.name, deadLetterTopicId: this.deadLetterTopicId, deadLetterSubscriptionName: this.deadLetterSubscriptionName, invokerEmail: this.invokerEmail });
+  }
+}
+
+/**
+ * Checks a {@link PushSubscription}'s own args (not its topic and service, which are built before it); components
+ * that declare one call it before declaring anything.
+ * @throws InputError naming `PushSubscription(<name>).<field>`.
+ */
+export function checkPushSubscriptionArgs(name: string, args: Omit<PushSubscriptionArgs, "topic" | "service">) {
+  const field = `PushSubscription(${name})`;
+  checkServiceAccountArgs(childName(name, "invoker"), args.invoker);
+  if (!NAME_RULES.pubsub.pattern.test(`${args.subscriptionName}-dead-letter`)) {
+    throw new InputError(`${field}.subscriptionName`, `"${args.subscriptionName}" is not a valid subscription id`, "use 3-243 lowercase letters, digits and hyphens, starting with a letter (\"-dead-letter\" is appended for the dead-letter topic)");
+  }
+  const path = args.path ?? "/";
+  if (!path.startsWith("/")) throw new InputError(`${field}.path`, `"${path}" does not start with /`, 'write a path such as "/" or "/push"');
+  const ackDeadline = toSeconds(args.ackDeadline ?? "60 seconds", `${field}.ackDeadline`);
+  if (ackDeadline < ACK_DEADLINE_SECONDS.min || ackDeadline > ACK_DEADLINE_SECONDS.max) {
+    throw new InputError(`${field}.ackDeadline`, `"${args.ackDeadline}" is out of range`, "use 10 to 600 seconds");
+  }
+  const minBackoff = toSeconds(args.retry?.minBackoff ?? "10 seconds", `${field}.retry.minBackoff`);
+  const maxBackoff = toSeconds(args.retry?.maxBackoff ?? "600 seconds", `${field}.retry.maxBackoff`);
+  if (maxBackoff > MAX_BACKOFF_SECONDS || minBackoff > maxBackoff) {
+    throw new InputError(`${field}.retry`, `minBackoff ${minBackoff}s, maxBackoff ${maxBackoff}s`, "use backoffs of at most 600 seconds, minBackoff at most maxBackoff");
+  }
+  const maxDeliveryAttempts = args.maxDeliveryAttempts ?? 5;
+  if (!Number.isInteger(maxDeliveryAttempts) || maxDeliveryAttempts < DELIVERY_ATTEMPTS.min || maxDeliveryAttempts > DELIVERY_ATTEMPTS.max) {
+    throw new InputError(`${field}.maxDeliveryAttempts`, `${maxDeliveryAttempts} is out of range`, "use a whole number from 5 to 100");
+  }
+  const retention = toSeconds(args.messageRetention ?? "7 days", `${field}.messageRetention`);
+  if (retention < RETENTION_SECONDS.min || retention > RETENTION_SECONDS.max) {
+    throw new InputError(`${field}.messageRetention`, `"${args.messageRetention}" is out of range`, "use 10 minutes to 7 days");
+  }
+  return {
+    path,
+    ackDeadline,
+    minBackoff: durationString(minBackoff),
+    maxBackoff: durationString(maxBackoff),
+    maxDeliveryAttempts,
+    retention: durationString(retention),
+  };
+}

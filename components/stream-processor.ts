@@ -1,0 +1,141 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { checkCloudRunServiceArgs, CloudRunService, CloudRunServiceArgs } from "./cloud-run-service";
+import { checkPushSubscriptionArgs, NEVER_EXPIRE, PushSubscription, PushSubscriptionArgs } from "./push-subscription";
+import { PipelineComponent } from "./shared/component";
+import { InputError } from "./shared/errors";
+import { IAM_MEMBER } from "./shared/formats";
+import { childName, NAME_RULES, shortHash } from "./shared/naming";
+import { Duration, durationString, toSeconds } from "./shared/units";
+import { checkTopicArgs, Topic, TOPIC_PUBLISH_ROLE } from "./topic";
+
+/** Role a client gets on each result subscription to pull and acknowledge its answers: `roles/pubsub.subscriber` (src: https://cloud.google.com/pubsub/docs/access-control#roles). */
+export const RESULT_SUBSCRIBER_ROLE = "roles/pubsub.subscriber";
+/** Environment variable that names the result topic (full id) in the service. */
+export const RESULT_TOPIC_ENV = "RESULT_TOPIC";
+
+/** A pull subscription on the result topic, for one backend. */
+export interface ResultSubscription {
+  /** Physical subscription id (see `NAME_RULES.pubsub`). */
+  subscriptionName: string;
+  /**
+   * Only results whose attributes match, e.g. `attributes.tenant = "acme"` (Pub/Sub filter syntax; immutable: a
+   * change replaces the subscription) (src: https://cloud.google.com/pubsub/docs/subscription-message-filter).
+   * @default every result
+   */
+  filter?: string;
+  /** Time a client has to acknowledge a pulled result (10 to 600 seconds). @default "30 seconds" */
+  ackDeadline?: Duration;
+  /** How long unacknowledged results are kept. @default "1 day" */
+  messageRetention?: Duration;
+}
+
+export interface StreamProcessorArgs {
+  /** Physical id of the topic requests are published to. */
+  requestTopicName: string;
+  /** Physical id of the topic results are published to. */
+  resultTopicName: string;
+  /** The service that answers each request; it is created here, with the result topic's publish link added to its links. */
+  service: Omit<CloudRunServiceArgs, "invokers" | "public">;
+  /** The push subscription from the request topic to the service (invoker, ack deadline, retries, dead-lettering). */
+  push: Omit<PushSubscriptionArgs, "topic" | "service">;
+  /** Pull subscriptions on the result topic, by key (e.g. `{ backend: {...} }`). */
+  resultSubscriptions: Record<string, ResultSubscription>;
+  /** IAM members who may publish requests (`roles/pubsub.publisher` on the request topic) and pull results (`roles/pubsub.subscriber` on each result subscription). */
+  clients?: string[];
+}
+
+/**
+ * A request/response stream over Pub/Sub: requests published to the request topic are pushed to a private Cloud
+ * Run service ({@link PushSubscription}: OIDC invoker, retries, dead-letter topic), which publishes each answer to
+ * the result topic, with the request's correlation id as an attribute, so that a backend pulling from a result
+ * subscription takes exactly its own answer.
+ *
+ * The service's account may publish to the result topic only (`roles/pubsub.publisher` on that topic, env
+ * `RESULT_TOPIC`); it holds nothing on the request topic, since requests arrive by push. Result subscriptions never
+ * expire.
+ */
+export class StreamProcessor extends PipelineComponent {
+  public readonly requestTopicId: pulumi.Output<string>;
+  public readonly resultTopicId: pulumi.Output<string>;
+  /** Full ids of the result subscriptions, by key. */
+  public readonly resultSubscriptionIds: Record<string, pulumi.Output<string>>;
+  public readonly service: CloudRunService;
+  /** The push subscription's short name (for the dead-letter alert). */
+  public readonly pushSubscriptionName: pulumi.Output<string>;
+  public readonly deadLetterSubscriptionName: pulumi.Output<string>;
+
+  constructor(name: string, args: StreamProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
+    const field = `StreamProcessor(${name})`;
+    const results = normalize(field, args);
+    checkTopicArgs(childName(name, "requests"), { topicName: args.requestTopicName });
+    checkTopicArgs(childName(name, "results"), { topicName: args.resultTopicName });
+    checkCloudRunServiceArgs(childName(name, "service"), args.service);
+    checkPushSubscriptionArgs(childName(name, "push"), args.push);
+    super("pipelines:gcp:StreamProcessor", name, opts);
+
+    const requests = new Topic(childName(name, "requests"), { topicName: args.requestTopicName }, this.child());
+    const resultTopic = new Topic(childName(name, "results"), { topicName: args.resultTopicName, envName: RESULT_TOPIC_ENV }, this.child());
+    const service = new CloudRunService(childName(name, "service"), { ...args.service, links: [...(args.service.links ?? []), resultTopic.publish] }, this.child());
+    const push = new PushSubscription(childName(name, "push"), { ...args.push, topic: requests, service }, this.child());
+
+    this.resultSubscriptionIds = {};
+    for (const [key, sub] of results) {
+      const subscription = new gcp.pubsub.Subscription(
+        childName(name, "results", key),
+        {
+          name: sub.subscriptionName,
+          topic: resultTopic.id,
+          ackDeadlineSeconds: sub.ackDeadline,
+          messageRetentionDuration: sub.retention,
+          expirationPolicy: NEVER_EXPIRE,
+          ...(sub.filter !== undefined && { filter: sub.filter }),
+        },
+        this.child(),
+      );
+      this.resultSubscriptionIds[key] = subscription.id;
+      for (const member of new Set(args.clients ?? [])) {
+        new gcp.pubsub.SubscriptionIAMMember(childName(name, "results", key, "client", shortHash(member)), { subscription: subscription.name, role: RESULT_SUBSCRIBER_ROLE, member }, this.child());
+      }
+    }
+    for (const member of new Set(args.clients ?? [])) {
+      new gcp.pubsub.TopicIAMMember(childName(name, "requests", "client", shortHash(member)), { topic: requests.id, role: TOPIC_PUBLISH_ROLE, member }, this.child());
+    }
+
+    this.requestTopicId = requests.id;
+    this.resultTopicId = resultTopic.id;
+    this.service = service;
+    this.pushSubscriptionName = push.name;
+    this.deadLetterSubscriptionName = push.deadLetterSubscriptionName;
+    this.registerOutputs({ requestTopicId: this.requestTopicId, resultTopicId: this.resultTopicId, resultSubscriptionIds: this.resultSubscriptionIds, pushSubscriptionName: this.pushSubscriptionName });
+  }
+}
+
+function normalize(field: string, args: StreamProcessorArgs) {
+  if (args.requestTopicName === args.resultTopicName) {
+    throw new InputError(`${field}.resultTopicName`, `"${args.resultTopicName}" is also the request topic`, "give results their own topic, or the service would answer its own answers");
+  }
+  if (RESULT_TOPIC_ENV in { ...args.service.env, ...args.service.secretEnv }) {
+    throw new InputError(`${field}.service.env`, `${RESULT_TOPIC_ENV} is set by the stream processor`, `leave ${RESULT_TOPIC_ENV} out of env and secretEnv`);
+  }
+  for (const member of args.clients ?? []) {
+    if (!IAM_MEMBER.test(member)) {
+      throw new InputError(`${field}.clients`, `"${member}" is not an IAM member of one principal`, 'write e.g. "user:ana@example.com" or "serviceAccount:backend@p.iam.gserviceaccount.com"');
+    }
+  }
+  const entries = Object.entries(args.resultSubscriptions);
+  if (entries.length === 0) {
+    throw new InputError(`${field}.resultSubscriptions`, "is empty", "add at least one pull subscription on the result topic: results published to a topic with no subscription are dropped");
+  }
+  return entries.map(([key, sub]) => {
+    const at = `${field}.resultSubscriptions.${key}`;
+    if (!NAME_RULES.pubsub.pattern.test(sub.subscriptionName)) {
+      throw new InputError(`${at}.subscriptionName`, `"${sub.subscriptionName}" is not a valid subscription id`, "use 3-255 lowercase letters, digits and hyphens, starting with a letter");
+    }
+    const ackDeadline = toSeconds(sub.ackDeadline ?? "30 seconds", `${at}.ackDeadline`);
+    if (ackDeadline < 10 || ackDeadline > 600) throw new InputError(`${at}.ackDeadline`, `"${sub.ackDeadline}" is out of range`, "use 10 to 600 seconds");
+    const retention = toSeconds(sub.messageRetention ?? "1 day", `${at}.messageRetention`);
+    if (retention < 600 || retention > 7 * 86_400) throw new InputError(`${at}.messageRetention`, `"${sub.messageRetention}" is out of range`, "use 10 minutes to 7 days");
+    return [key, { subscriptionName: sub.subscriptionName, filter: sub.filter, ackDeadline, retention: durationString(retention) }] as const;
+  });
+}

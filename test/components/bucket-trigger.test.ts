@@ -1,0 +1,143 @@
+import { expect } from "chai";
+import { Bucket } from "../../components/bucket";
+import { BucketTrigger, BucketTriggerArgs } from "../../components/bucket-trigger";
+import { CloudRunService } from "../../components/cloud-run-service";
+import { projectNumber } from "../../tools/mock-runtime";
+import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+
+const NOTIFICATION = "gcp:storage/notification:Notification";
+const TOPIC_MEMBER = "gcp:pubsub/topicIAMMember:TopicIAMMember";
+const SUB_MEMBER = "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember";
+const RUN_INVOKER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember";
+const SUBSCRIPTION = "gcp:pubsub/subscription:Subscription";
+const PN = projectNumber("test-project");
+const GCS_AGENT = `serviceAccount:service-${PN}@gs-project-accounts.iam.gserviceaccount.com`;
+const PUBSUB_AGENT = `serviceAccount:service-${PN}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+const INVOKER_EMAIL = "dev-ingest-push@test-project.iam.gserviceaccount.com";
+const URI = `https://dev-ingest-${PN.slice(0, 10)}.europe-west1.run.app`;
+const isIamMember = (type: string) => /IamMember|IAMMember/.test(type);
+
+let bucket: Bucket;
+let service: CloudRunService;
+const args = (overrides: Partial<BucketTriggerArgs> = {}): BucketTriggerArgs => ({
+  bucket,
+  service,
+  topicName: "dev-raw-events",
+  subscriptionName: "dev-raw-push",
+  invoker: { accountId: "dev-ingest-push", displayName: "Pushes raw events" },
+  ...overrides,
+});
+const declareTargets = () => {
+  bucket = new Bucket("raw", { bucketName: "p-dev-raw", location: "europe-west1", envName: "RAW_BUCKET", policy: DEV });
+  service = new CloudRunService("ingest", { serviceName: "dev-ingest", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-ingest", displayName: "x" }, policy: DEV });
+};
+
+describe("BucketTrigger", () => {
+  const recorder = useMockRuntime();
+  beforeEach(async () => {
+    declareTargets();
+    await registered(recorder);
+    recorder.clear();
+  });
+
+  it("declares the notification exactly: the bucket, the topic's id, JSON_API_V1, OBJECT_FINALIZE, no prefix unless given", async () => {
+    const trigger = new BucketTrigger("raw-trigger", args());
+    await registered(recorder);
+    expect(recorder.get(NOTIFICATION, "raw-trigger-notification").inputs).to.deep.equal({
+      bucket: "p-dev-raw",
+      topic: "projects/test-project/topics/dev-raw-events",
+      payloadFormat: "JSON_API_V1",
+      eventTypes: ["OBJECT_FINALIZE"],
+    });
+    expect(recorder.get("gcp:pubsub/topic:Topic", "raw-trigger-notifications-topic").inputs).to.deep.equal({ name: "dev-raw-events" });
+    expect(await promiseOf(trigger.topicId)).to.equal("projects/test-project/topics/dev-raw-events");
+    expect(await promiseOf(trigger.subscriptionName)).to.equal("dev-raw-push");
+    expect(await promiseOf(trigger.deadLetterSubscriptionName)).to.equal("dev-raw-push-dead-letter");
+  });
+
+  it("an object name prefix goes into the notification", async () => {
+    new BucketTrigger("raw-trigger", args({ objectNamePrefix: "incoming/" }));
+    await registered(recorder);
+    expect(recorder.get(NOTIFICATION, "raw-trigger-notification").inputs).to.deep.equal({
+      bucket: "p-dev-raw",
+      topic: "projects/test-project/topics/dev-raw-events",
+      payloadFormat: "JSON_API_V1",
+      eventTypes: ["OBJECT_FINALIZE"],
+      objectNamePrefix: "incoming/",
+    });
+  });
+
+  it("the GCS service agent may publish to the notification topic, and the notification waits for that grant and for the push subscription", async () => {
+    new BucketTrigger("raw-trigger", args());
+    await registered(recorder);
+    const grant = recorder.get(TOPIC_MEMBER, "raw-trigger-gcs-agent-publisher");
+    expect(grant.inputs).to.deep.equal({ topic: "projects/test-project/topics/dev-raw-events", role: "roles/pubsub.publisher", member: GCS_AGENT });
+    const deps = recorder.get(NOTIFICATION, "raw-trigger-notification").dependencies;
+    expect(deps).to.include(grant.urn);
+    expect(deps).to.include(recorder.get(SUBSCRIPTION, "raw-trigger-push-subscription").urn);
+  });
+
+  it("pushes each notification to the service: push subscription on the notification topic with the invoker's OIDC token", async () => {
+    new BucketTrigger("raw-trigger", args({ ackDeadline: "2 minutes" }));
+    await registered(recorder);
+    expect(recorder.get(SUBSCRIPTION, "raw-trigger-push-subscription").inputs).to.deep.equal({
+      name: "dev-raw-push",
+      topic: "projects/test-project/topics/dev-raw-events",
+      ackDeadlineSeconds: 120,
+      messageRetentionDuration: "604800s",
+      expirationPolicy: { ttl: "" },
+      retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
+      deadLetterPolicy: { deadLetterTopic: "projects/test-project/topics/dev-raw-push-dead-letter", maxDeliveryAttempts: 5 },
+      pushConfig: { pushEndpoint: `${URI}/`, oidcToken: { serviceAccountEmail: INVOKER_EMAIL, audience: URI } },
+    });
+  });
+
+  it("the whole set of IAM members is exactly: GCS agent publisher on the topic, invoker on the service, Pub/Sub agent publisher on the DLQ and subscriber on the push subscription; nothing public", async () => {
+    new BucketTrigger("raw-trigger", args());
+    const resources = await registered(recorder);
+    const members = resources.filter((r) => isIamMember(r.type));
+    expect(members.map((m) => [m.type, m.inputs])).to.have.deep.members([
+      [TOPIC_MEMBER, { topic: "projects/test-project/topics/dev-raw-events", role: "roles/pubsub.publisher", member: GCS_AGENT }],
+      [RUN_INVOKER, { name: "dev-ingest", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: `serviceAccount:${INVOKER_EMAIL}` }],
+      [TOPIC_MEMBER, { topic: "projects/test-project/topics/dev-raw-push-dead-letter", role: "roles/pubsub.publisher", member: PUBSUB_AGENT }],
+      [SUB_MEMBER, { subscription: "dev-raw-push", role: "roles/pubsub.subscriber", member: PUBSUB_AGENT }],
+    ]);
+    expect(members).to.have.length(4);
+    expect(JSON.stringify(resources.map((r) => r.inputs))).not.to.match(/allUsers|allAuthenticatedUsers/);
+  });
+
+  const invalid: [string, Partial<BucketTriggerArgs>, RegExp][] = [
+    ["an empty prefix", { objectNamePrefix: "" }, /^BucketTrigger\(t\)\.objectNamePrefix: "" is not an object name prefix/],
+    ["a prefix with a leading slash", { objectNamePrefix: "/incoming/" }, /^BucketTrigger\(t\)\.objectNamePrefix: "\/incoming\/" is not an object name prefix/],
+  ];
+  for (const [what, overrides, message] of invalid) {
+    it(`rejects ${what}, declaring nothing`, async () => {
+      expect(errorOf(() => new BucketTrigger("t", args(overrides)))).to.match(message);
+      expect(await registered(recorder)).to.deep.equal([]);
+    });
+  }
+});
+
+// BUG (see report): the push subscription's and the topic's args are only checked inside their own constructors,
+// after the trigger, its topic and the GCS agent grant are declared. With the bug the runtime keeps waiting on the
+// half-declared component, so these tests read the recorder after a short wait instead of `registered`, and run in a
+// describe of their own.
+describe("BucketTrigger: bad push or topic args declare nothing", () => {
+  const recorder = useMockRuntime();
+  beforeEach(async () => {
+    declareTargets();
+    await registered(recorder);
+    recorder.clear();
+  });
+  const nested: [string, Partial<BucketTriggerArgs>, RegExp][] = [
+    ["4 delivery attempts", { maxDeliveryAttempts: 4 }, /^PushSubscription\(t-push\)\.maxDeliveryAttempts: 4 is out of range/],
+    ["an invalid topic id", { topicName: "Raw-Events" }, /^Topic\(t-notifications\)\.topicName: "Raw-Events" is not a valid topic id/],
+  ];
+  for (const [what, overrides, message] of nested) {
+    it(`rejects ${what} before declaring anything`, async () => {
+      expect(errorOf(() => new BucketTrigger("t", args(overrides)))).to.match(message);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(recorder.resources.map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
+    });
+  }
+});
