@@ -1,0 +1,153 @@
+import { PubSub, Topic } from "@google-cloud/pubsub";
+import * as http from "http";
+import * as path from "path";
+import { DataError, DelayModel, loadFlights, train } from "./model";
+import { InvalidRequest, MalformedPush, parsePush, Pushed, tripOfRequest } from "./request";
+
+/** Where results are published; tests pass an in-memory one. */
+export interface Publisher {
+  /**
+   * Publishes one message.
+   * @param topic full topic id, `projects/<project>/topics/<topic>`.
+   * @returns the message id Pub/Sub assigned.
+   */
+  publish(topic: string, data: Buffer, attributes: Record<string, string>): Promise<string>;
+}
+
+/**
+ * Pub/Sub with the service's own account (Application Default Credentials); the library sends to the emulator
+ * when `PUBSUB_EMULATOR_HOST` is set. One `Topic` per name, publishing each message at once (no batching wait:
+ * the push request waits for it).
+ */
+export function pubsubPublisher(pubsub = new PubSub()): Publisher {
+  const topics = new Map<string, Topic>();
+  return {
+    publish(topic, data, attributes) {
+      let t = topics.get(topic);
+      if (!t) topics.set(topic, (t = pubsub.topic(topic, { batching: { maxMessages: 1 } })));
+      return t.publishMessage({ data, attributes });
+    },
+  };
+}
+
+/** The result published for one request (the JSON of the result message). */
+export interface StreamResult {
+  /** The request's `correlationId` attribute; the result message carries it as an attribute too. */
+  readonly correlationId: string;
+  /** Predicted delay in minutes, to a tenth; negative means early. */
+  readonly predictedDelayMinutes: number;
+  readonly model: {
+    /** Flights the model was fitted on. */
+    readonly trainedRows: number;
+    /** The model's mean absolute error on held-out flights, in minutes, to a hundredth. */
+    readonly maeMinutes: number;
+  };
+}
+
+export interface StreamConfig {
+  /** Full id of the topic results go to, `projects/<project>/topics/<topic>` (`RESULT_TOPIC`). */
+  readonly resultTopic: string;
+}
+
+/** Writes one log line. */
+export type Logger = (severity: "INFO" | "WARNING" | "ERROR", message: string, fields?: object) => void;
+
+/** One structured log line on stdout/stderr (Cloud Logging reads `severity` and `message`). */
+export const structuredLog: Logger = (severity, message, fields = {}) => {
+  (severity === "INFO" ? process.stdout : process.stderr).write(`${JSON.stringify({ severity, message, ...fields })}\n`);
+};
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/** The result of a request: depends on the request and the model only, so a redelivered message gets the same one. */
+export function resultOf(pushed: Pushed, model: DelayModel): StreamResult {
+  return {
+    correlationId: pushed.correlationId,
+    predictedDelayMinutes: round(model.predict(tripOfRequest(pushed.request)), 1),
+    model: { trainedRows: model.metrics.trainedRows, maeMinutes: round(model.metrics.maeMinutes, 2) },
+  };
+}
+
+/**
+ * Answers one push request. 200 once the result is published to the result topic (with the `correlationId`
+ * attribute). 400 for a malformed push (not JSON, not an envelope, no `correlationId` attribute) and 422 for an
+ * invalid trip request: both are logged and answered non-2xx, so Pub/Sub retries them per the subscription's retry
+ * policy and then moves them to its dead-letter topic (src: https://cloud.google.com/pubsub/docs/handling-failures).
+ * A publish failure is thrown, for a 500: the message is redelivered, and since the result is deterministic, the
+ * redelivery publishes the same answer (the requester may get it twice; it acknowledges every copy).
+ */
+export async function handlePush(body: string, config: StreamConfig, model: DelayModel, publisher: Publisher, log: Logger = structuredLog): Promise<{ status: number; body: object }> {
+  let pushed: Pushed;
+  try {
+    pushed = parsePush(body);
+  } catch (err) {
+    if (err instanceof MalformedPush) {
+      log("WARNING", `rejected a push request: ${err.message}`);
+      return { status: 400, body: { error: err.message } };
+    }
+    if (err instanceof InvalidRequest) {
+      log("ERROR", `invalid trip request: ${err.message}`);
+      return { status: 422, body: { error: err.message } };
+    }
+    throw err;
+  }
+  const result = resultOf(pushed, model);
+  const resultMessageId = await publisher.publish(config.resultTopic, Buffer.from(JSON.stringify(result)), { correlationId: pushed.correlationId });
+  log("INFO", `predicted ${result.predictedDelayMinutes} min of delay for ${pushed.request.origin}-${pushed.request.destination} at ${pushed.request.departure}`, {
+    correlationId: pushed.correlationId,
+    messageId: pushed.messageId,
+    resultMessageId,
+    predictedDelayMinutes: result.predictedDelayMinutes,
+  });
+  return { status: 200, body: { ...result, resultMessageId } };
+}
+
+/** The HTTP server: `POST /` for pushes, `GET /healthz` for health checks. */
+export function createServer(config: StreamConfig, model: DelayModel, publisher: Publisher, log: Logger = structuredLog): http.Server {
+  return http.createServer((req, res) => {
+    const reply = (status: number, body: object) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === "GET" && req.url === "/healthz") return reply(200, { status: "ok", model: model.metrics });
+    if (req.method !== "POST" || req.url !== "/") return reply(404, { error: "POST / with a Pub/Sub push request, or GET /healthz" });
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      handlePush(Buffer.concat(chunks).toString("utf8"), config, model, publisher, log)
+        .then((r) => reply(r.status, r.body))
+        .catch((err: unknown) => {
+          log("ERROR", `failed to publish the result: ${err instanceof Error ? err.message : String(err)}`);
+          reply(500, { error: "internal error; the message will be redelivered" });
+        });
+    });
+  });
+}
+
+/** `RESULT_TOPIC`'s form. */
+export const TOPIC_ID = /^projects\/[^/]+\/topics\/[^/]+$/;
+
+/** The training data: `DATA_FILE`, else the file of the `vega-datasets` package (local runs; the image sets `DATA_FILE`). */
+export function dataFile(env: NodeJS.ProcessEnv): string {
+  // The package exports its code only, not its data files: resolve the code, then walk to data/.
+  return env.DATA_FILE || path.join(path.dirname(require.resolve("vega-datasets")), "..", "data", "flights-10k.json");
+}
+
+if (require.main === module) {
+  const resultTopic = process.env.RESULT_TOPIC ?? "";
+  if (!TOPIC_ID.test(resultTopic)) {
+    structuredLog("ERROR", `RESULT_TOPIC "${resultTopic}": expected the full id of the result topic, projects/<project>/topics/<topic> (the platform sets it)`);
+    process.exit(2);
+  }
+  let model: DelayModel;
+  try {
+    const file = dataFile(process.env);
+    model = train(loadFlights(file));
+    structuredLog("INFO", `trained on ${model.metrics.trainedRows} flights of ${file}: MAE ${model.metrics.maeMinutes.toFixed(2)} min on ${model.metrics.testRows} held-out flights (always the mean: ${model.metrics.baselineMaeMinutes.toFixed(2)} min)`, { model: model.metrics });
+  } catch (err) {
+    structuredLog("ERROR", err instanceof DataError ? err.message : `cannot train: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  }
+  const port = Number(process.env.PORT ?? 8080);
+  createServer({ resultTopic }, model, pubsubPublisher()).listen(port, () => structuredLog("INFO", `stream listening on port ${port}`));
+}
