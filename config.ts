@@ -11,6 +11,13 @@ const wholeDays = (what: string) => z.coerce.number({ error: `expected ${what}: 
 /** An image reference by digest (src: https://cloud.google.com/artifact-registry/docs/docker/names). */
 export const IMAGE_BY_DIGEST = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$/;
 
+/** The images the stack runs, each built from `images/<name>` or promoted by digest (`<name>Image`). */
+export const IMAGE_NAMES = ["etl", "scorer", "stream"] as const;
+export type ImageName = (typeof IMAGE_NAMES)[number];
+
+const promotedImage = (name: ImageName) =>
+  z.string().regex(IMAGE_BY_DIGEST, `expected an image by digest, <registry>/<path>/${name}@sha256:<64 hex digits>, as \`npm run promote\` writes it`).optional();
+
 const member = z
   .string()
   .regex(IAM_MEMBER, 'expected an IAM member such as "user:ana@example.com" or "group:data-eng@example.com"');
@@ -29,7 +36,7 @@ const jsonArray = (item: z.ZodType) =>
  * Every config key of this project, with its default: the one schema. `Pulumi.yaml` declares the same keys with
  * type, description and the same defaults, because the Pulumi CLI rejects a stack that omits a declared key
  * without a default (a test keeps the two in step); stack files hold values only. An empty string means "not set"
- * for the optional keys (`datasetLocation`, `etlSource`, `extractSchedule`).
+ * for the optional keys (`datasetLocation`, `etlSource`, `etlSchedule`, the `*Image` keys).
  */
 export const CONFIG_SCHEMA = {
   "gcp:project": z.string({ error: "required: set it with `pulumi config set gcp:project <project id>`" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "expected a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter"),
@@ -56,12 +63,18 @@ export const CONFIG_SCHEMA = {
   etlDatasetName: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "expected lowercase letters, digits and underscores, starting with a letter").default("flights"),
   /** Tasks per extract execution; each task takes its share of the input. */
   extractTaskCount: z.coerce.number().int("expected a whole number").min(1, "expected at least 1").max(10000, "expected at most 10000 (Cloud Run's limit)").default(1),
-  /** Cron expression (five fields) of the nightly extract. Default: no schedule. */
-  extractSchedule: z.string().regex(/^\S+(\s+\S+){4}$/, 'expected a unix cron expression with five fields, e.g. "0 2 * * *"').optional(),
+  /** Cron expression (five fields) of the nightly ETL chain (extract, load, transform). Default: no schedule. */
+  etlSchedule: z.string().regex(/^\S+(\s+\S+){4}$/, 'expected a unix cron expression with five fields, e.g. "0 2 * * *"').optional(),
   /** Build and push the images from images/ (dev); false: deploy only promoted digests (prod). */
   buildImages: z.stringbool({ error: "expected true or false" }).default(true),
   /** The ETL image by digest, promoted from another stack (`npm run promote`); when set, it is deployed and not built. */
-  etlImage: z.string().regex(IMAGE_BY_DIGEST, "expected an image by digest, <registry>/<path>/etl@sha256:<64 hex digits>, as `npm run promote` writes it").optional(),
+  etlImage: promotedImage("etl"),
+  /** The scoring service's image by digest, promoted like `etlImage`. */
+  scorerImage: promotedImage("scorer"),
+  /** The stream predictor's image by digest, promoted like `etlImage`. */
+  streamImage: promotedImage("stream"),
+  /** IAM members who may publish requests to the streaming pipeline and pull its results (`npm run stream`). */
+  streamClients: jsonArray(member).default([]),
   /** IAM members allowed to pull this stack's images, e.g. prod's Cloud Run service agent, so prod can run what dev built. */
   imageReaders: jsonArray(member).default([]),
   /** Email notified when a job execution fails (a Cloud Monitoring alert). Default (empty): no alert. */
@@ -93,21 +106,23 @@ export interface StackConfig {
   readonly images: {
     /** Whether the stack builds images from images/ (else it deploys promoted digests). */
     readonly build: boolean;
-    /** A promoted ETL image by digest, deployed instead of a build. */
-    readonly etl?: string;
+    /** Promoted images by digest, deployed instead of a build. */
+    readonly promoted: Readonly<Partial<Record<ImageName, string>>>;
     /** Members given roles/artifactregistry.reader on the stack's repository. */
     readonly readers: readonly string[];
   };
-  /** Who is notified of failed job executions; absent: no alerting. */
+  /** Who is notified of failed job executions and dead-lettered messages; absent: no alerting. */
   readonly alertEmail?: string;
+  /** IAM members who may use the streaming pipeline (publish requests, pull results). */
+  readonly streamClients: readonly string[];
   readonly etl: {
     readonly source?: string;
     /** The source token, a config secret (kept out of every plan and log). */
     readonly sourceToken?: string;
     readonly datasetName: string;
     readonly extractTaskCount: number;
-    /** Present only where the stack schedules the extract (prod). */
-    readonly extractSchedule?: { readonly cron: string; readonly timeZone: string };
+    /** Present only where the stack schedules the ETL chain (prod). */
+    readonly schedule?: { readonly cron: string; readonly timeZone: string };
   };
 }
 
@@ -139,8 +154,10 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
       problems.push(`${qualified(key)}: is stored in plain text; set it with \`pulumi config set --secret ${qualified(key)} <value>\` so it is encrypted`);
     }
   }
-  if (result.success && !result.data.buildImages && result.data.etlImage === undefined) {
-    problems.push(`${qualified("etlImage")} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with \`npm run promote -- --from dev --to ${stack}\``);
+  for (const name of IMAGE_NAMES) {
+    if (result.success && !result.data.buildImages && result.data[`${name}Image`] === undefined) {
+      problems.push(`${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with \`npm run promote -- --from dev --to ${stack}\``);
+    }
   }
   if (problems.length > 0 || !result.success) {
     throw new Error(`Invalid config for stack "${stack}" (Pulumi.${stack}.yaml):\n  - ${problems.join("\n  - ")}`);
@@ -159,13 +176,18 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     untaggedImageRetentionDays: c.untaggedImageRetentionDays,
     runners: c.runners as string[],
     ...(c.alertEmail !== undefined && { alertEmail: c.alertEmail }),
-    images: { build: c.buildImages, ...(c.etlImage !== undefined && { etl: c.etlImage }), readers: c.imageReaders as string[] },
+    streamClients: c.streamClients as string[],
+    images: {
+      build: c.buildImages,
+      promoted: Object.fromEntries(IMAGE_NAMES.filter((name) => c[`${name}Image`] !== undefined).map((name) => [name, c[`${name}Image`] as string])),
+      readers: c.imageReaders as string[],
+    },
     etl: {
       source: c.etlSource,
       ...(c.etlSourceToken !== undefined && { sourceToken: c.etlSourceToken }),
       datasetName: c.etlDatasetName,
       extractTaskCount: c.extractTaskCount,
-      ...(c.extractSchedule !== undefined && { extractSchedule: { cron: c.extractSchedule, timeZone: c.scheduleTimeZone } }),
+      ...(c.etlSchedule !== undefined && { schedule: { cron: c.etlSchedule, timeZone: c.scheduleTimeZone } }),
     },
   };
 }

@@ -1,10 +1,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { JobFailureAlert, MONITORING_API } from "./components/job-failure-alert";
+import { MONITORING_API, PipelineAlerts } from "./components/pipeline-alerts";
 import { ProjectApis, REQUIRED_APIS } from "./components/project-apis";
 import { loadConfig } from "./config";
 import { declareEtl, ETL_STEPS } from "./jobs/etl";
 import { declareImages } from "./jobs/images";
+import { declareScoring } from "./jobs/scoring";
+import { declareStreaming } from "./jobs/streaming";
 
 // Composition root: config -> provider -> components -> stack outputs.
 const config = loadConfig();
@@ -13,12 +15,18 @@ const apis = new ProjectApis("apis", { services: [...REQUIRED_APIS, ...(config.a
 const opts: pulumi.ComponentResourceOptions = { provider, dependsOn: [apis] };
 
 const built = declareImages(config, opts);
-const etl = declareEtl(config, built.etl, opts);
+const etl = declareEtl(config, built.digests.etl, opts);
+const scoring = declareScoring(config, built.digests.scorer, opts);
+const stream = declareStreaming(config, built.digests.stream, opts);
 if (config.alertEmail) {
-  new JobFailureAlert("job-failures", { jobs: Object.values(etl.jobs), email: config.alertEmail, displayName: `ETL job failed (${config.stack})` }, opts);
+  new PipelineAlerts(
+    "alerts",
+    { jobs: Object.values(etl.jobs), deadLetterSources: [scoring.trigger.subscriptionName, stream.pushSubscriptionName], email: config.alertEmail, environment: config.stack },
+    opts,
+  );
 }
 
-// The contract the runner reads (`pulumi stack output --json`, or `npm run preview -- --outputs FILE`).
+// The contract the runner and the stream client read (`pulumi stack output --json`, or `npm run preview -- --outputs FILE`).
 export const project = config.project;
 export const region = config.region;
 export const jobs = Object.fromEntries(
@@ -27,9 +35,13 @@ export const jobs = Object.fromEntries(
     return [step, { name: job.id, jobName: job.name, region: job.location, project: job.project, serviceAccount: job.serviceAccountEmail }];
   }),
 );
-export const pipelines = { etl: { steps: [...ETL_STEPS], stagingBucket: etl.buckets.staging.name } };
+export const pipelines = {
+  etl: { steps: [...ETL_STEPS], stagingBucket: etl.buckets.staging.name, workflow: etl.chain.id },
+  scoring: { inputBucket: scoring.buckets.input.name, outputBucket: scoring.buckets.output.name, service: scoring.service.uri, deadLetterSubscription: scoring.trigger.deadLetterSubscriptionName },
+  streaming: { requestTopic: stream.requestTopicId, resultSubscription: stream.resultSubscriptionIds.backend, service: stream.service.uri, deadLetterSubscription: stream.deadLetterSubscriptionName },
+};
 export const buckets = { raw: etl.buckets.raw.name, staging: etl.buckets.staging.name, curated: etl.buckets.curated.name };
 export const dataset = etl.warehouse.datasetId;
 // null where the stack builds no images (it deploys promoted digests).
 export const repository = built.repository?.registryUri ?? null;
-export const images = { etl: built.etl };
+export const images = built.digests;

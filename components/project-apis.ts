@@ -14,6 +14,8 @@ export const REQUIRED_APIS = [
   "run.googleapis.com", // Cloud Run jobs and services
   "secretmanager.googleapis.com", // secret env of workloads
   "storage.googleapis.com", // buckets (Bucket)
+  "workflowexecutions.googleapis.com", // starting workflow executions (JobChain schedules)
+  "workflows.googleapis.com", // job chains (JobChain)
 ] as const;
 
 export interface ProjectApisArgs {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "../components/bucket";
 import { CloudRunJob, CloudRunJobArgs } from "../components/cloud-run-job";
 import { Dataset } from "../components/dataset";
-import { JobSchedule } from "../components/job-schedule";
+import { JobChain } from "../components/job-chain";
 import { Secret } from "../components/secret";
 import { physicalName } from "../components/shared/naming";
 import { StackConfig } from "../config";
@@ -16,8 +16,8 @@ export interface EtlPipeline {
   readonly buckets: { readonly raw: Bucket; readonly staging: Bucket; readonly curated: Bucket };
   readonly warehouse: Dataset;
   readonly jobs: Readonly<Record<EtlStep, CloudRunJob>>;
-  /** The nightly extract, where the stack sets `extractSchedule` (prod). */
-  readonly schedule?: JobSchedule;
+  /** The three jobs as one workflow (extract → load → transform), scheduled nightly where the stack sets `etlSchedule` (prod). */
+  readonly chain: JobChain;
 }
 
 /**
@@ -90,19 +90,26 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
     transform: job("transform", { links: [warehouse.write, curated.write], taskTimeout: "30 minutes", maxRetries: 1 }),
   };
 
-  const nightly = config.etl.extractSchedule;
-  const schedule =
-    nightly &&
-    new JobSchedule(
-      "extract-nightly",
-      {
-        job: jobs.extract,
-        schedulerJobName: physicalName("schedulerJob", [stack, "etl", "extract", "nightly"]),
-        schedule: nightly.cron,
-        timeZone: nightly.timeZone,
-        serviceAccount: { accountId: physicalName("serviceAccount", [stack, "etl", "extract", "sched"]), displayName: `Nightly ETL extract (${stack})` },
-      },
-      opts,
-    );
-  return { buckets: { raw, staging, curated }, warehouse, jobs, ...(schedule && { schedule }) };
+  const nightly = config.etl.schedule;
+  const chain = new JobChain(
+    "etl-chain",
+    {
+      workflowName: physicalName("workflow", [stack, "etl"]),
+      region,
+      steps: ETL_STEPS.map((step) => ({ name: step, job: jobs[step], ...(step === "extract" && { objectUriEnv: "SOURCE_URI" }) })),
+      stagingBucket: staging.name,
+      serviceAccount: { accountId: physicalName("serviceAccount", [stack, "etl", "chain"]), displayName: `ETL chain (${stack})`, description: "Runs the ETL jobs in order as a workflow." },
+      ...(nightly && {
+        schedule: {
+          schedulerJobName: physicalName("schedulerJob", [stack, "etl", "nightly"]),
+          cron: nightly.cron,
+          timeZone: nightly.timeZone,
+          serviceAccount: { accountId: physicalName("serviceAccount", [stack, "etl", "nightly"]), displayName: `Nightly ETL (${stack})` },
+        },
+      }),
+      policy,
+    },
+    opts,
+  );
+  return { buckets: { raw, staging, curated }, warehouse, jobs, chain };
 }

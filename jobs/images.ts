@@ -2,21 +2,23 @@ import * as pulumi from "@pulumi/pulumi";
 import { ArtifactRepository } from "../components/artifact-repository";
 import { ContainerImage } from "../components/container-image";
 import { physicalName } from "../components/shared/naming";
-import { StackConfig } from "../config";
+import { IMAGE_NAMES, ImageName, StackConfig } from "../config";
 
 /** The images the workloads run, by digest, and the repository the stack builds them into (when it builds). */
 export interface Images {
   readonly repository?: ArtifactRepository;
-  /** The batch ETL image (`images/etl`), by digest: built here, or promoted from another stack. */
-  readonly etl: pulumi.Input<string>;
+  /** Each image (`images/<name>`) by digest: built here, or promoted from another stack. */
+  readonly digests: Readonly<Record<ImageName, pulumi.Input<string>>>;
 }
 
 /**
- * Images are built once, in the stack that builds (dev), and promoted by digest: a stack with `etlImage` set
- * deploys that digest and builds nothing; a stack with `buildImages: false` declares no repository at all.
+ * Images are built once, in the stack that builds (dev), and promoted by digest: an image whose `<name>Image` is
+ * set is deployed by that digest and not built; a stack with `buildImages: false` declares no repository at all
+ * (config validation has already required a promoted digest for every image there).
  */
 export function declareImages(config: StackConfig, opts: pulumi.ComponentResourceOptions): Images {
-  if (!config.images.build) return { etl: config.images.etl! };
+  const promoted = config.images.promoted;
+  if (!config.images.build) return { digests: Object.fromEntries(IMAGE_NAMES.map((name) => [name, promoted[name]!])) as Record<ImageName, string> };
   const repository = new ArtifactRepository(
     "images",
     {
@@ -29,6 +31,6 @@ export function declareImages(config: StackConfig, opts: pulumi.ComponentResourc
     },
     opts,
   );
-  const etl = config.images.etl ?? new ContainerImage("etl-image", { repository, imageName: "etl", context: "images/etl" }, opts).repoDigest;
-  return { repository, etl };
+  const digest = (name: ImageName) => promoted[name] ?? new ContainerImage(`${name}-image`, { repository, imageName: name, context: `images/${name}` }, opts).repoDigest;
+  return { repository, digests: Object.fromEntries(IMAGE_NAMES.map((name) => [name, digest(name)])) as Record<ImageName, pulumi.Input<string>> };
 }

@@ -10,9 +10,14 @@ const job = z.object({
   region: z.string(),
   project: z.string(),
 });
+const jobPipeline = z.object({ steps: z.array(z.string()).min(1), stagingBucket: z.string().min(3) });
 const schema = z.object({
   jobs: z.record(z.string(), job),
-  pipelines: z.record(z.string(), z.object({ steps: z.array(z.string()).min(1), stagingBucket: z.string().min(3) })).default({}),
+  // Job pipelines are the ones with steps; the event-driven ones (scoring, streaming) are not run by the runner.
+  pipelines: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .transform((all) => Object.fromEntries(Object.entries(all).flatMap(([name, value]) => (jobPipeline.safeParse(value).success ? [[name, jobPipeline.parse(value)]] : [])))),
 });
 
 /** The parts of a stack's outputs the runner reads (index.ts exports them; other keys are ignored). */

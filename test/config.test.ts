@@ -36,7 +36,8 @@ describe("config", () => {
       imageKeepCount: 10,
       untaggedImageRetentionDays: 7,
       runners: [],
-      images: { build: true, readers: [] },
+      streamClients: [],
+      images: { build: true, promoted: {}, readers: [] },
       etl: { source: undefined, datasetName: "flights", extractTaskCount: 1 },
     });
   });
@@ -53,9 +54,10 @@ describe("config", () => {
   });
 
   it("reads lists as the CLI passes them (JSON) and a schedule only where a cron is set", () => {
-    const config = parseConfig({ ...REQUIRED, runners: '["group:data@example.com"]', extractSchedule: "0 2 * * *", scheduleTimeZone: "Europe/Berlin", extractTaskCount: "4" }, "prod");
+    const config = parseConfig({ ...REQUIRED, runners: '["group:data@example.com"]', streamClients: '["serviceAccount:backend@p-prod.iam.gserviceaccount.com"]', etlSchedule: "0 2 * * *", scheduleTimeZone: "Europe/Berlin", extractTaskCount: "4" }, "prod");
     expect(config.runners).to.deep.equal(["group:data@example.com"]);
-    expect(config.etl).to.deep.equal({ source: undefined, datasetName: "flights", extractTaskCount: 4, extractSchedule: { cron: "0 2 * * *", timeZone: "Europe/Berlin" } });
+    expect(config.streamClients).to.deep.equal(["serviceAccount:backend@p-prod.iam.gserviceaccount.com"]);
+    expect(config.etl).to.deep.equal({ source: undefined, datasetName: "flights", extractTaskCount: 4, schedule: { cron: "0 2 * * *", timeZone: "Europe/Berlin" } });
   });
 
   it("names the missing required keys and how to set them", () => {
@@ -66,23 +68,27 @@ describe("config", () => {
   });
 
   it("names the key, the value and the expected form of every invalid value", () => {
-    const message = errorOf({ ...REQUIRED, stagingRetentionDays: "0", protectData: "maybe", runners: '["everyone"]', extractSchedule: "daily", scheduleTimeZone: "Mars/Olympus" });
+    const message = errorOf({ ...REQUIRED, stagingRetentionDays: "0", protectData: "maybe", runners: '["everyone"]', etlSchedule: "daily", scheduleTimeZone: "Mars/Olympus" });
     expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "0": expected staging retention: at least 1 day');
     expect(message).to.include('cloudrun-pipelines:protectData = "maybe": expected true or false');
     expect(message).to.include('cloudrun-pipelines:runners = "[\\"everyone\\"]": expected an IAM member such as "user:ana@example.com"');
-    expect(message).to.include('cloudrun-pipelines:extractSchedule = "daily": expected a unix cron expression with five fields');
+    expect(message).to.include('cloudrun-pipelines:etlSchedule = "daily": expected a unix cron expression with five fields');
     expect(message).to.include('cloudrun-pipelines:scheduleTimeZone = "Mars/Olympus": expected an IANA time zone');
   });
 
-  it("a stack that builds no images needs a promoted digest, and says how to promote one", () => {
-    expect(errorOf({ ...REQUIRED, buildImages: "false" }, "prod")).to.include(
-      "cloudrun-pipelines:etlImage = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with `npm run promote -- --from dev --to prod`",
-    );
-    expect(errorOf({ ...REQUIRED, buildImages: "false", etlImage: "etl:latest" }, "prod")).to.include('cloudrun-pipelines:etlImage = "etl:latest": expected an image by digest');
-    const digest = `europe-west1-docker.pkg.dev/p-dev/dev-images/etl@sha256:${"a".repeat(64)}`;
-    expect(parseConfig({ ...REQUIRED, buildImages: "false", etlImage: digest, imageReaders: '["serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com"]' }, "prod").images).to.deep.equal({
+  it("a stack that builds no images needs a promoted digest of every image, and says how to promote them", () => {
+    const missing = errorOf({ ...REQUIRED, buildImages: "false" }, "prod");
+    for (const name of ["etl", "scorer", "stream"]) {
+      expect(missing).to.include(
+        `cloudrun-pipelines:${name}Image = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with \`npm run promote -- --from dev --to prod\``,
+      );
+    }
+    expect(errorOf({ ...REQUIRED, buildImages: "false", scorerImage: "scorer:latest" }, "prod")).to.include('cloudrun-pipelines:scorerImage = "scorer:latest": expected an image by digest');
+    const digest = (name: string) => `europe-west1-docker.pkg.dev/p-dev/dev-images/${name}@sha256:${"a".repeat(64)}`;
+    const promoted = { etlImage: digest("etl"), scorerImage: digest("scorer"), streamImage: digest("stream") };
+    expect(parseConfig({ ...REQUIRED, buildImages: "false", ...promoted, imageReaders: '["serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com"]' }, "prod").images).to.deep.equal({
       build: false,
-      etl: digest,
+      promoted: { etl: digest("etl"), scorer: digest("scorer"), stream: digest("stream") },
       readers: ["serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com"],
     });
   });
@@ -132,9 +138,12 @@ describe("config", () => {
       etlSourceToken: "string",
       etlDatasetName: "string",
       extractTaskCount: "integer",
-      extractSchedule: "string",
+      etlSchedule: "string",
       buildImages: "boolean",
       etlImage: "string",
+      scorerImage: "string",
+      streamImage: "string",
+      streamClients: "array",
       imageReaders: "array",
       alertEmail: "string",
       scheduleTimeZone: "string",

@@ -31,7 +31,8 @@ export function normalizer(project: string, stack: string): (text: string) => st
   const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const projectPattern = new RegExp(escaped(project), "g");
   const stackPattern = new RegExp(`(^|[-_/@: ])${escaped(stack)}(?=[-_/@.: ]|$)`, "g");
-  return (text) => text.replace(projectPattern, "<project>").replace(stackPattern, "$1<stack>");
+  // Service agents are named after the project's number, e.g. service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com.
+  return (text) => text.replace(projectPattern, "<project>").replace(stackPattern, "$1<stack>").replace(/service-\d+@/g, "service-<project number>@");
 }
 
 function normalize(value: unknown, n: (s: string) => string): unknown {

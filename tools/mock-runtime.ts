@@ -64,19 +64,48 @@ export function computedOutputs(type: string, inputs: Record<string, unknown>, c
       const region = (inputs.region as string | undefined) ?? cloud.region;
       return { id: `projects/${project}/locations/${region}/jobs/${str("name")}`, outputs: { ...base, region } };
     }
+    case "gcp:pubsub/topic:Topic":
+      return { id: `projects/${project}/topics/${str("name")}`, outputs: base };
+    case "gcp:pubsub/subscription:Subscription":
+      return { id: `projects/${project}/subscriptions/${str("name")}`, outputs: base };
+    case "gcp:cloudrunv2/service:Service": {
+      // A run.app URL has the form https://<service>-<project hash>.<region code>.run.app; the mock uses a hash of the project.
+      const uri = `https://${str("name")}-${projectNumber(project).slice(0, 10)}.${location}.run.app`;
+      return { id: `projects/${project}/locations/${location}/services/${str("name")}`, outputs: { ...base, location, uri, urls: [uri] } };
+    }
+    case "gcp:workflows/workflow:Workflow": {
+      const region = (inputs.region as string | undefined) ?? cloud.region;
+      return { id: `projects/${project}/locations/${region}/workflows/${str("name")}`, outputs: { ...base, region } };
+    }
+    case "gcp:eventarc/trigger:Trigger":
+      return { id: `projects/${project}/locations/${location}/triggers/${str("name")}`, outputs: { ...base, location } };
     default:
       return { id: `${type.split(":").pop()}-${createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 8)}`, outputs: base };
   }
+}
+
+/** A stable, made-up 12-digit project number for a project id (real numbers are assigned by Google). */
+export function projectNumber(projectId: string): string {
+  return String(parseInt(createHash("sha256").update(projectId).digest("hex").slice(0, 12), 16) % 1e12).padStart(12, "1");
 }
 
 /**
  * Answers the invokes the program makes; any other invoke is an error, so a new data source cannot slip
  * into the program without a realistic mock answer.
  */
-export function mockCall(token: string, cloud: MockCloud): Record<string, unknown> {
+export function mockCall(token: string, cloud: MockCloud, inputs: Record<string, unknown> = {}): Record<string, unknown> {
   switch (token) {
     case "gcp:organizations/getClientConfig:getClientConfig":
       return { id: "client-config", project: cloud.project, region: cloud.region, zone: `${cloud.region}-b`, accessToken: "mock-access-token", defaultLabels: {} };
+    case "gcp:organizations/getProject:getProject": {
+      const projectId = (inputs.projectId as string | undefined) ?? cloud.project;
+      return { id: `projects/${projectId}`, projectId, number: projectNumber(projectId), name: projectId };
+    }
+    case "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": {
+      const project = (inputs.project as string | undefined) ?? cloud.project;
+      const emailAddress = `service-${projectNumber(project)}@gs-project-accounts.iam.gserviceaccount.com`;
+      return { id: emailAddress, project, emailAddress, member: `serviceAccount:${emailAddress}` };
+    }
     default:
       throw new Error(`no mock answer for the invoke ${token}: add one to tools/mock-runtime.ts`);
   }
@@ -133,7 +162,7 @@ export async function installMockRuntime(cloud: MockCloud, stack: string, record
         const { id, outputs } = computedOutputs(args.type, args.inputs, cloud);
         return { id, state: outputs };
       },
-      call: (args) => mockCall(args.token, cloud),
+      call: (args) => mockCall(args.token, cloud, args.inputs as Record<string, unknown>),
     },
     "cloudrun-pipelines",
     stack,

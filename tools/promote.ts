@@ -3,16 +3,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { IMAGE_BY_DIGEST } from "../config";
+import { IMAGE_BY_DIGEST, IMAGE_NAMES, ImageName, PROJECT } from "../config";
 import { BadInput } from "../runner/errors";
 import { readOutputsJson } from "../runner/outputs";
 import { ROOT } from "./run-program";
 
 /** Each image the stacks run, and the config key that carries its promoted digest. */
-export const PROMOTED_IMAGES = { etl: "cloudrun-pipelines:etlImage" } as const;
+export const PROMOTED_IMAGES = Object.fromEntries(IMAGE_NAMES.map((name) => [name, `${PROJECT}:${name}Image`])) as Record<ImageName, string>;
 
 const digest = z.string().regex(IMAGE_BY_DIGEST, "expected an image by digest");
-const outputs = z.object({ images: z.object(Object.fromEntries(Object.keys(PROMOTED_IMAGES).map((k) => [k, digest])) as Record<keyof typeof PROMOTED_IMAGES, typeof digest>) });
+const outputs = z.object({ images: z.object(Object.fromEntries(Object.keys(PROMOTED_IMAGES).map((k) => [k, digest])) as Record<ImageName, typeof digest>) });
 
 /** What a promotion changed: per image, the digest before (if any) and after. */
 export type Promotion = Record<string, { from?: string; to: string }>;
@@ -36,7 +36,7 @@ export function promote(from: string, to: string, outputsFile?: string, root = R
   const changes: Promotion = {};
   for (const [image, key] of Object.entries(PROMOTED_IMAGES)) {
     const before = doc.getIn(["config", key]) as string | undefined;
-    const after = parsed.data.images[image as keyof typeof PROMOTED_IMAGES];
+    const after = parsed.data.images[image as ImageName];
     doc.setIn(["config", key], after);
     changes[image] = { ...(before && { from: before }), to: after };
   }

@@ -16,8 +16,8 @@ const IAM_TARGETS: Record<string, (inputs: Record<string, unknown>) => string> =
   "gcp:cloudrunv2/jobIamMember:JobIamMember": (i) => `job ${i.name}`,
   "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": (i) => `service ${i.name}`,
   "gcp:secretmanager/secretIamMember:SecretIamMember": (i) => `secret ${i.secretId}`,
-  "gcp:pubsub/topicIAMMember:TopicIAMMember": (i) => `topic ${i.topic}`,
-  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": (i) => `subscription ${i.subscription}`,
+  "gcp:pubsub/topicIAMMember:TopicIAMMember": (i) => `topic ${String(i.topic).replace(/^projects\/[^/]+\/topics\//, "")}`,
+  "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": (i) => `subscription ${String(i.subscription).replace(/^projects\/[^/]+\/subscriptions\//, "")}`,
   "gcp:serviceaccount/iAMMember:IAMMember": (i) => `service account ${i.serviceAccountId}`,
   "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (i) => `repository ${i.repository}`,
 };

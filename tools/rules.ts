@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import { RecordedResource, SECRET } from "./plan";
 
 /** What a rule knows about the stack besides its resources. */
@@ -22,10 +23,21 @@ export interface Rule {
 }
 
 /**
- * Project-level roles a workload may hold, each because Google has no narrower scope for it.
- * `roles/bigquery.jobUser`: `bigquery.jobs.create` exists only on projects (https://cloud.google.com/bigquery/docs/access-control#bigquery.jobUser).
+ * Project-level roles allowed, each because Google has no narrower scope for it, with the members that may hold
+ * it (a pattern over the IAM member; undefined: any of the stack's accounts).
+ * - `roles/bigquery.jobUser`: `bigquery.jobs.create` exists only on projects (https://cloud.google.com/bigquery/docs/access-control#bigquery.jobUser).
+ * - `roles/workflows.invoker`: Workflows has no IAM on single workflows (https://cloud.google.com/workflows/docs/access-control).
+ * - `roles/eventarc.eventReceiver`: an Eventarc trigger's account receives events with it, project-level only
+ *   (https://cloud.google.com/eventarc/standard/docs/workflows/roles-permissions).
+ * - `roles/pubsub.publisher`, for the Cloud Storage service agent only: Eventarc's direct Cloud Storage events
+ *   require it on the project (same source); no workload may publish project-wide.
  */
-export const ALLOWED_PROJECT_ROLES: ReadonlySet<string> = new Set(["roles/bigquery.jobUser"]);
+export const ALLOWED_PROJECT_ROLES: ReadonlyMap<string, RegExp | undefined> = new Map([
+  ["roles/bigquery.jobUser", undefined],
+  ["roles/workflows.invoker", undefined],
+  ["roles/eventarc.eventReceiver", undefined],
+  ["roles/pubsub.publisher", /^serviceAccount:service-\d+@gs-project-accounts\.iam\.gserviceaccount\.com$/],
+]);
 
 const PRIMITIVE_ROLES = new Set(["roles/owner", "roles/editor", "roles/viewer"]);
 const PUBLIC_MEMBERS = new Set(["allUsers", "allAuthenticatedUsers"]);
@@ -35,7 +47,7 @@ const STANDARD_LABELS = ["app", "stack", "managed-by"];
 const label = (r: RecordedResource) => `${r.type} ${r.name}`;
 const ofType = (resources: readonly RecordedResource[], type: string) => resources.filter((r) => r.type === type);
 const DATA_TYPES = ["gcp:storage/bucket:Bucket", "gcp:bigquery/dataset:Dataset", "gcp:artifactregistry/repository:Repository"];
-const DELETION_PROTECTED_TYPES = ["gcp:cloudrunv2/job:Job", "gcp:cloudrunv2/service:Service"];
+const DELETION_PROTECTED_TYPES = ["gcp:cloudrunv2/job:Job", "gcp:cloudrunv2/service:Service", "gcp:workflows/workflow:Workflow"];
 
 function strings(value: unknown): string[] {
   if (typeof value === "string") return [value];
@@ -44,8 +56,28 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-function jobAccount(job: RecordedResource): string | undefined {
-  return (job.inputs.template as { template?: { serviceAccount?: string } } | undefined)?.template?.serviceAccount;
+/** The account a job, service or workflow runs as. */
+function workloadAccount(workload: RecordedResource): string | undefined {
+  if (workload.type === "gcp:workflows/workflow:Workflow") return workload.inputs.serviceAccount as string | undefined;
+  const template = workload.inputs.template as { serviceAccount?: string; template?: { serviceAccount?: string } } | undefined;
+  return workload.type === "gcp:cloudrunv2/job:Job" ? template?.template?.serviceAccount : template?.serviceAccount;
+}
+const WORKLOAD_TYPES = ["gcp:cloudrunv2/job:Job", "gcp:cloudrunv2/service:Service", "gcp:workflows/workflow:Workflow"];
+
+/** The `http.*` calls of a workflow definition (YAML) whose URL names a Google API, with their `auth`. */
+function googleApiCalls(source: string): { url: string; auth?: { type?: string } }[] {
+  const calls: { url: string; auth?: { type?: string } }[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== "object") return;
+    const step = node as { call?: unknown; args?: { url?: unknown; auth?: { type?: string } } };
+    if (typeof step.call === "string" && step.call.startsWith("http.") && /googleapis\.com/.test(String(step.args?.url))) {
+      calls.push({ url: String(step.args?.url), auth: step.args?.auth });
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(parse(source));
+  return calls;
 }
 
 /** The project's guardrails, checked by the tests for every stack. */
@@ -65,8 +97,12 @@ export const RULES: readonly Rule[] = [
     why: "Grants go on the one resource a workload uses; a project-level grant only where Google has no narrower scope, listed in ALLOWED_PROJECT_ROLES.",
     check: (resources) =>
       ofType(resources, "gcp:projects/iAMMember:IAMMember")
-        .filter((r) => !ALLOWED_PROJECT_ROLES.has(String(r.inputs.role)))
-        .map((r) => `${label(r)} grants ${r.inputs.role} on the project, which is not allow-listed`),
+        .filter((r) => {
+          const role = String(r.inputs.role);
+          const members = ALLOWED_PROJECT_ROLES.get(role);
+          return !ALLOWED_PROJECT_ROLES.has(role) || (members !== undefined && !members.test(String(r.inputs.member)));
+        })
+        .map((r) => `${label(r)} grants ${r.inputs.role} on the project to ${r.inputs.member}, which is not allow-listed`),
   },
   {
     id: "buckets-uniform-and-private",
@@ -78,14 +114,14 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "workloads-own-account",
-    why: "A job without a service account runs as the Compute default account, shared and broad; each workload's own account keeps its grants to what it needs.",
+    why: "A job, service or workflow without a service account runs as a default account, shared and broad; each workload's own account keeps its grants to what it needs.",
     check: (resources) => {
-      const jobs = ofType(resources, "gcp:cloudrunv2/job:Job");
-      const accounts = jobs.map(jobAccount);
-      return jobs.flatMap((job, i) => {
+      const workloads = resources.filter((r) => WORKLOAD_TYPES.includes(r.type));
+      const accounts = workloads.map(workloadAccount);
+      return workloads.flatMap((workload, i) => {
         const account = accounts[i];
-        if (!account || DEFAULT_ACCOUNT.test(account)) return [`${label(job)} runs as ${account ?? "the Compute default account"}`];
-        return accounts.indexOf(account) !== i ? [`${label(job)} shares the account ${account} with another job`] : [];
+        if (!account || DEFAULT_ACCOUNT.test(account)) return [`${label(workload)} runs as ${account ?? "a default account"}`];
+        return accounts.indexOf(account) !== i ? [`${label(workload)} shares the account ${account} with another workload`] : [];
       });
     },
   },
@@ -99,6 +135,16 @@ export const RULES: readonly Rule[] = [
           return target?.uri !== undefined && /^https:\/\/[^/]*googleapis\.com\//.test(target.uri) && (target.oauthToken === undefined || target.oidcToken !== undefined);
         })
         .map((r) => `${label(r)} calls a Google API without an OAuth token`),
+  },
+  {
+    id: "workflows-oauth-for-google-apis",
+    why: "A workflow's calls to Google APIs need an OAuth token of its account; without `auth` the request carries no credentials (https://cloud.google.com/workflows/docs/authentication#making_authenticated_requests).",
+    check: (resources) =>
+      ofType(resources, "gcp:workflows/workflow:Workflow").flatMap((r) =>
+        googleApiCalls(String(r.inputs.sourceContents ?? ""))
+          .filter((call) => call.auth?.type !== "OAuth2")
+          .map((call) => `${label(r)} calls ${call.url} without an OAuth2 token`),
+      ),
   },
   {
     id: "standard-labels",

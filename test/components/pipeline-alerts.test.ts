@@ -1,37 +1,59 @@
 import { expect } from "chai";
 import { CloudRunJob } from "../../components/cloud-run-job";
-import { JobFailureAlert } from "../../components/job-failure-alert";
+import { PipelineAlerts } from "../../components/pipeline-alerts";
 import { DEV, errorOf, registered, useMockRuntime } from "../helpers/pulumi";
 
-describe("JobFailureAlert", () => {
+const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
+const THRESHOLD = { comparison: "COMPARISON_GT", thresholdValue: 0, duration: "0s", aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_SUM" }] };
+
+describe("PipelineAlerts", () => {
   const recorder = useMockRuntime();
   const job = (name: string) => new CloudRunJob(name, { jobName: `prod-etl-${name}`, location: "europe-west1", image: "i@sha256:0", serviceAccount: { accountId: `prod-etl-${name}`, displayName: name }, policy: DEV });
 
   it("alerts an email channel on any failed execution of the jobs (completed_execution_count with result failed)", async () => {
-    new JobFailureAlert("failures", { jobs: [job("extract"), job("load")], email: "oncall@example.com", displayName: "ETL job failed (prod)" });
+    new PipelineAlerts("alerts", { jobs: [job("extract"), job("load")], email: "oncall@example.com", environment: "prod" });
     await registered(recorder);
-    const channel = recorder.get("gcp:monitoring/notificationChannel:NotificationChannel", "failures-email");
-    expect(channel.inputs).to.deep.equal({ type: "email", displayName: "ETL job failed (prod): oncall@example.com", labels: { email_address: "oncall@example.com" } });
-    const policy = recorder.get("gcp:monitoring/alertPolicy:AlertPolicy", "failures-policy");
-    expect(policy.inputs.combiner).to.equal("OR");
+    const channel = recorder.get("gcp:monitoring/notificationChannel:NotificationChannel", "alerts-email");
+    expect(channel.inputs).to.deep.equal({ type: "email", displayName: "Pipelines (prod): oncall@example.com", labels: { email_address: "oncall@example.com" } });
     expect(channel.outputs.name).to.match(/^projects\/test-project\/notificationChannels\/[0-9a-f]{16}$/);
+    const policy = recorder.get(POLICY, "alerts-job-failures");
+    expect(policy.inputs.displayName).to.equal("Job execution failed (prod)");
+    expect(policy.inputs.combiner).to.equal("OR");
     expect(policy.inputs.notificationChannels).to.deep.equal([channel.outputs.name]);
     expect(policy.inputs.conditions).to.deep.equal([
       {
         displayName: "A job execution failed",
         conditionThreshold: {
           filter: 'resource.type = "cloud_run_job" AND metric.type = "run.googleapis.com/job/completed_execution_count" AND metric.labels.result = "failed" AND resource.labels.job_name = one_of("prod-etl-extract", "prod-etl-load")',
-          comparison: "COMPARISON_GT",
-          thresholdValue: 0,
-          duration: "0s",
-          aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_SUM" }],
+          ...THRESHOLD,
         },
       },
     ]);
+    expect(recorder.ofType(POLICY).map((p) => p.name)).to.deep.equal(["alerts-job-failures"]);
+  });
+
+  it("alerts the same channel when messages of the push subscriptions go to their dead-letter topics (dead_letter_message_count)", async () => {
+    new PipelineAlerts("alerts", { jobs: [job("extract")], deadLetterSources: ["prod-scoring-push", "prod-stream-push"], email: "oncall@example.com", environment: "prod" });
+    await registered(recorder);
+    const channel = recorder.get("gcp:monitoring/notificationChannel:NotificationChannel", "alerts-email");
+    const policy = recorder.get(POLICY, "alerts-dead-letters");
+    expect(policy.inputs.displayName).to.equal("Messages dead-lettered (prod)");
+    expect(policy.inputs.notificationChannels).to.deep.equal([channel.outputs.name]);
+    expect(policy.inputs.conditions).to.deep.equal([
+      {
+        displayName: "Messages went to a dead-letter topic",
+        conditionThreshold: {
+          filter:
+            'resource.type = "pubsub_subscription" AND metric.type = "pubsub.googleapis.com/subscription/dead_letter_message_count" AND resource.labels.subscription_id = one_of("prod-scoring-push", "prod-stream-push")',
+          ...THRESHOLD,
+        },
+      },
+    ]);
+    expect(recorder.ofType("gcp:monitoring/notificationChannel:NotificationChannel")).to.have.length(1);
   });
 
   it("rejects an address that is no email and an empty job list", () => {
-    expect(errorOf(() => new JobFailureAlert("a", { jobs: [], email: "oncall", displayName: "x" }))).to.match(/^JobFailureAlert\(a\)\.email: "oncall" is not an email address/);
-    expect(errorOf(() => new JobFailureAlert("b", { jobs: [], email: "o@example.com", displayName: "x" }))).to.match(/^JobFailureAlert\(b\)\.jobs: is empty/);
+    expect(errorOf(() => new PipelineAlerts("a", { jobs: [], email: "oncall", environment: "x" }))).to.match(/^PipelineAlerts\(a\)\.email: "oncall" is not an email address/);
+    expect(errorOf(() => new PipelineAlerts("b", { jobs: [], email: "o@example.com", environment: "x" }))).to.match(/^PipelineAlerts\(b\)\.jobs: is empty/);
   });
 });

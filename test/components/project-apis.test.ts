@@ -24,6 +24,8 @@ describe("ProjectApis", () => {
       "run.googleapis.com",
       "secretmanager.googleapis.com",
       "storage.googleapis.com",
+      "workflowexecutions.googleapis.com",
+      "workflows.googleapis.com",
     ]);
     expect(await promiseOf(apis.services)).to.deep.equal([...REQUIRED_APIS]);
   });

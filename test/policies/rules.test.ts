@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { stringify } from "yaml";
 import { configFromPulumi } from "../../config";
 import { RecordedResource } from "../../tools/mock-runtime";
 import { RULES, violations } from "../../tools/rules";
@@ -15,6 +16,9 @@ const job = (name: string, serviceAccount: string | undefined, deletionProtectio
   fake("gcp:cloudrunv2/job:Job", name, { deletionProtection, template: { template: { serviceAccount } } });
 const bucket = (inputs: Record<string, unknown>, protect = false) =>
   fake("gcp:storage/bucket:Bucket", "b", { uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true, ...inputs }, { protect });
+const service = (name: string, serviceAccount: string) => fake("gcp:cloudrunv2/service:Service", name, { deletionProtection: false, template: { serviceAccount } });
+const workflow = (call: Record<string, unknown>) =>
+  fake("gcp:workflows/workflow:Workflow", "w", { serviceAccount: "w@p.iam.gserviceaccount.com", sourceContents: stringify({ main: { steps: [{ start: { call: "http.post", args: call, result: "r" } }] } }) });
 const scheduler = (httpTarget: Record<string, unknown>) => fake("gcp:cloudscheduler/job:Job", "s", { httpTarget });
 const DEV = { stack: "dev", protectData: false };
 const PROD = { stack: "prod", protectData: true };
@@ -35,9 +39,16 @@ const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[
   },
   "project-grants-allow-listed": {
     context: DEV,
-    passing: [fake("gcp:projects/iAMMember:IAMMember", "m", { role: "roles/bigquery.jobUser" })],
-    failing: [fake("gcp:projects/iAMMember:IAMMember", "m", { role: "roles/storage.admin" })],
-    expected: "project-grants-allow-listed: gcp:projects/iAMMember:IAMMember m grants roles/storage.admin on the project, which is not allow-listed",
+    passing: [
+      fake("gcp:projects/iAMMember:IAMMember", "m", { role: "roles/bigquery.jobUser", member: "serviceAccount:load@p.iam.gserviceaccount.com" }),
+      fake("gcp:projects/iAMMember:IAMMember", "gcs", { role: "roles/pubsub.publisher", member: "serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com" }),
+    ],
+    failing: [
+      fake("gcp:projects/iAMMember:IAMMember", "m", { role: "roles/storage.admin", member: "serviceAccount:load@p.iam.gserviceaccount.com" }),
+      fake("gcp:projects/iAMMember:IAMMember", "pub", { role: "roles/pubsub.publisher", member: "serviceAccount:stream@p.iam.gserviceaccount.com" }),
+    ],
+    expected:
+      "project-grants-allow-listed: gcp:projects/iAMMember:IAMMember pub grants roles/pubsub.publisher on the project to serviceAccount:stream@p.iam.gserviceaccount.com, which is not allow-listed",
   },
   "buckets-uniform-and-private": {
     context: DEV,
@@ -47,15 +58,21 @@ const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[
   },
   "workloads-own-account": {
     context: DEV,
-    passing: [job("a", "a@p.iam.gserviceaccount.com"), job("b", "b@p.iam.gserviceaccount.com")],
-    failing: [job("a", "a@p.iam.gserviceaccount.com"), job("b", "a@p.iam.gserviceaccount.com"), job("c", undefined), job("d", "1-compute@developer.gserviceaccount.com")],
-    expected: "workloads-own-account: gcp:cloudrunv2/job:Job b shares the account a@p.iam.gserviceaccount.com with another job",
+    passing: [job("a", "a@p.iam.gserviceaccount.com"), service("b", "b@p.iam.gserviceaccount.com"), fake("gcp:workflows/workflow:Workflow", "w", { serviceAccount: "w@p.iam.gserviceaccount.com" })],
+    failing: [job("a", "a@p.iam.gserviceaccount.com"), service("b", "a@p.iam.gserviceaccount.com"), job("c", undefined), job("d", "1-compute@developer.gserviceaccount.com")],
+    expected: "workloads-own-account: gcp:cloudrunv2/service:Service b shares the account a@p.iam.gserviceaccount.com with another workload",
   },
   "scheduler-oauth-for-google-apis": {
     context: DEV,
     passing: [scheduler({ uri: "https://run.googleapis.com/v2/x:run", oauthToken: { serviceAccountEmail: "s@p" } })],
     failing: [scheduler({ uri: "https://run.googleapis.com/v2/x:run", oidcToken: { serviceAccountEmail: "s@p" } })],
     expected: "scheduler-oauth-for-google-apis: gcp:cloudscheduler/job:Job s calls a Google API without an OAuth token",
+  },
+  "workflows-oauth-for-google-apis": {
+    context: DEV,
+    passing: [workflow({ url: '${"https://run.googleapis.com/v2/" + job + ":run"}', auth: { type: "OAuth2" } }), workflow({ url: "https://example.com/hook" })],
+    failing: [workflow({ url: '${"https://run.googleapis.com/v2/" + job + ":run"}' })],
+    expected: 'workflows-oauth-for-google-apis: gcp:workflows/workflow:Workflow w calls ${"https://run.googleapis.com/v2/" + job + ":run"} without an OAuth2 token',
   },
   "standard-labels": {
     context: DEV,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { RecordedResource } from "../../tools/mock-runtime";
+import { projectNumber, RecordedResource } from "../../tools/mock-runtime";
 import { iamRows } from "../../tools/render";
 import { ProgramRun, readStackConfig, runProgram } from "../../tools/run-program";
 
@@ -13,15 +13,59 @@ const custom = (run: ProgramRun) => run.resources.filter((r) => r.custom);
 const ofType = (run: ProgramRun, type: string) => run.resources.filter((r) => r.type === type);
 const names = (resources: RecordedResource[]) => resources.map((r) => `${r.type} ${r.name}`).sort();
 
-/** The repository and the image of a stack that builds (dev, staging); prod deploys promoted digests instead. */
-const BUILD = ["docker:index/image:Image etl-image-image", "gcp:artifactregistry/repository:Repository images-repository"];
-/** The nightly extract (prod, staging). */
-const SCHEDULE = ["gcp:cloudscheduler/job:Job extract-nightly-scheduler", "gcp:serviceaccount/account:Account extract-nightly-sa-account", "gcp:cloudrunv2/jobIamMember:JobIamMember extract-nightly-invoker"];
-/** The failed-execution alert where a stack names an alertEmail (prod), with the API it needs. */
-const ALERT = ["gcp:monitoring/alertPolicy:AlertPolicy job-failures-policy", "gcp:monitoring/notificationChannel:NotificationChannel job-failures-email", "gcp:projects/service:Service apis-monitoring"];
+/** The repository and the images of a stack that builds (dev, staging); prod deploys promoted digests instead. */
+const BUILD = ["etl", "scorer", "stream"].map((image) => `docker:index/image:Image ${image}-image-image`).concat("gcp:artifactregistry/repository:Repository images-repository");
+/** The nightly ETL chain (prod, staging): a Cloud Scheduler job starting the workflow, with its own account allowed to invoke workflows. */
+const SCHEDULE = ["gcp:cloudscheduler/job:Job etl-chain-sched-scheduler", "gcp:serviceaccount/account:Account etl-chain-sched-sa-account", "gcp:projects/iAMMember:IAMMember etl-chain-sched-workflows-invoker"];
+/** The alerts where a stack names an alertEmail (prod), with the API they need. */
+const ALERT = [
+  "gcp:monitoring/alertPolicy:AlertPolicy alerts-dead-letters",
+  "gcp:monitoring/alertPolicy:AlertPolicy alerts-job-failures",
+  "gcp:monitoring/notificationChannel:NotificationChannel alerts-email",
+  "gcp:projects/service:Service apis-monitoring",
+];
+/** The ETL's workflow: its account holds the runner roles on each job. */
+const CHAIN = [
+  "gcp:workflows/workflow:Workflow etl-chain-workflow",
+  "gcp:serviceaccount/account:Account etl-chain-sa-account",
+  ...["extract", "load", "transform"].flatMap((step) => ["run.jobsExecutorWithOverrides", "run.viewer"].map((role) => `gcp:cloudrunv2/jobIamMember:JobIamMember etl-chain-${step}-${role}`)),
+];
+/** A push subscription to a service, with its invoker and its dead-letter topic (the scoring trigger's and the stream's). */
+const push = (name: string) => [
+  `gcp:cloudrunv2/serviceIamMember:ServiceIamMember ${name}-invoker-run-invoker`,
+  `gcp:pubsub/subscription:Subscription ${name}-dead-letter-subscription`,
+  `gcp:pubsub/subscription:Subscription ${name}-subscription`,
+  `gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember ${name}-dead-letter-agent-subscriber`,
+  `gcp:pubsub/topic:Topic ${name}-dead-letter-topic`,
+  `gcp:pubsub/topicIAMMember:TopicIAMMember ${name}-dead-letter-agent-publisher`,
+  `gcp:serviceaccount/account:Account ${name}-invoker-account`,
+];
+/** The scoring pipeline: input and output buckets, the scorer service, the bucket trigger. */
+const SCORING = [
+  `${BUCKET} scoring-input-bucket`,
+  `${BUCKET} scoring-output-bucket`,
+  "gcp:cloudrunv2/service:Service scorer-service",
+  "gcp:serviceaccount/account:Account scorer-sa-account",
+  "gcp:storage/bucketIAMMember:BucketIAMMember scorer-scoring-input-objectViewer",
+  "gcp:storage/bucketIAMMember:BucketIAMMember scorer-scoring-output-objectUser",
+  "gcp:pubsub/topic:Topic scoring-trigger-notifications-topic",
+  "gcp:pubsub/topicIAMMember:TopicIAMMember scoring-trigger-gcs-agent-publisher",
+  "gcp:storage/notification:Notification scoring-trigger-notification",
+  ...push("scoring-trigger-push"),
+];
+/** The streaming pipeline: request and result topics, the predictor service, the backend's result subscription. */
+const STREAMING = [
+  "gcp:pubsub/topic:Topic stream-requests-topic",
+  "gcp:pubsub/topic:Topic stream-results-topic",
+  "gcp:pubsub/subscription:Subscription stream-results-backend",
+  "gcp:cloudrunv2/service:Service stream-service-service",
+  "gcp:serviceaccount/account:Account stream-service-sa-account",
+  "gcp:pubsub/topicIAMMember:TopicIAMMember stream-service-stream-results-publisher",
+  ...push("stream-push"),
+];
 /** Every custom resource every stack declares. */
 const COMMON = [
-  ...["artifactregistry", "bigquery", "cloudresourcemanager", "cloudscheduler", "iam", "pubsub", "run", "secretmanager", "storage"].map((api) => `${SERVICE} apis-${api}`),
+  ...["artifactregistry", "bigquery", "cloudresourcemanager", "cloudscheduler", "iam", "pubsub", "run", "secretmanager", "storage", "workflowexecutions", "workflows"].map((api) => `${SERVICE} apis-${api}`),
   `${DATASET} warehouse-dataset`,
   "gcp:bigquery/datasetIamMember:DatasetIamMember load-warehouse-dataEditor",
   "gcp:bigquery/datasetIamMember:DatasetIamMember transform-warehouse-dataEditor",
@@ -42,6 +86,9 @@ const COMMON = [
   "gcp:storage/bucketIAMMember:BucketIAMMember load-staging-objectViewer",
   "gcp:storage/bucketIAMMember:BucketIAMMember transform-curated-objectUser",
   "pulumi:providers:gcp gcp",
+  ...CHAIN,
+  ...SCORING,
+  ...STREAMING,
 ];
 
 describe("stack: the real program with the real stack files", () => {
@@ -52,7 +99,7 @@ describe("stack: the real program with the real stack files", () => {
     prod = await runProgram("prod");
   });
 
-  it("dev declares the platform and the ETL, and no schedule", () => {
+  it("dev declares the platform, the ETL chain, the scoring and the streaming pipelines, and no schedule", () => {
     expect(names(custom(dev))).to.deep.equal([...COMMON, ...BUILD].sort());
   });
 
@@ -64,26 +111,31 @@ describe("stack: the real program with the real stack files", () => {
     );
   });
 
-  it("prod adds the nightly extract (a Cloud Scheduler job, its own account and its invoker grant) and builds no image", () => {
+  it("prod adds the nightly ETL chain (Scheduler starts the workflow with OAuth, its account may invoke workflows) and the alerts, and builds no image", () => {
     expect(names(custom(prod))).to.deep.equal([...COMMON, ...SCHEDULE, ...ALERT].sort());
     const scheduler = prod.resources.find((r) => r.type === "gcp:cloudscheduler/job:Job")!;
-    expect(scheduler.inputs).to.deep.include({ name: "prod-etl-extract-nightly", schedule: "0 2 * * *", timeZone: "Europe/Berlin", region: "europe-west1" });
+    expect(scheduler.inputs).to.deep.include({ name: "prod-etl-nightly", schedule: "0 2 * * *", timeZone: "Europe/Berlin", region: "europe-west1" });
     expect(scheduler.inputs.httpTarget).to.deep.equal({
-      uri: "https://run.googleapis.com/v2/projects/my-pipelines-prod/locations/europe-west1/jobs/prod-etl-extract:run",
+      uri: "https://workflowexecutions.googleapis.com/v1/projects/my-pipelines-prod/locations/europe-west1/workflows/prod-etl/executions",
       httpMethod: "POST",
-      oauthToken: { serviceAccountEmail: "prod-etl-extract-sched@my-pipelines-prod.iam.gserviceaccount.com", scope: "https://www.googleapis.com/auth/cloud-platform" },
+      body: Buffer.from('{"argument":"{}"}').toString("base64"),
+      headers: { "Content-Type": "application/json" },
+      oauthToken: { serviceAccountEmail: "prod-etl-nightly@my-pipelines-prod.iam.gserviceaccount.com", scope: "https://www.googleapis.com/auth/cloud-platform" },
     });
+    const alert = prod.resources.find((r) => r.name === "alerts-dead-letters")!;
+    const filter = (alert.inputs.conditions as { conditionThreshold: { filter: string } }[])[0].conditionThreshold.filter;
+    expect(filter).to.include('resource.labels.subscription_id = one_of("prod-scoring-push", "prod-stream-push")');
   });
 
   it("a third environment is a stack file, not code: staging declares prod's resources with dev's destroyable policy", async () => {
     const staging = await runProgram("staging");
     expect(names(custom(staging))).to.deep.equal([...COMMON, ...BUILD, ...SCHEDULE].sort());
     expect(custom(staging).filter((r) => r.protect)).to.deep.equal([]);
-    expect(ofType(staging, "gcp:cloudscheduler/job:Job")[0].inputs).to.deep.include({ name: "staging-etl-extract-nightly", schedule: "30 3 * * *" });
+    expect(ofType(staging, "gcp:cloudscheduler/job:Job")[0].inputs).to.deep.include({ name: "staging-etl-nightly", schedule: "30 3 * * *" });
   });
 
   it("exports exactly what the runner reads: each job's full name, region, project and account; the pipeline; buckets, dataset, repository, images", () => {
-    const { images, ...rest } = dev.outputs as { images: { etl: string } };
+    const { images, ...rest } = dev.outputs as { images: Record<string, string> };
     const job = (step: string) => ({
       name: `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`,
       jobName: `dev-etl-${step}`,
@@ -95,12 +147,27 @@ describe("stack: the real program with the real stack files", () => {
       project: "my-pipelines-dev",
       region: "europe-west1",
       jobs: { extract: job("extract"), load: job("load"), transform: job("transform") },
-      pipelines: { etl: { steps: ["extract", "load", "transform"], stagingBucket: "my-pipelines-dev-dev-staging" } },
+      pipelines: {
+        etl: { steps: ["extract", "load", "transform"], stagingBucket: "my-pipelines-dev-dev-staging", workflow: "projects/my-pipelines-dev/locations/europe-west1/workflows/dev-etl" },
+        scoring: {
+          inputBucket: "my-pipelines-dev-dev-scoring-input",
+          outputBucket: "my-pipelines-dev-dev-scoring-output",
+          service: `https://dev-scorer-${projectNumber("my-pipelines-dev").slice(0, 10)}.europe-west1.run.app`,
+          deadLetterSubscription: "dev-scoring-push-dead-letter",
+        },
+        streaming: {
+          requestTopic: "projects/my-pipelines-dev/topics/dev-stream-requests",
+          resultSubscription: "projects/my-pipelines-dev/subscriptions/dev-stream-results-backend",
+          service: `https://dev-stream-${projectNumber("my-pipelines-dev").slice(0, 10)}.europe-west1.run.app`,
+          deadLetterSubscription: "dev-stream-push-dead-letter",
+        },
+      },
       buckets: { raw: "my-pipelines-dev-dev-raw", staging: "my-pipelines-dev-dev-staging", curated: "my-pipelines-dev-dev-curated" },
       dataset: "dev_warehouse",
       repository: "europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images",
     });
-    expect(images.etl).to.match(/^europe-west1-docker\.pkg\.dev\/my-pipelines-dev\/dev-images\/etl@sha256:[0-9a-f]{64}$/);
+    expect(Object.keys(images)).to.deep.equal(["etl", "scorer", "stream"]);
+    for (const [name, digest] of Object.entries(images)) expect(digest).to.match(new RegExp(`^europe-west1-docker\\.pkg\\.dev/my-pipelines-dev/dev-images/${name}@sha256:[0-9a-f]{64}$`));
   });
 
   it("every job runs as its own service account, created for it, never a default account", () => {
@@ -130,7 +197,23 @@ describe("stack: the real program with the real stack files", () => {
       "roles/bigquery.jobUser on project my-pipelines-dev",
       "roles/storage.objectUser on bucket my-pipelines-dev-dev-curated",
     ]);
-    expect(new Set(iamRows(dev.resources).map((r) => r.member)).size, "no other member holds a role").to.equal(3);
+    const dev_ = (id: string) => `serviceAccount:${id}@my-pipelines-dev.iam.gserviceaccount.com`;
+    expect(byMember(dev_("dev-scorer"))).to.deep.equal(["roles/storage.objectUser on bucket my-pipelines-dev-dev-scoring-output", "roles/storage.objectViewer on bucket my-pipelines-dev-dev-scoring-input"]);
+    expect(byMember(dev_("dev-stream"))).to.deep.equal(["roles/pubsub.publisher on topic dev-stream-results"]);
+    expect(byMember(dev_("dev-scoring-push"))).to.deep.equal(["roles/run.invoker on service dev-scorer"]);
+    expect(byMember(dev_("dev-stream-push"))).to.deep.equal(["roles/run.invoker on service dev-stream"]);
+    expect(byMember(dev_("dev-etl-chain"))).to.deep.equal(
+      ["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"].flatMap((role) => ["extract", "load", "transform"].map((step) => `${role} on job dev-etl-${step}`)).sort(),
+    );
+    const number = projectNumber("my-pipelines-dev");
+    expect(byMember(`serviceAccount:service-${number}@gs-project-accounts.iam.gserviceaccount.com`), "GCS agent").to.deep.equal(["roles/pubsub.publisher on topic dev-scoring-uploads"]);
+    expect(byMember(`serviceAccount:service-${number}@gcp-sa-pubsub.iam.gserviceaccount.com`), "Pub/Sub agent").to.deep.equal([
+      "roles/pubsub.publisher on topic dev-scoring-push-dead-letter",
+      "roles/pubsub.publisher on topic dev-stream-push-dead-letter",
+      "roles/pubsub.subscriber on subscription dev-scoring-push",
+      "roles/pubsub.subscriber on subscription dev-stream-push",
+    ]);
+    expect(new Set(iamRows(dev.resources).map((r) => r.member)).size, "no other member holds a role").to.equal(10);
   });
 
   it("the gcp provider carries the project, region and standard labels, and every GCP resource uses it", () => {
@@ -149,21 +232,25 @@ describe("stack: the real program with the real stack files", () => {
     }
   });
 
-  it("dev tears down completely: nothing protected, buckets and dataset emptied on destroy, no deletion protection on jobs (the provider defaults it to true)", () => {
+  it("dev tears down completely: nothing protected, buckets and dataset emptied on destroy, no deletion protection on jobs, services and the workflow (the provider defaults it to true)", () => {
     expect(custom(dev).filter((r) => r.protect).map((r) => r.name)).to.deep.equal([]);
     for (const bucket of ofType(dev, BUCKET)) expect(bucket.inputs.forceDestroy, bucket.name).to.equal(true);
     expect(ofType(dev, DATASET)[0].inputs.deleteContentsOnDestroy).to.equal(true);
-    for (const job of ofType(dev, JOB)) expect(job.inputs.deletionProtection, job.name).to.equal(false);
+    for (const workload of [...ofType(dev, JOB), ...ofType(dev, "gcp:cloudrunv2/service:Service"), ...ofType(dev, "gcp:workflows/workflow:Workflow")]) {
+      expect(workload.inputs.deletionProtection, workload.name).to.equal(false);
+    }
   });
 
-  it("prod protects its data: buckets, dataset and image repository protected, never force-destroyed, versioned; jobs with deletion protection", () => {
-    expect(custom(prod).filter((r) => r.protect).map((r) => r.name).sort()).to.deep.equal(["curated-bucket", "raw-bucket", "staging-bucket", "warehouse-dataset"]);
+  it("prod protects its data: buckets and dataset protected, never force-destroyed, versioned; jobs, services and the workflow with deletion protection", () => {
+    expect(custom(prod).filter((r) => r.protect).map((r) => r.name).sort()).to.deep.equal(["curated-bucket", "raw-bucket", "scoring-input-bucket", "scoring-output-bucket", "staging-bucket", "warehouse-dataset"]);
     for (const bucket of ofType(prod, BUCKET)) {
       expect(bucket.inputs.forceDestroy, bucket.name).to.equal(false);
       expect(bucket.inputs.versioning, bucket.name).to.deep.equal({ enabled: true });
     }
     expect(ofType(prod, DATASET)[0].inputs).to.deep.include({ deleteContentsOnDestroy: false, location: "EU" });
-    for (const job of ofType(prod, JOB)) expect(job.inputs.deletionProtection, job.name).to.equal(true);
+    for (const workload of [...ofType(prod, JOB), ...ofType(prod, "gcp:cloudrunv2/service:Service"), ...ofType(prod, "gcp:workflows/workflow:Workflow")]) {
+      expect(workload.inputs.deletionProtection, workload.name).to.equal(true);
+    }
   });
 
   it("every GCP resource waits for the APIs it needs (created before its API is enabled, it fails)", () => {
@@ -184,12 +271,15 @@ describe("stack: the real program with the real stack files", () => {
     }
   });
 
-  it("prod deploys exactly the digest promoted into Pulumi.prod.yaml, and builds nothing", () => {
-    const promoted = readStackConfig("prod").values["cloudrun-pipelines:etlImage"];
-    expect(promoted).to.match(/^europe-west1-docker\.pkg\.dev\/my-pipelines-dev\/dev-images\/etl@sha256:[0-9a-f]{64}$/);
-    for (const job of ofType(prod, JOB)) expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image, job.name).to.equal(promoted);
+  it("prod deploys exactly the digests promoted into Pulumi.prod.yaml, and builds nothing", () => {
+    const promoted = (name: string) => readStackConfig("prod").values[`cloudrun-pipelines:${name}Image`];
+    for (const name of ["etl", "scorer", "stream"]) expect(promoted(name)).to.match(new RegExp(`^europe-west1-docker\\.pkg\\.dev/my-pipelines-dev/dev-images/${name}@sha256:[0-9a-f]{64}$`));
+    for (const job of ofType(prod, JOB)) expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image, job.name).to.equal(promoted("etl"));
+    const serviceImage = (name: string) => (prod.resources.find((r) => r.name === name)!.inputs.template as { containers: { image: string }[] }).containers[0].image;
+    expect(serviceImage("scorer-service")).to.equal(promoted("scorer"));
+    expect(serviceImage("stream-service-service")).to.equal(promoted("stream"));
     expect(ofType(prod, "docker:index/image:Image")).to.deep.equal([]);
-    expect(prod.outputs.images).to.deep.equal({ etl: promoted });
+    expect(prod.outputs.images).to.deep.equal({ etl: promoted("etl"), scorer: promoted("scorer"), stream: promoted("stream") });
     expect(prod.outputs.repository).to.equal(null);
   });
 

@@ -9,29 +9,36 @@ describe("preview --diff: what differs between two stacks' plans", () => {
     expect(n("dataset dev_warehouse")).to.equal("dataset <stack>_warehouse");
     expect(n("europe-west1-docker.pkg.dev/x")).to.equal("europe-west1-docker.pkg.dev/x");
     expect(n("devices")).to.equal("devices");
+    expect(n("serviceAccount:service-977162949841@gcp-sa-pubsub.iam.gserviceaccount.com")).to.equal("serviceAccount:service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com");
   });
 
-  it("dev against prod: the build only in dev, the nightly schedule and the failure alert only in prod, the environment policy, and nothing about names", async () => {
+  it("dev against prod: the builds only in dev, the nightly chain schedule and the alerts only in prod, the environment policy, and nothing about names", async () => {
     const dev = await runProgram("dev");
     const prod = await runProgram("prod");
     const diff = diffPlans(dev, prod);
-    expect(diff.onlyInA).to.deep.equal(["docker:index/image:Image etl-image-image", "gcp:artifactregistry/repository:Repository images-repository"]);
+    expect(diff.onlyInA).to.deep.equal([
+      "docker:index/image:Image etl-image-image",
+      "docker:index/image:Image scorer-image-image",
+      "docker:index/image:Image stream-image-image",
+      "gcp:artifactregistry/repository:Repository images-repository",
+    ]);
     expect(diff.onlyInB).to.deep.equal([
-      "gcp:cloudrunv2/jobIamMember:JobIamMember extract-nightly-invoker",
-      "gcp:cloudscheduler/job:Job extract-nightly-scheduler",
-      "gcp:monitoring/alertPolicy:AlertPolicy job-failures-policy",
-      "gcp:monitoring/notificationChannel:NotificationChannel job-failures-email",
+      "gcp:cloudscheduler/job:Job etl-chain-sched-scheduler",
+      "gcp:monitoring/alertPolicy:AlertPolicy alerts-dead-letters",
+      "gcp:monitoring/alertPolicy:AlertPolicy alerts-job-failures",
+      "gcp:monitoring/notificationChannel:NotificationChannel alerts-email",
+      "gcp:projects/iAMMember:IAMMember etl-chain-sched-workflows-invoker",
       "gcp:projects/service:Service apis-monitoring",
-      "gcp:serviceaccount/account:Account extract-nightly-sa-account",
+      "gcp:serviceaccount/account:Account etl-chain-sched-sa-account",
     ]);
     expect(diff.iamOnlyInA).to.deep.equal([]);
-    expect(diff.iamOnlyInB).to.deep.equal(["serviceAccount:<stack>-etl-extract-sched@<project>.iam.gserviceaccount.com roles/run.invoker job <stack>-etl-extract"]);
+    expect(diff.iamOnlyInB).to.deep.equal(["serviceAccount:<stack>-etl-nightly@<project>.iam.gserviceaccount.com roles/workflows.invoker project <project>"]);
     const change = (resource: string, path: string) => diff.changed.find((c) => c.resource === resource && c.path === path);
     expect(change("gcp:cloudrunv2/job:Job extract-job", "deletionProtection")).to.deep.include({ a: false, b: true });
     expect(change("gcp:storage/bucket:Bucket raw-bucket", "protect")).to.deep.include({ a: false, b: true });
     expect(change("gcp:bigquery/dataset:Dataset warehouse-dataset", "location")).to.deep.include({ a: "europe-west1", b: "EU" });
     expect(diff.changed.filter((c) => c.path === "accountId" || c.path === "name" || c.path === "bucket")).to.deep.equal([]);
     expect(change("gcp:cloudrunv2/job:Job load-job", "template.template.containers.0.image")?.b).to.match(/dev-images\/etl@sha256:/);
-    expect(renderDiff(diff)).to.match(/^Plan of prod against dev[^\n]*\nonly in dev \(2\):\n/);
+    expect(renderDiff(diff)).to.match(/^Plan of prod against dev[^\n]*\nonly in dev \(4\):\n/);
   });
 });

@@ -61,9 +61,9 @@ describe("preview", () => {
   it("the plan text counts resources and grants and ends with the guardrails' verdict", async () => {
     const run = await runProgram("dev");
     const text = planText(run, ["no-public-access: x"]);
-    expect(text).to.match(/^Stack dev: 31 resources in 14 components would be created by `pulumi up`/);
-    expect(text).to.include("IAM (9 grants):");
-    expect(text).to.match(/Guardrails: 11 rules, 1 violations\n {2}- no-public-access: x\n$/);
+    expect(text).to.match(/^Stack dev: 72 resources in 35 components would be created by `pulumi up`/);
+    expect(text).to.include("IAM (25 grants):");
+    expect(text).to.match(/Guardrails: 12 rules, 1 violations\n {2}- no-public-access: x\n$/);
   });
 
   it("`npm run preview -- --stack prod --json F --outputs G` prints the prod plan and writes the plan and the runner's outputs file", () => {
@@ -71,9 +71,9 @@ describe("preview", () => {
     const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
     const result = preview("--stack", "prod", "--json", json, "--outputs", outputs);
     expect(result.status, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^Stack prod: 35 resources/);
+    expect(result.stdout).to.match(/^Stack prod: 75 resources/);
     expect(result.stdout).to.include("[protected]");
-    expect(result.stdout).to.include("Guardrails: 11 rules, 0 violations");
+    expect(result.stdout).to.include("Guardrails: 12 rules, 0 violations");
     const plan = JSON.parse(fs.readFileSync(json, "utf8"));
     expect(plan.stack).to.equal("prod");
     expect(plan.resources.find((r: RecordedResource) => r.name === "raw-bucket")).to.deep.include({ type: "gcp:storage/bucket:Bucket", protect: true });

@@ -17,14 +17,21 @@ function setup(outputs: unknown) {
 
 describe("npm run promote: dev's image digests into prod's stack file", () => {
   it("writes each digest under its config key and keeps the file's comments and values", () => {
-    const { root, outputsFile, file } = setup({ images: { etl: DIGEST }, jobs: {} });
-    expect(promote("dev", "prod", outputsFile, root)).to.deep.equal({ etl: { to: DIGEST } });
+    const images = { etl: DIGEST, scorer: DIGEST.replace("/etl@", "/scorer@"), stream: DIGEST.replace("/etl@", "/stream@") };
+    const { root, outputsFile, file } = setup({ images, jobs: {} });
+    expect(promote("dev", "prod", outputsFile, root)).to.deep.equal({ etl: { to: images.etl }, scorer: { to: images.scorer }, stream: { to: images.stream } });
     const text = fs.readFileSync(file, "utf8");
     expect(text).to.include("# prod stack").and.include("# the prod project");
-    expect(parse(text).config).to.deep.equal({ "gcp:project": "p-prod", "cloudrun-pipelines:buildImages": "false", "cloudrun-pipelines:etlImage": DIGEST });
+    expect(parse(text).config).to.deep.equal({
+      "gcp:project": "p-prod",
+      "cloudrun-pipelines:buildImages": "false",
+      "cloudrun-pipelines:etlImage": images.etl,
+      "cloudrun-pipelines:scorerImage": images.scorer,
+      "cloudrun-pipelines:streamImage": images.stream,
+    });
     const next = DIGEST.replace(/b{64}/, "c".repeat(64));
-    fs.writeFileSync(outputsFile, JSON.stringify({ images: { etl: next } }));
-    expect(promote("dev", "prod", outputsFile, root)).to.deep.equal({ etl: { from: DIGEST, to: next } });
+    fs.writeFileSync(outputsFile, JSON.stringify({ images: { ...images, etl: next } }));
+    expect(promote("dev", "prod", outputsFile, root).etl).to.deep.equal({ from: DIGEST, to: next });
   });
 
   it("refuses outputs without digests (a tag is not promotable) and a stack without a file", () => {
