@@ -33,6 +33,14 @@ const KEY_INPUTS: Record<string, string[]> = {
   "gcp:serviceaccount/account:Account": ["accountId"],
   "gcp:cloudrunv2/job:Job": ["name", "location", "deletionProtection", "template.taskCount", "template.template.serviceAccount", "template.template.timeout", "template.template.maxRetries", "template.template.containers.0.image", "template.template.containers.0.commands", "template.template.containers.0.resources.limits", "template.template.containers.0.envs"],
   "gcp:cloudscheduler/job:Job": ["name", "region", "schedule", "timeZone", "httpTarget.uri", "httpTarget.oauthToken", "retryConfig"],
+  "gcp:cloudrunv2/service:Service": ["name", "location", "ingress", "deletionProtection", "template.serviceAccount", "template.timeout", "template.maxInstanceRequestConcurrency", "template.scaling", "template.containers.0.image", "template.containers.0.resources.limits", "template.containers.0.envs"],
+  "gcp:pubsub/topic:Topic": ["name"],
+  "gcp:pubsub/subscription:Subscription": ["name", "topic", "filter", "ackDeadlineSeconds", "pushConfig.pushEndpoint", "pushConfig.oidcToken", "retryPolicy", "deadLetterPolicy", "expirationPolicy", "messageRetentionDuration"],
+  "gcp:storage/notification:Notification": ["bucket", "topic", "eventTypes", "objectNamePrefix", "payloadFormat"],
+  "gcp:workflows/workflow:Workflow": ["name", "region", "serviceAccount", "deletionProtection", "description"],
+  "gcp:eventarc/trigger:Trigger": ["name", "location", "matchingCriterias", "destination.workflow", "serviceAccount"],
+  "gcp:monitoring/alertPolicy:AlertPolicy": ["displayName", "conditions.0.conditionThreshold.filter"],
+  "gcp:monitoring/notificationChannel:NotificationChannel": ["type", "labels"],
 };
 
 /** The IAM grants of a plan, sorted by member, then role, then resource. */
@@ -74,8 +82,9 @@ export function renderIamTable(rows: readonly IamRow[]): string {
 
 /**
  * The architecture as a Mermaid flowchart, derived from the recorded plan: components as nodes; edges for the
- * image a job runs, the repository an image is pushed to, and every IAM grant (from the workload or schedule
- * that holds it to what it is on).
+ * image a job or service runs, the repository an image is pushed to, the event flows (a bucket notifying a topic, a
+ * topic pushing to a service or pulled by a subscription, dead letters), and every IAM grant (from the workload,
+ * trigger or schedule that holds it to what it is on).
  */
 export function renderMermaid(resources: readonly RecordedResource[]): string {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -95,20 +104,46 @@ export function renderMermaid(resources: readonly RecordedResource[]): string {
     const child = resources.find((r) => r.type === type && match(r.inputs));
     return child && owner(child);
   };
+  const serviceAt = (endpoint: string) => {
+    const service = resources.find((r) => r.type === "gcp:cloudrunv2/service:Service" && typeof r.outputs.uri === "string" && endpoint.startsWith(r.outputs.uri));
+    return service && owner(service);
+  };
   for (const r of resources) {
     if (r.type === "docker:index/image:Image") {
       const image = owner(r);
       const repository = componentOf("gcp:artifactregistry/repository:Repository", (i) => String(r.inputs.imageName).includes(`/${i.repositoryId}/`));
       if (image && repository) edges.add(`${node(image)} -->|pushed to| ${node(repository)}`);
-      for (const job of resources.filter((j) => j.type === "gcp:cloudrunv2/job:Job" && valueAt(j.inputs, "template.template.containers.0.image") === r.outputs.repoDigest)) {
-        const workload = owner(job);
-        if (image && workload) edges.add(`${node(image)} -->|image| ${node(workload)}`);
+      for (const workload of resources.filter((w) => [w.inputs, w.inputs.template].some((t) => valueAt(t, "template.containers.0.image") === r.outputs.repoDigest))) {
+        const component = owner(workload);
+        if (image && component) edges.add(`${node(image)} -->|image| ${node(component)}`);
       }
+    }
+    // Event flows: a bucket notifies a topic, a topic pushes to a service or is pulled, undeliverable messages go to a dead-letter topic.
+    const topic = (id: unknown) => componentOf("gcp:pubsub/topic:Topic", (i) => String(id).endsWith(`/topics/${i.name}`));
+    if (r.type === "gcp:storage/notification:Notification") {
+      const bucket = componentOf("gcp:storage/bucket:Bucket", (i) => i.name === r.inputs.bucket);
+      const to = topic(r.inputs.topic);
+      if (bucket && to) edges.add(`${node(bucket)} -->|notifies| ${node(to)}`);
+    }
+    if (r.type === "gcp:pubsub/subscription:Subscription") {
+      const from = topic(r.inputs.topic);
+      const endpoint = valueAt(r.inputs, "pushConfig.pushEndpoint");
+      const service = endpoint === undefined ? undefined : serviceAt(String(endpoint));
+      const deadLetter = topic(valueAt(r.inputs, "deadLetterPolicy.deadLetterTopic"));
+      if (from && service) edges.add(`${node(from)} -->|push| ${node(service)}`);
+      if (from && endpoint === undefined) edges.add(`${node(from)} -->|pull| ${subscriptionNode(nodes, String(r.inputs.name))}`);
+      if (from && deadLetter) edges.add(`${node(from)} -->|dead letters| ${node(deadLetter)}`);
     }
     if (!(r.type in IAM_TARGETS)) continue;
     const holder = owner(r);
     const target = iamTarget(r, componentOf);
-    const from = holder && !String(r.inputs.member).startsWith("serviceAccount:") && r.type === "gcp:cloudrunv2/jobIamMember:JobIamMember" ? memberNode(nodes, String(r.inputs.member)) : holder && node(holder);
+    const member = String(r.inputs.member);
+    const agent = SERVICE_AGENTS.find(([pattern]) => pattern.test(member));
+    const from = agent
+      ? memberNode(nodes, agent[1])
+      : holder && !member.startsWith("serviceAccount:") && r.type === "gcp:cloudrunv2/jobIamMember:JobIamMember"
+        ? memberNode(nodes, member)
+        : holder && node(holder);
     const to = target ? node(target) : projectNode(nodes, IAM_TARGETS[r.type](r.inputs));
     if (from && from !== to) edges.add(`${from} -->|${String(r.inputs.role).replace("roles/", "")}| ${to}`);
   }
@@ -126,6 +161,10 @@ function iamTarget(
       return componentOf("gcp:bigquery/dataset:Dataset", (i) => i.datasetId === r.inputs.datasetId);
     case "gcp:cloudrunv2/jobIamMember:JobIamMember":
       return componentOf("gcp:cloudrunv2/job:Job", (i) => i.name === r.inputs.name);
+    case "gcp:cloudrunv2/serviceIamMember:ServiceIamMember":
+      return componentOf("gcp:cloudrunv2/service:Service", (i) => i.name === r.inputs.name);
+    case "gcp:pubsub/topicIAMMember:TopicIAMMember":
+      return componentOf("gcp:pubsub/topic:Topic", (i) => String(r.inputs.topic).endsWith(`/topics/${i.name}`));
     default:
       return undefined;
   }
@@ -134,6 +173,18 @@ function iamTarget(
 function memberNode(nodes: Map<string, string>, member: string): string {
   const id = member.replace(/[^A-Za-z0-9]/g, "_");
   nodes.set(id, `${id}(["${member}"])`);
+  return id;
+}
+
+/** Google-managed service agents, drawn as themselves rather than as the component that grants them a role. */
+const SERVICE_AGENTS: [RegExp, string][] = [
+  [/^serviceAccount:service-\d+@gs-project-accounts\.iam\.gserviceaccount\.com$/, "Cloud Storage service agent"],
+  [/^serviceAccount:service-\d+@gcp-sa-pubsub\.iam\.gserviceaccount\.com$/, "Pub/Sub service agent"],
+];
+
+function subscriptionNode(nodes: Map<string, string>, name: string): string {
+  const id = `subscription_${name.replace(/[^A-Za-z0-9]/g, "_")}`;
+  nodes.set(id, `${id}[/"subscription ${name}"/]`);
   return id;
 }
 

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planText } from "../../tools/preview";
 import { RecordedResource } from "../../tools/mock-runtime";
-import { iamRows, renderIamTable, renderTree } from "../../tools/render";
+import { iamRows, renderIamTable, renderMermaid, renderTree } from "../../tools/render";
 import { ROOT, runProgram } from "../../tools/run-program";
 
 /** Runs `npm run preview` the way a user does (ts-node with type checking, as `pulumi up` loads the program). */
@@ -56,6 +56,22 @@ describe("preview", () => {
     expect(renderIamTable(iamRows(resources))).to.equal(
       ["MEMBER              ROLE                        RESOURCE", "serviceAccount:a@p  roles/bigquery.jobUser      project p", "serviceAccount:z@p  roles/storage.objectViewer  bucket p-raw"].join("\n"),
     );
+  });
+
+  it("the diagram draws the event flows and the service agents' grants, not just the jobs", async () => {
+    const edges = renderMermaid((await runProgram("dev")).resources).split("\n").filter((line) => line.includes("-->"));
+    expect(edges).to.include.members([
+      "  scoring_input -->|notifies| scoring_trigger_notifications",
+      "  scoring_trigger_notifications -->|push| scorer",
+      "  scoring_trigger_notifications -->|dead letters| scoring_trigger_push_dead_letter",
+      "  scorer_image -->|image| scorer",
+      "  Cloud_Storage_service_agent -->|pubsub.publisher| scoring_trigger_notifications",
+      "  Pub_Sub_service_agent -->|pubsub.publisher| stream_push_dead_letter",
+      "  stream_requests -->|push| stream_service",
+      "  stream_service -->|pubsub.publisher| stream_results",
+      "  stream_results -->|pull| subscription_dev_stream_results_backend",
+      "  scoring_trigger_push -->|run.invoker| scorer",
+    ]);
   });
 
   it("the plan text counts resources and grants and ends with the guardrails' verdict", async () => {
