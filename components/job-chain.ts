@@ -2,14 +2,13 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "./bucket";
 import { CloudRunJob, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS, RUNNER_ROLES } from "./cloud-run-job";
-import { CLOUD_PLATFORM_SCOPE } from "./job-schedule";
 import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
-import { chainDefinition } from "./shared/chain-definition";
+import { chainDefinition, checkChainSteps } from "./shared/chain-definition";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
 import { childName, NAME_RULES } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
-import { checkSchedule } from "./shared/schedule";
+import { checkSchedule, oauthSchedulerJob, retryConfig } from "./shared/schedule";
 import { Duration, toSeconds } from "./shared/units";
 
 /**
@@ -167,24 +166,19 @@ export class JobChain extends PipelineComponent {
   private schedule(name: string, schedule: NonNullable<JobChainArgs["schedule"]>, workflow: gcp.workflows.Workflow, region: pulumi.Input<string>): void {
     const account = new ServiceAccount(childName(name, "sched", "sa"), schedule.serviceAccount, this.child());
     const invoker = new gcp.projects.IAMMember(childName(name, "sched", "workflows-invoker"), { project: workflow.project, role: WORKFLOWS_INVOKER_ROLE, member: account.member }, this.child());
-    new gcp.cloudscheduler.Job(
+    oauthSchedulerJob(
       childName(name, "sched", "scheduler"),
       {
-        name: schedule.schedulerJobName,
+        schedulerJobName: schedule.schedulerJobName,
         region,
         description: pulumi.interpolate`Starts workflow ${workflow.name} (managed by Pulumi).`,
-        schedule: schedule.cron,
+        cron: schedule.cron,
         timeZone: schedule.timeZone ?? "Etc/UTC",
-        attemptDeadline: "180s",
-        retryConfig: { retryCount: 1, minBackoffDuration: "30s", maxBackoffDuration: "300s" },
-        httpTarget: {
-          uri: pulumi.interpolate`https://workflowexecutions.googleapis.com/v1/${workflow.id}/executions`,
-          httpMethod: "POST",
-          // The execution's argument, a JSON string: an empty object, so the run id is the execution's id.
-          body: Buffer.from(JSON.stringify({ argument: "{}" })).toString("base64"),
-          headers: { "Content-Type": "application/json" },
-          oauthToken: { serviceAccountEmail: account.email, scope: CLOUD_PLATFORM_SCOPE },
-        },
+        retry: retryConfig(`JobChain(${name}).schedule`, {}),
+        uri: pulumi.interpolate`https://workflowexecutions.googleapis.com/v1/${workflow.id}/executions`,
+        // The execution's argument, a JSON string: an empty object, so the run id is the execution's id.
+        body: { argument: "{}" },
+        serviceAccountEmail: account.email,
       },
       this.child({ dependsOn: [invoker] }),
     );
@@ -225,8 +219,7 @@ function validate(field: string, args: JobChainArgs): { pollSeconds: number; tim
     if (seconds > MAX_TASK_TIMEOUT_SECONDS) throw new InputError(`${field}.steps.${s.name}.timeout`, `"${s.timeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");
     return seconds;
   });
-  // The definition's own checks (step names, values) run here too, on placeholder ids, so bad steps fail before anything is declared.
-  chainDefinition({ stagingBucket: "bucket", pollSeconds: 1, steps: args.steps.map((s) => ({ name: s.name, jobId: "job", args: s.args, env: s.env, objectUriEnv: s.objectUriEnv })) });
+  checkChainSteps(args.steps);
   for (const s of args.steps) {
     if (s.taskCount !== undefined && (!Number.isInteger(s.taskCount) || s.taskCount < 1 || s.taskCount > MAX_TASK_COUNT)) {
       throw new InputError(`${field}.steps.${s.name}.taskCount`, `${s.taskCount} is out of range`, `use a whole number from 1 to ${MAX_TASK_COUNT}`);

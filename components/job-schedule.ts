@@ -2,11 +2,9 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudRunJob } from "./cloud-run-job";
 import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
-import { applyTransform, PipelineComponent, Transform } from "./shared/component";
-import { InputError } from "./shared/errors";
+import { PipelineComponent, Transform } from "./shared/component";
 import { childName } from "./shared/naming";
-import { checkSchedule } from "./shared/schedule";
-import { Duration, durationString, toSeconds } from "./shared/units";
+import { checkSchedule, oauthSchedulerJob, retryConfig, ScheduleRetry } from "./shared/schedule";
 
 /**
  * Role the schedule's account gets on its one job: `roles/run.invoker`, whose only job permission is
@@ -14,17 +12,6 @@ import { Duration, durationString, toSeconds } from "./shared/units";
  * the job (src: https://cloud.google.com/iam/docs/roles-permissions/run; https://cloud.google.com/run/docs/execute/jobs-on-schedule).
  */
 export const SCHEDULE_INVOKER_ROLE = "roles/run.invoker";
-/** OAuth scope of the token Cloud Scheduler mints for the Admin API call (src: `@pulumi/gcp` `JobHttpTargetOauthToken.scope`). */
-export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
-
-export interface JobScheduleRetry {
-  /** Retries of a failed run request, 0 to 5 (src: https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs#RetryConfig). @default 1 */
-  retryCount?: number;
-  /** Wait before the first retry. @default "30 seconds" */
-  minBackoff?: Duration;
-  /** Longest wait between retries. @default "5 minutes" */
-  maxBackoff?: Duration;
-}
 
 export interface JobScheduleArgs {
   /** The job this schedule runs. */
@@ -40,7 +27,7 @@ export interface JobScheduleArgs {
   /** The schedule's own identity: created, or an existing account; never the Cloud Scheduler service agent. */
   serviceAccount: ServiceAccountArgs;
   /** Retries of the run request (not of the job's tasks, which `CloudRunJob.maxRetries` covers). */
-  retry?: JobScheduleRetry;
+  retry?: ScheduleRetry;
   /** Whether the schedule is created paused. @default false */
   paused?: boolean;
   /** Escape hatch to any field of the `gcp.cloudscheduler.Job`. */
@@ -77,26 +64,20 @@ export class JobSchedule extends PipelineComponent {
       { name: args.job.name, location: args.job.location, project: args.job.project, role: SCHEDULE_INVOKER_ROLE, member: account.member },
       this.child(),
     );
-    const schedulerJob = new gcp.cloudscheduler.Job(
+    const schedulerJob = oauthSchedulerJob(
       childName(name, "scheduler"),
-      applyTransform<gcp.cloudscheduler.JobArgs>(
-        {
-          name: args.schedulerJobName,
-          region: args.region ?? args.job.location,
-          description: pulumi.interpolate`Runs Cloud Run job ${args.job.name} (managed by Pulumi).`,
-          schedule: args.schedule,
-          timeZone,
-          paused: args.paused ?? false,
-          attemptDeadline: "180s",
-          retryConfig: retry,
-          httpTarget: {
-            uri: pulumi.interpolate`https://run.googleapis.com/v2/${args.job.id}:run`,
-            httpMethod: "POST",
-            oauthToken: { serviceAccountEmail: account.email, scope: CLOUD_PLATFORM_SCOPE },
-          },
-        },
-        args.transform?.schedulerJob,
-      ),
+      {
+        schedulerJobName: args.schedulerJobName,
+        region: args.region ?? args.job.location,
+        description: pulumi.interpolate`Runs Cloud Run job ${args.job.name} (managed by Pulumi).`,
+        cron: args.schedule,
+        timeZone,
+        paused: args.paused ?? false,
+        retry,
+        uri: pulumi.interpolate`https://run.googleapis.com/v2/${args.job.id}:run`,
+        serviceAccountEmail: account.email,
+        transform: args.transform?.schedulerJob,
+      },
       this.child({ dependsOn: [invoker] }),
     );
     this.name = schedulerJob.name;
@@ -107,17 +88,4 @@ export class JobSchedule extends PipelineComponent {
 
 function validate(field: string, args: JobScheduleArgs, timeZone: string): void {
   checkSchedule(field, { schedulerJobName: args.schedulerJobName, cron: args.schedule, timeZone });
-}
-
-function retryConfig(field: string, retry: JobScheduleRetry): gcp.types.input.cloudscheduler.JobRetryConfig {
-  const retryCount = retry.retryCount ?? 1;
-  if (!Number.isInteger(retryCount) || retryCount < 0 || retryCount > 5) {
-    throw new InputError(`${field}.retry.retryCount`, `${retryCount} is out of range`, "use a whole number from 0 to 5");
-  }
-  const min = toSeconds(retry.minBackoff ?? "30 seconds", `${field}.retry.minBackoff`);
-  const max = toSeconds(retry.maxBackoff ?? "5 minutes", `${field}.retry.maxBackoff`);
-  if (min > max) {
-    throw new InputError(`${field}.retry`, `minBackoff (${min}s) is longer than maxBackoff (${max}s)`, "make minBackoff at most maxBackoff");
-  }
-  return { retryCount, minBackoffDuration: durationString(min), maxBackoffDuration: durationString(max) };
 }

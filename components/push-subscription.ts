@@ -5,7 +5,7 @@ import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./s
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
 import { childName, NAME_RULES } from "./shared/naming";
-import { Duration, durationString, toSeconds } from "./shared/units";
+import { Duration, durationString, toSeconds, toSecondsWithin } from "./shared/units";
 import { Topic, TOPIC_PUBLISH_ROLE } from "./topic";
 
 /**
@@ -19,13 +19,13 @@ export const DEAD_LETTER_SUBSCRIBER_ROLE = "roles/pubsub.subscriber";
 export const NEVER_EXPIRE = { ttl: "" };
 
 /** Ack deadline of a subscription: 10 to 600 seconds (src: https://cloud.google.com/pubsub/docs/lease-management). */
-const ACK_DEADLINE_SECONDS = { min: 10, max: 600 };
+export const ACK_DEADLINE_SECONDS = { min: 10, max: 600 };
 /** Retry backoff: 0 to 600 seconds (src: https://cloud.google.com/pubsub/docs/handling-failures#exponential_backoff). */
 const MAX_BACKOFF_SECONDS = 600;
 /** Delivery attempts before dead-lettering: 5 to 100 (src: `@pulumi/gcp` `SubscriptionDeadLetterPolicy.maxDeliveryAttempts`). */
 const DELIVERY_ATTEMPTS = { min: 5, max: 100 };
 /** Subscription message retention: 10 minutes to 7 days (src: https://cloud.google.com/pubsub/docs/subscription-properties#retention_duration). */
-const RETENTION_SECONDS = { min: 600, max: 7 * 86_400 };
+export const SUBSCRIPTION_RETENTION_SECONDS = { min: 600, max: 7 * 86_400 };
 
 /** The Pub/Sub service agent of a project: `service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com` (src: https://cloud.google.com/pubsub/docs/handling-failures#grant_forwarding_permissions). */
 export function pubsubServiceAgent(projectNumber: pulumi.Input<string>): pulumi.Output<string> {
@@ -148,10 +148,7 @@ export function checkPushSubscriptionArgs(name: string, args: Omit<PushSubscript
   }
   const path = args.path ?? "/";
   if (!path.startsWith("/")) throw new InputError(`${field}.path`, `"${path}" does not start with /`, 'write a path such as "/" or "/push"');
-  const ackDeadline = toSeconds(args.ackDeadline ?? "60 seconds", `${field}.ackDeadline`);
-  if (ackDeadline < ACK_DEADLINE_SECONDS.min || ackDeadline > ACK_DEADLINE_SECONDS.max) {
-    throw new InputError(`${field}.ackDeadline`, `"${args.ackDeadline}" is out of range`, "use 10 to 600 seconds");
-  }
+  const ackDeadline = toSecondsWithin(args.ackDeadline ?? "60 seconds", `${field}.ackDeadline`, ACK_DEADLINE_SECONDS, "use 10 to 600 seconds");
   const minBackoff = toSeconds(args.retry?.minBackoff ?? "10 seconds", `${field}.retry.minBackoff`);
   const maxBackoff = toSeconds(args.retry?.maxBackoff ?? "600 seconds", `${field}.retry.maxBackoff`);
   if (maxBackoff > MAX_BACKOFF_SECONDS || minBackoff > maxBackoff) {
@@ -161,10 +158,7 @@ export function checkPushSubscriptionArgs(name: string, args: Omit<PushSubscript
   if (!Number.isInteger(maxDeliveryAttempts) || maxDeliveryAttempts < DELIVERY_ATTEMPTS.min || maxDeliveryAttempts > DELIVERY_ATTEMPTS.max) {
     throw new InputError(`${field}.maxDeliveryAttempts`, `${maxDeliveryAttempts} is out of range`, "use a whole number from 5 to 100");
   }
-  const retention = toSeconds(args.messageRetention ?? "7 days", `${field}.messageRetention`);
-  if (retention < RETENTION_SECONDS.min || retention > RETENTION_SECONDS.max) {
-    throw new InputError(`${field}.messageRetention`, `"${args.messageRetention}" is out of range`, "use 10 minutes to 7 days");
-  }
+  const retention = toSecondsWithin(args.messageRetention ?? "7 days", `${field}.messageRetention`, SUBSCRIPTION_RETENTION_SECONDS, "use 10 minutes to 7 days");
   return {
     path,
     ackDeadline,

@@ -1,12 +1,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { checkCloudRunServiceArgs, CloudRunService, CloudRunServiceArgs } from "./cloud-run-service";
-import { checkPushSubscriptionArgs, NEVER_EXPIRE, PushSubscription, PushSubscriptionArgs } from "./push-subscription";
+import { ACK_DEADLINE_SECONDS, checkPushSubscriptionArgs, NEVER_EXPIRE, SUBSCRIPTION_RETENTION_SECONDS, PushSubscription, PushSubscriptionArgs } from "./push-subscription";
 import { PipelineComponent } from "./shared/component";
 import { InputError } from "./shared/errors";
-import { IAM_MEMBER } from "./shared/formats";
 import { childName, NAME_RULES, shortHash } from "./shared/naming";
-import { Duration, durationString, toSeconds } from "./shared/units";
+import { Duration, durationString, toSecondsWithin } from "./shared/units";
+import { checkWorkloadArgs } from "./shared/workload";
 import { checkTopicArgs, Topic, TOPIC_PUBLISH_ROLE } from "./topic";
 
 /** Role a client gets on each result subscription to pull and acknowledge its answers: `roles/pubsub.subscriber` (src: https://cloud.google.com/pubsub/docs/access-control#roles). */
@@ -118,11 +118,7 @@ function normalize(field: string, args: StreamProcessorArgs) {
   if (RESULT_TOPIC_ENV in { ...args.service.env, ...args.service.secretEnv }) {
     throw new InputError(`${field}.service.env`, `${RESULT_TOPIC_ENV} is set by the stream processor`, `leave ${RESULT_TOPIC_ENV} out of env and secretEnv`);
   }
-  for (const member of args.clients ?? []) {
-    if (!IAM_MEMBER.test(member)) {
-      throw new InputError(`${field}.clients`, `"${member}" is not an IAM member of one principal`, 'write e.g. "user:ana@example.com" or "serviceAccount:backend@p.iam.gserviceaccount.com"');
-    }
-  }
+  checkWorkloadArgs(field, undefined, { clients: args.clients });
   const entries = Object.entries(args.resultSubscriptions);
   if (entries.length === 0) {
     throw new InputError(`${field}.resultSubscriptions`, "is empty", "add at least one pull subscription on the result topic: results published to a topic with no subscription are dropped");
@@ -132,10 +128,8 @@ function normalize(field: string, args: StreamProcessorArgs) {
     if (!NAME_RULES.pubsub.pattern.test(sub.subscriptionName)) {
       throw new InputError(`${at}.subscriptionName`, `"${sub.subscriptionName}" is not a valid subscription id`, "use 3-255 lowercase letters, digits and hyphens, starting with a letter");
     }
-    const ackDeadline = toSeconds(sub.ackDeadline ?? "30 seconds", `${at}.ackDeadline`);
-    if (ackDeadline < 10 || ackDeadline > 600) throw new InputError(`${at}.ackDeadline`, `"${sub.ackDeadline}" is out of range`, "use 10 to 600 seconds");
-    const retention = toSeconds(sub.messageRetention ?? "1 day", `${at}.messageRetention`);
-    if (retention < 600 || retention > 7 * 86_400) throw new InputError(`${at}.messageRetention`, `"${sub.messageRetention}" is out of range`, "use 10 minutes to 7 days");
+    const ackDeadline = toSecondsWithin(sub.ackDeadline ?? "30 seconds", `${at}.ackDeadline`, ACK_DEADLINE_SECONDS, "use 10 to 600 seconds");
+    const retention = toSecondsWithin(sub.messageRetention ?? "1 day", `${at}.messageRetention`, SUBSCRIPTION_RETENTION_SECONDS, "use 10 minutes to 7 days");
     return [key, { subscriptionName: sub.subscriptionName, filter: sub.filter, ackDeadline, retention: durationString(retention) }] as const;
   });
 }

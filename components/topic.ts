@@ -4,7 +4,7 @@ import { applyTransform, PipelineComponent, Transform } from "./shared/component
 import { InputError } from "./shared/errors";
 import { checkEnvName, Grant, Link } from "./shared/links";
 import { childName, NAME_RULES } from "./shared/naming";
-import { Duration, durationString, toSeconds } from "./shared/units";
+import { Duration, durationString, toSecondsWithin } from "./shared/units";
 
 /**
  * Role a workload gets on the topic for `publish`: `roles/pubsub.publisher` (`pubsub.topics.publish`, and nothing
@@ -37,10 +37,7 @@ export function checkTopicArgs(name: string, args: TopicArgs): number | undefine
       throw new InputError(`${field}.topicName`, `"${args.topicName}" is not a valid topic id`, "use 3-255 lowercase letters, digits and hyphens, starting with a letter and not with goog");
     }
     if (args.envName !== undefined) checkEnvName(`${field}.envName`, args.envName, "RESULT_TOPIC");
-    const retention = args.messageRetention && toSeconds(args.messageRetention, `${field}.messageRetention`);
-    if (retention !== undefined && (retention < RETENTION_SECONDS.min || retention > RETENTION_SECONDS.max)) {
-      throw new InputError(`${field}.messageRetention`, `"${args.messageRetention}" is out of range`, "use 10 minutes to 31 days");
-    }
+    const retention = args.messageRetention && toSecondsWithin(args.messageRetention, `${field}.messageRetention`, RETENTION_SECONDS, "use 10 minutes to 31 days");
   return retention;
 }
 

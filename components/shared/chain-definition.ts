@@ -55,7 +55,7 @@ const RESERVED_STEPS = ["init", "from_bucket_event", "object_uri", "done", "inpu
  *   (Workflows would read it as an expression).
  */
 export function chainDefinition(chain: ChainDefinition): string {
-  check(chain);
+  checkChainSteps(chain.steps);
   const main: unknown[] = [
     {
       init: {
@@ -154,11 +154,15 @@ function runJob(pollSeconds: number): unknown {
   };
 }
 
-function check(chain: ChainDefinition): void {
-  if (chain.steps.length === 0) throw new InputError("JobChain.steps", "is empty", "list at least one step");
+/**
+ * Checks a chain's steps: see {@link chainDefinition}. JobChain calls it before declaring anything.
+ * @throws InputError naming `JobChain.steps[<i>]`.
+ */
+export function checkChainSteps(steps: readonly Pick<ChainStepDefinition, "name" | "args" | "env" | "objectUriEnv">[]): void {
+  if (steps.length === 0) throw new InputError("JobChain.steps", "is empty", "list at least one step");
   // Every step name the definition uses, so that a step's generated names (extract_done, …) never clash with another's.
   const names = new Set<string>(["main", "run_job", ...RESERVED_STEPS]);
-  for (const [i, step] of chain.steps.entries()) {
+  for (const [i, step] of steps.entries()) {
     const at = `JobChain.steps[${i}]`;
     if (!STEP_NAME.test(step.name)) {
       throw new InputError(`${at}.name`, `"${step.name}" is not a usable step name`, 'use lowercase letters, digits and underscores, starting with a letter, e.g. "extract"');

@@ -34,6 +34,16 @@ export function toSeconds(duration: Duration, field: string): number {
   return seconds;
 }
 
+/**
+ * Converts a {@link Duration} to whole seconds within a GCP limit.
+ * @throws InputError naming `field` when it is not a duration, or `"<duration>" is out of range` with `fix`.
+ */
+export function toSecondsWithin(duration: Duration, field: string, range: { readonly min: number; readonly max: number }, fix: string): number {
+  const seconds = toSeconds(duration, field);
+  if (seconds < range.min || seconds > range.max) throw new InputError(field, `"${duration}" is out of range`, fix);
+  return seconds;
+}
+
 /** Formats seconds as the protobuf Duration JSON string GCP APIs expect, e.g. `600` → `"600s"`. */
 export function durationString(seconds: number): string {
   return `${seconds}s`;
