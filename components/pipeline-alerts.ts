@@ -79,7 +79,7 @@ export class PipelineAlerts extends PipelineComponent {
           `Messages dead-lettered (${args.environment})`,
           "Messages went to a dead-letter topic",
           pulumi.interpolate`resource.type = "pubsub_subscription" AND metric.type = "pubsub.googleapis.com/subscription/dead_letter_message_count" AND resource.labels.subscription_id = one_of(${oneOf(sources)})`,
-          "A service refused or failed messages until their delivery attempts ran out; they wait on the `<subscription>-dead-letter` subscription. Read the service's logs, fix, then replay them.",
+          "A service refused or failed messages until their delivery attempts ran out; they wait on the `<subscription>-dead-letter` subscription. Read the service's logs and inspect them with `gcloud pubsub subscriptions pull <subscription>-dead-letter --limit 10`; after the fix, upload the object again (scoring) or publish the request again (streaming).",
         ),
       );
     }

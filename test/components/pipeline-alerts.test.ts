@@ -29,6 +29,11 @@ describe("PipelineAlerts", () => {
         },
       },
     ]);
+    expect(Object.keys(policy.inputs).sort()).to.deep.equal(["combiner", "conditions", "displayName", "documentation", "notificationChannels"]);
+    expect(policy.inputs.documentation).to.deep.equal({
+      mimeType: "text/markdown",
+      content: "A Cloud Run job execution failed. `npm run job -- list <job>` shows the executions; the log link names the failed tasks.",
+    });
     expect(recorder.ofType(POLICY).map((p) => p.name)).to.deep.equal(["alerts-job-failures"]);
   });
 
@@ -49,6 +54,12 @@ describe("PipelineAlerts", () => {
         },
       },
     ]);
+    expect(policy.inputs.combiner).to.equal("OR");
+    expect(policy.inputs.documentation).to.deep.equal({
+      mimeType: "text/markdown",
+      content:
+        "A service refused or failed messages until their delivery attempts ran out; they wait on the `<subscription>-dead-letter` subscription. Read the service's logs and inspect them with `gcloud pubsub subscriptions pull <subscription>-dead-letter --limit 10`; after the fix, upload the object again (scoring) or publish the request again (streaming).",
+    });
     expect(recorder.ofType("gcp:monitoring/notificationChannel:NotificationChannel")).to.have.length(1);
   });
 
