@@ -74,7 +74,8 @@ pulls the result subscription (outputs.pipelines.streaming.resultSubscription) u
 arrives and prints it as JSON on stdout. Answers of other requesters are handed back at once (ack deadline 0),
 never acknowledged.
 
-Exit codes: 0 sent (or answered), 1 no answer within --timeout, 2 bad input, 3 Pub/Sub error.
+Exit codes: 0 sent (or answered), 1 no answer within --timeout, 2 bad input (including a request the service
+answered with an error), 3 Pub/Sub error.
 
 Stack outputs come from \`pulumi stack output --json --stack <stack>\`, or from --outputs FILE
 (\`npm run preview -- --stack <stack> --outputs FILE\` writes one).
@@ -160,6 +161,11 @@ export async function main(argv: readonly string[], io: StreamIo): Promise<numbe
         return;
       }
       io.out(`${JSON.stringify(outcome.answer, null, 2)}\n`);
+      const refusal = (outcome.answer as { error?: unknown } | null)?.error;
+      if (typeof refusal === "string") {
+        io.err(`error: the service refused the request: ${refusal}\n`);
+        code = EXIT.badInput;
+      }
     });
 
   try {

@@ -148,6 +148,18 @@ describe("client/stream", () => {
     expect(bus.leased(RESULTS)).to.equal(0);
   });
 
+  it("an error answer from the service (a request it refused) is printed and exits 2", async () => {
+    const bus = new FakePubSub();
+    bus.subscribe(RESULTS, RESULT_TOPIC);
+    const refusal = (id: string) => ({ correlationId: id, error: "not a trip request: origin: expected a three-letter IATA airport code, e.g. SFO" });
+    bus.pushTo(REQUEST_TOPIC, async (m) => void (await bus.publish(RESULT_TOPIC, Buffer.from(JSON.stringify(refusal(m.attributes.correlationId))), { correlationId: m.attributes.correlationId })));
+    const run = io(bus, "id-a");
+    expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait"], run.io)).to.equal(EXIT.badInput);
+    expect(JSON.parse(run.out.join(""))).to.deep.equal(refusal("id-a"));
+    expect(run.err[1]).to.equal("error: the service refused the request: not a trip request: origin: expected a three-letter IATA airport code, e.g. SFO\n");
+    expect(bus.available(RESULTS)).to.deep.equal([]);
+  });
+
   it("acks only its own answer; another client's answer is handed back (ack deadline 0) and stays there for its owner", async () => {
     const bus = new FakePubSub();
     bus.subscribe(RESULTS, RESULT_TOPIC);

@@ -121,21 +121,24 @@ describe("images/stream", () => {
     expect(JSON.parse(published[0].data)).to.deep.equal({ correlationId: "c-7", predictedDelayMinutes: 14.4, model: { trainedRows: 8000, maeMinutes: 19.61 } });
   });
 
-  it("400 for a malformed push, 422 for an invalid request, nothing published; a publish failure is thrown (500)", async () => {
+  it("400 for a malformed push, nothing published; an invalid request gets an error answer with its correlation id (200); a publish failure is thrown (500)", async () => {
     const { publisher, published } = memoryPublisher();
     expect(await handlePush("not json", CONFIG, model, publisher, quiet)).to.deep.equal({ status: 400, body: { error: "the body is not JSON" } });
     expect((await handlePush(push(SFO_LAX, {}), CONFIG, model, publisher, quiet)).status).to.equal(400);
-    expect(await handlePush(push({ ...SFO_LAX, distance: "337" }), CONFIG, model, publisher, quiet)).to.deep.equal({
-      status: 422,
-      body: { error: "not a trip request: distance: Invalid input: expected number, received string" },
-    });
     expect(published).to.deep.equal([]);
+    const error = "not a trip request: distance: Invalid input: expected number, received string";
+    expect(await handlePush(push({ ...SFO_LAX, distance: "337" }, { correlationId: "c-bad" }), CONFIG, model, publisher, quiet)).to.deep.equal({
+      status: 200,
+      body: { correlationId: "c-bad", error, resultMessageId: "r-1" },
+    });
+    expect(published).to.deep.equal([{ topic: CONFIG.resultTopic, data: JSON.stringify({ correlationId: "c-bad", error }), attributes: { correlationId: "c-bad" } }]);
+    published.length = 0;
     let thrown = "";
     await handlePush(push(SFO_LAX), CONFIG, model, memoryPublisher("topic not found").publisher, quiet).catch((err: Error) => (thrown = err.message));
     expect(thrown).to.equal("topic not found");
   });
 
-  it("serves HTTP: health check with the model's metrics, 200 on push, 400, 422, 500 when publishing fails, 404", async () => {
+  it("serves HTTP: health check with the model's metrics, 200 on push (an invalid request too: it is answered), 400, 500 when publishing fails, 404", async () => {
     const logged: string[] = [];
     const { publisher, published } = memoryPublisher();
     const ok = createServer(CONFIG, model, publisher, (severity, message) => logged.push(`${severity} ${message}`)).listen(0, "127.0.0.1");
@@ -148,11 +151,12 @@ describe("images/stream", () => {
       expect(((await health.json()) as { model: { trainedRows: number } }).model.trainedRows).to.equal(8000);
       expect((await fetch(base(ok), { method: "POST", body: push(SFO_LAX) })).status).to.equal(200);
       expect((await fetch(base(ok), { method: "POST", body: "{}" })).status).to.equal(400);
-      expect((await fetch(base(ok), { method: "POST", body: push({ ...SFO_LAX, origin: "X" }) })).status).to.equal(422);
+      expect((await fetch(base(ok), { method: "POST", body: push({ ...SFO_LAX, origin: "X" }) })).status).to.equal(200);
       expect((await fetch(base(failing), { method: "POST", body: push(SFO_LAX) })).status).to.equal(500);
       expect((await fetch(`${base(ok)}/other`)).status).to.equal(404);
-      expect(published).to.have.length(1);
-      expect(logged.map((l) => l.split(" ")[0])).to.deep.equal(["INFO", "WARNING", "ERROR", "ERROR"]);
+      expect(published).to.have.length(2);
+      expect(JSON.parse(published[1].data)).to.deep.include({ error: "not a trip request: origin: expected a three-letter IATA airport code, e.g. SFO" });
+      expect(logged.map((l) => l.split(" ")[0])).to.deep.equal(["INFO", "WARNING", "WARNING", "ERROR"]);
       expect(logged[3]).to.equal("ERROR failed to publish the result: unavailable");
     } finally {
       ok.close();

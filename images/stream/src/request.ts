@@ -4,8 +4,19 @@ import { departureAt, Trip } from "./model";
 /** Thrown for a body that is not a Pub/Sub push request with a `correlationId` attribute: the service answers 400. */
 export class MalformedPush extends Error {}
 
-/** Thrown for a push whose message data is not a valid trip request: the service answers 422. */
-export class InvalidRequest extends Error {}
+/**
+ * Thrown for a push whose message data is not a valid trip request. The push itself is well formed, so the
+ * requester can be answered: the service publishes an error answer with its correlation id.
+ */
+export class InvalidRequest extends Error {
+  constructor(
+    message: string,
+    /** The requester's `correlationId` attribute. */
+    readonly correlationId: string,
+  ) {
+    super(message);
+  }
+}
 
 /** An IATA airport code: three capital letters, e.g. `SFO`. */
 const airport = z.string().regex(/^[A-Z]{3}$/, "expected a three-letter IATA airport code, e.g. SFO");
@@ -75,7 +86,7 @@ const firstIssue = (error: z.ZodError) => {
 /**
  * Reads a push request: the envelope, the `correlationId` attribute, and the trip request in the message data.
  * @throws MalformedPush (400) when the body is not JSON, not a push envelope, or has no `correlationId` attribute.
- * @throws InvalidRequest (422) when the data is not JSON or not a valid {@link tripRequest}, naming the field.
+ * @throws InvalidRequest when the data is not JSON or not a valid {@link tripRequest}, naming the field.
  */
 export function parsePush(body: string): Pushed {
   let json: unknown;
@@ -91,9 +102,9 @@ export function parsePush(body: string): Pushed {
   try {
     payload = JSON.parse(Buffer.from(data, "base64").toString("utf8"));
   } catch {
-    throw new InvalidRequest("the message data is not base64-encoded JSON");
+    throw new InvalidRequest("the message data is not base64-encoded JSON", attributes.correlationId);
   }
   const request = tripRequest.safeParse(payload);
-  if (!request.success) throw new InvalidRequest(`not a trip request: ${firstIssue(request.error)}`);
+  if (!request.success) throw new InvalidRequest(`not a trip request: ${firstIssue(request.error)}`, attributes.correlationId);
   return { correlationId: attributes.correlationId, messageId, request: request.data };
 }

@@ -30,6 +30,12 @@ export function pubsubPublisher(pubsub = new PubSub()): Publisher {
   };
 }
 
+/** The answer to a request the service cannot predict for: what is wrong with it, naming the field. */
+export interface StreamError {
+  readonly correlationId: string;
+  readonly error: string;
+}
+
 /** The result published for one request (the JSON of the result message). */
 export interface StreamResult {
   /** The request's `correlationId` attribute; the result message carries it as an attribute too. */
@@ -69,14 +75,20 @@ export function resultOf(pushed: Pushed, model: DelayModel): StreamResult {
 }
 
 /**
- * Answers one push request. 200 once the result is published to the result topic (with the `correlationId`
- * attribute). 400 for a malformed push (not JSON, not an envelope, no `correlationId` attribute) and 422 for an
- * invalid trip request: both are logged and answered non-2xx, so Pub/Sub retries them per the subscription's retry
- * policy and then moves them to its dead-letter topic (src: https://cloud.google.com/pubsub/docs/handling-failures).
- * A publish failure is thrown, for a 500: the message is redelivered, and since the result is deterministic, the
- * redelivery publishes the same answer (the requester may get it twice; it acknowledges every copy).
+ * Answers one push request, always by publishing to the result topic with the request's `correlationId` attribute:
+ * - a valid trip request: its prediction ({@link StreamResult}); 200 once published;
+ * - an invalid one (bad JSON, a missing or wrong field): an error answer ({@link StreamError}) naming the field;
+ *   200 once published. Retrying would not make it valid, and the requester learns at once instead of timing out.
+ *
+ * 400 for a malformed push (not JSON, not an envelope, no `correlationId` attribute): there is nobody to answer, so
+ * it is logged and answered non-2xx; Pub/Sub retries it per the subscription's retry policy, then moves it to the
+ * dead-letter topic (src: https://cloud.google.com/pubsub/docs/handling-failures). A publish failure is thrown,
+ * for a 500: the message is redelivered, and since the answer is deterministic, the redelivery publishes the same
+ * one (the requester may get it twice; it acknowledges every copy).
  */
 export async function handlePush(body: string, config: StreamConfig, model: DelayModel, publisher: Publisher, log: Logger = structuredLog): Promise<{ status: number; body: object }> {
+  const answer = async (answer: StreamResult | StreamError) =>
+    publisher.publish(config.resultTopic, Buffer.from(JSON.stringify(answer)), { correlationId: answer.correlationId });
   let pushed: Pushed;
   try {
     pushed = parsePush(body);
@@ -86,13 +98,15 @@ export async function handlePush(body: string, config: StreamConfig, model: Dela
       return { status: 400, body: { error: err.message } };
     }
     if (err instanceof InvalidRequest) {
-      log("ERROR", `invalid trip request: ${err.message}`);
-      return { status: 422, body: { error: err.message } };
+      const refusal: StreamError = { correlationId: err.correlationId, error: err.message };
+      const resultMessageId = await answer(refusal);
+      log("WARNING", `invalid trip request, answered with an error: ${err.message}`, { correlationId: err.correlationId, resultMessageId });
+      return { status: 200, body: { ...refusal, resultMessageId } };
     }
     throw err;
   }
   const result = resultOf(pushed, model);
-  const resultMessageId = await publisher.publish(config.resultTopic, Buffer.from(JSON.stringify(result)), { correlationId: pushed.correlationId });
+  const resultMessageId = await answer(result);
   log("INFO", `predicted ${result.predictedDelayMinutes} min of delay for ${pushed.request.origin}-${pushed.request.destination} at ${pushed.request.departure}`, {
     correlationId: pushed.correlationId,
     messageId: pushed.messageId,
