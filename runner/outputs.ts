@@ -13,11 +13,13 @@ const job = z.object({
 const jobPipeline = z.object({ steps: z.array(z.string()).min(1), stagingBucket: z.string().min(3) });
 const schema = z.object({
   jobs: z.record(z.string(), job),
-  // Job pipelines are the ones with steps; the event-driven ones (scoring, streaming) are not run by the runner.
+  // Job pipelines are the ones with steps; the event-driven ones (scoring, streaming) are not the runner's.
   pipelines: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .transform((all) => Object.fromEntries(Object.entries(all).flatMap(([name, value]) => (jobPipeline.safeParse(value).success ? [[name, jobPipeline.parse(value)]] : [])))),
+    .preprocess(
+      (value) => (value !== null && typeof value === "object" ? Object.fromEntries(Object.entries(value).filter(([, p]) => p !== null && typeof p === "object" && "steps" in p)) : value),
+      z.record(z.string(), jobPipeline),
+    )
+    .default({}),
 });
 
 /** The parts of a stack's outputs the runner reads (index.ts exports them; other keys are ignored). */

@@ -42,6 +42,14 @@ describe("runner parts", () => {
     expect(() => readOutputs("dev", undefined, wrong)).to.throw(/does not look like this project's stack outputs: jobs\.extract\.name: expected projects\/<project>\/locations\/<region>\/jobs\/<job>/);
   });
 
+  it("outputs: the job pipelines are those with steps; event-driven ones are left out, and a job pipeline that does not fit is an error", () => {
+    const job = { name: "projects/p/locations/r/jobs/j", jobName: "j", region: "r", project: "p" };
+    const stack = (pipelines: object) => (() => ({ status: 0, stdout: JSON.stringify({ jobs: { extract: job }, pipelines }) })) as never;
+    const read = readOutputs("dev", undefined, stack({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging", workflow: "w" }, scoring: { inputBucket: "in", service: "https://s" } }));
+    expect(read.pipelines).to.deep.equal({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging" } });
+    expect(() => readOutputs("dev", undefined, stack({ etl: { steps: ["extract"] } }))).to.throw(/does not look like this project's stack outputs: pipelines\.etl\.stagingBucket: /);
+  });
+
   it("run ids: UTC time and 4 hex digits, lowercase, path-safe", () => {
     expect(newRunId(new Date("2026-11-23T05:30:00.123Z"))).to.match(/^20261123t053000z-[0-9a-f]{4}$/);
   });
