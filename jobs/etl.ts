@@ -33,6 +33,10 @@ export interface EtlPipeline {
  *
  * All three run the `images/etl` image; the subcommand is part of the job's command, so a run's `args` override
  * carries only parameters (RunJob overrides replace args and cannot change the command).
+ *
+ * The chain (`etl-chain`, a Cloud Workflows workflow) runs them in order with one `RUN_ID` and `STAGING_PREFIX`, as
+ * `npm run job -- pipeline etl` does from a laptop; where the stack sets `etlSchedule`, Cloud Scheduler starts it
+ * nightly. Its extract step takes `SOURCE_URI` from the object of a bucket event, should one start the chain.
  */
 export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions): EtlPipeline {
   const { stack, project, region, policy } = config;
