@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { parse } from "yaml";
 import { projectNumber, RecordedResource } from "../../tools/mock-runtime";
 import { iamRows } from "../../tools/render";
 import { ProgramRun, readStackConfig, runProgram } from "../../tools/run-program";
@@ -168,6 +169,68 @@ describe("stack: the real program with the real stack files", () => {
     });
     expect(Object.keys(images)).to.deep.equal(["etl", "scorer", "stream"]);
     for (const [name, digest] of Object.entries(images)) expect(digest).to.match(new RegExp(`^europe-west1-docker\\.pkg\\.dev/my-pipelines-dev/dev-images/${name}@sha256:[0-9a-f]{64}$`));
+  });
+
+  it("the push subscriptions: scoring waits up to 10 minutes per CSV and tries 10 times, streaming answers within a minute and tries 5 times", () => {
+    const push = (name: string) => dev.resources.find((r) => r.name === name)!.inputs;
+    const uri = (service: string) => `https://${service}-${projectNumber("my-pipelines-dev").slice(0, 10)}.europe-west1.run.app`;
+    expect(push("scoring-trigger-push-subscription")).to.deep.equal({
+      name: "dev-scoring-push",
+      topic: "projects/my-pipelines-dev/topics/dev-scoring-uploads",
+      ackDeadlineSeconds: 600,
+      messageRetentionDuration: "604800s",
+      expirationPolicy: { ttl: "" },
+      retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
+      deadLetterPolicy: { deadLetterTopic: "projects/my-pipelines-dev/topics/dev-scoring-push-dead-letter", maxDeliveryAttempts: 10 },
+      pushConfig: { pushEndpoint: `${uri("dev-scorer")}/`, oidcToken: { serviceAccountEmail: "dev-scoring-push@my-pipelines-dev.iam.gserviceaccount.com", audience: uri("dev-scorer") } },
+    });
+    expect(push("stream-push-subscription")).to.deep.include({
+      ackDeadlineSeconds: 60,
+      retryPolicy: { minimumBackoff: "1s", maximumBackoff: "60s" },
+      deadLetterPolicy: { deadLetterTopic: "projects/my-pipelines-dev/topics/dev-stream-push-dead-letter", maxDeliveryAttempts: 5 },
+    });
+    expect(push("stream-results-backend")).to.deep.equal({
+      name: "dev-stream-results-backend",
+      topic: "projects/my-pipelines-dev/topics/dev-stream-results",
+      ackDeadlineSeconds: 30,
+      messageRetentionDuration: "600s",
+      expirationPolicy: { ttl: "" },
+    });
+    expect(push("scoring-trigger-notification")).to.deep.equal({
+      bucket: "my-pipelines-dev-dev-scoring-input",
+      topic: "projects/my-pipelines-dev/topics/dev-scoring-uploads",
+      payloadFormat: "JSON_API_V1",
+      eventTypes: ["OBJECT_FINALIZE"],
+    });
+  });
+
+  it("the services: scorer one CSV at a time on up to 5 instances, stream 80 requests per instance on up to 10, both from 0, private", () => {
+    const service = (name: string) => dev.resources.find((r) => r.name === name)!.inputs;
+    expect(service("scorer-service")).to.deep.include({ name: "dev-scorer", ingress: "INGRESS_TRAFFIC_ALL", deletionProtection: false });
+    expect(service("scorer-service").template).to.deep.include({ timeout: "600s", maxInstanceRequestConcurrency: 1, scaling: { minInstanceCount: 0, maxInstanceCount: 5 } });
+    expect(service("stream-service-service").template).to.deep.include({ timeout: "60s", maxInstanceRequestConcurrency: 80, scaling: { minInstanceCount: 0, maxInstanceCount: 10 } });
+    const envs = (name: string) => (service(name).template as { containers: { envs: { name: string; value: string }[] }[] }).containers[0].envs;
+    expect(envs("scorer-service")).to.deep.equal([
+      { name: "INPUT_BUCKET", value: "my-pipelines-dev-dev-scoring-input" },
+      { name: "LABEL_COLUMN", value: "Species" },
+      { name: "OUTPUT_BUCKET", value: "my-pipelines-dev-dev-scoring-output" },
+    ]);
+    expect(envs("stream-service-service")).to.deep.equal([{ name: "RESULT_TOPIC", value: "projects/my-pipelines-dev/topics/dev-stream-results" }]);
+    expect(ofType(dev, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((m) => m.inputs.member)).to.have.members([
+      "serviceAccount:dev-scoring-push@my-pipelines-dev.iam.gserviceaccount.com",
+      "serviceAccount:dev-stream-push@my-pipelines-dev.iam.gserviceaccount.com",
+    ]);
+  });
+
+  it("the ETL workflow runs extract, load and transform in order, with the staging bucket and the object of a bucket event going to extract", () => {
+    const workflow = dev.resources.find((r) => r.type === "gcp:workflows/workflow:Workflow")!;
+    expect(workflow.inputs).to.deep.include({ name: "dev-etl", region: "europe-west1", serviceAccount: "dev-etl-chain@my-pipelines-dev.iam.gserviceaccount.com", deletionProtection: false });
+    type Step = Record<string, { call?: string; args?: { job: string }; assign?: Record<string, string>[] }>;
+    const main = (parse(String(workflow.inputs.sourceContents)) as { main: { steps: Step[] } }).main.steps;
+    const runs = main.flatMap((step) => Object.values(step).filter((body) => body.call === "run_job").map((body) => body.args!.job));
+    expect(runs).to.deep.equal(["extract", "load", "transform"].map((step) => `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`));
+    expect(main[0].init.assign).to.deep.include({ stagingPrefix: '${"gs://my-pipelines-dev-dev-staging/" + runId + "/"}' });
+    expect(main.map((step) => Object.keys(step)[0])).to.include("extract_object").and.not.include("load_object");
   });
 
   it("every job runs as its own service account, created for it, never a default account", () => {
