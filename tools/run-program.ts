@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { installMockRuntime, RecordedResource, SECRET, settled } from "./mock-runtime";
+import { installMockRuntime, RecordedInvoke, RecordedResource, SECRET, settled } from "./mock-runtime";
 
 /** The project root (where Pulumi.yaml and the stack files are). */
 export const ROOT = path.resolve(__dirname, "..");
@@ -19,6 +19,8 @@ export interface ProgramRun {
   readonly stack: string;
   readonly outputs: Record<string, unknown>;
   readonly resources: RecordedResource[];
+  /** The data sources the program called, with what they depend on. */
+  readonly invokes: RecordedInvoke[];
 }
 
 /**
@@ -69,7 +71,7 @@ export async function runProgram(stack: string, config: StackConfigFile = readSt
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(program) }));
   await settled();
-  return { stack, outputs: (outputs ?? {}) as Record<string, unknown>, resources: recorder.resources };
+  return { stack, outputs: (outputs ?? {}) as Record<string, unknown>, resources: recorder.resources, invokes: recorder.invokes };
 }
 
 /** Drops the project's own modules from the require cache, so the program (and its config) is evaluated anew. */
