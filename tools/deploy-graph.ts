@@ -138,7 +138,11 @@ export interface DestroyOutcome {
   readonly retained: readonly RecordedResource[];
 }
 
-/** Walks `pulumi destroy` over the graph: which deletes fail, what they strand, what is retained. */
+/**
+ * Walks `pulumi destroy` over the graph: which deletes fail, what they strand, what is retained.
+ * @example
+ * walkDestroy(new DeployGraph({ resources: [], invokes: [] })).blocked.length; // 0
+ */
 export function walkDestroy(graph: DeployGraph): DestroyOutcome {
   const resources = graph.steps.flatMap((s) => (s.kind === "resource" ? [s.resource] : []));
   const blocked = resources.flatMap((resource) => {

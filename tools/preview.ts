@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { configFromPulumi } from "../config";
 import { diffPlans, renderDiff } from "./diff";
+import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "./render";
 import { RULES, violations } from "./rules";
 import { ProgramRun, readStackConfig, ROOT, runProgram } from "./run-program";
@@ -95,15 +96,18 @@ async function main(argv: string[]): Promise<number> {
   }
   let run: ProgramRun;
   let problems: string[];
+  let rehearsal: RehearsalResult;
   try {
     const config = readStackConfig(opts.stack);
     run = await runProgram(opts.stack, config);
     problems = violations(run.resources, { stack: opts.stack, protectData: configFromPulumi(config.values, opts.stack, (k) => config.secretKeys.includes(k)).policy.protectData });
+    rehearsal = await rehearseRun(run);
   } catch (err) {
     process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
   process.stdout.write(planText(run, problems));
+  process.stdout.write(rehearsalText(rehearsal));
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(planJson(run), null, 2)}\n`);
   if (opts.outputs) fs.writeFileSync(opts.outputs, `${JSON.stringify(run.outputs, null, 2)}\n`);
   if (opts.docs && opts.stack === ARCHITECTURE_STACK) {
@@ -111,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
     fs.writeFileSync(ARCHITECTURE_DOC, architectureDoc(run));
     process.stderr.write(`wrote ${path.relative(process.cwd(), ARCHITECTURE_DOC)}\n`);
   }
-  return problems.length === 0 ? 0 : 1;
+  return problems.length === 0 && rehearsal.problems.length === 0 ? 0 : 1;
 }
 
 if (require.main === module) {

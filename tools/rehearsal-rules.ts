@@ -78,7 +78,12 @@ export const API_OF_TOKEN: ReadonlyMap<string, string | null> = new Map([
   ["gcp:organizations/getClientConfig:getClientConfig", null],
 ]);
 
-/** The API a step calls; null when it calls none; undefined when unknown (a `gcp:` type missing from the tables). */
+/**
+ * The API a step calls; null when it calls none; undefined when unknown (a `gcp:` type missing from the tables).
+ * @example
+ * const bucket = { urn: "urn:b", type: "gcp:storage/bucket:Bucket", name: "raw", custom: true, inputs: {}, outputs: {}, protect: false, dependencies: [] };
+ * apiOf({ kind: "resource", id: bucket.urn, label: "raw", resource: bucket }); // "storage.googleapis.com"
+ */
 export function apiOf(step: Step): string | null | undefined {
   const token = step.kind === "resource" ? step.resource.type : step.invoke.token;
   if (API_OF_TOKEN.has(token)) return API_OF_TOKEN.get(token);
@@ -157,7 +162,11 @@ export function repositoriesOf(plan: Plan): Map<string, RecordedResource> {
   );
 }
 
-/** Image references of the plan's jobs and services into Artifact Registry repositories the plan does not declare. */
+/**
+ * Image references of the plan's jobs and services into Artifact Registry repositories the plan does not declare.
+ * @example
+ * foreignImages({ resources: [], invokes: [] }); // []
+ */
 export function foreignImages(plan: Plan): { resource: RecordedResource; image: string; registryPath: string }[] {
   const own = repositoriesOf(plan);
   return plan.resources
@@ -172,7 +181,12 @@ export function foreignImages(plan: Plan): { resource: RecordedResource; image: 
 
 const label = (r: RecordedResource) => `${r.type} ${r.name}`;
 
-/** The rules of the deploy rehearsal: the first `pulumi up` on a fresh project, then `pulumi destroy`. */
+/**
+ * The rules of the deploy rehearsal: the first `pulumi up` on a fresh project, then `pulumi destroy`. Each reads only
+ * the recorded plan, so it holds for any program built from the components.
+ * @example
+ * REHEARSAL_RULES.map((rule) => rule.id); // ["api-enabled-upstream", "principal-exists", ...]
+ */
 export const REHEARSAL_RULES: readonly RehearsalRule[] = [
   {
     id: "api-enabled-upstream",

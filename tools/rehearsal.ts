@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { DeployGraph, DestroyOutcome, Plan, walkDestroy } from "./deploy-graph";
-import { BOOTSTRAPPED_PROJECT, foreignImages, FreshProject, REHEARSAL_RULES, RehearsalRule } from "./rehearsal-rules";
+import { BOOTSTRAPPED_PROJECT, foreignImages, FreshProject, REHEARSAL_RULES, RehearsalRule, repositoriesOf } from "./rehearsal-rules";
 import { ProgramRun, ROOT, runProgram } from "./run-program";
 
 /** One problem of the rehearsal: the rule, the resource or data source, what goes wrong, and the rule's source. */
@@ -58,6 +58,9 @@ export function rehearse(plan: Plan, options: RehearsalOptions = {}): RehearsalR
 /**
  * The rehearsal's verdict: one line (`first deploy: 72 resources in 9 waves, 0 problems; destroy: leaves nothing
  * billable`, or what a protected stack keeps), then one line per problem with its rule, step and source.
+ * @example
+ * rehearsalText(rehearse({ resources: [], invokes: [] }));
+ * // "Deploy rehearsal: first deploy: 0 resources in 0 waves, 0 problems; destroy: leaves nothing billable\n"
  */
 export function rehearsalText(result: RehearsalResult): string {
   const { blocked, stranded, retained } = result.destroy;
@@ -75,20 +78,32 @@ export function rehearsalText(result: RehearsalResult): string {
   return [head, ...result.problems.map((p) => `  - ${p.rule}: ${p.step} ${p.message} (${p.source})`), ""].join("\n");
 }
 
-/** The stacks of the project: every `Pulumi.<stack>.yaml` in `root`. */
+/**
+ * The stacks of the project: every `Pulumi.<stack>.yaml` in `root`.
+ * @example
+ * stackNames(); // ["dev", "prod", "staging"]
+ */
 export function stackNames(root = ROOT): string[] {
   return fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
 }
 
 /**
  * Rehearses a stack the preview ran. Where its jobs or services run images from a repository it does not declare,
- * every other stack's program is run too (offline, with its own stack file) to find the stack that holds it.
+ * the other stacks' programs are run too (offline, each with its own stack file, in name order) until the stacks
+ * holding every such repository are found.
+ * @param load - runs another stack's program; by default {@link runProgram} with its stack file.
  * @throws the other program's error, naming its config key, when another stack's program fails.
+ * @example
+ * const verdict = async () => rehearsalText(await rehearseRun(await runProgram("dev")));
  */
 export async function rehearseRun(run: ProgramRun, load: (stack: string) => Promise<Plan> = runProgram): Promise<RehearsalResult> {
   const otherStacks = new Map<string, Plan>();
-  if (foreignImages(run).length > 0) {
-    for (const stack of stackNames().filter((s) => s !== run.stack)) otherStacks.set(stack, await load(stack));
+  const missing = new Set(foreignImages(run).map((f) => f.registryPath));
+  for (const stack of stackNames().filter((s) => s !== run.stack)) {
+    if (missing.size === 0) break;
+    const plan = await load(stack);
+    otherStacks.set(stack, plan);
+    for (const found of repositoriesOf(plan).keys()) missing.delete(found);
   }
   return rehearse(run, { otherStacks });
 }
