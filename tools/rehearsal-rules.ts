@@ -48,8 +48,8 @@ export interface RehearsalRule {
 /**
  * The API each resource type's module calls: the service name of the product's REST API (e.g. the Cloud Run Admin
  * API, https://cloud.google.com/run/docs/reference/rest, is `run.googleapis.com`), the same names `REQUIRED_APIS`
- * (components/project-apis.ts) enables. `projects` resources other than those in {@link API_OF_TOKEN} set project IAM
- * through Cloud Resource Manager. UNVERIFIED one by one against each product's reference: eventarc and monitoring.
+ * (components/project-apis.ts) enables. The `projects` module mixes APIs, so its types are in {@link API_OF_TOKEN}.
+ * UNVERIFIED one by one against each product's reference: eventarc and monitoring.
  */
 export const API_OF_MODULE: ReadonlyMap<string, string> = new Map([
   ["artifactregistry", "artifactregistry.googleapis.com"],
@@ -58,7 +58,6 @@ export const API_OF_MODULE: ReadonlyMap<string, string> = new Map([
   ["cloudscheduler", "cloudscheduler.googleapis.com"],
   ["eventarc", "eventarc.googleapis.com"],
   ["monitoring", "monitoring.googleapis.com"],
-  ["projects", "cloudresourcemanager.googleapis.com"],
   ["pubsub", "pubsub.googleapis.com"],
   ["secretmanager", "secretmanager.googleapis.com"],
   ["serviceaccount", "iam.googleapis.com"],
@@ -70,6 +69,10 @@ export const API_OF_TOKEN: ReadonlyMap<string, string | null> = new Map([
   // services.enable and services.generateServiceIdentity are Service Usage methods (source above).
   ["gcp:projects/service:Service", "serviceusage.googleapis.com"],
   ["gcp:projects/serviceIdentity:ServiceIdentity", "serviceusage.googleapis.com"],
+  // Project IAM is the project's policy, set through Cloud Resource Manager (projects.setIamPolicy,
+  // https://cloud.google.com/resource-manager/reference/rest/v1/projects/setIamPolicy).
+  ["gcp:projects/iAMMember:IAMMember", "cloudresourcemanager.googleapis.com"],
+  ["gcp:projects/iAMBinding:IAMBinding", "cloudresourcemanager.googleapis.com"],
   // projects.get (https://cloud.google.com/resource-manager/reference/rest/v1/projects/get).
   ["gcp:organizations/getProject:getProject", "cloudresourcemanager.googleapis.com"],
   // projects/serviceAccount.get is a Cloud Storage JSON API method (https://cloud.google.com/storage/docs/json_api/v1/projects/serviceAccount/get).

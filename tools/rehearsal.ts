@@ -66,9 +66,10 @@ export function rehearsalText(result: RehearsalResult): string {
   const { blocked, stranded, retained } = result.destroy;
   const kept = [...blocked.map((b) => b.resource), ...stranded, ...retained];
   const guarded = blocked.filter((b) => !b.resource.protect).length;
+  const destroyProblems = result.problems.filter((p) => p.rule.startsWith("destroy-")).length;
   const destroy = !result.protectedStack
-    ? result.problems.some((p) => p.rule.startsWith("destroy-"))
-      ? "leaves resources behind"
+    ? destroyProblems > 0
+      ? `leaves things behind (${destroyProblems} of the problems)`
       : "leaves nothing billable"
     : `keeps ${kept.length} resources (protected: ${blocked
         .filter((b) => b.resource.protect)

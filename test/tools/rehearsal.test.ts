@@ -200,6 +200,11 @@ describe("deploy rehearsal: the verdict", () => {
     expect(text).to.equal("Deploy rehearsal: first deploy: 3 resources in 3 waves, 0 problems; destroy: leaves nothing billable\n");
   });
 
+  it("a destroyable stack that leaves something behind says how many of the problems are destroy's", () => {
+    const text = rehearsalText(rehearse(plan([STORAGE, res(BUCKET, "raw", { forceDestroy: true }, { deps: [STORAGE] })])));
+    expect(text.split("\n")[0]).to.equal("Deploy rehearsal: first deploy: 3 resources in 3 waves, 1 problems; destroy: leaves things behind (1 of the problems)");
+  });
+
   it("what a protected stack keeps, then each problem with its rule, step and source", () => {
     const bucket = res(BUCKET, "raw", {}, { deps: [STORAGE], protect: true });
     const text = rehearsalText(rehearse(plan([STORAGE, bucket, job("etl", [], [])])));
