@@ -33,9 +33,9 @@ export interface RecordedResource {
 export interface RecordedInvoke {
   /** Function token. */
   readonly token: string;
-  /** Arguments as sent, secrets replaced by {@link SECRET}. */
+  /** Arguments as sent; `{ "[secret]": "[secret]" }` (see {@link SECRET}) when any of them is secret. */
   readonly inputs: Record<string, unknown>;
-  /** What the (mock) provider answered. */
+  /** What the (mock) provider answered; the same placeholder when the answer is secret. */
   readonly outputs: Record<string, unknown>;
   /** URNs of the resources its arguments and `dependsOn` came from: the engine runs it once they are done. */
   readonly dependencies: readonly string[];
