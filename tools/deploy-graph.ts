@@ -26,7 +26,7 @@ export type Step =
  *   children of a component wait for nothing through it [inference from the SDK source: a component's registration
  *   is answered at once];
  * - its provider (the SDK registers the provider first: `ProviderResource.register`, same file);
- * - for a data source, the resources its arguments come from (`invokeAsync` in `runtime/invoke.js`).
+ * - for a data source, its provider and the resources its arguments come from (`invokeAsync` in `runtime/invoke.js`).
  * Wave n holds the steps whose longest chain of dependencies has n - 1 steps: the engine runs independent steps in
  * parallel (`--parallel`, https://www.pulumi.com/docs/iac/cli/commands/pulumi_destroy/), so a wave is what can run
  * together once the waves before it are done.

@@ -225,7 +225,10 @@ function recordInvokes(recorder: ResourceRecorder): void {
       const target = invokeRecorder;
       const done = settings.rpcKeepAlive();
       (async () => {
-        const dependencies = [...((await (result as unknown as OutputInternals<unknown>).allResources?.()) ?? [])];
+        // Its provider too: the SDK registers it before the call (`getProvider(tok, opts)` in `runtime/invoke.js`).
+        const options = (opts ?? {}) as pulumi.InvokeOptions;
+        const provider = options.provider ?? options.parent?.getProvider(token);
+        const dependencies = [...((await (result as unknown as OutputInternals<unknown>).allResources?.()) ?? []), ...(provider ? [provider] : [])];
         const args = pulumi.output(props as pulumi.Input<Record<string, unknown>>);
         target?.invokes.push({
           token,

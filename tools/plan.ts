@@ -37,6 +37,6 @@ export interface RecordedInvoke {
   readonly inputs: Record<string, unknown>;
   /** What the (mock) provider answered; the same placeholder when the answer is secret. */
   readonly outputs: Record<string, unknown>;
-  /** URNs of the resources its arguments and `dependsOn` came from: the engine runs it once they are done. */
+  /** URNs of its provider and of the resources its arguments and `dependsOn` came from: it runs once they are done. */
   readonly dependencies: readonly string[];
 }

@@ -246,9 +246,9 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
     const result = await rehearsed("dev");
     const run = runs.get("dev")!;
     expect(result.waves.flat()).to.have.members([...run.resources.filter((r) => r.custom).map((r) => `${r.type} ${r.name}`), ...run.invokes.map((i) => `data source ${i.token}`)]);
-    // The recording keeps what a data source waits for: the Cloud Storage agent's lookup takes the service's project.
+    // The recording keeps what a data source waits for: the Cloud Storage agent's lookup takes the service's project, through the stack's provider.
     const gcsAgent = run.invokes.find((i) => i.token === "gcp:storage/getProjectServiceAccount:getProjectServiceAccount")!;
-    expect(gcsAgent.dependencies).to.deep.equal([run.resources.find((r) => r.name === "scorer-service")!.urn]);
+    expect(gcsAgent.dependencies).to.deep.equal([run.resources.find((r) => r.name === "scorer-service")!.urn, run.resources.find((r) => r.type === "pulumi:providers:gcp")!.urn]);
     expect(result.protectedStack).to.equal(false);
     expect(keys(result).sort()).to.deep.equal([...PUBSUB_AGENT_UNTIL_FIXED, ...SOFT_DELETE_UNTIL_FIXED].sort());
   });
