@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { EMAIL, IAM_MEMBER, isTimeZone } from "./components/shared/formats";
-import { EnvironmentPolicy, environmentPolicy } from "./components/shared/policy";
+import { EnvironmentPolicy, environmentPolicy, isSoftDeleteRetentionDays, SOFT_DELETE_RETENTION_DAYS } from "./components/shared/policy";
 
 /** The project's config namespace (the `name` in Pulumi.yaml). */
 export const PROJECT = "cloudrun-pipelines";
@@ -47,6 +47,11 @@ export const CONFIG_SCHEMA = {
   datasetLocation: z.string().regex(/^([A-Z]{2}|[a-z]+(-[a-z]+)+\d+)$/, "expected a BigQuery location: EU, US or a region such as europe-west1").optional(),
   /** Days after which staging objects are deleted. */
   stagingRetentionDays: wholeDays("staging retention").default(7),
+  /** Days a protected stack's buckets keep deleted and overwritten objects restorable (soft delete): 0 (off) or 7-90. A stack with protectData false keeps none. */
+  softDeleteRetentionDays: z.coerce
+    .number({ error: "expected a whole number of days: 0 (off) or 7 to 90" })
+    .refine(isSoftDeleteRetentionDays, "expected a whole number of days: 0 (off) or 7 to 90 (Cloud Storage's limits)")
+    .default(SOFT_DELETE_RETENTION_DAYS.default),
   /** Days after which new warehouse tables expire; 0: never. */
   tableExpirationDays: z.coerce.number({ error: "expected a whole number of days, 0 for never" }).int("expected a whole number of days, 0 for never").min(0, "expected a whole number of days, 0 for never").default(0),
   /** Most recent image versions the repository always keeps. */
@@ -159,6 +164,9 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
       problems.push(`${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with \`npm run promote -- --from dev --to ${stack}\``);
     }
   }
+  if (result.success && !result.data.protectData && ![0, SOFT_DELETE_RETENTION_DAYS.default].includes(result.data.softDeleteRetentionDays)) {
+    problems.push(`${qualified("softDeleteRetentionDays")} = ${result.data.softDeleteRetentionDays}: this stack's data is destroyable (protectData: false), so its buckets keep no soft-deleted objects (destroy must leave nothing billable); remove the key, or set protectData: true`);
+  }
   if (problems.length > 0 || !result.success) {
     throw new Error(`Invalid config for stack "${stack}" (Pulumi.${stack}.yaml):\n  - ${problems.join("\n  - ")}`);
   }
@@ -167,7 +175,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     stack,
     project: c["gcp:project"],
     region: c["gcp:region"],
-    policy: environmentPolicy(c.protectData),
+    policy: environmentPolicy(c.protectData, c.softDeleteRetentionDays),
     labels: { app: PROJECT, stack, "managed-by": "pulumi", "data-protection": c.protectData ? "protected" : "destroyable" },
     datasetLocation: c.datasetLocation ?? c["gcp:region"],
     stagingRetentionDays: c.stagingRetentionDays,
