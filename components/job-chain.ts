@@ -195,8 +195,11 @@ export class JobChain extends PipelineComponent {
       childName(name, "event", "trigger"),
       {
         name: event.triggerName,
-        // Direct Cloud Storage events are delivered by a trigger in the bucket's location (src: https://cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage).
-        location: event.bucket.location,
+        // Direct Cloud Storage events are delivered by a trigger in the bucket's location (src: https://cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage;
+        // https://cloud.google.com/eventarc/docs/understand-locations: bucket in europe-west1, `--location=europe-west1`).
+        // Eventarc locations are lower-case ids (src: https://cloud.google.com/eventarc/docs/locations), GCS returns
+        // the bucket's location upper case (`EUROPE-WEST1`, `EU`).
+        location: event.bucket.location.apply((location) => location.toLowerCase()),
         matchingCriterias: [
           { attribute: "type", value: OBJECT_FINALIZED },
           { attribute: "bucket", value: event.bucket.name },

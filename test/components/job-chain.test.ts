@@ -307,4 +307,14 @@ describe("JobChain: a bad step timeout", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(recorder.resources.map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
   });
+
+  it("bucketEvent: the trigger's location is the bucket's, lower-cased (GCS returns EUROPE-WEST1 or EU; Eventarc locations are lower-case ids)", async () => {
+    const upper = new Bucket("upper", { bucketName: "p-dev-upper", location: "EUROPE-WEST1", envName: "UPPER_BUCKET", policy: DEV });
+    const multi = new Bucket("multi", { bucketName: "p-dev-multi", location: "EU", envName: "MULTI_BUCKET", policy: DEV });
+    new JobChain("chain", args({ bucketEvent: { bucket: upper, triggerName: "dev-etl-upper", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }));
+    new JobChain("chain2", args({ workflowName: "dev-etl2", bucketEvent: { bucket: multi, triggerName: "dev-etl-multi", serviceAccount: { accountId: "dev-etl-chain2-event", displayName: "e" } }, serviceAccount: { accountId: "dev-etl-chain2", displayName: "x" } }));
+    await registered(recorder);
+    expect(recorder.get(TRIGGER, "chain-event-trigger").inputs.location).to.equal("europe-west1");
+    expect(recorder.get(TRIGGER, "chain2-event-trigger").inputs.location).to.equal("eu");
+  });
 });
