@@ -62,6 +62,8 @@ export const CONFIG_SCHEMA = {
   runners: jsonArray(member).default([]),
   /** Default input of the extract job (`SOURCE_URI`): an https:// URL or gs:// URI; runs can override it. */
   etlSource: z.string().regex(/^(https|gs):\/\/\S+$/, "expected an https:// URL or a gs:// URI").optional(),
+  /** Buckets this stack does not manage that extract may read its gs:// sources from: `roles/storage.objectViewer` on each, for extract only. */
+  etlSourceBuckets: jsonArray(z.string().regex(/^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$/, 'expected bucket names as in gs://<name>, e.g. ["landing"]')).default([]),
   /** A token extract sends to its https source (`SOURCE_TOKEN`), kept in Secret Manager; set it with `pulumi config set --secret`. Default (empty): none. */
   etlSourceToken: z.string().optional(),
   /** Default dataset name of the ETL jobs (`DATASET_NAME`). */
@@ -122,6 +124,8 @@ export interface StackConfig {
   readonly streamClients: readonly string[];
   readonly etl: {
     readonly source?: string;
+    /** Buckets extract may read gs:// sources from (`etlSourceBuckets`). */
+    readonly sourceBuckets: readonly string[];
     /** The source token, a config secret (kept out of every plan and log). */
     readonly sourceToken?: string;
     readonly datasetName: string;
@@ -192,6 +196,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     },
     etl: {
       source: c.etlSource,
+      sourceBuckets: c.etlSourceBuckets as string[],
       ...(c.etlSourceToken !== undefined && { sourceToken: c.etlSourceToken }),
       datasetName: c.etlDatasetName,
       extractTaskCount: c.extractTaskCount,

@@ -111,15 +111,27 @@ export class Bucket extends PipelineComponent {
   }
 
   private link(roleName: string, role: string): Link {
-    const bucket = this.name;
-    const grant: Grant = {
-      key: `${this.componentName}-${roleName}`,
-      role,
-      scope: `bucket ${this.componentName}`,
-      bind: (name, member, opts) => new gcp.storage.BucketIAMMember(name, { bucket, role, member }, opts),
-    };
-    return { env: { [this.envName]: bucket }, grants: [grant] };
+    return { env: { [this.envName]: this.name }, grants: [bucketGrant(`${this.componentName}-${roleName}`, `bucket ${this.componentName}`, this.name, role)] };
   }
+}
+
+/**
+ * Read access to a bucket this program does not manage (e.g. a landing bucket another team fills):
+ * {@link BUCKET_READ_ROLE} on that one bucket, and no environment variable (the workload is told object URIs per
+ * run). The caller needs permission to set IAM on that bucket (`storage.buckets.setIamPolicy`).
+ * @example
+ * new CloudRunJob("extract", { ..., links: [existingBucketRead("landing-objectViewer", "landing")] });
+ * @throws InputError naming `bucketName` when it is no valid bucket name.
+ */
+export function existingBucketRead(key: string, bucketName: string): Link {
+  if (!NAME_RULES.bucket.pattern.test(bucketName)) {
+    throw new InputError("bucketName", `"${bucketName}" is not a valid bucket name`, "use the bucket's name as in gs://<name>, e.g. landing");
+  }
+  return { env: {}, grants: [bucketGrant(key, `bucket ${bucketName}`, bucketName, BUCKET_READ_ROLE)] };
+}
+
+function bucketGrant(key: string, scope: string, bucket: pulumi.Input<string>, role: string): Grant {
+  return { key, role, scope, bind: (name, member, opts) => new gcp.storage.BucketIAMMember(name, { bucket, role, member }, opts) };
 }
 
 function validate(name: string, args: BucketArgs): void {

@@ -38,7 +38,7 @@ describe("config", () => {
       runners: [],
       streamClients: [],
       images: { build: true, promoted: {}, readers: [] },
-      etl: { source: undefined, datasetName: "flights", extractTaskCount: 1 },
+      etl: { source: undefined, sourceBuckets: [], datasetName: "flights", extractTaskCount: 1 },
     });
   });
 
@@ -58,7 +58,7 @@ describe("config", () => {
     const config = parseConfig({ ...REQUIRED, runners: '["group:data@example.com"]', streamClients: '["serviceAccount:backend@p-prod.iam.gserviceaccount.com"]', etlSchedule: "0 2 * * *", scheduleTimeZone: "Europe/Berlin", extractTaskCount: "4" }, "prod");
     expect(config.runners).to.deep.equal(["group:data@example.com"]);
     expect(config.streamClients).to.deep.equal(["serviceAccount:backend@p-prod.iam.gserviceaccount.com"]);
-    expect(config.etl).to.deep.equal({ source: undefined, datasetName: "flights", extractTaskCount: 4, schedule: { cron: "0 2 * * *", timeZone: "Europe/Berlin" } });
+    expect(config.etl).to.deep.equal({ source: undefined, sourceBuckets: [], datasetName: "flights", extractTaskCount: 4, schedule: { cron: "0 2 * * *", timeZone: "Europe/Berlin" } });
   });
 
   it("names the missing required keys and how to set them", () => {
@@ -137,6 +137,7 @@ describe("config", () => {
       untaggedImageRetentionDays: "integer",
       runners: "array",
       etlSource: "string",
+      etlSourceBuckets: "array",
       etlSourceToken: "string",
       etlDatasetName: "string",
       extractTaskCount: "integer",
@@ -162,5 +163,10 @@ describe("config", () => {
       expect(errorOf({ ...REQUIRED, softDeleteRetentionDays: days }, "prod")).to.include(`cloudrun-pipelines:softDeleteRetentionDays = "${days}": expected a whole number of days: 0 (off) or 7 to 90`);
     }
     expect(errorOf({ ...REQUIRED, protectData: "false", softDeleteRetentionDays: "30" })).to.include("cloudrun-pipelines:softDeleteRetentionDays = 30: this stack's data is destroyable (protectData: false)");
+  });
+
+  it("etlSourceBuckets: bucket names as a YAML list, anything else an error naming the key", () => {
+    expect(parseConfig({ ...REQUIRED, etlSourceBuckets: '["landing", "partner.example.com"]' }, "dev").etl.sourceBuckets).to.deep.equal(["landing", "partner.example.com"]);
+    expect(errorOf({ ...REQUIRED, etlSourceBuckets: '["gs://landing"]' })).to.include('cloudrun-pipelines:etlSourceBuckets = "[\\"gs://landing\\"]": expected bucket names as in gs://<name>');
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Bucket, BUCKET_READ_ROLE, BUCKET_WRITE_ROLE } from "../../components/bucket";
+import { Bucket, BUCKET_READ_ROLE, BUCKET_WRITE_ROLE, existingBucketRead } from "../../components/bucket";
 import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const BUCKET = "gcp:storage/bucket:Bucket";
@@ -79,5 +79,15 @@ describe("Bucket", () => {
     expect(errorOf(() => new Bucket("b", { ...base, policy: PROD, softDeleteRetentionDays: 91 }))).to.match(/^Bucket\(b\)\.softDeleteRetentionDays: 91 is not/);
     expect(errorOf(() => new Bucket("c", { ...base, policy: DEV, softDeleteRetentionDays: 7 }))).to.match(/^Bucket\(c\)\.softDeleteRetentionDays: 7 days on a destroyable bucket \(forceDestroy\) would keep its deleted objects billable/);
     expect(await registered(recorder)).to.deep.equal([]);
+  });
+
+  it("existingBucketRead: objectViewer on a bucket the program does not manage, no env; a name that is no bucket is an error", async () => {
+    const link = existingBucketRead("source-landing-objectViewer", "landing");
+    expect(link.env).to.deep.equal({});
+    expect(link.grants.map((g) => [g.key, g.role, g.scope])).to.deep.equal([["source-landing-objectViewer", "roles/storage.objectViewer", "bucket landing"]]);
+    link.grants[0].bind("r", "serviceAccount:sa@test-project.iam.gserviceaccount.com", {});
+    await registered(recorder);
+    expect(recorder.get("gcp:storage/bucketIAMMember:BucketIAMMember", "r").inputs).to.deep.equal({ bucket: "landing", role: "roles/storage.objectViewer", member: "serviceAccount:sa@test-project.iam.gserviceaccount.com" });
+    expect(errorOf(() => existingBucketRead("k", "gs://landing"))).to.equal('bucketName: "gs://landing" is not a valid bucket name; use the bucket\'s name as in gs://<name>, e.g. landing');
   });
 });
