@@ -189,6 +189,8 @@ export class JobChain extends PipelineComponent {
     const grants = [WORKFLOWS_INVOKER_ROLE, EVENT_RECEIVER_ROLE].map(
       (role) => new gcp.projects.IAMMember(childName(name, "event", role.split(".")[1]), { project: workflow.project, role, member: account.member }, this.child()),
     );
+    // The data source calls Cloud Storage's projects.serviceAccount.get, which creates the agent if it does not exist yet,
+    // so it exists before it is granted (src: `@pulumi/gcp` `storage/getProjectServiceAccount.d.ts`).
     const gcsAgent = gcp.storage.getProjectServiceAccountOutput({ project: workflow.project }, { parent: this });
     const agentGrant = new gcp.projects.IAMMember(childName(name, "event", "gcs-agent-publisher"), { project: workflow.project, role: GCS_AGENT_EVENTARC_ROLE, member: gcsAgent.member }, this.child());
     new gcp.eventarc.Trigger(
