@@ -41,7 +41,9 @@ const SUBWORKFLOWS = ["main", "run_job", "run_rejected"];
 /**
  * Retry of the execution reads (`GET /v2/<execution>`, idempotent): Google's predicate for idempotent targets
  * (429, 502, 503, 504, ConnectionError, ConnectionFailedError, TimeoutError; src:
- * https://cloud.google.com/workflows/docs/reference/stdlib/http/default_retry_predicate), 10 retries with backoff
+ * https://cloud.google.com/workflows/docs/reference/stdlib/http/default_retry_predicate; a 500 is not retried, as
+ * there: Google's client libraries treat only UNAVAILABLE as transient under AIP-194, e.g.
+ * https://cloud.google.com/java/docs/reference/gax/latest/com.google.api.gax.rpc.UnavailableException), 10 retries with backoff
  * 2, 4, 8 … 60 seconds: about 6 minutes of outage survived inside a poll loop that may last hours
  * (src: https://cloud.google.com/workflows/docs/reference/syntax/retrying).
  */
