@@ -220,14 +220,6 @@ describe("deploy rehearsal: the verdict", () => {
 
 /** `<rule>: <step>` of a stack's findings. */
 const keys = (result: RehearsalResult) => result.problems.map((p) => `${p.rule}: ${p.step}`);
-const dlq = (pipeline: string) => [
-  `principal-exists: gcp:pubsub/topicIAMMember:TopicIAMMember ${pipeline}-dead-letter-agent-publisher`,
-  `principal-exists: gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember ${pipeline}-dead-letter-agent-subscriber`,
-];
-// Fixed by the components branch (issue #10 item 3): the Pub/Sub service agent is granted with nothing making it exist.
-const PUBSUB_AGENT_UNTIL_FIXED = [...dlq("scoring-trigger-push"), ...dlq("stream-push")];
-// Fixed by the components branch (issue #10 item 6): destroyable buckets keep soft-deleted objects for 7 days.
-const SOFT_DELETE_UNTIL_FIXED = ["curated", "raw", "scoring-input", "scoring-output", "staging"].map((b) => `destroy-leaves-nothing-billable: gcp:storage/bucket:Bucket ${b}-bucket`);
 // Fixed by the promotion branch (issue #10 item 2): prod runs images from dev's unprotected repository.
 const DEV_IMAGES_UNTIL_FIXED = ["gcp:cloudrunv2/job:Job extract-job", "gcp:cloudrunv2/job:Job load-job", "gcp:cloudrunv2/job:Job transform-job", "gcp:cloudrunv2/service:Service scorer-service", "gcp:cloudrunv2/service:Service stream-service-service"].map(
   (step) => `cross-stack-protected: ${step}`,
@@ -242,7 +234,7 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
   });
   const rehearsed = (stack: string) => rehearseRun(runs.get(stack)!, async (other) => runs.get(other) ?? runProgram(other));
 
-  it("dev: every resource in one wave, data sources included, and only the known findings", async () => {
+  it("dev: every resource in one wave, data sources included, and no problem", async () => {
     const result = await rehearsed("dev");
     const run = runs.get("dev")!;
     expect(result.waves.flat()).to.have.members([...run.resources.filter((r) => r.custom).map((r) => `${r.type} ${r.name}`), ...run.invokes.map((i) => `data source ${i.token}`)]);
@@ -250,7 +242,7 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
     const gcsAgent = run.invokes.find((i) => i.token === "gcp:storage/getProjectServiceAccount:getProjectServiceAccount")!;
     expect(gcsAgent.dependencies).to.deep.equal([run.resources.find((r) => r.name === "scorer-service")!.urn, run.resources.find((r) => r.type === "pulumi:providers:gcp")!.urn]);
     expect(result.protectedStack).to.equal(false);
-    expect(keys(result).sort()).to.deep.equal([...PUBSUB_AGENT_UNTIL_FIXED, ...SOFT_DELETE_UNTIL_FIXED].sort());
+    expect(keys(result)).to.deep.equal([]);
   });
 
   it("dev with a secret source token: extract waits for its accessor grant and the version (no secret-env finding)", async () => {
@@ -260,13 +252,13 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
       secretKeys: [...config.secretKeys, "cloudrun-pipelines:etlSourceToken"],
     });
     expect(run.resources.map((r) => r.type)).to.include("gcp:secretmanager/secretVersion:SecretVersion");
-    expect(keys(await rehearseRun(run)).sort()).to.deep.equal([...PUBSUB_AGENT_UNTIL_FIXED, ...SOFT_DELETE_UNTIL_FIXED].sort());
+    expect(keys(await rehearseRun(run))).to.deep.equal([]);
   });
 
-  it("staging: destroyable like dev, and only the known findings", async () => {
+  it("staging: destroyable like dev, and no problem", async () => {
     const result = await rehearsed("staging");
     expect(result.protectedStack).to.equal(false);
-    expect(keys(result).sort()).to.deep.equal([...PUBSUB_AGENT_UNTIL_FIXED, ...SOFT_DELETE_UNTIL_FIXED].sort());
+    expect(keys(result)).to.deep.equal([]);
   });
 
   it("prod: protected, keeps its data, and only the known findings", async () => {
@@ -275,6 +267,6 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
     expect(result.destroy.blocked.filter((b) => b.resource.protect).map((b) => b.resource.name).sort()).to.deep.equal(
       ["curated-bucket", "raw-bucket", "scoring-input-bucket", "scoring-output-bucket", "staging-bucket", "warehouse-dataset"],
     );
-    expect(keys(result).sort()).to.deep.equal([...PUBSUB_AGENT_UNTIL_FIXED, ...DEV_IMAGES_UNTIL_FIXED].sort());
+    expect(keys(result).sort()).to.deep.equal([...DEV_IMAGES_UNTIL_FIXED].sort());
   });
 });
