@@ -130,8 +130,12 @@ function group<T>(items: readonly T[], key: (item: T) => number): T[][] {
 
 /** What `pulumi destroy` of a stack does, walked in reverse waves. */
 export interface DestroyOutcome {
-  /** Resources whose delete fails, each with the guard in state that stops it (see `destroyBlocker` in tools/rules.ts). */
-  readonly blocked: readonly { readonly resource: RecordedResource; readonly reason: string }[];
+  /**
+   * Resources whose delete fails, each with the guard in state that stops it (see `destroyBlocker` in tools/rules.ts),
+   * and whether the plan asks for that guard (`protect`, or the guarding input set explicitly) rather than leaving it
+   * to a provider default.
+   */
+  readonly blocked: readonly { readonly resource: RecordedResource; readonly reason: string; readonly byDesign: boolean }[];
   /** Resources never deleted because something that depends on them was not: the engine deletes dependents first. */
   readonly stranded: readonly RecordedResource[];
   /** Resources dropped from state but left in the cloud (`retainOnDelete`). */
@@ -147,7 +151,9 @@ export function walkDestroy(graph: DeployGraph): DestroyOutcome {
   const resources = graph.steps.flatMap((s) => (s.kind === "resource" ? [s.resource] : []));
   const blocked = resources.flatMap((resource) => {
     const reason = destroyBlocker(resource);
-    return reason ? [{ resource, reason }] : [];
+    const { deletionProtection, forceDestroy, deleteContentsOnDestroy } = resource.inputs;
+    const byDesign = resource.protect || deletionProtection === true || forceDestroy === false || deleteContentsOnDestroy === false;
+    return reason ? [{ resource, reason, byDesign }] : [];
   });
   const strandedIds = new Set(blocked.flatMap((b) => [...graph.ancestors(b.resource.urn)]));
   for (const b of blocked) strandedIds.delete(b.resource.urn);

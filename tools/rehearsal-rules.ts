@@ -25,8 +25,6 @@ export interface RehearsalContext {
   readonly project: FreshProject;
   /** The other stacks' plans by stack name, for cross-stack references; empty when none is referenced. */
   readonly otherStacks: ReadonlyMap<string, Plan>;
-  /** True when some resource is protected: `pulumi destroy` is then meant to keep things, and the destroy rules only report. */
-  readonly protectedStack: boolean;
 }
 
 /** One problem a rule finds: the step (resource or data source) and what goes wrong. */
@@ -291,12 +289,11 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
   },
   {
     id: "destroy-completes",
-    why: "`pulumi destroy` of a destroyable stack must delete everything: a guard in state fails the delete, and everything the guarded resource depends on stays with it.",
+    why: "`pulumi destroy` deletes everything the plan does not ask to keep: a guard left to a provider default (deletion protection on, no forceDestroy) fails the delete, and everything the guarded resource depends on stays with it.",
     source: "https://www.pulumi.com/docs/iac/concepts/resources/options/protect/ https://github.com/GoogleCloudPlatform/magic-modules/pull/11318 https://github.com/hashicorp/terraform-provider-google/issues/6688",
-    check: ({ graph, protectedStack }) => {
-      if (protectedStack) return [];
+    check: ({ graph }) => {
       const { blocked, stranded } = walkDestroy(graph);
-      return blocked.map(({ resource, reason }) => {
+      return blocked.filter((b) => !b.byDesign).map(({ resource, reason }) => {
         const withIt = stranded.filter((r) => graph.ancestors(resource.urn).has(r.urn)).length;
         return { step: label(resource), message: `${reason}: \`pulumi destroy\` fails here${withIt ? ` and leaves the ${withIt} resources it depends on` : ""}` };
       });
@@ -304,13 +301,13 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
   },
   {
     id: "destroy-leaves-nothing-billable",
-    why: "After `pulumi destroy` of a destroyable stack nothing may keep costing: retained resources stay in the cloud, and a bucket's soft-deleted objects are billed for its soft delete retention (7 days unless set).",
+    why: "After `pulumi destroy` nothing but what the plan asks to keep may keep costing: retained resources stay in the cloud, and a deleted bucket's soft-deleted objects are billed for its soft delete retention (7 days unless set).",
     source: "https://cloud.google.com/storage/docs/soft-delete https://www.pulumi.com/docs/iac/concepts/resources/options/retainondelete/",
-    check: ({ graph, protectedStack }) => {
-      if (protectedStack) return [];
-      const { retained } = walkDestroy(graph);
+    check: ({ graph }) => {
+      const { blocked, stranded, retained } = walkDestroy(graph);
+      const kept = new Set([...blocked.map((b) => b.resource), ...stranded, ...retained]);
       const softDeleted = resourcesOf(graph.steps).flatMap((r) => {
-        if (r.type !== "gcp:storage/bucket:Bucket" || r.retainOnDelete === true) return [];
+        if (r.type !== "gcp:storage/bucket:Bucket" || kept.has(r)) return [];
         const seconds = Number((r.inputs.softDeletePolicy as { retentionDurationSeconds?: number } | undefined)?.retentionDurationSeconds ?? 7 * 86400);
         return seconds > 0 ? [{ step: label(r), message: `keeps deleted objects, billed, for ${seconds / 86400} days after \`pulumi destroy\` (softDeletePolicy.retentionDurationSeconds: 0 turns soft delete off)` }] : [];
       });

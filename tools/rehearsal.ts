@@ -18,8 +18,6 @@ export interface RehearsalResult {
   /** Create waves, each the labels of its steps (`<type> <name>`, or `data source <token>`) in registration order. */
   readonly waves: readonly (readonly string[])[];
   readonly problems: readonly RehearsalProblem[];
-  /** True when some resource is protected: destroy is then expected to keep things. */
-  readonly protectedStack: boolean;
   readonly destroy: DestroyOutcome;
 }
 
@@ -44,37 +42,36 @@ export interface RehearsalOptions {
  */
 export function rehearse(plan: Plan, options: RehearsalOptions = {}): RehearsalResult {
   const graph = new DeployGraph(plan);
-  const protectedStack = plan.resources.some((r) => r.protect);
-  const context = { plan, graph, project: options.project ?? BOOTSTRAPPED_PROJECT, otherStacks: options.otherStacks ?? new Map<string, Plan>(), protectedStack };
+  const context = { plan, graph, project: options.project ?? BOOTSTRAPPED_PROJECT, otherStacks: options.otherStacks ?? new Map<string, Plan>() };
   return {
     resources: graph.steps.filter((s) => s.kind === "resource").length,
     waves: graph.waves.map((wave) => wave.map((s) => s.label)),
     problems: (options.rules ?? REHEARSAL_RULES).flatMap((rule) => rule.check(context).map((f) => ({ rule: rule.id, step: f.step, message: f.message, source: rule.source }))),
-    protectedStack,
     destroy: walkDestroy(graph),
   };
 }
 
 /**
  * The rehearsal's verdict: one line (`first deploy: 72 resources in 9 waves, 0 problems; destroy: leaves nothing
- * billable`, or what a protected stack keeps), then one line per problem with its rule, step and source.
+ * billable`, or what the plan asks destroy to keep: protected and deletion-guarded resources and what they depend on),
+ * then one line per problem with its rule, step and source.
  * @example
  * rehearsalText(rehearse({ resources: [], invokes: [] }));
  * // "Deploy rehearsal: first deploy: 0 resources in 0 waves, 0 problems; destroy: leaves nothing billable\n"
  */
 export function rehearsalText(result: RehearsalResult): string {
-  const { blocked, stranded, retained } = result.destroy;
-  const kept = [...blocked.map((b) => b.resource), ...stranded, ...retained];
-  const guarded = blocked.filter((b) => !b.resource.protect).length;
+  const { blocked, stranded } = result.destroy;
+  const onPurpose = blocked.filter((b) => b.byDesign);
   const destroyProblems = result.problems.filter((p) => p.rule.startsWith("destroy-")).length;
-  const destroy = !result.protectedStack
-    ? destroyProblems > 0
-      ? `leaves things behind (${destroyProblems} of the problems)`
-      : "leaves nothing billable"
-    : `keeps ${kept.length} resources (protected: ${blocked
-        .filter((b) => b.resource.protect)
-        .map((b) => b.resource.name)
-        .join(", ")}; ${guarded} with a deletion guard; ${stranded.length} they depend on)`;
+  const kept =
+    onPurpose.length > 0
+      ? `keeps ${onPurpose.length + stranded.length} resources (protected: ${onPurpose
+          .filter((b) => b.resource.protect)
+          .map((b) => b.resource.name)
+          .join(", ")}; ${onPurpose.filter((b) => !b.resource.protect).length} with a deletion guard; ${stranded.length} they depend on)`
+      : undefined;
+  const left = destroyProblems > 0 ? `leaves things behind (${destroyProblems} of the problems)` : undefined;
+  const destroy = [kept, left].filter((part) => part !== undefined).join(" and ") || "leaves nothing billable";
   const head = `Deploy rehearsal: first deploy: ${result.resources} resources in ${result.waves.length} waves, ${result.problems.length} problems; destroy: ${destroy}`;
   return [head, ...result.problems.map((p) => `  - ${p.rule}: ${p.step} ${p.message} (${p.source})`), ""].join("\n");
 }

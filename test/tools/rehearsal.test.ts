@@ -172,10 +172,10 @@ describe("deploy rehearsal: each rule passes and fails", () => {
     ]);
   });
 
-  it("destroy-completes: a destroyable stack has no guard in state; a protected stack is only reported", () => {
+  it("destroy-completes: no guard left to a provider default; protected or explicitly guarded resources are kept on purpose", () => {
     const bucket = (inputs: Record<string, unknown>, protect = false) => res(BUCKET, "raw", { softDeletePolicy: { retentionDurationSeconds: 0 }, ...inputs }, { deps: [STORAGE], protect });
     expect(findings("destroy-completes", plan([STORAGE, bucket({ forceDestroy: true })]))).to.deep.equal([]);
-    expect(findings("destroy-completes", plan([STORAGE, bucket({}, true)]))).to.deep.equal([]);
+    expect(findings("destroy-completes", plan([STORAGE, bucket({}, true), { ...job("guarded", [], [RUN]), inputs: { name: "guarded", deletionProtection: true } }, RUN]))).to.deep.equal([]);
     expect(findings("destroy-completes", plan([STORAGE, bucket({}), job("etl", [], [RUN]), { ...job("guarded", [], []), inputs: { name: "guarded" } }, RUN]))).to.deep.equal([
       "destroy-completes: gcp:storage/bucket:Bucket raw cannot be deleted while it holds objects: `pulumi destroy` fails here and leaves the 2 resources it depends on",
       "destroy-completes: gcp:cloudrunv2/job:Job guarded has deletion protection (the provider's default is true): `pulumi destroy` fails here and leaves the 1 resources it depends on",
@@ -241,7 +241,7 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
     // The recording keeps what a data source waits for: the Cloud Storage agent's lookup takes the service's project, through the stack's provider.
     const gcsAgent = run.invokes.find((i) => i.token === "gcp:storage/getProjectServiceAccount:getProjectServiceAccount")!;
     expect(gcsAgent.dependencies).to.deep.equal([run.resources.find((r) => r.name === "scorer-service")!.urn, run.resources.find((r) => r.type === "pulumi:providers:gcp")!.urn]);
-    expect(result.protectedStack).to.equal(false);
+    expect(result.destroy.blocked).to.deep.equal([]);
     expect(keys(result)).to.deep.equal([]);
   });
 
@@ -257,13 +257,13 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
 
   it("staging: destroyable like dev, and no problem", async () => {
     const result = await rehearsed("staging");
-    expect(result.protectedStack).to.equal(false);
+    expect(result.destroy.blocked).to.deep.equal([]);
     expect(keys(result)).to.deep.equal([]);
   });
 
-  it("prod: protected, keeps its data, and only the known findings", async () => {
+  it("prod: keeps its data on purpose, and only the known findings", async () => {
     const result = await rehearsed("prod");
-    expect(result.protectedStack).to.equal(true);
+    expect(result.destroy.blocked.every((b) => b.byDesign)).to.equal(true);
     expect(result.destroy.blocked.filter((b) => b.resource.protect).map((b) => b.resource.name).sort()).to.deep.equal(
       ["curated-bucket", "raw-bucket", "scoring-input-bucket", "scoring-output-bucket", "staging-bucket", "warehouse-dataset"],
     );
