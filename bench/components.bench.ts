@@ -3,7 +3,7 @@
 // runtime as the preview runs it. Each measurement is its own process; the modes alternate in every round, so both
 // see the same machine load. Figures are CPU (user + sys) of declare + settle, per custom resource.
 import * as path from "path";
-import { measure, median, rounds } from "./measure";
+import { load, measure, median, rounds } from "./measure";
 
 const SIZES = [10, 100, 500];
 const GOAL_RATIO = 1.5;
@@ -26,7 +26,7 @@ function sample(mode: "components" | "raw", jobs: number): Sample {
 
 function main(): void {
   const n = rounds(3);
-  console.log(`components vs raw resources under the mock runtime (${n} rounds, alternating; CPU ms per custom resource, median [min-max])`);
+  console.log(`components vs raw resources under the mock runtime (${n} rounds, alternating; CPU ms per custom resource, median [min-max]; ${load()})`);
   console.log("  jobs  resources (+components)   raw ms/res   components ms/res   ratio components/raw");
   let previous: number | undefined;
   let linear = true;

@@ -2,6 +2,7 @@
 // which stays meaningful on a shared, busy machine where wall time does not.
 import { spawnSync, SpawnSyncOptions } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import { performance } from "perf_hooks";
 
 /** Wall and CPU seconds of one child process, with its exit status and output. */
@@ -43,4 +44,9 @@ export function rounds(fallback: number): number {
   const n = Number(process.env.BENCH_ROUNDS ?? fallback);
   if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_ROUNDS "${process.env.BENCH_ROUNDS}" is not a whole number >= 1`);
   return n;
+}
+
+/** The 1-minute load average, to print beside wall times (on 2 cores, a load above 2 stretches wall time, not CPU time). */
+export function load(): string {
+  return `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`;
 }

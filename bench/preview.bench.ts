@@ -3,7 +3,7 @@
 // (user + sys, the preview's child processes included) are the figure to compare on a shared, busy machine.
 import * as fs from "fs";
 import * as path from "path";
-import { measure, Measured, median, rounds } from "./measure";
+import { load, measure, Measured, median, rounds } from "./measure";
 
 const ROOT = path.resolve(__dirname, "..");
 /** The preview's type-check cache (tsconfig.preview.json `tsBuildInfoFile`); removing it makes the next run cold. */
@@ -27,7 +27,7 @@ function main(): void {
     runs.warm.push(preview());
   }
   const node = median(runs.node.map((r) => r.wallS));
-  console.log(`preview of the dev stack (${n} rounds, alternating; median wall / CPU seconds)`);
+  console.log(`preview of the dev stack (${n} rounds, alternating; median wall / CPU seconds; ${load()})`);
   console.log(`  bare node start        ${node.toFixed(2)} s wall / ${median(runs.node.map((r) => r.cpuS)).toFixed(2)} s CPU`);
   for (const kind of ["cold", "warm"] as const) {
     const wall = median(runs[kind].map((r) => r.wallS));

@@ -5,11 +5,17 @@ import * as path from "path";
 const ROOT = path.resolve(__dirname, "..");
 
 /**
- * The type check `pulumi up` does before it runs the program (Pulumi's Node.js language host loads a TypeScript
- * program through the project's ts-node, which type-checks unless told not to), done once and cached instead of
+ * The type check `pulumi up` does before it runs the program, done once and cached instead of
  * per loaded file: `tsc -b tsconfig.preview.json`, incremental, its build info in `node_modules/.cache/`. It runs
  * in a child process, so the caller runs the program (transpile-only) beside it. ~7 s CPU cold, ~0.5 s when
  * nothing changed, a few seconds after an edit (../shared/reference/performance-notes.md §1.3).
+ *
+ * Pulumi's Node.js language host loads a TypeScript program through the project's ts-node and type-checks it unless
+ * `PULUMI_NODEJS_TRANSPILE_ONLY=true` or the tsconfig's `noCheck` says otherwise (src:
+ * https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/cmd/run/run.ts, `transpileOnly`; read in @pulumi/pulumi
+ * 3.248's cmd/run/run.js). `tsc -b` decides "up to date" from the modification times of the config's own files, so
+ * tsconfig.preview.json includes every directory the preview loads (src: "Working as Intended" in
+ * https://github.com/microsoft/TypeScript/issues/49655; verified here: performance-notes.md §1.3).
  *
  * @param project - the tsconfig to build; by default the preview's, `tsconfig.preview.json` at the project root.
  * @returns a promise that resolves when the program type-checks, and rejects with an Error whose message is tsc's
