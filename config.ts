@@ -22,7 +22,7 @@ const member = z
   .string()
   .regex(IAM_MEMBER, 'expected an IAM member such as "user:ana@example.com" or "group:data-eng@example.com"');
 
-const jsonArray = (item: z.ZodType) =>
+const jsonArray = <T extends z.core.SomeType>(item: T) =>
   z.preprocess((value) => {
     if (typeof value !== "string") return value;
     try {

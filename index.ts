@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./components/shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { MONITORING_API, PipelineAlerts } from "./components/pipeline-alerts";
 import { ProjectApis, REQUIRED_APIS } from "./components/project-apis";

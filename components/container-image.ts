@@ -1,5 +1,5 @@
 import * as docker from "@pulumi/docker";
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";

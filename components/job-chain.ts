@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "./bucket";
 import { CloudRunJob, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS, RUNNER_ROLES } from "./cloud-run-job";

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { checkCloudRunServiceArgs, CloudRunService, CloudRunServiceArgs } from "./cloud-run-service";
 import { ACK_DEADLINE_SECONDS, checkPushSubscriptionArgs, NEVER_EXPIRE, SUBSCRIPTION_RETENTION_SECONDS, PushSubscription, PushSubscriptionArgs } from "./push-subscription";

@@ -7,6 +7,7 @@ import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "./render";
 import { RULES, violations } from "./rules";
 import { ProgramRun, readStackConfig, ROOT, runProgram } from "./run-program";
+import { typeCheck } from "./type-check";
 
 /** Where the architecture diagram is written, from the dev stack's plan. */
 export const ARCHITECTURE_DOC = path.join(ROOT, "docs", "architecture.md");
@@ -79,6 +80,10 @@ async function main(argv: string[]): Promise<number> {
     .option("--diff <stacks...>", "compare two stacks' plans instead, e.g. --diff dev prod: resources only in one, inputs and IAM that differ")
     .parse(argv);
   const opts = program.opts<{ stack: string; json?: string; outputs?: string; docs: boolean; diff?: string[] }>();
+  // Type-checked beside the (transpile-only) run; nothing is printed before it passes, and its errors come first.
+  const checked = typeCheck();
+  checked.catch(() => undefined);
+  const firstError = (err: unknown) => checked.then(() => err, (typeError: unknown) => typeError);
   if (opts.diff) {
     if (opts.diff.length !== 2) {
       process.stderr.write(`preview failed: --diff takes two stacks, e.g. --diff dev prod\n`);
@@ -87,9 +92,11 @@ async function main(argv: string[]): Promise<number> {
     try {
       const a = await runProgram(opts.diff[0]);
       const b = await runProgram(opts.diff[1]);
+      await checked;
       process.stdout.write(renderDiff(diffPlans(a, b)));
       return 0;
-    } catch (err) {
+    } catch (caught) {
+      const err = await firstError(caught);
       process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     }
@@ -102,7 +109,9 @@ async function main(argv: string[]): Promise<number> {
     run = await runProgram(opts.stack, config);
     problems = violations(run.resources, { stack: opts.stack, protectData: configFromPulumi(config.values, opts.stack, (k) => config.secretKeys.includes(k)).policy.protectData });
     rehearsal = await rehearseRun(run);
-  } catch (err) {
+    await checked;
+  } catch (caught) {
+    const err = await firstError(caught);
     process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
@@ -119,5 +128,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // Pulumi records a stack trace for every promise it wraps (@pulumi/pulumi runtime/debuggable.js) and every resource
+  // it registers; under ts-node each is mapped through source maps: ~1/4 of the run's CPU (warm dev preview, paired
+  // runs: 5.2 -> 3.9 s CPU).
+  // The preview prints error messages, never stacks.
+  Error.stackTraceLimit = 0;
   main(process.argv).then((code) => process.exit(code));
 }

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../../components/shared/gcp";
 import { expect } from "chai";
 import { Bucket } from "../../components/bucket";
 import { CloudRunJob, CloudRunJobArgs } from "../../components/cloud-run-job";

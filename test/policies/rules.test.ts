@@ -3,7 +3,8 @@ import { stringify } from "yaml";
 import { configFromPulumi } from "../../config";
 import { RecordedResource } from "../../tools/mock-runtime";
 import { RULES, violations } from "../../tools/rules";
-import { readStackConfig, runProgram } from "../../tools/run-program";
+import { readStackConfig } from "../../tools/run-program";
+import { planOf } from "../helpers/plan";
 
 const PROVIDER_URN = "urn:pulumi:t::p::pulumi:providers:gcp::gcp";
 
@@ -123,7 +124,7 @@ describe("policy rules", () => {
   for (const stack of ["dev", "prod", "staging"]) {
     it(`the ${stack} stack complies with every rule`, async () => {
       const config = readStackConfig(stack);
-      const run = await runProgram(stack, config);
+      const run = await planOf(stack);
       const { protectData } = configFromPulumi(config.values, stack, (k) => config.secretKeys.includes(k)).policy;
       expect(violations(run.resources, { stack, protectData })).to.deep.equal([]);
     });

@@ -7,7 +7,7 @@ import * as path from "path";
 import { main } from "../../runner/cli";
 import { createClients } from "../../runner/client";
 import { DEFAULT_TIMING } from "../../runner/execute";
-import { runProgram } from "../../tools/run-program";
+import { planOf } from "../helpers/plan";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -19,7 +19,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     process.env.METADATA_SERVER_DETECTION = "none";
     // The contract between the stack and the runner: the real dev stack's outputs, as `npm run preview -- --outputs` writes them.
     outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "runner-")), "outputs.json");
-    fs.writeFileSync(outputsFile, JSON.stringify((await runProgram("dev")).outputs));
+    fs.writeFileSync(outputsFile, JSON.stringify((await planOf("dev")).outputs));
   });
   beforeEach(async () => {
     fake = new FakeCloudRun();

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { projectNumber, RecordedResource } from "../../tools/mock-runtime";
 import { iamRows } from "../../tools/render";
 import { ProgramRun, readStackConfig, runProgram } from "../../tools/run-program";
+import { planOf } from "../helpers/plan";
 
 const JOB = "gcp:cloudrunv2/job:Job";
 const BUCKET = "gcp:storage/bucket:Bucket";
@@ -96,8 +97,8 @@ describe("stack: the real program with the real stack files", () => {
   let dev: ProgramRun;
   let prod: ProgramRun;
   before(async () => {
-    dev = await runProgram("dev");
-    prod = await runProgram("prod");
+    dev = await planOf("dev");
+    prod = await planOf("prod");
   });
 
   it("dev declares the platform, the ETL chain, the scoring and the streaming pipelines, and no schedule", () => {
@@ -129,7 +130,7 @@ describe("stack: the real program with the real stack files", () => {
   });
 
   it("a third environment is a stack file, not code: staging declares prod's resources with dev's destroyable policy", async () => {
-    const staging = await runProgram("staging");
+    const staging = await planOf("staging");
     expect(names(custom(staging))).to.deep.equal([...COMMON, ...BUILD, ...SCHEDULE].sort());
     expect(custom(staging).filter((r) => r.protect)).to.deep.equal([]);
     expect(ofType(staging, "gcp:cloudscheduler/job:Job")[0].inputs).to.deep.include({ name: "staging-etl-nightly", schedule: "30 3 * * *" });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { diffPlans, normalizer, renderDiff } from "../../tools/diff";
-import { runProgram } from "../../tools/run-program";
+import { planOf } from "../helpers/plan";
 
 describe("preview --diff: what differs between two stacks' plans", () => {
   it("sets a stack's own names aside, and nothing else", () => {
@@ -13,8 +13,8 @@ describe("preview --diff: what differs between two stacks' plans", () => {
   });
 
   it("dev against prod: the builds only in dev, the nightly chain schedule and the alerts only in prod, the environment policy, and nothing about names", async () => {
-    const dev = await runProgram("dev");
-    const prod = await runProgram("prod");
+    const dev = await planOf("dev");
+    const prod = await planOf("prod");
     const diff = diffPlans(dev, prod);
     expect(diff.onlyInA).to.deep.equal([
       "docker:index/image:Image etl-image-image",
