@@ -4,6 +4,7 @@ import { RecordedInvoke, RecordedResource } from "../../tools/plan";
 import { rehearsalText, rehearse, rehearseRun, RehearsalResult } from "../../tools/rehearsal";
 import { REHEARSAL_RULES } from "../../tools/rehearsal-rules";
 import { ProgramRun, readStackConfig, runProgram } from "../../tools/run-program";
+import { planOf } from "../helpers/plan";
 
 const urn = (type: string, name: string) => `urn:pulumi:test::fixture::${type}::${name}`;
 const PROVIDER = urn("pulumi:providers:gcp", "gcp");
@@ -228,9 +229,9 @@ const DEV_IMAGES_UNTIL_FIXED = ["gcp:cloudrunv2/job:Job extract-job", "gcp:cloud
 describe("deploy rehearsal: every stack, through the plan the preview records", () => {
   const runs = new Map<string, ProgramRun>();
   before(async function () {
-    // Three program runs under the mock runtime; generous, so a busy machine does not fail the hook.
+    // The shared plan of each stack (one program run per test process); generous, so a busy machine does not fail the hook.
     this.timeout(600_000);
-    for (const stack of ["dev", "staging", "prod"]) runs.set(stack, await runProgram(stack));
+    for (const stack of ["dev", "staging", "prod"]) runs.set(stack, await planOf(stack));
   });
   const rehearsed = (stack: string) => rehearseRun(runs.get(stack)!, async (other) => runs.get(other) ?? runProgram(other));
 
