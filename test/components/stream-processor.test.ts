@@ -128,7 +128,7 @@ describe("StreamProcessor", () => {
       { service: { ...args().service, env: { RESULT_TOPIC: "x" } } },
       /^StreamProcessor\(s\)\.service\.env: RESULT_TOPIC is set by the stream processor/,
     ],
-    ["allUsers as a client", { clients: ["allUsers"] }, /^StreamProcessor\(s\)\.clients: "allUsers" is not an IAM member of one principal/],
+    ["allUsers as a client", { clients: ["allUsers"] }, /^StreamProcessor\(s\)\.clients: "allUsers" is not an IAM member this stack grants access to/],
     ["an invalid result subscription id", { resultSubscriptions: { backend: { subscriptionName: "Backend" } } }, /^StreamProcessor\(s\)\.resultSubscriptions\.backend\.subscriptionName: "Backend" is not a valid subscription id/],
     ["a 5-second result ack deadline", { resultSubscriptions: { backend: { subscriptionName: "dev-results-backend", ackDeadline: "5 seconds" } } }, /^StreamProcessor\(s\)\.resultSubscriptions\.backend\.ackDeadline: "5 seconds" is out of range/],
   ];

@@ -378,7 +378,7 @@ describe("stack: the real program with the real stack files", () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "a week": expected staging retention: a whole number of days');
+    expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "a week": expected staging retention in days: a whole number written in decimal digits');
     const registered = [...(pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources.keys()];
     expect(registered.map((urn) => urn.split("::")[2]).filter((type) => type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
   });
