@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cronProblem, EMAIL, memberProblem, timeZoneProblem } from "./components/shared/formats";
 import { BIGQUERY_LOCATIONS, CLOUD_RUN_REGIONS } from "./components/shared/locations";
+import { MAX_TASK_COUNT } from "./contract/limits";
 import { EnvironmentPolicy, environmentPolicy } from "./components/shared/policy";
 
 /** The project's config namespace (the `name` in Pulumi.yaml). */
@@ -27,8 +28,6 @@ const MAX_TABLE_EXPIRATION_DAYS = Math.floor(Number.MAX_SAFE_INTEGER / 86_400_00
 const MAX_KEEP_COUNT = 2147483647;
 /** Artifact Registry `olderThan` is a google.protobuf.Duration, at most 315 576 000 000 s (src: https://protobuf.dev/reference/protobuf/google.protobuf/#duration): 3 652 500 days. */
 const MAX_OLDER_THAN_DAYS = 3_652_500;
-/** Tasks of one Cloud Run job execution (src: https://cloud.google.com/run/docs/create-jobs, "up to 10,000 tasks"). */
-const MAX_TASK_COUNT = 10_000;
 
 const wholeDays = (what: string, max: number, limit: string) => wholeNumber(`${what} in days`, 1, max, limit);
 
