@@ -24,6 +24,8 @@ export const MAX_REQUEST_BYTES = 1024 * 1024;
 /** An object larger than {@link MAX_INPUT_BYTES}, refused before it is read. */
 export class InputTooLarge extends Error {}
 
+const tooLarge = (size: number | string | undefined, maxBytes: number) => new InputTooLarge(`the object is ${size} bytes, over the scorer's limit of ${maxBytes}; split it into smaller CSVs`);
+
 /** An object name that would leave the local store's folder (`..`, an absolute path). */
 export class BadObjectName extends Error {}
 
@@ -40,7 +42,7 @@ export function cloudStore(storage = new Storage()): ObjectStore {
     async read(object, maxBytes) {
       const file = storage.bucket(object.bucket).file(object.name, { generation: Number(object.generation) });
       const [metadata] = await file.getMetadata();
-      if (Number(metadata.size) > maxBytes) throw new InputTooLarge(`the object is ${metadata.size} bytes, over the scorer's limit of ${maxBytes}; split it into smaller CSVs`);
+      if (Number(metadata.size) > maxBytes) throw tooLarge(metadata.size, maxBytes);
       const [content] = await file.download();
       return content;
     },
@@ -68,7 +70,7 @@ export function localStore(dir: string): ObjectStore {
     async read(object, maxBytes) {
       const file = inside(object.bucket, object.name);
       const { size } = fs.statSync(file);
-      if (size > maxBytes) throw new InputTooLarge(`the object is ${size} bytes, over the scorer's limit of ${maxBytes}; split it into smaller CSVs`);
+      if (size > maxBytes) throw tooLarge(size, maxBytes);
       return fs.readFileSync(file);
     },
     async write(bucket, name, content) {
@@ -117,7 +119,7 @@ export async function handlePush(body: string, config: ScorerConfig, store: Obje
   let result;
   try {
     const content = await store.read(event.object, MAX_INPUT_BYTES);
-    if (content.length > MAX_INPUT_BYTES) throw new InputTooLarge(`the object is ${content.length} bytes, over the scorer's limit of ${MAX_INPUT_BYTES}; split it into smaller CSVs`);
+    if (content.length > MAX_INPUT_BYTES) throw tooLarge(content.length, MAX_INPUT_BYTES);
     const rows = parseCsv(content);
     if (rows.length === 0) throw new DataError("the CSV has no rows");
     result = score(rows, config.label);
