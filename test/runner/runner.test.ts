@@ -189,6 +189,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     ["a variable Cloud Run sets (CLOUD_RUN_TASK_INDEX)", ["run", "extract", "--env", "CLOUD_RUN_TASK_INDEX=3"], '--env "CLOUD_RUN_TASK_INDEX=3": CLOUD_RUN_TASK_INDEX is set by Cloud Run itself and cannot be overridden'],
     ["a variable Cloud Run sets (PORT)", ["run", "extract", "--env", "PORT=8080"], "PORT is set by Cloud Run itself"],
     ["a variable Cloud Run sets (CLOUD_RUN_JOB)", ["pipeline", "etl", "--env", "CLOUD_RUN_JOB=x"], "CLOUD_RUN_JOB is set by Cloud Run itself"],
+    ["more variables than Cloud Run takes (1,000)", ["run", "extract", ...Array.from({ length: 1001 }, (_, i) => ["--env", `V${i}=x`]).flat()], "--env: 1001 variables; Cloud Run takes at most 1000 per container"],
     ["the same variable twice", ["run", "extract", "--env", "A=1", "--env", "A=2"], '--env "A=2": A is given twice; give each variable once'],
     ["a job key that is not an own key of the stack's jobs", ["run", "toString"], 'unknown job "toString": the stack has extract, load, transform'],
     ["a pipeline key that is not an own key", ["pipeline", "constructor"], 'unknown pipeline "constructor": the stack has etl'],
