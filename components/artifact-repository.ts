@@ -2,6 +2,7 @@ import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
+import { checkWorkloadArgs } from "./shared/workload";
 import { childName, NAME_RULES, shortHash } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
 import { durationString } from "./shared/units";
@@ -55,7 +56,7 @@ export class ArtifactRepository extends PipelineComponent {
 
   constructor(name: string, args: ArtifactRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
     const { keepCount = 10, deleteUntaggedAfterDays = 7 } = args;
-    validate(name, args.repositoryId, keepCount, deleteUntaggedAfterDays);
+    validate(name, args.repositoryId, keepCount, deleteUntaggedAfterDays, args.readers);
     super("pipelines:gcp:ArtifactRepository", name, opts);
     const repository = new gcp.artifactregistry.Repository(
       childName(name, "repository"),
@@ -93,8 +94,9 @@ export class ArtifactRepository extends PipelineComponent {
   }
 }
 
-function validate(name: string, repositoryId: string, keepCount: number, deleteUntaggedAfterDays: number): void {
+function validate(name: string, repositoryId: string, keepCount: number, deleteUntaggedAfterDays: number, readers: readonly string[] | undefined): void {
   const field = `ArtifactRepository(${name})`;
+  checkWorkloadArgs(field, undefined, { readers });
   if (!NAME_RULES.artifactRepository.pattern.test(repositoryId)) {
     throw new InputError(`${field}.repositoryId`, `"${repositoryId}" is not a valid repository id`, "use lowercase letters, digits and hyphens, starting with a letter, at most 63 characters");
   }

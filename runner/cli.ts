@@ -63,7 +63,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   program
     .command("run <job>")
     .description("execute a job and wait for it")
-    .option("--args <args>", 'the argument list, split like a shell, e.g. "--year 2021 --month 3" (replaces the job\'s args)')
+    .option("--args <args>", 'the argument list, split like a shell but never expanded ($X stays $X), e.g. "--year 2021 --month 3" (replaces the job\'s args)')
     .option("--arg <arg>", "one argument, repeatable (replaces the job's args)", collect)
     .option("--env <KEY=VALUE>", "an env var, repeatable (merges into the job's env)", collect)
     .option("--tasks <n>", "task count, 1-10000")
@@ -79,9 +79,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   program
     .command("pipeline <name>")
     .description("run a declared chain of jobs (e.g. etl: extract, load, transform) with one run id and staging prefix")
-    .option("--env <KEY=VALUE>", "an env var for every step, repeatable", collect)
-    .action(async (name: string, flags: { env?: string[] }) => {
-      const result = await runPipeline(clients(), outputs(), name, flags.env ?? [], { timing, io });
+    .option("--env <KEY=VALUE>", "an env var for every step, repeatable (RUN_ID and STAGING_PREFIX are the pipeline's own)", collect)
+    .option("--allow-env-override", "let --env set RUN_ID and STAGING_PREFIX, e.g. to resume a run")
+    .action(async (name: string, flags: { env?: string[]; allowEnvOverride?: boolean }) => {
+      const result = await runPipeline(clients(), outputs(), name, flags.env ?? [], { timing, io, allowEnvOverride: Boolean(flags.allowEnvOverride) });
       if (globals().json) json(result);
       code = result.exitCode;
     });

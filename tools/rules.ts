@@ -103,6 +103,12 @@ export const RULES: readonly Rule[] = [
     check: (resources) => resources.filter((r) => r.custom && strings(r.inputs).some((s) => PUBLIC_MEMBERS.has(s))).map((r) => `${label(r)} grants access to a public member`),
   },
   {
+    id: "no-domain-wide-access",
+    why: "A domain: member grants every account of a Google Workspace or Cloud Identity domain (https://cloud.google.com/iam/docs/principal-identifiers); grant a group instead.",
+    check: (resources) =>
+      resources.filter((r) => r.custom && strings(r.inputs).some((s) => s.startsWith("domain:"))).map((r) => `${label(r)} grants access to a whole domain (${strings(r.inputs).find((s) => s.startsWith("domain:"))})`),
+  },
+  {
     id: "no-primitive-roles",
     why: "Owner, Editor and Viewer span every service of the project; workloads get predefined roles on single resources.",
     check: (resources) => resources.filter((r) => PRIMITIVE_ROLES.has(String(r.inputs.role))).map((r) => `${label(r)} grants the primitive role ${r.inputs.role}`),

@@ -267,8 +267,8 @@ describe("JobChain", () => {
     ["a step timeout over 168 hours", () => ({ steps: [{ name: "extract", job: extract, timeout: "8 days" }] }), /^JobChain\(c\)\.steps\.extract\.timeout: "8 days" is longer than 168 hours/],
     ["a task count of 0", () => ({ steps: [{ name: "extract", job: extract, taskCount: 0 }] }), /^JobChain\(c\)\.steps\.extract\.taskCount: 0 is out of range/],
     ["an invalid workflow id", () => ({ workflowName: "Dev.ETL" }), /^JobChain\(c\)\.workflowName: "Dev\.ETL" is not a valid workflow id/],
-    ["a four-field cron", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * *", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.schedule: "0 2 \* \*" does not have the five fields of a unix cron expression/],
-    ["an unknown time zone", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", timeZone: "Mars/Olympus", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.timeZone: "Mars\/Olympus" is not a time zone/],
+    ["a four-field cron", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * *", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.schedule: "0 2 \* \*" is not a unix-cron expression Cloud Scheduler takes: has 4 fields/],
+    ["an unknown time zone", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", timeZone: "Mars/Olympus", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.timeZone: "Mars\/Olympus" is not an exact time zone name/],
     ["an invalid trigger id", () => ({ bucketEvent: { bucket: raw, triggerName: "Raw_Trigger", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }), /^JobChain\(c\)\.bucketEvent\.triggerName: "Raw_Trigger" is not a valid trigger id/],
     ["a zero poll interval", () => ({ pollInterval: "0 seconds" }), /^JobChain\(c\)\.pollInterval: "0 seconds" is 0 seconds/],
   ];

@@ -32,6 +32,12 @@ const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[
     failing: [fake("gcp:storage/bucketIAMMember:BucketIAMMember", "m", { role: "roles/storage.objectViewer", member: "allUsers" })],
     expected: "no-public-access: gcp:storage/bucketIAMMember:BucketIAMMember m grants access to a public member",
   },
+  "no-domain-wide-access": {
+    context: DEV,
+    passing: [fake("gcp:cloudrunv2/jobIamMember:JobIamMember", "m", { role: "roles/run.invoker", member: "group:data-eng@example.com" })],
+    failing: [fake("gcp:cloudrunv2/jobIamMember:JobIamMember", "m", { role: "roles/run.invoker", member: "domain:example.com" })],
+    expected: "no-domain-wide-access: gcp:cloudrunv2/jobIamMember:JobIamMember m grants access to a whole domain (domain:example.com)",
+  },
   "no-primitive-roles": {
     context: DEV,
     passing: [fake("gcp:projects/iAMMember:IAMMember", "m", { role: "roles/bigquery.jobUser", member: "user:a@example.com" })],

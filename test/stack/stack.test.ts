@@ -216,7 +216,11 @@ describe("stack: the real program with the real stack files", () => {
       { name: "LABEL_COLUMN", value: "Species" },
       { name: "OUTPUT_BUCKET", value: "my-pipelines-dev-dev-scoring-output" },
     ]);
-    expect(envs("stream-service-service")).to.deep.equal([{ name: "RESULT_TOPIC", value: "projects/my-pipelines-dev/topics/dev-stream-results" }]);
+    // Publishing an answer may take half the push ack deadline (60 s), so Pub/Sub never redelivers while it publishes.
+    expect(envs("stream-service-service")).to.deep.equal([
+      { name: "PUBLISH_DEADLINE_SECONDS", value: "30" },
+      { name: "RESULT_TOPIC", value: "projects/my-pipelines-dev/topics/dev-stream-results" },
+    ]);
     expect(ofType(dev, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((m) => m.inputs.member)).to.have.members([
       "serviceAccount:dev-scoring-push@my-pipelines-dev.iam.gserviceaccount.com",
       "serviceAccount:dev-stream-push@my-pipelines-dev.iam.gserviceaccount.com",
@@ -378,7 +382,7 @@ describe("stack: the real program with the real stack files", () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "a week": expected staging retention: a whole number of days');
+    expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "a week": expected staging retention in days: a whole number written in decimal digits');
     const registered = [...(pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources.keys()];
     expect(registered.map((urn) => urn.split("::")[2]).filter((type) => type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
   });

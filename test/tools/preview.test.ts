@@ -85,7 +85,7 @@ describe("preview", () => {
     const text = planText(run, ["no-public-access: x"]);
     expect(text).to.match(/^Stack dev: 74 resources in 35 components would be created by `pulumi up`/);
     expect(text).to.include("IAM (24 grants):");
-    expect(text).to.match(/Guardrails: 12 rules, 1 violations\n {2}- no-public-access: x\n$/);
+    expect(text).to.match(/Guardrails: 13 rules, 1 violations\n {2}- no-public-access: x\n$/);
   });
 
   it("`npm run preview -- --stack prod --json F --outputs G` prints the prod plan and writes the plan and the runner's outputs file", function () {
@@ -96,7 +96,7 @@ describe("preview", () => {
     expect(result.status, result.stderr).to.equal(0);
     expect(result.stdout).to.match(/^Stack prod: 77 resources/);
     expect(result.stdout).to.include("[protected]");
-    expect(result.stdout).to.include("Guardrails: 12 rules, 0 violations");
+    expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
     const plan = JSON.parse(fs.readFileSync(json, "utf8"));
     expect(plan.stack).to.equal("prod");
     expect(plan.resources.find((r: RecordedResource) => r.name === "raw-bucket")).to.deep.include({ type: "gcp:storage/bucket:Bucket", protect: true });
