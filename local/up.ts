@@ -9,6 +9,9 @@ import { exitOf, LocalEndpoints, localCommand, localEnv, startProcess } from "./
 import { LocalPlan, PlannedService, readLocalPlan } from "./plan";
 import { Applied, applyPlan } from "./pubsub";
 
+/** A path for messages: relative to the current folder when under it, else absolute. */
+const shown = (file: string) => (path.relative(process.cwd(), file).startsWith("..") ? file : path.relative(process.cwd(), file));
+
 /** The event-driven pipelines `up` runs. */
 export const UP_PIPELINES = ["scoring", "streaming"] as const;
 export type UpPipeline = (typeof UP_PIPELINES)[number];
@@ -91,7 +94,7 @@ export async function up(pipeline: string, options: UpOptions = {}): Promise<Loc
     fs.writeFileSync(outputsFile, `${JSON.stringify(plan.outputs, null, 2)}\n`);
     const base = { plan, emulator, pubsub, endpoints, applied, services, outputsFile, stop };
     if (pipeline === "streaming") {
-      log(`streaming is up: PUBSUB_EMULATOR_HOST=${emulator.host} npm run stream -- send --file images/stream/sample/request.json --wait --outputs ${path.relative(process.cwd(), outputsFile)}`);
+      log(`streaming is up: PUBSUB_EMULATOR_HOST=${emulator.host} npm run stream -- send --file images/stream/sample/request.json --wait --outputs ${shown(outputsFile)}`);
       return base;
     }
     return { ...base, ...(await watchInput(plan, endpoints, pubsub, log, stops)) };
@@ -148,6 +151,6 @@ async function watchInput(plan: LocalPlan, endpoints: LocalEndpoints, pubsub: Pu
   await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   stops.push(() => watcher.close());
   const deadLetter = (plan.outputs.pipelines as { scoring: { deadLetterSubscription: string } }).scoring.deadLetterSubscription;
-  log(`scoring is up: drop a CSV into ${path.relative(process.cwd(), input)}/ and find its results in ${path.relative(process.cwd(), output)}/; a CSV that cannot be scored ends in the subscription ${deadLetter}`);
+  log(`scoring is up: drop a CSV into ${shown(input)}/ and find its results in ${shown(output)}/; a CSV that cannot be scored ends in the subscription ${deadLetter}`);
   return { folders: { input, output }, published: (listener: (object: string, messageId: string) => void) => listeners.push(listener) };
 }
