@@ -1,8 +1,10 @@
 import { ChildProcess, spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "../tools/run-program";
-import { PlannedContainer } from "./plan";
+import type { PlannedContainer } from "./plan";
+
+/** The repository root: local processes run from it. */
+const ROOT = path.resolve(__dirname, "..");
 
 /**
  * The source each image runs, by image name, and the file its Dockerfile starts (`node /app/dist/<file>.js`). The

@@ -1,7 +1,7 @@
 import type { protos } from "@google-cloud/run";
 import * as path from "path";
 import { exitOf, LocalEndpoints, localCommand, localEnv, startProcess } from "../local/process";
-import { LocalPlan, PlannedJob, readLocalPlan } from "../local/plan";
+import type { LocalPlan, PlannedJob } from "../local/plan";
 import { BadInput, EXIT } from "./errors";
 import { buildOverrides } from "./overrides";
 import { newRunId } from "./pipeline";
@@ -124,12 +124,18 @@ export async function runLocalPipeline(plan: LocalPlan, name: string, env: reado
   return { pipeline: name, runId, stagingPrefix, steps, exitCode: EXIT.succeeded };
 }
 
+/** The stack's plan, loaded only for `--local` (it runs the program under Pulumi's mock runtime, in this process). */
+async function planOf(stack: string): Promise<LocalPlan> {
+  const { readLocalPlan } = await import("../local/plan");
+  return readLocalPlan(stack);
+}
+
 /** `npm run job -- --local run <job>`: the stack's plan, then {@link runLocalJob}. */
 export async function runLocalFromCli(stack: string, key: string, overrides: Overrides | undefined, log: (line: string) => void): Promise<LocalRunReport> {
-  return runLocalJob(plannedJob(await readLocalPlan(stack), key), overrides, { endpoints: defaultEndpoints(), log });
+  return runLocalJob(plannedJob(await planOf(stack), key), overrides, { endpoints: defaultEndpoints(), log });
 }
 
 /** `npm run job -- --local pipeline <name>`: the stack's plan, then {@link runLocalPipeline}. */
 export async function runLocalPipelineFromCli(stack: string, name: string, env: readonly string[], log: (line: string) => void): Promise<LocalPipelineReport> {
-  return runLocalPipeline(await readLocalPlan(stack), name, env, { endpoints: defaultEndpoints(), log });
+  return runLocalPipeline(await planOf(stack), name, env, { endpoints: defaultEndpoints(), log });
 }

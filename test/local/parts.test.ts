@@ -8,7 +8,8 @@ import { finalizeMessage, notifies } from "../../local/notification";
 import { PlannedNotification } from "../../local/plan";
 import { imageName, localCommand, localEnv } from "../../local/process";
 import { localEndpoint, subscriptionOptions } from "../../local/pubsub";
-import { ROOT } from "../../tools/run-program";
+
+const ROOT = path.resolve(__dirname, "..", "..");
 
 const CONFIG: PlannedNotification = { bucket: "in", topic: "projects/p/topics/uploads", payloadFormat: "JSON_API_V1", eventTypes: ["OBJECT_FINALIZE"] };
 const OBJECT = { bucket: "in", name: "batch 1/penguins.csv", content: Buffer.from("a,b\n1,2\n"), updated: new Date("2026-01-02T03:04:05.678Z") };
