@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { BadInput, EXIT } from "../runner/errors";
 import { defaultEndpoints, runLocalPipeline } from "../runner/local";
 import { readLocalPlan } from "./plan";
+import { NO_METADATA_SERVER } from "./process";
 import { up, UP_PIPELINES } from "./up";
 
 const HELP = `
@@ -70,5 +71,6 @@ export async function main(argv: readonly string[], io: { err(text: string): voi
 }
 
 if (require.main === module) {
+  process.env.METADATA_SERVER_DETECTION ??= NO_METADATA_SERVER.METADATA_SERVER_DETECTION;
   main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => process.exit(code));
 }

@@ -47,8 +47,17 @@ export function localCommand(container: Pick<PlannedContainer, "image" | "comman
 }
 
 /**
+ * No Compute Engine metadata server here: Google's client libraries skip probing for one (which would fail after a
+ * timeout and print a MetadataLookupWarning) (src: gcp-metadata's `METADATA_SERVER_DETECTION`,
+ * https://cloud.google.com/nodejs/docs/reference/gcp-metadata/latest/overview; firebase/firebase-tools#6860 sets
+ * it for its emulators the same way).
+ */
+export const NO_METADATA_SERVER = { METADATA_SERVER_DETECTION: "none" } as const;
+
+/**
  * The env of a local process: only what Cloud Run would give the container (its env, `extra` such as `PORT` or
- * the task variables) plus the local endpoints, and `PATH`/`HOME` so Node runs. Nothing else of this shell leaks in.
+ * the task variables) plus the local endpoints, {@link NO_METADATA_SERVER}, and `PATH`/`HOME` so Node runs.
+ * Nothing else of this shell leaks in.
  */
 export function localEnv(env: Readonly<Record<string, string>>, endpoints: LocalEndpoints, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   return {
@@ -56,6 +65,7 @@ export function localEnv(env: Readonly<Record<string, string>>, endpoints: Local
     ...(process.env.HOME && { HOME: process.env.HOME }),
     ...env,
     ...extra,
+    ...NO_METADATA_SERVER,
     LOCAL_STORE_DIR: endpoints.storeDir,
     ...(endpoints.pubsubHost && { PUBSUB_EMULATOR_HOST: endpoints.pubsubHost }),
     ...(endpoints.warehouseFile && { LOCAL_WAREHOUSE_FILE: endpoints.warehouseFile }),

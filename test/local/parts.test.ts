@@ -99,8 +99,8 @@ describe("local: the pieces", () => {
   it("a local process gets its Cloud Run env and the local endpoints, nothing else of this shell", () => {
     const env = localEnv({ RESULT_TOPIC: "projects/p/topics/r" }, { storeDir: "/s", pubsubHost: "127.0.0.1:1", warehouseFile: "/w.duckdb" }, { PORT: "8080" });
     const shell = ["PATH", "HOME"].filter((k) => process.env[k]);
-    expect(Object.keys(env).sort()).to.deep.equal([...shell, "LOCAL_STORE_DIR", "LOCAL_WAREHOUSE_FILE", "PORT", "PUBSUB_EMULATOR_HOST", "RESULT_TOPIC"].sort());
-    expect(env).to.deep.include({ RESULT_TOPIC: "projects/p/topics/r", PORT: "8080", LOCAL_STORE_DIR: "/s", PUBSUB_EMULATOR_HOST: "127.0.0.1:1", LOCAL_WAREHOUSE_FILE: "/w.duckdb" });
+    expect(Object.keys(env).sort()).to.deep.equal([...shell, "LOCAL_STORE_DIR", "LOCAL_WAREHOUSE_FILE", "METADATA_SERVER_DETECTION", "PORT", "PUBSUB_EMULATOR_HOST", "RESULT_TOPIC"].sort());
+    expect(env).to.deep.include({ RESULT_TOPIC: "projects/p/topics/r", PORT: "8080", LOCAL_STORE_DIR: "/s", PUBSUB_EMULATOR_HOST: "127.0.0.1:1", LOCAL_WAREHOUSE_FILE: "/w.duckdb", METADATA_SERVER_DETECTION: "none" });
   });
 
   it("the emulator: only a loopback PUBSUB_EMULATOR_HOST is used; without gcloud, the reason and how to install it", async () => {
