@@ -27,6 +27,8 @@ export function portableSql(config: QueryJobConfig): string {
  * bucket folders. A query job runs {@link portableSql} with the default dataset as the schema.
  * @param file - the DuckDB database file (`LOCAL_WAREHOUSE_FILE`).
  * @param storeDir - the folder standing in for Cloud Storage (`LOCAL_STORE_DIR`).
+ * @example
+ * const clients = { gcs: () => folderStorage(".local/gcs"), warehouse: () => duckdbWarehouse(".local/warehouse.duckdb", ".local/gcs") };
  */
 export function duckdbWarehouse(file: string, storeDir: string): Warehouse {
   const withConnection = async <T>(schema: string, work: (c: DuckDBConnection) => Promise<T>): Promise<T> => {

@@ -11,7 +11,11 @@ export function localPath(storeDir: string, uri: string): string {
   return path.join(storeDir, bucket, ...name.split("/"));
 }
 
-/** The ETL's {@link Gcs} on a folder: bucket `b` is `<storeDir>/b`, object names are paths under it. */
+/**
+ * The ETL's {@link Gcs} on a folder: bucket `b` is `<storeDir>/b`, object names are paths under it.
+ * @example
+ * const names = await folderStorage(".local/gcs").list("my-bucket", "flights/");
+ */
 export function folderStorage(storeDir: string): Gcs {
   const file = (bucket: string, name: string) => path.join(storeDir, bucket, ...name.split("/"));
   return {

@@ -44,6 +44,9 @@ export function notifies(config: PlannedNotification, eventType: string, object:
  *   `mediaLink`, `name`, `bucket`, `generation`, `metageneration`, `contentType`, `timeCreated`, `updated`,
  *   `storageClass`, `size`, `md5Hash`, `etag`. `crc32c` is left out (Node has no CRC32C). With `NONE`, no data.
  * The overwrite attributes (`overwroteGeneration`) are not sent: a local file's earlier generation is not kept.
+ * @example
+ * const message = finalizeMessage(plan.notifications[0], { bucket: "in", name: "a.csv", content: Buffer.from("x\n"), updated: new Date() });
+ * await pubsub.topic(plan.notifications[0].topic).publishMessage(message);
  */
 export function finalizeMessage(config: PlannedNotification, object: LocalObject): NotificationMessage {
   const generation = generationOf(object.updated);

@@ -1,6 +1,14 @@
 import { RecordedResource } from "../tools/plan";
 import { runProgram } from "../tools/run-program";
 
+/** A Pub/Sub topic as the stack declares it. */
+export interface PlannedTopic {
+  /** Full id, `projects/<p>/topics/<t>`. */
+  readonly id: string;
+  /** e.g. `"86400s"`; unset: the topic keeps no messages (only subscriptions do). */
+  readonly messageRetentionDuration?: string;
+}
+
 /** A Pub/Sub subscription as the stack declares it (the `gcp.pubsub.Subscription` inputs that matter to delivery). */
 export interface PlannedSubscription {
   readonly name: string;
@@ -58,8 +66,7 @@ export interface PlannedJob extends PlannedContainer {
 export interface LocalPlan {
   readonly stack: string;
   readonly project: string;
-  /** Full topic ids. */
-  readonly topics: readonly string[];
+  readonly topics: readonly PlannedTopic[];
   readonly subscriptions: readonly PlannedSubscription[];
   readonly notifications: readonly PlannedNotification[];
   readonly services: readonly PlannedService[];
@@ -95,7 +102,10 @@ export function localPlanOf(stack: string, resources: readonly RecordedResource[
     stack,
     project,
     outputs,
-    topics: of(resources, "gcp:pubsub/topic:Topic").map((r) => `projects/${project}/topics/${String(r.inputs.name)}`),
+    topics: of(resources, "gcp:pubsub/topic:Topic").map((r) => ({
+      id: `projects/${project}/topics/${String(r.inputs.name)}`,
+      messageRetentionDuration: r.inputs.messageRetentionDuration as string | undefined,
+    })),
     subscriptions: of(resources, "gcp:pubsub/subscription:Subscription").map((r) => {
       const i = r.inputs;
       return {
@@ -139,6 +149,9 @@ export function localPlanOf(stack: string, resources: readonly RecordedResource[
  * The plan of a stack: runs the real program (`index.ts`) with `Pulumi.<stack>.yaml` under the mock runtime, in this
  * process, as `npm run preview` does.
  * @throws the program's own error (e.g. the config error naming the key).
+ * @example
+ * const plan = await readLocalPlan("dev");
+ * console.log(plan.subscriptions.map((s) => s.name));
  */
 export async function readLocalPlan(stack: string): Promise<LocalPlan> {
   const run = await runProgram(stack);

@@ -9,6 +9,7 @@ const seconds = (duration: string) => ({ seconds: Number(duration.replace(/s$/, 
 
 /** What {@link applyPlan} did, for the log and the tests. */
 export interface Applied {
+  /** Full topic ids. */
   readonly topics: readonly string[];
   /** Subscription names, with the local push endpoint where there is one. */
   readonly subscriptions: readonly { readonly name: string; readonly pushEndpoint?: string }[];
@@ -30,10 +31,14 @@ export interface Applied {
  * real system". The emulator does not send the push's OIDC token (`pushConfig.oidcToken` is not set here).
  * @param retryBackoff - replaces the plan's retry backoff (both bounds), e.g. `"1s"`, for tests that wait for a
  *   message to be dead-lettered; the number of attempts stays the plan's.
+ * @example
+ * const pubsub = new PubSub({ projectId: plan.project, apiEndpoint: "127.0.0.1:8085", emulatorMode: true });
+ * await applyPlan(pubsub, plan, new Map([["https://dev-scorer-….run.app", "http://127.0.0.1:8080"]]));
  */
 export async function applyPlan(pubsub: PubSub, plan: LocalPlan, endpoints: ReadonlyMap<string, string>, retryBackoff?: string): Promise<Applied> {
   for (const topic of plan.topics) {
-    await pubsub.createTopic(topic).catch(ignore(ALREADY_EXISTS));
+    const retention = topic.messageRetentionDuration && { messageRetentionDuration: seconds(topic.messageRetentionDuration) };
+    await pubsub.createTopic({ name: topic.id, ...retention }).catch(ignore(ALREADY_EXISTS));
   }
   const created: { name: string; pushEndpoint?: string }[] = [];
   const skipped: string[] = [];
@@ -49,7 +54,7 @@ export async function applyPlan(pubsub: PubSub, plan: LocalPlan, endpoints: Read
     await pubsub.topic(sub.topic).createSubscription(sub.name, subscriptionOptions(sub, pushEndpoint, retryBackoff));
     created.push({ name: sub.name, ...(pushEndpoint && { pushEndpoint }) });
   }
-  return { topics: plan.topics, subscriptions: created, skipped };
+  return { topics: plan.topics.map((t) => t.id), subscriptions: created, skipped };
 }
 
 /** The emulator's CreateSubscription options for a planned subscription. */

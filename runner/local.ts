@@ -47,6 +47,8 @@ export function defaultEndpoints(dir = ".local"): LocalEndpoints {
  * share depends on its index only, so the result is the same). A task past its timeout is killed (SIGKILL), and
  * fails. Variables Cloud Run reads from Secret Manager are not set locally (a line says which).
  * @returns the report; `exitCode` is 0 when every task succeeded, else 1.
+ * @example
+ * const report = await runLocalJob(plannedJob(plan, "extract"), buildOverrides({ env: ["SOURCE_URI=data.csv"] }), { endpoints: defaultEndpoints(), log: console.error });
  */
 export async function runLocalJob(job: PlannedJob, overrides: Overrides | undefined, options: LocalRunOptions): Promise<LocalRunReport> {
   const container = overrides?.containerOverrides?.[0];
@@ -96,6 +98,8 @@ export interface LocalPipelineReport {
  * every step gets the same `RUN_ID` and `STAGING_PREFIX=gs://<staging bucket>/<run id>/` (plus `env`), as env
  * overrides; the first step that fails stops the run.
  * @throws BadInput for an unknown pipeline or a bad `env` entry.
+ * @example
+ * const report = await runLocalPipeline(plan, "etl", ["SOURCE_URI=node_modules/vega-datasets/data/flights-10k.json"], { endpoints: defaultEndpoints(), log: console.error });
  */
 export async function runLocalPipeline(plan: LocalPlan, name: string, env: readonly string[], options: LocalRunOptions & { runId?: string }): Promise<LocalPipelineReport> {
   const pipelines = (plan.outputs.pipelines ?? {}) as Record<string, { steps?: string[]; stagingBucket?: string }>;

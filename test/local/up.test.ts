@@ -48,6 +48,11 @@ describe("npm run local -- up, on the real Pub/Sub emulator, from the dev stack'
       expect(push.topic).to.equal("projects/my-pipelines-dev/topics/dev-scoring-uploads");
       expect(local.applied.subscriptions.map((s) => s.name).sort()).to.deep.equal(["dev-scoring-push", "dev-scoring-push-dead-letter", "dev-stream-push-dead-letter", "dev-stream-results-backend"]);
       expect(local.applied.skipped).to.deep.equal(["dev-stream-push"]);
+      expect([...local.applied.topics].sort()).to.deep.equal(
+        ["dev-scoring-push-dead-letter", "dev-scoring-uploads", "dev-stream-push-dead-letter", "dev-stream-requests", "dev-stream-results"].map((t) => `projects/my-pipelines-dev/topics/${t}`),
+      );
+      const [topics] = await local.pubsub.getTopics();
+      expect(topics.map((t) => t.name)).to.include.members([...local.applied.topics]);
     });
 
     it("a CSV written to the input folder is notified, pushed and scored into the output folder", async function () {
