@@ -68,7 +68,7 @@ export async function waitForPort(host: string, port: number, until: () => strin
 /**
  * The emulator `PUBSUB_EMULATOR_HOST` names (used as it is, never stopped here), else a new one started on a free
  * loopback port, with its data in a fresh temporary folder. Resolves once its port accepts connections (a cold
- * start takes several seconds).
+ * start takes several seconds). It is stopped when this process exits, if `stop` was not called.
  * @throws Error when `PUBSUB_EMULATOR_HOST` is not a loopback `host:port`, when gcloud is missing (with
  * {@link INSTALL_HINT}), or when the emulator exits before listening (with the end of its output).
  * @example
@@ -100,13 +100,19 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env, log: (
   let exited: string | undefined;
   const exit = new Promise<void>((resolve) => child.once("exit", (code, signal) => ((exited = `the Pub/Sub emulator exited (${signal ?? `code ${code}`}) before listening:\n${output}`), resolve())));
   child.once("error", (err) => (exited = `cannot start gcloud: ${err.message}. ${INSTALL_HINT}`));
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+  // Detached, the emulator would outlive this process if it ended without stop() (an uncaught error).
+  process.once("exit", killGroup);
   const stop = async () => {
+    process.off("exit", killGroup);
     if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {
-        // already gone
-      }
+      killGroup();
       await exit;
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
