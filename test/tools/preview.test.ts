@@ -82,7 +82,9 @@ describe("preview", () => {
     expect(text).to.match(/Guardrails: 12 rules, 1 violations\n {2}- no-public-access: x\n$/);
   });
 
-  it("`npm run preview -- --stack prod --json F --outputs G` prints the prod plan and writes the plan and the runner's outputs file", () => {
+  it("`npm run preview -- --stack prod --json F --outputs G` prints the prod plan and writes the plan and the runner's outputs file", function () {
+    // The spawned preview type-checks the program: as long as spawnSync's own timeout on a loaded machine.
+    this.timeout(180_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-"));
     const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
     const result = preview("--stack", "prod", "--json", json, "--outputs", outputs);
