@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { createClients, RunClients } from "./client";
 import { ApiError, BadInput, EXIT } from "./errors";
 import { cancel, DEFAULT_TIMING, outcome, read, Timing } from "./execute";
+import { runLocalFromCli, runLocalPipelineFromCli } from "./local";
 import { buildOverrides } from "./overrides";
 import { jobByKey, readOutputs, StackOutputs } from "./outputs";
 import { runPipeline } from "./pipeline";
@@ -55,9 +56,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--stack <name>", "stack whose outputs name the jobs", "dev")
     .option("--outputs <file>", "stack outputs as JSON instead of the Pulumi CLI")
     .option("--json", "print one JSON document on stdout; everything else goes to stderr")
+    .option("--local", "run and pipeline: run the jobs as local processes from the stack's plan (runner/local.ts)")
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
-  const globals = () => program.opts<{ stack: string; outputs?: string; json?: boolean }>();
+  const globals = () => program.opts<{ stack: string; outputs?: string; json?: boolean; local?: boolean }>();
+  const logLine = (line: string) => io.err(`${line}\n`);
   const outputs = () => readOutputs(globals().stack, globals().outputs);
 
   program
@@ -70,9 +73,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--timeout <duration>", "per-task timeout, e.g. 30m, 1h30m, 90s (at most 168h)")
     .option("--detach", "return as soon as the execution has started")
     .action(async (key: string, flags: { args?: string; arg?: string[]; env?: string[]; tasks?: string; timeout?: string; detach?: boolean }) => {
-      const job = jobByKey(outputs(), key);
       const overrides = buildOverrides(flags);
-      const result = await runJob(clients(), job, overrides, { detach: Boolean(flags.detach), timing, io });
+      const result = globals().local ? await runLocalFromCli(globals().stack, key, overrides, logLine) : await runJob(clients(), jobByKey(outputs(), key), overrides, { detach: Boolean(flags.detach), timing, io });
       if (globals().json) json(result);
       code = result.exitCode;
     });
@@ -82,7 +84,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--env <KEY=VALUE>", "an env var for every step, repeatable (RUN_ID and STAGING_PREFIX are the pipeline's own)", collect)
     .option("--allow-env-override", "let --env set RUN_ID and STAGING_PREFIX, e.g. to resume a run")
     .action(async (name: string, flags: { env?: string[]; allowEnvOverride?: boolean }) => {
-      const result = await runPipeline(clients(), outputs(), name, flags.env ?? [], { timing, io, allowEnvOverride: Boolean(flags.allowEnvOverride) });
+      const env = flags.env ?? [];
+      const allowEnvOverride = Boolean(flags.allowEnvOverride);
+      const result = globals().local ? await runLocalPipelineFromCli(globals().stack, name, env, logLine, allowEnvOverride) : await runPipeline(clients(), outputs(), name, env, { timing, io, allowEnvOverride });
       if (globals().json) json(result);
       code = result.exitCode;
     });
