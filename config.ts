@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { EMAIL, IAM_MEMBER, isTimeZone } from "./components/shared/formats";
+import { EMAIL, IAM_MEMBER, IMAGE_BY_DIGEST, isTimeZone } from "./components/shared/formats";
 import { EnvironmentPolicy, environmentPolicy } from "./components/shared/policy";
 
 /** The project's config namespace (the `name` in Pulumi.yaml). */
@@ -8,8 +8,7 @@ export const PROJECT = "cloudrun-pipelines";
 
 const wholeDays = (what: string) => z.coerce.number({ error: `expected ${what}: a whole number of days` }).int(`expected ${what}: a whole number of days`).min(1, `expected ${what}: at least 1 day`);
 
-/** An image reference by digest (src: https://cloud.google.com/artifact-registry/docs/docker/names). */
-export const IMAGE_BY_DIGEST = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$/;
+export { IMAGE_BY_DIGEST };
 
 /** The images the stack runs, each built from `images/<name>` or promoted by digest (`<name>Image`). */
 export const IMAGE_NAMES = ["etl", "scorer", "stream"] as const;
@@ -75,7 +74,7 @@ export const CONFIG_SCHEMA = {
   streamImage: promotedImage("stream"),
   /** IAM members who may publish requests to the streaming pipeline and pull its results (`npm run stream`). */
   streamClients: jsonArray(member).default([]),
-  /** IAM members allowed to pull this stack's images, e.g. prod's Cloud Run service agent, so prod can run what dev built. */
+  /** IAM members allowed to pull this stack's images, e.g. prod's deployer, which copies the images it promotes from here. */
   imageReaders: jsonArray(member).default([]),
   /** Email notified when a job execution fails (a Cloud Monitoring alert). Default (empty): no alert. */
   alertEmail: z.string().regex(EMAIL, "expected an email address").optional(),
@@ -108,8 +107,14 @@ export interface StackConfig {
     readonly build: boolean;
     /** Promoted images by digest, deployed instead of a build. */
     readonly promoted: Readonly<Partial<Record<ImageName, string>>>;
-    /** Members given roles/artifactregistry.reader on the stack's repository. */
+    /** Members given roles/artifactregistry.reader on the stack's repository, e.g. another stack's deployer, which copies the images it promotes from here. */
     readonly readers: readonly string[];
+    /**
+     * Only in an offline run (the mock runtime: `npm run preview`, the tests) of a stack that builds no images and
+     * lacks a promoted digest: the clearly marked text deployed instead, {@link promotePlaceholder}. The real engine
+     * fails instead (see {@link parseConfig}).
+     */
+    readonly placeholder?: string;
   };
   /** Who is notified of failed job executions and dead-lettered messages; absent: no alerting. */
   readonly alertEmail?: string;
@@ -126,12 +131,25 @@ export interface StackConfig {
   };
 }
 
+/** The command that writes a stack's promoted digests: dev builds the images, every other stack promotes them. */
+export function promoteCommand(stack: string): string {
+  return `npm run promote -- --from dev --to ${stack}`;
+}
+
+/** What an offline run deploys where a promoted digest is missing: no registry holds it and it matches no image reference. */
+export function promotePlaceholder(stack: string): string {
+  return `<promote: ${promoteCommand(stack)}>`;
+}
+
 /**
  * Validates raw config values (as `pulumi config` holds them: strings, with lists as JSON) into a {@link StackConfig}.
  * Keys are `gcp:project`, `gcp:region` and this project's keys without their namespace.
+ * @param offline - true under the mock runtime (`npm run preview`, the tests): a stack that builds no images and
+ * lacks a promoted digest then deploys {@link promotePlaceholder}, so its plan can be read on a fresh clone. With
+ * the engine (`pulumi preview`, `pulumi up`) the missing digest is an error naming the promote command.
  * @throws Error listing every invalid or unknown key with its value and the expected form.
  */
-export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
+export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string, secretKeys: ReadonlySet<string> = new Set(), offline = false): StackConfig {
   const problems: string[] = [];
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stack)) {
     problems.push(`stack name "${stack}": expected lowercase letters, digits and hyphens, starting with a letter, at most 20 (it starts every resource name)`);
@@ -154,9 +172,10 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
       problems.push(`${qualified(key)}: is stored in plain text; set it with \`pulumi config set --secret ${qualified(key)} <value>\` so it is encrypted`);
     }
   }
-  for (const name of IMAGE_NAMES) {
-    if (result.success && !result.data.buildImages && result.data[`${name}Image`] === undefined) {
-      problems.push(`${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with \`npm run promote -- --from dev --to ${stack}\``);
+  const unpromoted = result.success && !result.data.buildImages ? IMAGE_NAMES.filter((name) => result.data[`${name}Image`] === undefined) : [];
+  if (!offline) {
+    for (const name of unpromoted) {
+      problems.push(`${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; deploy dev (\`pulumi up --stack dev\`), then promote its images with \`${promoteCommand(stack)}\``);
     }
   }
   if (problems.length > 0 || !result.success) {
@@ -181,6 +200,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
       build: c.buildImages,
       promoted: Object.fromEntries(IMAGE_NAMES.filter((name) => c[`${name}Image`] !== undefined).map((name) => [name, c[`${name}Image`] as string])),
       readers: c.imageReaders as string[],
+      ...(unpromoted.length > 0 && { placeholder: promotePlaceholder(stack) }),
     },
     etl: {
       source: c.etlSource,
@@ -197,7 +217,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
  * `gcp:project` and `gcp:region`. Keys of other namespaces are left to their owners.
  * @throws Error as {@link parseConfig}.
  */
-export function configFromPulumi(all: Readonly<Record<string, string>>, stack: string, isSecret: (key: string) => boolean = () => false): StackConfig {
+export function configFromPulumi(all: Readonly<Record<string, string>>, stack: string, isSecret: (key: string) => boolean = () => false, offline = false): StackConfig {
   const raw: Record<string, string | undefined> = { "gcp:project": all["gcp:project"], "gcp:region": all["gcp:region"] };
   const secretKeys = new Set<string>();
   for (const [key, value] of Object.entries(all)) {
@@ -205,7 +225,7 @@ export function configFromPulumi(all: Readonly<Record<string, string>>, stack: s
     raw[key.slice(PROJECT.length + 1)] = value;
     if (isSecret(key)) secretKeys.add(key.slice(PROJECT.length + 1));
   }
-  return parseConfig(raw, stack, secretKeys);
+  return parseConfig(raw, stack, secretKeys, offline);
 }
 
 /**
@@ -216,7 +236,19 @@ export function loadConfig(): StackConfig {
   // isConfigSecret is in @pulumi/pulumi's runtime but not in its type declarations (checked with 3.248).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
-  return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack(), isConfigSecret);
+  return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack(), isConfigSecret, runsUnderMocks());
+}
+
+/**
+ * Whether the program runs under Pulumi's mock runtime (`pulumi.runtime.setMocks`: `npm run preview`, the tests)
+ * rather than under the engine (`pulumi preview`, `pulumi up`): `setMocks` installs a `MockMonitor` as the resource
+ * monitor (checked with @pulumi/pulumi 3.248, where the class is not exported from `pulumi.runtime`). No config key
+ * or environment variable can switch it, so a real deploy can never take the offline placeholders.
+ */
+function runsUnderMocks(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (...args: never[]) => unknown };
+  return pulumi.runtime.getMonitor() instanceof MockMonitor;
 }
 
 function qualified(key: string): string {

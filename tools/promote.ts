@@ -6,6 +6,7 @@ import { z } from "zod";
 import { IMAGE_BY_DIGEST, IMAGE_NAMES, ImageName, PROJECT } from "../config";
 import { BadInput } from "../runner/errors";
 import { readOutputsJson } from "../runner/outputs";
+import { OFFLINE_DIGEST } from "./mock-runtime";
 import { ROOT } from "./run-program";
 
 /** Each image the stacks run, and the config key that carries its promoted digest. */
@@ -27,6 +28,11 @@ export function promote(from: string, to: string, outputsFile?: string, root = R
   const file = path.join(root, `Pulumi.${to}.yaml`);
   if (!fs.existsSync(file)) throw new BadInput(`--to ${to}: no stack file ${path.basename(file)}`);
   const { json, from: source } = readOutputsJson(from, outputsFile);
+  if (JSON.stringify(json).includes(OFFLINE_DIGEST)) {
+    throw new BadInput(
+      `--from ${from}: ${source} came from the offline preview (its images are ${OFFLINE_DIGEST}, which no registry holds); promote a deployed stack: \`pulumi up --stack ${from}\`, then \`npm run promote -- --from ${from} --to ${to}\` without --outputs (or with the outputs of \`pulumi stack output --json --stack ${from}\`)`,
+    );
+  }
   const parsed = outputs.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
