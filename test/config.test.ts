@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -106,6 +107,21 @@ describe("config", () => {
     expect(engine).to.include("cloudrun-pipelines:scorerImage = (not set)").and.include("cloudrun-pipelines:streamImage = (not set)").and.include("`npm run promote -- --from dev --to prod`");
     expect(engine).not.to.include("cloudrun-pipelines:etlImage");
     expect(parseConfig({ ...REQUIRED }, "dev", new Set(), true).images).to.deep.equal({ build: true, promoted: {}, readers: [] });
+  });
+
+  it("under the engine (no mock runtime), loadConfig of prod without promoted digests fails naming the promote command", () => {
+    const engine = (values: Record<string, string>) =>
+      spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "helpers", "engine-config.ts")], {
+        encoding: "utf8",
+        env: { ...process.env, PULUMI_NODEJS_STACK: "prod", PULUMI_NODEJS_PROJECT: PROJECT, PULUMI_CONFIG: JSON.stringify(values) },
+      });
+    const unpromoted = engine(readStackConfig("prod").values);
+    expect(unpromoted.status).to.equal(1);
+    expect(unpromoted.stderr).to.include('Invalid config for stack "prod"').and.include("`npm run promote -- --from dev --to prod`").and.not.include("<promote:");
+    const digest = (name: string) => `europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images/${name}@sha256:${"e".repeat(64)}`;
+    const promoted = engine({ ...readStackConfig("prod").values, ...Object.fromEntries(["etl", "scorer", "stream"].map((name) => [`${PROJECT}:${name}Image`, digest(name)])) });
+    expect(promoted.status, promoted.stderr).to.equal(0);
+    expect(JSON.parse(promoted.stdout)).to.deep.equal({ build: false, promoted: { etl: digest("etl"), scorer: digest("scorer"), stream: digest("stream") }, readers: [] });
   });
 
   it("the offline preview's made-up digest is not a promotable digest", () => {
