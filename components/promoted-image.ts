@@ -37,7 +37,8 @@ export interface PromotedImageArgs {
  *
  * It runs where `pulumi up` runs, as a `local.Command`: once on create, again only when the source or the target
  * changes, and never on `pulumi preview` (`local.Command` executes "as part of the resource lifecycle", unlike
- * `local.run`, which runs on every preview: `node_modules/@pulumi/command/local/run.d.ts`). Needs `gcrane` on the
+ * `local.run`, which runs on every preview: `node_modules/@pulumi/command/local/run.d.ts`; the CLI installs the
+ * command provider plugin on first use: https://www.pulumi.com/docs/iac/concepts/plugins/). Needs `gcrane` on the
  * PATH; the deployer needs `roles/artifactregistry.reader` on the source repository and
  * `roles/artifactregistry.writer` on this one (src: the copy-images page above). The copy is tagged
  * `promoted-<first 12 hex digits>`, so the repository's delete-untagged cleanup policy never removes an image the
