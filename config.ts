@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { EMAIL, IAM_MEMBER, IMAGE_BY_DIGEST, isTimeZone } from "./components/shared/formats";
-import { EnvironmentPolicy, environmentPolicy } from "./components/shared/policy";
+import { EnvironmentPolicy, environmentPolicy, isSoftDeleteRetentionDays, SOFT_DELETE_RETENTION_DAYS } from "./components/shared/policy";
 
 /** The project's config namespace (the `name` in Pulumi.yaml). */
 export const PROJECT = "cloudrun-pipelines";
@@ -46,6 +46,11 @@ export const CONFIG_SCHEMA = {
   datasetLocation: z.string().regex(/^([A-Z]{2}|[a-z]+(-[a-z]+)+\d+)$/, "expected a BigQuery location: EU, US or a region such as europe-west1").optional(),
   /** Days after which staging objects are deleted. */
   stagingRetentionDays: wholeDays("staging retention").default(7),
+  /** Days a protected stack's buckets keep deleted and overwritten objects restorable (soft delete): 0 (off) or 7-90. A stack with protectData false keeps none. */
+  softDeleteRetentionDays: z.coerce
+    .number({ error: "expected a whole number of days: 0 (off) or 7 to 90" })
+    .refine(isSoftDeleteRetentionDays, "expected a whole number of days: 0 (off) or 7 to 90 (Cloud Storage's limits)")
+    .default(SOFT_DELETE_RETENTION_DAYS.default),
   /** Days after which new warehouse tables expire; 0: never. */
   tableExpirationDays: z.coerce.number({ error: "expected a whole number of days, 0 for never" }).int("expected a whole number of days, 0 for never").min(0, "expected a whole number of days, 0 for never").default(0),
   /** Most recent image versions the repository always keeps. */
@@ -56,6 +61,8 @@ export const CONFIG_SCHEMA = {
   runners: jsonArray(member).default([]),
   /** Default input of the extract job (`SOURCE_URI`): an https:// URL or gs:// URI; runs can override it. */
   etlSource: z.string().regex(/^(https|gs):\/\/\S+$/, "expected an https:// URL or a gs:// URI").optional(),
+  /** Buckets this stack does not manage that extract may read its gs:// sources from: `roles/storage.objectViewer` on each, for extract only. */
+  etlSourceBuckets: jsonArray(z.string().regex(/^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$/, 'expected bucket names as in gs://<name>, e.g. ["landing"]')).default([]),
   /** A token extract sends to its https source (`SOURCE_TOKEN`), kept in Secret Manager; set it with `pulumi config set --secret`. Default (empty): none. */
   etlSourceToken: z.string().optional(),
   /** Default dataset name of the ETL jobs (`DATASET_NAME`). */
@@ -122,6 +129,8 @@ export interface StackConfig {
   readonly streamClients: readonly string[];
   readonly etl: {
     readonly source?: string;
+    /** Buckets extract may read gs:// sources from (`etlSourceBuckets`). */
+    readonly sourceBuckets: readonly string[];
     /** The source token, a config secret (kept out of every plan and log). */
     readonly sourceToken?: string;
     readonly datasetName: string;
@@ -178,6 +187,9 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
       problems.push(`${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; deploy dev (\`pulumi up --stack dev\`), then promote its images with \`${promoteCommand(stack)}\``);
     }
   }
+  if (result.success && !result.data.protectData && ![0, SOFT_DELETE_RETENTION_DAYS.default].includes(result.data.softDeleteRetentionDays)) {
+    problems.push(`${qualified("softDeleteRetentionDays")} = ${result.data.softDeleteRetentionDays}: this stack's data is destroyable (protectData: false), so its buckets keep no soft-deleted objects (destroy must leave nothing billable); remove the key, or set protectData: true`);
+  }
   if (problems.length > 0 || !result.success) {
     throw new Error(`Invalid config for stack "${stack}" (Pulumi.${stack}.yaml):\n  - ${problems.join("\n  - ")}`);
   }
@@ -186,7 +198,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     stack,
     project: c["gcp:project"],
     region: c["gcp:region"],
-    policy: environmentPolicy(c.protectData),
+    policy: environmentPolicy(c.protectData, c.softDeleteRetentionDays),
     labels: { app: PROJECT, stack, "managed-by": "pulumi", "data-protection": c.protectData ? "protected" : "destroyable" },
     datasetLocation: c.datasetLocation ?? c["gcp:region"],
     stagingRetentionDays: c.stagingRetentionDays,
@@ -204,6 +216,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     },
     etl: {
       source: c.etlSource,
+      sourceBuckets: c.etlSourceBuckets as string[],
       ...(c.etlSourceToken !== undefined && { sourceToken: c.etlSourceToken }),
       datasetName: c.etlDatasetName,
       extractTaskCount: c.extractTaskCount,

@@ -4,7 +4,7 @@ import { applyTransform, PipelineComponent, Transform } from "./shared/component
 import { InputError } from "./shared/errors";
 import { checkEnvName, Grant, Link } from "./shared/links";
 import { childName, isReservedBucketName, NAME_RULES } from "./shared/naming";
-import { EnvironmentPolicy } from "./shared/policy";
+import { EnvironmentPolicy, isSoftDeleteRetentionDays } from "./shared/policy";
 
 /**
  * Role a workload gets on the bucket for `read`: `roles/storage.objectViewer` (`storage.objects.get`, `.list`).
@@ -40,13 +40,20 @@ export interface BucketArgs {
    * @default 30
    */
   noncurrentVersionRetentionDays?: number;
+  /**
+   * Days deleted and overwritten objects (and the bucket itself, once deleted) stay soft-deleted: restorable, and
+   * billed as storage. 0 turns soft delete off; otherwise 7 to 90 days (src: https://cloud.google.com/storage/docs/soft-delete).
+   * A bucket whose policy is destroyable (`forceDestroy`) must keep none, or `pulumi destroy` would leave billed data behind.
+   * @default `policy.softDeleteRetentionDays` (0 where destroyable; 7, Google's default, where data is protected)
+   */
+  softDeleteRetentionDays?: number;
   /** Escape hatch to any field of the `gcp.storage.Bucket`. */
   transform?: { bucket?: Transform<gcp.storage.BucketArgs> };
 }
 
 /**
  * A GCS bucket for pipeline data: uniform bucket-level access (IAM only, no ACLs), public access prevention
- * enforced, versioning and `forceDestroy` from the environment policy, lifecycle rules. Workloads get access
+ * enforced, versioning, `forceDestroy` and soft delete retention from the environment policy, lifecycle rules. Workloads get access
  * through its links, {@link Bucket.read} and {@link Bucket.write}, each a single predefined role on this bucket.
  *
  * @example
@@ -80,6 +87,8 @@ export class Bucket extends PipelineComponent {
           forceDestroy: args.policy.forceDestroy,
           versioning: { enabled: args.policy.versioning },
           lifecycleRules: lifecycleRules(args),
+          // Soft delete is on by default (7 days) and keeps deleted objects billable (src: https://cloud.google.com/storage/docs/soft-delete).
+          softDeletePolicy: { retentionDurationSeconds: (args.softDeleteRetentionDays ?? args.policy.softDeleteRetentionDays) * 86_400 },
         },
         args.transform?.bucket,
       ),
@@ -102,15 +111,27 @@ export class Bucket extends PipelineComponent {
   }
 
   private link(roleName: string, role: string): Link {
-    const bucket = this.name;
-    const grant: Grant = {
-      key: `${this.componentName}-${roleName}`,
-      role,
-      scope: `bucket ${this.componentName}`,
-      bind: (name, member, opts) => new gcp.storage.BucketIAMMember(name, { bucket, role, member }, opts),
-    };
-    return { env: { [this.envName]: bucket }, grants: [grant] };
+    return { env: { [this.envName]: this.name }, grants: [bucketGrant(`${this.componentName}-${roleName}`, `bucket ${this.componentName}`, this.name, role)] };
   }
+}
+
+/**
+ * Read access to a bucket this program does not manage (e.g. a landing bucket another team fills):
+ * {@link BUCKET_READ_ROLE} on that one bucket, and no environment variable (the workload is told object URIs per
+ * run). The caller needs permission to set IAM on that bucket (`storage.buckets.setIamPolicy`).
+ * @example
+ * new CloudRunJob("extract", { ..., links: [existingBucketRead("landing-objectViewer", "landing")] });
+ * @throws InputError naming `bucketName` when it is no valid bucket name.
+ */
+export function existingBucketRead(key: string, bucketName: string): Link {
+  if (!NAME_RULES.bucket.pattern.test(bucketName)) {
+    throw new InputError("bucketName", `"${bucketName}" is not a valid bucket name`, "use the bucket's name as in gs://<name>, e.g. landing");
+  }
+  return { env: {}, grants: [bucketGrant(key, `bucket ${bucketName}`, bucketName, BUCKET_READ_ROLE)] };
+}
+
+function bucketGrant(key: string, scope: string, bucket: pulumi.Input<string>, role: string): Grant {
+  return { key, role, scope, bind: (name, member, opts) => new gcp.storage.BucketIAMMember(name, { bucket, role, member }, opts) };
 }
 
 function validate(name: string, args: BucketArgs): void {
@@ -124,6 +145,17 @@ function validate(name: string, args: BucketArgs): void {
     if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
       throw new InputError(`${field}.${key}`, `${days} is not a whole number of days of at least 1`, "use a whole number of days, e.g. 7");
     }
+  }
+  checkSoftDelete(field, args);
+}
+
+function checkSoftDelete(field: string, args: BucketArgs): void {
+  const days = args.softDeleteRetentionDays ?? args.policy.softDeleteRetentionDays;
+  if (!isSoftDeleteRetentionDays(days)) {
+    throw new InputError(`${field}.softDeleteRetentionDays`, `${days} is not a soft delete retention GCS accepts`, "use 0 (off) or a whole number of days from 7 to 90");
+  }
+  if (days > 0 && args.policy.forceDestroy) {
+    throw new InputError(`${field}.softDeleteRetentionDays`, `${days} days on a destroyable bucket (forceDestroy) would keep its deleted objects billable after \`pulumi destroy\``, "use 0, or a policy that protects data");
   }
 }
 

@@ -22,6 +22,16 @@ export const MAX_TASK_TIMEOUT_SECONDS = 168 * 3600;
  * per-execution overrides, wait for them and cancel them: `roles/run.jobsExecutorWithOverrides` (`run.jobs.run`,
  * `run.jobs.runWithOverrides`, `run.executions.cancel`) and `roles/run.viewer` (read executions and tasks), both
  * on this job only (src: https://cloud.google.com/iam/docs/roles-permissions/run; gcp-pulumi-facts §2.1).
+ *
+ * Granted on one job: a Cloud Run job has its own IAM policy that takes any role (src:
+ * https://cloud.google.com/sdk/gcloud/reference/run/jobs/add-iam-policy-binding), and Google grants execution-level
+ * rights through it: "to cancel job executions: Cloud Run Developer (roles/run.developer) on the Cloud Run job"
+ * (src: https://cloud.google.com/run/docs/execute/jobs, "Required roles"). The roles page lists no lowest-level
+ * resource for the executor roles, and no Google page says in words that a job-level `roles/run.viewer` covers
+ * `run.executions.get` on that job's executions: UNVERIFIED beyond the "cancel on the job" statement above (executions
+ * are children of the job, `…/jobs/<j>/executions/<e>`); public scripts grant `jobsExecutorWithOverrides` per job
+ * with `gcloud run jobs add-iam-policy-binding`. If a real deploy shows 403 on a GET of an execution, grant
+ * `roles/run.viewer` on the project instead.
  */
 export const RUNNER_ROLES = ["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"] as const;
 

@@ -189,14 +189,19 @@ export class JobChain extends PipelineComponent {
     const grants = [WORKFLOWS_INVOKER_ROLE, EVENT_RECEIVER_ROLE].map(
       (role) => new gcp.projects.IAMMember(childName(name, "event", role.split(".")[1]), { project: workflow.project, role, member: account.member }, this.child()),
     );
+    // The data source calls Cloud Storage's projects.serviceAccount.get, which creates the agent if it does not exist yet,
+    // so it exists before it is granted (src: `@pulumi/gcp` `storage/getProjectServiceAccount.d.ts`).
     const gcsAgent = gcp.storage.getProjectServiceAccountOutput({ project: workflow.project }, { parent: this });
     const agentGrant = new gcp.projects.IAMMember(childName(name, "event", "gcs-agent-publisher"), { project: workflow.project, role: GCS_AGENT_EVENTARC_ROLE, member: gcsAgent.member }, this.child());
     new gcp.eventarc.Trigger(
       childName(name, "event", "trigger"),
       {
         name: event.triggerName,
-        // Direct Cloud Storage events are delivered by a trigger in the bucket's location (src: https://cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage).
-        location: event.bucket.location,
+        // Direct Cloud Storage events are delivered by a trigger in the bucket's location (src: https://cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage;
+        // https://cloud.google.com/eventarc/docs/understand-locations: bucket in europe-west1, `--location=europe-west1`).
+        // Eventarc locations are lower-case ids (src: https://cloud.google.com/eventarc/docs/locations), GCS returns
+        // the bucket's location upper case (`EUROPE-WEST1`, `EU`).
+        location: event.bucket.location.apply((location) => location.toLowerCase()),
         matchingCriterias: [
           { attribute: "type", value: OBJECT_FINALIZED },
           { attribute: "bucket", value: event.bucket.name },

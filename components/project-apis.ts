@@ -9,6 +9,7 @@ export const REQUIRED_APIS = [
   "bigquery.googleapis.com", // warehouse dataset (Dataset)
   "cloudresourcemanager.googleapis.com", // project-level IAM members (roles/bigquery.jobUser)
   "cloudscheduler.googleapis.com", // schedules (JobSchedule)
+  "eventarc.googleapis.com", // bucket events that start a job chain (JobChain.bucketEvent's Eventarc trigger)
   "iam.googleapis.com", // service accounts (ServiceAccount)
   "pubsub.googleapis.com", // topics and subscriptions (triggers)
   "run.googleapis.com", // Cloud Run jobs and services

@@ -27,9 +27,19 @@ const DELIVERY_ATTEMPTS = { min: 5, max: 100 };
 /** Subscription message retention: 10 minutes to 7 days (src: https://cloud.google.com/pubsub/docs/subscription-properties#retention_duration). */
 export const SUBSCRIPTION_RETENTION_SECONDS = { min: 600, max: 7 * 86_400 };
 
-/** The Pub/Sub service agent of a project: `service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com` (src: https://cloud.google.com/pubsub/docs/handling-failures#grant_forwarding_permissions). */
-export function pubsubServiceAgent(projectNumber: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.interpolate`serviceAccount:service-${projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+/** The API whose service agent forwards dead-lettered messages. */
+export const PUBSUB_API = "pubsub.googleapis.com";
+
+/**
+ * The IAM member of the project's Pub/Sub service agent, `serviceAccount:service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com`
+ * (src: https://cloud.google.com/pubsub/docs/handling-failures#grant_forwarding_permissions): the `member` the
+ * `gcp.projects.ServiceIdentity` returns, or, where it returns none, the documented form. The provider sets the
+ * email only when the Service Usage API returns one, which it does not for every service
+ * (src: hashicorp/terraform-provider-google `resource_project_service_identity.go` "This API may not return the
+ * service identity's details"; hashicorp/terraform-provider-google#18649).
+ */
+export function pubsubServiceAgent(identityMember: string | undefined, projectNumber: string): string {
+  return identityMember && /^serviceAccount:.+@.+$/.test(identityMember) ? identityMember : `serviceAccount:service-${projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
 }
 
 export interface PushSubscriptionArgs {
@@ -66,7 +76,8 @@ export interface PushSubscriptionArgs {
  *   redelivered with exponential backoff, and after `maxDeliveryAttempts` forwarded to a dead-letter topic,
  *   which has its own pull subscription so forwarded messages are kept (a topic with no subscription drops
  *   them). Forwarding needs the project's Pub/Sub service agent to publish to the dead-letter topic and to
- *   subscribe to this subscription (src: https://cloud.google.com/pubsub/docs/handling-failures).
+ *   subscribe to this subscription (src: https://cloud.google.com/pubsub/docs/handling-failures). The agent is
+ *   made to exist first (a `gcp.projects.ServiceIdentity` for `pubsub.googleapis.com`), then granted.
  * - Neither subscription expires after 31 idle days, Pub/Sub's default.
  */
 export class PushSubscription extends PipelineComponent {
@@ -99,9 +110,22 @@ export class PushSubscription extends PipelineComponent {
       { name: deadLetterName, topic: deadLetter.id, messageRetentionDuration: settings.retention, expirationPolicy: NEVER_EXPIRE, ackDeadlineSeconds: 60 },
       this.child(),
     );
+    // A service agent that does not exist yet cannot be granted a role, and Google creates Pub/Sub's "at some
+    // point after you activate and use the API" (src: https://cloud.google.com/iam/docs/create-service-agents;
+    // https://cloud.google.com/iam/docs/service-agents): the ServiceIdentity makes it exist, and both grants wait
+    // for it (the same fix: terraform-google-modules/terraform-google-bigquery#252). It is a beta resource of the
+    // Terraform provider, and pulumi-gcp is built from terraform-provider-google-beta
+    // (src: pulumi/pulumi-gcp `provider/go.mod`), so the default provider has it. Each PushSubscription declares
+    // its own: creating it again returns the existing agent ("can be used to retrieve the emails" of agents), and
+    // destroying it is a no-op, so two in one project never conflict (src: `@pulumi/gcp` `projects/serviceIdentity.d.ts`).
+    const identity = new gcp.projects.ServiceIdentity(childName(name, "pubsub-agent"), { project: args.service.project, service: PUBSUB_API }, this.child());
     const project = gcp.organizations.getProjectOutput({ projectId: args.service.project }, { parent: this });
-    const agent = pubsubServiceAgent(project.number);
-    const forwardGrant = new gcp.pubsub.TopicIAMMember(childName(name, "dead-letter", "agent-publisher"), { topic: deadLetter.id, role: TOPIC_PUBLISH_ROLE, member: agent }, this.child());
+    const agent = pulumi.all([identity.member, project.number]).apply(([member, number]) => pubsubServiceAgent(member, number));
+    const forwardGrant = new gcp.pubsub.TopicIAMMember(
+      childName(name, "dead-letter", "agent-publisher"),
+      { topic: deadLetter.id, role: TOPIC_PUBLISH_ROLE, member: agent },
+      this.child({ dependsOn: [identity] }),
+    );
 
     const subscription = new gcp.pubsub.Subscription(
       childName(name, "subscription"),
@@ -124,7 +148,11 @@ export class PushSubscription extends PipelineComponent {
       // The first push must find its invoker allowed, and the first failure a dead-letter topic it may publish to.
       this.child({ dependsOn: [invokerGrant, forwardGrant] }),
     );
-    new gcp.pubsub.SubscriptionIAMMember(childName(name, "dead-letter", "agent-subscriber"), { subscription: subscription.name, role: DEAD_LETTER_SUBSCRIBER_ROLE, member: agent }, this.child());
+    new gcp.pubsub.SubscriptionIAMMember(
+      childName(name, "dead-letter", "agent-subscriber"),
+      { subscription: subscription.name, role: DEAD_LETTER_SUBSCRIBER_ROLE, member: agent },
+      this.child({ dependsOn: [identity] }),
+    );
 
     this.id = subscription.id;
     this.name = subscription.name;

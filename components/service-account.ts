@@ -34,6 +34,17 @@ const DEFAULT_ACCOUNT = /(-compute@developer\.gserviceaccount\.com|@appspot\.gse
  *
  * The deployer needs `iam.serviceAccounts.actAs` (`roles/iam.serviceAccountUser`) on the account to deploy a job,
  * service, schedule or push subscription that runs as it (src: https://cloud.google.com/run/docs/securing/service-identity).
+ *
+ * Service accounts are eventually consistent: a role granted right after creation can fail with "Service account …
+ * does not exist" (src: `@pulumi/gcp` `serviceaccount/account.d.ts`; https://cloud.google.com/iam/docs/overview#consistency).
+ * The provider's create already waits: it polls the new account until 3 reads in a row find it, then sleeps 10 s
+ * (src: hashicorp/terraform-provider-google `google/services/resourcemanager/resource_google_service_account.go`;
+ * GoogleCloudPlatform/magic-modules#10813, #14447; shared by the beta provider pulumi-gcp is built from). The IAM
+ * member resources do not retry that error: their read-modify-write retries only on a 409 conflict, and on "does not
+ * exist" only when the policy's etag changed meanwhile (src: same repository, `google/tpgiamresource/iam.go`).
+ * So every grant must start after the create has returned: `email` and `member` are outputs of the account
+ * resource, never a string built from the account id, and anything bound to them depends on the account. If Google
+ * is slower still, the grant fails and a second `pulumi up` completes it (README, "If the first `pulumi up` fails").
  */
 export class ServiceAccount extends PipelineComponent {
   /** `<id>@<project>.iam.gserviceaccount.com`. */

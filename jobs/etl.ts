@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket } from "../components/bucket";
+import { Bucket, existingBucketRead } from "../components/bucket";
 import { CloudRunJob, CloudRunJobArgs } from "../components/cloud-run-job";
 import { Dataset } from "../components/dataset";
 import { JobChain } from "../components/job-chain";
@@ -22,14 +22,16 @@ export interface EtlPipeline {
 
 /**
  * The batch ETL: `extract` (source → raw bucket as Parquet, or the run's staging prefix when a pipeline passes
- * `STAGING_PREFIX`), `load` (Parquet → partitioned BigQuery table), `transform` (SQL → curated tables, exported as
- * Parquet to the curated bucket). Each job has its own service account and only the links it needs:
+ * `STAGING_PREFIX`), `load` (Parquet → partitioned BigQuery table), `transform` (SQL → curated tables in the
+ * warehouse). Each job has its own service account and only the links it needs:
  *
- * | job       | raw   | staging | curated | warehouse |
- * |-----------|-------|---------|---------|-----------|
- * | extract   | write | write   |         |           |
- * | load      | read  | read    |         | write     |
- * | transform |       |         | write   | write     |
+ * | job       | raw   | staging | curated | warehouse | `etlSourceBuckets` |
+ * |-----------|-------|---------|---------|-----------|--------------------|
+ * | extract   | write | write   |         |           | read               |
+ * | load      | read  | read    |         | write     |                    |
+ * | transform |       |         |         | write     |                    |
+ *
+ * No job writes the curated bucket: the SQL of `images/etl/sql` creates tables only, so transform has no grant on it.
  *
  * All three run the `images/etl` image; the subcommand is part of the job's command, so a run's `args` override
  * carries only parameters (RunJob overrides replace args and cannot change the command).
@@ -82,7 +84,12 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
     );
   const jobs = {
     extract: job("extract", {
-      links: [raw.write, staging.write, ...(sourceToken ? [sourceToken.env("SOURCE_TOKEN")] : [])],
+      links: [
+        raw.write,
+        staging.write,
+        ...config.etl.sourceBuckets.map((name) => existingBucketRead(`source-${name}-objectViewer`, name)),
+        ...(sourceToken ? [sourceToken.env("SOURCE_TOKEN")] : []),
+      ],
       env: config.etl.source !== undefined ? { SOURCE_URI: config.etl.source } : {},
       cpu: 2,
       memory: "2 GiB",
@@ -91,7 +98,7 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
       maxRetries: 1,
     }),
     load: job("load", { links: [raw.read, staging.read, warehouse.write], taskTimeout: "30 minutes", maxRetries: 1 }),
-    transform: job("transform", { links: [warehouse.write, curated.write], taskTimeout: "30 minutes", maxRetries: 1 }),
+    transform: job("transform", { links: [warehouse.write], taskTimeout: "30 minutes", maxRetries: 1 }),
   };
 
   const nightly = config.etl.schedule;

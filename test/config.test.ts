@@ -30,7 +30,7 @@ describe("config", () => {
       stack: "dev",
       project: "my-project",
       region: "europe-west1",
-      policy: { protectData: true, protect: true, forceDestroy: false, deleteContentsOnDestroy: false, deletionProtection: true, versioning: true },
+      policy: { protectData: true, protect: true, forceDestroy: false, deleteContentsOnDestroy: false, deletionProtection: true, versioning: true, softDeleteRetentionDays: 7 },
       labels: { app: "cloudrun-pipelines", stack: "dev", "managed-by": "pulumi", "data-protection": "protected" },
       datasetLocation: "europe-west1",
       stagingRetentionDays: 7,
@@ -40,7 +40,7 @@ describe("config", () => {
       runners: [],
       streamClients: [],
       images: { build: true, promoted: {}, readers: [] },
-      etl: { source: undefined, datasetName: "flights", extractTaskCount: 1 },
+      etl: { source: undefined, sourceBuckets: [], datasetName: "flights", extractTaskCount: 1 },
     });
   });
 
@@ -52,6 +52,7 @@ describe("config", () => {
       deleteContentsOnDestroy: true,
       deletionProtection: false,
       versioning: false,
+      softDeleteRetentionDays: 0,
     });
   });
 
@@ -59,7 +60,7 @@ describe("config", () => {
     const config = parseConfig({ ...REQUIRED, runners: '["group:data@example.com"]', streamClients: '["serviceAccount:backend@p-prod.iam.gserviceaccount.com"]', etlSchedule: "0 2 * * *", scheduleTimeZone: "Europe/Berlin", extractTaskCount: "4" }, "prod");
     expect(config.runners).to.deep.equal(["group:data@example.com"]);
     expect(config.streamClients).to.deep.equal(["serviceAccount:backend@p-prod.iam.gserviceaccount.com"]);
-    expect(config.etl).to.deep.equal({ source: undefined, datasetName: "flights", extractTaskCount: 4, schedule: { cron: "0 2 * * *", timeZone: "Europe/Berlin" } });
+    expect(config.etl).to.deep.equal({ source: undefined, sourceBuckets: [], datasetName: "flights", extractTaskCount: 4, schedule: { cron: "0 2 * * *", timeZone: "Europe/Berlin" } });
   });
 
   it("names the missing required keys and how to set them", () => {
@@ -166,11 +167,13 @@ describe("config", () => {
       protectData: "boolean",
       datasetLocation: "string",
       stagingRetentionDays: "integer",
+      softDeleteRetentionDays: "integer",
       tableExpirationDays: "integer",
       imageKeepCount: "integer",
       untaggedImageRetentionDays: "integer",
       runners: "array",
       etlSource: "string",
+      etlSourceBuckets: "array",
       etlSourceToken: "string",
       etlDatasetName: "string",
       extractTaskCount: "integer",
@@ -185,5 +188,21 @@ describe("config", () => {
       scheduleTimeZone: "string",
     });
     for (const [key, spec] of Object.entries(project.config)) expect(spec.description, key).to.be.a("string").and.not.equal("");
+  });
+
+  it("soft delete: prod keeps the configured days (0 or 7-90), dev keeps none, and a dev stack asking for days is an error naming the key", () => {
+    expect(parseConfig({ ...REQUIRED, softDeleteRetentionDays: "30" }, "prod").policy.softDeleteRetentionDays).to.equal(30);
+    expect(parseConfig({ ...REQUIRED, softDeleteRetentionDays: "0" }, "prod").policy.softDeleteRetentionDays).to.equal(0);
+    expect(parseConfig({ ...REQUIRED, protectData: "false" }, "dev").policy.softDeleteRetentionDays).to.equal(0);
+    expect(parseConfig({ ...REQUIRED, protectData: "false", softDeleteRetentionDays: "7" }, "dev").policy.softDeleteRetentionDays, "Pulumi.yaml's default, as the CLI passes it").to.equal(0);
+    for (const days of ["3", "91", "7.5", "-1"]) {
+      expect(errorOf({ ...REQUIRED, softDeleteRetentionDays: days }, "prod")).to.include(`cloudrun-pipelines:softDeleteRetentionDays = "${days}": expected a whole number of days: 0 (off) or 7 to 90`);
+    }
+    expect(errorOf({ ...REQUIRED, protectData: "false", softDeleteRetentionDays: "30" })).to.include("cloudrun-pipelines:softDeleteRetentionDays = 30: this stack's data is destroyable (protectData: false)");
+  });
+
+  it("etlSourceBuckets: bucket names as a YAML list, anything else an error naming the key", () => {
+    expect(parseConfig({ ...REQUIRED, etlSourceBuckets: '["landing", "partner.example.com"]' }, "dev").etl.sourceBuckets).to.deep.equal(["landing", "partner.example.com"]);
+    expect(errorOf({ ...REQUIRED, etlSourceBuckets: '["gs://landing"]' })).to.include('cloudrun-pipelines:etlSourceBuckets = "[\\"gs://landing\\"]": expected bucket names as in gs://<name>');
   });
 });

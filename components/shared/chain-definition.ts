@@ -34,7 +34,30 @@ export const CHAIN_ENV = { runId: "RUN_ID", stagingPrefix: "STAGING_PREFIX" } as
 const RUN_API = "https://run.googleapis.com/v2/";
 const STEP_NAME = /^[a-z][a-z0-9_]{0,40}$/;
 /** Step and variable names of `main` that are not a step's. */
-const RESERVED_STEPS = ["init", "from_bucket_event", "object_uri", "done", "input", "runId", "stagingPrefix", "objectUri", "executions"];
+const RESERVED_STEPS = ["init", "from_bucket_event", "object_uri", "done", "input", "empty", "event", "fromBucketEvent", "runId", "stagingPrefix", "objectUri", "executions"];
+/** The subworkflows beside `main`. */
+const SUBWORKFLOWS = ["main", "run_job", "run_rejected"];
+
+/**
+ * Retry of the execution reads (`GET /v2/<execution>`, idempotent): Google's predicate for idempotent targets
+ * (429, 502, 503, 504, ConnectionError, ConnectionFailedError, TimeoutError; src:
+ * https://cloud.google.com/workflows/docs/reference/stdlib/http/default_retry_predicate; a 500 is not retried, as
+ * there: Google's client libraries treat only UNAVAILABLE as transient under AIP-194, e.g.
+ * https://cloud.google.com/java/docs/reference/gax/latest/com.google.api.gax.rpc.UnavailableException), 10 retries with backoff
+ * 2, 4, 8 … 60 seconds: about 6 minutes of outage survived inside a poll loop that may last hours
+ * (src: https://cloud.google.com/workflows/docs/reference/syntax/retrying).
+ */
+export const READ_RETRY = { predicate: "${http.default_retry_predicate}", max_retries: 10, backoff: { initial_delay: 2, max_delay: 60, multiplier: 2 } } as const;
+
+/**
+ * Retry of the run call (`POST /v2/<job>:run`, not idempotent: each accepted call starts an execution). Only an
+ * HTTP 429 is retried, a request the API refused (rate limit, quota) and so started nothing; Google's own
+ * predicate for non-idempotent targets retries 429 too (src: https://cloud.google.com/workflows/docs/reference/stdlib/http/default_retry_predicate_non_idempotent).
+ * A 5xx, a timeout or a broken connection may come after the execution was created, so they are not retried:
+ * the workflow execution fails with the error and the run can be repeated by hand (`runId` re-used); a retry
+ * could start the job twice. Backoff 10, 20 … 120 seconds, 5 retries.
+ */
+export const RUN_RETRY = { predicate: "${run_rejected}", max_retries: 5, backoff: { initial_delay: 10, max_delay: 120, multiplier: 2 } } as const;
 
 /**
  * Generates the Cloud Workflows definition (YAML) of a chain of Cloud Run jobs:
@@ -45,12 +68,32 @@ const RESERVED_STEPS = ["init", "from_bucket_event", "object_uri", "done", "inpu
  * - Each step starts its job through the Admin API (`POST /v2/<job>:run`, with per-execution overrides) and
  *   polls the execution (`GET /v2/<execution>`) until it has a `completionTime`; both calls carry an OAuth token of
  *   the workflow's account, since Google APIs take OAuth (src: https://cloud.google.com/workflows/docs/authentication#making_authenticated_requests).
+ *   Reads are retried on transient errors ({@link READ_RETRY}); the run call only where it surely started
+ *   nothing ({@link RUN_RETRY}), so a job never runs twice for one step.
  * - A step succeeds only when every task succeeded (`succeededCount == taskCount`): a cancelled execution ends
  *   without error but is a failure (apache/airflow#67050). The first failed step raises, naming the step and the
  *   execution, so the workflow execution fails and no later step runs; a failed `:run` call (HTTP error) raises too.
  *
  * Polling executions rather than the run operation keeps the workflow's grants on the jobs themselves
  * (`roles/run.viewer` on each job reads its executions; operations are project-level resources).
+ *
+ * Only documented syntax is emitted, each construct as Google's reference or an official sample shows it:
+ * - YAML steps: `assign`, `switch` with `condition`/`steps`/`next`/`return`, `call` of a subworkflow with `args`
+ *   and `result`, `raise` with a map, `return` of a map, `params`, `next` (src: https://cloud.google.com/workflows/docs/reference/syntax/syntax-cheat-sheet;
+ *   GoogleCloudPlatform/workflows-demos `syntax-cheat-sheet/workflow.yaml`); `assign` of a map and of `my_map.key`
+ *   (same sample, "Maps"); `http.post`/`http.get` with `auth: {type: OAuth2}` (src: https://cloud.google.com/workflows/docs/authentication);
+ *   `sys.sleep` (same sample).
+ * - `try` with a single call and `retry` with `predicate`, `max_retries` and `backoff`; a custom predicate as a
+ *   subworkflow with `params: [e]` returning true or false (src: https://cloud.google.com/workflows/docs/reference/syntax/retrying;
+ *   https://cloud.google.com/workflows/docs/samples/workflows-error-retry-predicate).
+ * - Expressions `${...}` use only: string literals in double quotes, whole numbers, variable names, `a.b` field
+ *   access, `+` on strings, `==`, `and`, `not(...)`, `in` on a map and on `e.tags`, and the functions `default`,
+ *   `map.get`, `list.concat` and `sys.get_env`, and the value `http.default_retry_predicate` (src: the expression
+ *   reference's supported elements, https://cloud.google.com/workflows/docs/reference/syntax/expressions; the
+ *   cheat sheet sample above for `and`, `not(...)`, `in` and `==`; https://cloud.google.com/workflows/docs/reference/stdlib/expression-helpers
+ *   for `default`; https://cloud.google.com/workflows/docs/reference/stdlib/map/get; https://cloud.google.com/workflows/docs/reference/stdlib/list/concat).
+ *   No map or list literal appears inside an expression: the reference lists neither, so maps are built in YAML
+ *   `assign` steps first and passed by name.
  * @throws InputError for a step name that is not unique or not an identifier, or a value containing `${`
  *   (Workflows would read it as an expression).
  */
@@ -60,29 +103,26 @@ export function chainDefinition(chain: ChainDefinition): string {
     {
       init: {
         assign: [
-          { input: "${default(input, {})}" },
+          { empty: {} },
+          { input: "${default(input, empty)}" },
+          { event: '${default(map.get(input, "data"), empty)}' },
           { runId: '${default(map.get(input, "runId"), sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"))}' },
           { stagingPrefix: `\${"gs://${chain.stagingBucket}/" + runId + "/"}` },
-          { objectUri: null },
+          { fromBucketEvent: '${"bucket" in event and "name" in event}' },
           { executions: {} },
         ],
       },
     },
     {
       from_bucket_event: {
-        switch: [
-          {
-            condition: '${map.get(input, ["data", "bucket"]) != null and map.get(input, ["data", "name"]) != null}',
-            steps: [{ object_uri: { assign: [{ objectUri: '${"gs://" + input.data.bucket + "/" + input.data.name}' }] } }],
-          },
-        ],
+        switch: [{ condition: "${fromBucketEvent}", steps: [{ object_uri: { assign: [{ objectUri: '${"gs://" + event.bucket + "/" + event.name}' }] } }] }],
       },
     },
   ];
   for (const step of chain.steps) main.push(...stepBlocks(step));
   main.push({ done: { return: { runId: "${runId}", stagingPrefix: "${stagingPrefix}", executions: "${executions}" } } });
   // No YAML anchors or aliases for repeated objects: plain YAML is what Workflows documents.
-  return stringify({ main: { params: ["input"], steps: main }, run_job: runJob(chain.pollSeconds) }, { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify({ main: { params: ["input"], steps: main }, run_job: runJob(chain.pollSeconds), run_rejected: runRejected() }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 function stepBlocks(step: ChainStepDefinition): unknown[] {
@@ -96,12 +136,13 @@ function stepBlocks(step: ChainStepDefinition): unknown[] {
   ];
   const blocks: unknown[] = [{ [`${step.name}_overrides`]: { assign: [{ [envVar]: env }] } }];
   if (step.objectUriEnv !== undefined) {
+    const objectVar = `${step.name}_object_env`;
     blocks.push({
       [`${step.name}_object`]: {
         switch: [
           {
-            condition: "${objectUri != null}",
-            steps: [{ [`${step.name}_add_object`]: { assign: [{ [envVar]: `\${list.concat(${envVar}, {"name": "${step.objectUriEnv}", "value": objectUri})}` }] } }],
+            condition: "${fromBucketEvent}",
+            steps: [{ [`${step.name}_add_object`]: { assign: [{ [objectVar]: { name: step.objectUriEnv, value: "${objectUri}" } }, { [envVar]: `\${list.concat(${envVar}, ${objectVar})}` }] } }],
           },
         ],
       },
@@ -129,9 +170,9 @@ function runJob(pollSeconds: number): unknown {
   return {
     params: ["step", "job", "overrides"],
     steps: [
-      { start: { call: "http.post", args: { url: `\${"${RUN_API}" + job + ":run"}`, auth, body: { overrides: "${overrides}" } }, result: "operation" } },
+      { start: { try: { call: "http.post", args: { url: `\${"${RUN_API}" + job + ":run"}`, auth, body: { overrides: "${overrides}" } }, result: "operation" }, retry: RUN_RETRY } },
       { execution_name: { assign: [{ name: "${operation.body.metadata.name}" }] } },
-      { poll: { call: "http.get", args: { url: `\${"${RUN_API}" + name}`, auth }, result: "execution" } },
+      { poll: { try: { call: "http.get", args: { url: `\${"${RUN_API}" + name}`, auth }, result: "execution" }, retry: READ_RETRY } },
       { finished: { switch: [{ condition: '${"completionTime" in execution.body}', next: "verdict" }] } },
       { wait: { call: "sys.sleep", args: { seconds: pollSeconds }, next: "poll" } },
       {
@@ -155,20 +196,36 @@ function runJob(pollSeconds: number): unknown {
 }
 
 /**
+ * The retry predicate of the run call ({@link RUN_RETRY}): true only for an HTTP error with status 429. The
+ * tag test comes first, since an error without the `HttpError` tag has no `code` (src: GoogleCloudPlatform/workflows-demos
+ * `syntax-cheat-sheet/workflow.yaml`, "Catch errors"; https://cloud.google.com/workflows/docs/reference/syntax/error-types).
+ */
+function runRejected(): unknown {
+  return {
+    params: ["e"],
+    steps: [
+      { not_http: { switch: [{ condition: '${not("HttpError" in e.tags)}', return: false }] } },
+      { too_many_requests: { switch: [{ condition: "${e.code == 429}", return: true }] } },
+      { otherwise: { return: false } },
+    ],
+  };
+}
+
+/**
  * Checks a chain's steps: see {@link chainDefinition}. JobChain calls it before declaring anything.
  * @throws InputError naming `JobChain.steps[<i>]`.
  */
 export function checkChainSteps(steps: readonly Pick<ChainStepDefinition, "name" | "args" | "env" | "objectUriEnv">[]): void {
   if (steps.length === 0) throw new InputError("JobChain.steps", "is empty", "list at least one step");
   // Every step name the definition uses, so that a step's generated names (extract_done, …) never clash with another's.
-  const names = new Set<string>(["main", "run_job", ...RESERVED_STEPS]);
+  const names = new Set<string>([...SUBWORKFLOWS, ...RESERVED_STEPS]);
   for (const [i, step] of steps.entries()) {
     const at = `JobChain.steps[${i}]`;
     if (!STEP_NAME.test(step.name)) {
       throw new InputError(`${at}.name`, `"${step.name}" is not a usable step name`, 'use lowercase letters, digits and underscores, starting with a letter, e.g. "extract"');
     }
-    for (const generated of [step.name, ...["overrides", "object", "add_object", "done", "execution", "env"].map((suffix) => `${step.name}_${suffix}`)]) {
-      if (names.has(generated)) throw new InputError(`${at}.name`, `"${step.name}" clashes with another step or a name the chain uses (${generated})`, "give each step its own name, not main, run_job, init, done or another step's name with a suffix");
+    for (const generated of [step.name, ...["overrides", "object", "add_object", "object_env", "done", "execution", "env"].map((suffix) => `${step.name}_${suffix}`)]) {
+      if (names.has(generated)) throw new InputError(`${at}.name`, `"${step.name}" clashes with another step or a name the chain uses (${generated})`, "give each step its own name, not main, run_job, run_rejected, init, done or another step's name with a suffix");
       names.add(generated);
     }
     for (const value of [...(step.args ?? []), ...Object.values(step.env ?? {}), ...Object.keys(step.env ?? {})]) {

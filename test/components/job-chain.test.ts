@@ -24,6 +24,7 @@ type Step = Record<string, Record<string, unknown>>;
 interface Definition {
   main: { params: string[]; steps: Step[] };
   run_job: { params: string[]; steps: Step[] };
+  run_rejected: { params: string[]; steps: Step[] };
 }
 const stepNames = (steps: Step[]) => steps.map((s) => Object.keys(s)[0]);
 const stepOf = (steps: Step[], name: string) => {
@@ -97,8 +98,8 @@ describe("JobChain", () => {
     expect(stepOf(def.main.steps, "extract_object")).to.deep.equal({
       switch: [
         {
-          condition: "${objectUri != null}",
-          steps: [{ extract_add_object: { assign: [{ extract_env: '${list.concat(extract_env, {"name": "SOURCE_URI", "value": objectUri})}' }] } }],
+          condition: "${fromBucketEvent}",
+          steps: [{ extract_add_object: { assign: [{ extract_object_env: { name: "SOURCE_URI", value: "${objectUri}" } }, { extract_env: "${list.concat(extract_env, extract_object_env)}" }] } }],
         },
       ],
     });
@@ -152,11 +153,17 @@ describe("JobChain", () => {
     expect(runJob.params).to.deep.equal(["step", "job", "overrides"]);
     expect(stepNames(runJob.steps)).to.deep.equal(["start", "execution_name", "poll", "finished", "wait", "verdict", "failed"]);
     expect(stepOf(runJob.steps, "start")).to.deep.equal({
-      call: "http.post",
-      args: { url: '${"https://run.googleapis.com/v2/" + job + ":run"}', auth: { type: "OAuth2" }, body: { overrides: "${overrides}" } },
-      result: "operation",
+      try: {
+        call: "http.post",
+        args: { url: '${"https://run.googleapis.com/v2/" + job + ":run"}', auth: { type: "OAuth2" }, body: { overrides: "${overrides}" } },
+        result: "operation",
+      },
+      retry: { predicate: "${run_rejected}", max_retries: 5, backoff: { initial_delay: 10, max_delay: 120, multiplier: 2 } },
     });
-    expect(stepOf(runJob.steps, "poll")).to.deep.equal({ call: "http.get", args: { url: '${"https://run.googleapis.com/v2/" + name}', auth: { type: "OAuth2" } }, result: "execution" });
+    expect(stepOf(runJob.steps, "poll")).to.deep.equal({
+      try: { call: "http.get", args: { url: '${"https://run.googleapis.com/v2/" + name}', auth: { type: "OAuth2" } }, result: "execution" },
+      retry: { predicate: "${http.default_retry_predicate}", max_retries: 10, backoff: { initial_delay: 2, max_delay: 60, multiplier: 2 } },
+    });
     expect(stepOf(runJob.steps, "wait")).to.deep.equal({ call: "sys.sleep", args: { seconds: 30 }, next: "poll" });
     const verdict = stepOf(runJob.steps, "verdict") as { switch: { condition: string; return: string }[] };
     expect(verdict.switch).to.have.length(1);
@@ -299,5 +306,15 @@ describe("JobChain: a bad step timeout", () => {
     expect(errorOf(() => new JobChain("c", args({ steps: [{ name: "extract", job: extract, timeout: "0 seconds" }] })))).to.match(/^JobChain\(c\)\.steps\.extract\.timeout: "0 seconds" is 0 seconds/);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(recorder.resources.map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
+  });
+
+  it("bucketEvent: the trigger's location is the bucket's, lower-cased (GCS returns EUROPE-WEST1 or EU; Eventarc locations are lower-case ids)", async () => {
+    const upper = new Bucket("upper", { bucketName: "p-dev-upper", location: "EUROPE-WEST1", envName: "UPPER_BUCKET", policy: DEV });
+    const multi = new Bucket("multi", { bucketName: "p-dev-multi", location: "EU", envName: "MULTI_BUCKET", policy: DEV });
+    new JobChain("chain", args({ bucketEvent: { bucket: upper, triggerName: "dev-etl-upper", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }));
+    new JobChain("chain2", args({ workflowName: "dev-etl2", bucketEvent: { bucket: multi, triggerName: "dev-etl-multi", serviceAccount: { accountId: "dev-etl-chain2-event", displayName: "e" } }, serviceAccount: { accountId: "dev-etl-chain2", displayName: "x" } }));
+    await registered(recorder);
+    expect(recorder.get(TRIGGER, "chain-event-trigger").inputs.location).to.equal("europe-west1");
+    expect(recorder.get(TRIGGER, "chain2-event-trigger").inputs.location).to.equal("eu");
   });
 });

@@ -19,6 +19,7 @@ describe("ProjectApis", () => {
       "bigquery.googleapis.com",
       "cloudresourcemanager.googleapis.com",
       "cloudscheduler.googleapis.com",
+      "eventarc.googleapis.com",
       "iam.googleapis.com",
       "pubsub.googleapis.com",
       "run.googleapis.com",

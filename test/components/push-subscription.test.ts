@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { CloudRunService } from "../../components/cloud-run-service";
-import { DEAD_LETTER_SUBSCRIBER_ROLE, PushSubscription, PushSubscriptionArgs } from "../../components/push-subscription";
+import { DEAD_LETTER_SUBSCRIBER_ROLE, pubsubServiceAgent, PushSubscription, PushSubscriptionArgs } from "../../components/push-subscription";
 import { Topic } from "../../components/topic";
 import { projectNumber } from "../../tools/mock-runtime";
 import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
@@ -13,6 +13,7 @@ const SUB_MEMBER = "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember";
 const PUBSUB_AGENT = `serviceAccount:service-${projectNumber("test-project")}@gcp-sa-pubsub.iam.gserviceaccount.com`;
 const URI = `https://dev-scorer-${projectNumber("test-project").slice(0, 10)}.europe-west1.run.app`;
 const INVOKER_EMAIL = "dev-scorer-push@test-project.iam.gserviceaccount.com";
+const SERVICE_IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity";
 const isIamMember = (type: string) => /IamMember|IAMMember/.test(type);
 
 describe("PushSubscription", () => {
@@ -104,6 +105,24 @@ describe("PushSubscription", () => {
     const deps = recorder.get(SUBSCRIPTION, "push-subscription").dependencies;
     expect(deps).to.include(recorder.get(RUN_INVOKER, "push-invoker-run-invoker").urn);
     expect(deps).to.include(recorder.get(TOPIC_MEMBER, "push-dead-letter-agent-publisher").urn);
+  });
+
+  it("the Pub/Sub service agent is made to exist (a ServiceIdentity) before either grant binds it (an agent that does not exist cannot be granted)", async () => {
+    new PushSubscription("push", args());
+    const resources = await registered(recorder);
+    const identities = resources.filter((r) => r.type === SERVICE_IDENTITY);
+    expect(identities.map((r) => [r.name, r.inputs])).to.deep.equal([["push-pubsub-agent", { project: "test-project", service: "pubsub.googleapis.com" }]]);
+    for (const grant of [recorder.get(TOPIC_MEMBER, "push-dead-letter-agent-publisher"), recorder.get(SUB_MEMBER, "push-dead-letter-agent-subscriber")]) {
+      expect(grant.dependencies, grant.name).to.include(identities[0].urn);
+      expect(grant.inputs.member).to.equal(PUBSUB_AGENT);
+    }
+  });
+
+  it("the agent's member is the ServiceIdentity's; the documented form only where the API returned no email", () => {
+    const fromIdentity = "serviceAccount:service-42@gcp-sa-pubsub.iam.gserviceaccount.com";
+    expect(pubsubServiceAgent(fromIdentity, "7")).to.equal(fromIdentity);
+    expect(pubsubServiceAgent(undefined, "7")).to.equal("serviceAccount:service-7@gcp-sa-pubsub.iam.gserviceaccount.com");
+    expect(pubsubServiceAgent("serviceAccount:", "7")).to.equal("serviceAccount:service-7@gcp-sa-pubsub.iam.gserviceaccount.com");
   });
 
   it("an existing invoker account: nothing created, the token and the grant are for that account", async () => {

@@ -46,6 +46,7 @@ const push = (name: string) => [
   `gcp:pubsub/topic:Topic ${name}-dead-letter-topic`,
   `gcp:pubsub/topicIAMMember:TopicIAMMember ${name}-dead-letter-agent-publisher`,
   `gcp:serviceaccount/account:Account ${name}-invoker-account`,
+  `gcp:projects/serviceIdentity:ServiceIdentity ${name}-pubsub-agent`,
 ];
 /** The scoring pipeline: input and output buckets, the scorer service, the bucket trigger. */
 const SCORING = [
@@ -72,7 +73,7 @@ const STREAMING = [
 ];
 /** Every custom resource every stack declares. */
 const COMMON = [
-  ...["artifactregistry", "bigquery", "cloudresourcemanager", "cloudscheduler", "iam", "pubsub", "run", "secretmanager", "storage", "workflowexecutions", "workflows"].map((api) => `${SERVICE} apis-${api}`),
+  ...["artifactregistry", "bigquery", "cloudresourcemanager", "cloudscheduler", "eventarc", "iam", "pubsub", "run", "secretmanager", "storage", "workflowexecutions", "workflows"].map((api) => `${SERVICE} apis-${api}`),
   `${DATASET} warehouse-dataset`,
   "gcp:bigquery/datasetIamMember:DatasetIamMember load-warehouse-dataEditor",
   "gcp:bigquery/datasetIamMember:DatasetIamMember transform-warehouse-dataEditor",
@@ -91,7 +92,6 @@ const COMMON = [
   "gcp:storage/bucketIAMMember:BucketIAMMember extract-staging-objectUser",
   "gcp:storage/bucketIAMMember:BucketIAMMember load-raw-objectViewer",
   "gcp:storage/bucketIAMMember:BucketIAMMember load-staging-objectViewer",
-  "gcp:storage/bucketIAMMember:BucketIAMMember transform-curated-objectUser",
   "pulumi:providers:gcp gcp",
   "gcp:artifactregistry/repository:Repository images-repository",
   ...CHAIN,
@@ -265,7 +265,6 @@ describe("stack: the real program with the real stack files", () => {
     expect(byMember(sa("transform"))).to.deep.equal([
       "roles/bigquery.dataEditor on dataset dev_warehouse",
       "roles/bigquery.jobUser on project my-pipelines-dev",
-      "roles/storage.objectUser on bucket my-pipelines-dev-dev-curated",
     ]);
     const dev_ = (id: string) => `serviceAccount:${id}@my-pipelines-dev.iam.gserviceaccount.com`;
     expect(byMember(dev_("dev-scorer"))).to.deep.equal(["roles/storage.objectUser on bucket my-pipelines-dev-dev-scoring-output", "roles/storage.objectViewer on bucket my-pipelines-dev-dev-scoring-input"]);
@@ -425,5 +424,45 @@ describe("stack: the real program with the real stack files", () => {
     expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "a week": expected staging retention: a whole number of days');
     const registered = [...(pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources.keys()];
     expect(registered.map((urn) => urn.split("::")[2]).filter((type) => type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
+  });
+
+  it("etlSourceBuckets: extract, and only extract, may read each listed bucket (roles/storage.objectViewer on it)", async () => {
+    const config = readStackConfig("dev");
+    const run = await runProgram("dev", { ...config, values: { ...config.values, "cloudrun-pipelines:etlSourceBuckets": '["landing"]' } });
+    const onLanding = iamRows(run.resources).filter((r) => r.resource === "bucket landing");
+    expect(onLanding.map((r) => [r.member, r.role])).to.deep.equal([["serviceAccount:dev-etl-extract@my-pipelines-dev.iam.gserviceaccount.com", "roles/storage.objectViewer"]]);
+    expect(ofType(dev, "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => r.inputs.bucket)).not.to.include("landing");
+  });
+
+  it("transform has no grant on the curated bucket: its SQL writes tables only", () => {
+    expect(iamRows(dev.resources).filter((r) => r.resource === "bucket my-pipelines-dev-dev-curated")).to.deep.equal([]);
+  });
+
+  it("destroy of dev leaves no soft-deleted objects billable (soft delete off on every bucket); prod keeps Google's 7 days", () => {
+    for (const bucket of ofType(dev, BUCKET)) expect(bucket.inputs.softDeletePolicy, bucket.name).to.deep.equal({ retentionDurationSeconds: 0 });
+    for (const bucket of ofType(prod, BUCKET)) expect(bucket.inputs.softDeletePolicy, bucket.name).to.deep.equal({ retentionDurationSeconds: 7 * 86_400 });
+    expect(ofType(dev, BUCKET)).to.have.length(5);
+  });
+
+  it("the Pub/Sub service agent is made to exist (a ServiceIdentity per push subscription) before each grant that binds it", () => {
+    for (const run of [dev, prod]) {
+      const identities = ofType(run, "gcp:projects/serviceIdentity:ServiceIdentity");
+      expect(identities.map((r) => r.inputs), run.stack).to.deep.equal([
+        { project: `my-pipelines-${run.stack}`, service: "pubsub.googleapis.com" },
+        { project: `my-pipelines-${run.stack}`, service: "pubsub.googleapis.com" },
+      ]);
+      const agentGrants = run.resources.filter((r) => /-dead-letter-agent-(publisher|subscriber)$/.test(r.name));
+      expect(agentGrants, run.stack).to.have.length(4);
+      for (const grant of agentGrants) expect(identities.map((i) => i.urn).some((urn) => grant.dependencies.includes(urn)), grant.name).to.equal(true);
+    }
+  });
+
+  it("every grant to an account the stack creates depends on that account (its create waits until IAM sees it; the grants do not retry)", () => {
+    for (const run of [dev, prod]) {
+      const accounts = new Map(ofType(run, "gcp:serviceaccount/account:Account").map((a) => [`serviceAccount:${String(a.outputs.email)}`, a.urn]));
+      const grants = run.resources.filter((r) => typeof r.inputs.member === "string" && accounts.has(r.inputs.member as string));
+      expect(grants.length, run.stack).to.be.greaterThan(10);
+      for (const grant of grants) expect(grant.dependencies, `${run.stack} ${grant.name}`).to.include(accounts.get(grant.inputs.member as string));
+    }
   });
 });
