@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { cronProblem, EMAIL, memberProblem, timeZoneProblem } from "./components/shared/formats";
+import { cronProblem, EMAIL, IMAGE_BY_DIGEST, memberProblem, timeZoneProblem } from "./components/shared/formats";
 import { BIGQUERY_LOCATIONS, CLOUD_RUN_REGIONS } from "./components/shared/locations";
 import { EnvironmentPolicy, environmentPolicy, isSoftDeleteRetentionDays, SOFT_DELETE_RETENTION_DAYS } from "./components/shared/policy";
 import { MAX_TASK_COUNT } from "./contract/limits";
@@ -31,8 +31,7 @@ const MAX_OLDER_THAN_DAYS = 3_652_500;
 
 const wholeDays = (what: string, max: number, limit: string) => wholeNumber(`${what} in days`, 1, max, limit);
 
-/** An image reference by digest (src: https://cloud.google.com/artifact-registry/docs/docker/names). */
-export const IMAGE_BY_DIGEST = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$/;
+export { IMAGE_BY_DIGEST };
 
 /** The images the stack runs, each built from `images/<name>` or promoted by digest (`<name>Image`). */
 export const IMAGE_NAMES = ["etl", "scorer", "stream"] as const;
@@ -111,7 +110,7 @@ export const CONFIG_SCHEMA = {
   streamImage: promotedImage("stream"),
   /** IAM members who may publish requests to the streaming pipeline and pull its results (`npm run stream`). */
   streamClients: jsonArray(member).default([]),
-  /** IAM members allowed to pull this stack's images, e.g. prod's Cloud Run service agent, so prod can run what dev built. */
+  /** IAM members allowed to pull this stack's images, e.g. prod's deployer, which copies the images it promotes from here. */
   imageReaders: jsonArray(member).default([]),
   /** Email notified when a job execution fails (a Cloud Monitoring alert). Default (empty): no alert. */
   alertEmail: z.string().regex(EMAIL, "expected an email address").optional(),
@@ -152,8 +151,14 @@ export interface StackConfig {
     readonly build: boolean;
     /** Promoted images by digest, deployed instead of a build. */
     readonly promoted: Readonly<Partial<Record<ImageName, string>>>;
-    /** Members given roles/artifactregistry.reader on the stack's repository. */
+    /** Members given roles/artifactregistry.reader on the stack's repository, e.g. another stack's deployer, which copies the images it promotes from here. */
     readonly readers: readonly string[];
+    /**
+     * Only in an offline run (the mock runtime: `npm run preview`, the tests) of a stack that builds no images and
+     * lacks a promoted digest: the clearly marked text deployed instead, {@link promotePlaceholder}. The real engine
+     * fails instead (see {@link parseConfig}).
+     */
+    readonly placeholder?: string;
   };
   /** Who is notified of failed job executions and dead-lettered messages; absent: no alerting. */
   readonly alertEmail?: string;
@@ -172,13 +177,26 @@ export interface StackConfig {
   };
 }
 
+/** The command that writes a stack's promoted digests: dev builds the images, every other stack promotes them. */
+export function promoteCommand(stack: string): string {
+  return `npm run promote -- --from dev --to ${stack}`;
+}
+
+/** What an offline run deploys where a promoted digest is missing: no registry holds it and it matches no image reference. */
+export function promotePlaceholder(stack: string): string {
+  return `<promote: ${promoteCommand(stack)}>`;
+}
+
 /**
  * Validates raw config values (as `pulumi config` holds them: strings, with lists as JSON) into a {@link StackConfig}.
  * Keys are `gcp:project`, `gcp:region` and this project's keys without their namespace.
  * @param foreignKeyProblems - problems the caller found with keys outside this project's namespace, reported with the rest.
+ * @param offline - true under the mock runtime (`npm run preview`, the tests): a stack that builds no images and
+ * lacks a promoted digest then deploys {@link promotePlaceholder}, so its plan can be read on a fresh clone. With
+ * the engine (`pulumi preview`, `pulumi up`) the missing digest is an error naming the promote command.
  * @throws Error listing every invalid or unknown key with its value and the expected form.
  */
-export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string, secretKeys: ReadonlySet<string> = new Set(), foreignKeyProblems: readonly string[] = []): StackConfig {
+export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string, secretKeys: ReadonlySet<string> = new Set(), foreignKeyProblems: readonly string[] = [], offline = false): StackConfig {
   const problems: string[] = [...foreignKeyProblems];
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stack)) {
     problems.push(`stack name "${stack}": expected lowercase letters, digits and hyphens, starting with a letter, at most 20 (it starts every resource name)`);
@@ -208,8 +226,11 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     if (named !== undefined && named !== name) {
       problems.push(`${qualified(`${name}Image`)} = ${JSON.stringify(promoted)}: is the ${named} image, not the ${name} image; promote the ${name} image's digest here`);
     }
-    if (result.success && !result.data.buildImages && result.data[`${name}Image`] === undefined) {
-      problems.push(`${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with \`npm run promote -- --from dev --to ${stack}\``);
+  }
+  const unpromoted = result.success && !result.data.buildImages ? IMAGE_NAMES.filter((name) => result.data[`${name}Image`] === undefined) : [];
+  if (!offline) {
+    for (const name of unpromoted) {
+      problems.push(`${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; deploy dev (\`pulumi up --stack dev\`), then promote its images with \`${promoteCommand(stack)}\``);
     }
   }
   if (result.success && !result.data.protectData && ![0, SOFT_DELETE_RETENTION_DAYS.default].includes(result.data.softDeleteRetentionDays)) {
@@ -237,6 +258,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
       build: c.buildImages,
       promoted: Object.fromEntries(IMAGE_NAMES.filter((name) => c[`${name}Image`] !== undefined).map((name) => [name, c[`${name}Image`] as string])),
       readers: c.imageReaders as string[],
+      ...(unpromoted.length > 0 && { placeholder: promotePlaceholder(stack) }),
     },
     etl: {
       source: c.etlSource,
@@ -265,7 +287,7 @@ const GCP_KEYS = ["gcp:project", "gcp:region"];
  * since nothing would read it.
  * @throws Error as {@link parseConfig}.
  */
-export function configFromPulumi(all: Readonly<Record<string, string>>, stack: string, isSecret: (key: string) => boolean = () => false): StackConfig {
+export function configFromPulumi(all: Readonly<Record<string, string>>, stack: string, isSecret: (key: string) => boolean = () => false, offline = false): StackConfig {
   const raw: Record<string, string | undefined> = { "gcp:project": all["gcp:project"], "gcp:region": all["gcp:region"] };
   const secretKeys = new Set<string>();
   const foreign: string[] = [];
@@ -283,7 +305,7 @@ export function configFromPulumi(all: Readonly<Record<string, string>>, stack: s
     else if (key.startsWith("gcp:")) foreign.push(`${key} = ${JSON.stringify(value)}: not read by this program: its gcp.Provider takes only ${GCP_KEYS.join(" and ")} from config; set other provider settings with the provider's environment variables${suggestion}`);
     else foreign.push(`${key} = ${JSON.stringify(value)}: unknown namespace "${key.slice(0, colon)}"; this program reads ${PROJECT}:<key> and ${GCP_KEYS.join(", ")}${suggestion}`);
   }
-  return parseConfig(raw, stack, secretKeys, foreign);
+  return parseConfig(raw, stack, secretKeys, foreign, offline);
 }
 
 /**
@@ -294,7 +316,19 @@ export function loadConfig(): StackConfig {
   // isConfigSecret is in @pulumi/pulumi's runtime but not in its type declarations (checked with 3.248).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
-  return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack(), isConfigSecret);
+  return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack(), isConfigSecret, runsUnderMocks());
+}
+
+/**
+ * Whether the program runs under Pulumi's mock runtime (`pulumi.runtime.setMocks`: `npm run preview`, the tests)
+ * rather than under the engine (`pulumi preview`, `pulumi up`): `setMocks` installs a `MockMonitor` as the resource
+ * monitor (checked with @pulumi/pulumi 3.248, where the class is not exported from `pulumi.runtime`). No config key
+ * or environment variable can switch it, so a real deploy can never take the offline placeholders.
+ */
+function runsUnderMocks(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (...args: never[]) => unknown };
+  return pulumi.runtime.getMonitor() instanceof MockMonitor;
 }
 
 /** A region or dataset location missing from Google's published lists, unless `allowUnlistedLocation` is set. */

@@ -30,9 +30,12 @@ export interface ArtifactRepositoryArgs {
   keepCount?: number;
   /**
    * IAM members that may pull the images (`roles/artifactregistry.reader` on this repository), e.g. another
-   * project's Cloud Run service agent, `serviceAccount:service-<number>@serverless-robot-prod.iam.gserviceaccount.com`,
-   * so that stack runs the images built here (src: https://cloud.google.com/artifact-registry/docs/integrate-cloud-run#deploy).
-   * @default none (the project's own Cloud Run service agent can always pull)
+   * stack's deployer, which copies the images it promotes from here into its own repository (a `PromotedImage`;
+   * the copy needs read on the source, src: https://cloud.google.com/artifact-registry/docs/docker/copy-images).
+   * Prefer that to granting another project's Cloud Run service agent: that agent exists only once its project
+   * has enabled the Cloud Run API (src: https://cloud.google.com/iam/docs/create-service-agents), and its workloads
+   * would break when this repository is deleted.
+   * @default none (the project's own Cloud Run service agent can always pull: https://cloud.google.com/artifact-registry/docs/integrate-cloud-run)
    */
   readers?: string[];
   /** Escape hatch to any field of the `gcp.artifactregistry.Repository`. */
@@ -41,7 +44,10 @@ export interface ArtifactRepositoryArgs {
 
 /**
  * A Docker-format Artifact Registry repository for the workloads' images, with cleanup policies on by default:
- * delete untagged versions after N days, keep the N most recent versions of each image.
+ * delete untagged versions after N days, keep the N most recent versions of each image. Every stack has its own:
+ * images built there (`ContainerImage`, tagged `src-<hash>`) or promoted into it (`PromotedImage`, tagged
+ * `promoted-<hash>`), so the delete-untagged policy never removes an image a workload runs. Where the policy
+ * protects data (prod), the repository is protected too.
  *
  * Cleanup ages are written in seconds (`"604800s"`): the API returns seconds, and a value written in days
  * (`"7d"`) shows a diff on every update that replaces the repository (src: gcp-pulumi-facts §1.5; e2b-dev/infra#2738).

@@ -7,6 +7,7 @@ import * as path from "path";
 import { ArtifactRepository } from "./artifact-repository";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
+import { IMAGE_NAME } from "./shared/formats";
 import { childName } from "./shared/naming";
 
 /** Folders of a build context that never go into the image's content hash (they are in `.dockerignore` too). */
@@ -47,7 +48,7 @@ export class ContainerImage extends PipelineComponent {
   public readonly taggedName: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(args.imageName)) {
+    if (!IMAGE_NAME.test(args.imageName)) {
       throw new InputError(`ContainerImage(${name}).imageName`, `"${args.imageName}" is not a valid image name`, "use lowercase letters and digits separated by '.', '_' or '-', e.g. etl");
     }
     const tag = `src-${contextHash(name, args.context)}`;

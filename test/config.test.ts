@@ -1,9 +1,10 @@
 import { expect } from "chai";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_SCHEMA, configFromPulumi, parseConfig, PROJECT } from "../config";
-import { ResourceRecorder } from "../tools/mock-runtime";
+import { OFFLINE_DIGEST, ResourceRecorder } from "../tools/mock-runtime";
 import { readStackConfig, runProgram } from "../tools/run-program";
 
 /** The defaults Pulumi.yaml declares, as the CLI passes them to the program (strings; lists as JSON). */
@@ -82,7 +83,7 @@ describe("config", () => {
     const missing = errorOf({ ...REQUIRED, buildImages: "false" }, "prod");
     for (const name of ["etl", "scorer", "stream"]) {
       expect(missing).to.include(
-        `cloudrun-pipelines:${name}Image = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with \`npm run promote -- --from dev --to prod\``,
+        `cloudrun-pipelines:${name}Image = (not set): this stack builds no images (buildImages: false) and has no promoted digest; deploy dev (\`pulumi up --stack dev\`), then promote its images with \`npm run promote -- --from dev --to prod\``,
       );
     }
     expect(errorOf({ ...REQUIRED, buildImages: "false", scorerImage: "scorer:latest" }, "prod")).to.include('cloudrun-pipelines:scorerImage = "scorer:latest": expected an image by digest');
@@ -93,6 +94,40 @@ describe("config", () => {
       promoted: { etl: digest("etl"), scorer: digest("scorer"), stream: digest("stream") },
       readers: ["serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com"],
     });
+  });
+
+  it("offline (the mock runtime) a missing promoted digest becomes a marked placeholder, never a digest; the engine gets the error", () => {
+    const unpromoted = { ...REQUIRED, buildImages: "false", etlImage: `europe-west1-docker.pkg.dev/p-dev/dev-images/etl@sha256:${"a".repeat(64)}` };
+    expect(parseConfig(unpromoted, "prod", new Set(), [], true).images).to.deep.equal({
+      build: false,
+      promoted: { etl: unpromoted.etlImage },
+      readers: [],
+      placeholder: "<promote: npm run promote -- --from dev --to prod>",
+    });
+    const engine = errorOf(unpromoted, "prod");
+    expect(engine).to.include("cloudrun-pipelines:scorerImage = (not set)").and.include("cloudrun-pipelines:streamImage = (not set)").and.include("`npm run promote -- --from dev --to prod`");
+    expect(engine).not.to.include("cloudrun-pipelines:etlImage");
+    expect(parseConfig({ ...REQUIRED }, "dev", new Set(), [], true).images).to.deep.equal({ build: true, promoted: {}, readers: [] });
+  });
+
+  it("under the engine (no mock runtime), loadConfig of prod without promoted digests fails naming the promote command", () => {
+    const engine = (values: Record<string, string>) =>
+      spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "helpers", "engine-config.ts")], {
+        encoding: "utf8",
+        env: { ...process.env, PULUMI_NODEJS_STACK: "prod", PULUMI_NODEJS_PROJECT: PROJECT, PULUMI_CONFIG: JSON.stringify(values) },
+      });
+    const unpromoted = engine(readStackConfig("prod").values);
+    expect(unpromoted.status).to.equal(1);
+    expect(unpromoted.stderr).to.include('Invalid config for stack "prod"').and.include("`npm run promote -- --from dev --to prod`").and.not.include("<promote:");
+    const digest = (name: string) => `europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images/${name}@sha256:${"e".repeat(64)}`;
+    const promoted = engine({ ...readStackConfig("prod").values, ...Object.fromEntries(["etl", "scorer", "stream"].map((name) => [`${PROJECT}:${name}Image`, digest(name)])) });
+    expect(promoted.status, promoted.stderr).to.equal(0);
+    expect(JSON.parse(promoted.stdout)).to.deep.equal({ build: false, promoted: { etl: digest("etl"), scorer: digest("scorer"), stream: digest("stream") }, readers: [] });
+  });
+
+  it("the offline preview's made-up digest is not a promotable digest", () => {
+    const made = `europe-west1-docker.pkg.dev/p-dev/dev-images/etl@${OFFLINE_DIGEST}`;
+    expect(errorOf({ ...REQUIRED, buildImages: "false", etlImage: made }, "prod")).to.include(`cloudrun-pipelines:etlImage = "${made}": expected an image by digest`);
   });
 
   it("a secret key stored in plain text is refused, with the command that encrypts it", () => {

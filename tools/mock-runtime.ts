@@ -20,8 +20,15 @@ export interface MockCloud {
 }
 
 /**
+ * The digest of every image the offline preview "builds": no registry holds it, it is not a valid digest (so it
+ * fails `IMAGE_BY_DIGEST`, config validation and `npm run promote`), and it cannot be mistaken for a real one.
+ */
+export const OFFLINE_DIGEST = "sha256:<offline-preview-placeholder>";
+
+/**
  * Outputs a real deploy would compute for a resource, so the preview shows what gets wired together:
- * an account's `email`, a bucket's `url`, a repository's `registryUri`, an image's `repoDigest`, a job's `id`.
+ * an account's `email`, a bucket's `url`, a repository's `registryUri`, a job's `id`; an image's `repoDigest` is
+ * `<image>@{@link OFFLINE_DIGEST}`, unmistakably not a real one.
  * Every `gcp:` resource gets the provider's `project` (and `location`/`region` where it has one and none was set).
  */
 export function computedOutputs(type: string, inputs: Record<string, unknown>, cloud: MockCloud): { id: string; outputs: Record<string, unknown> } {
@@ -29,8 +36,7 @@ export function computedOutputs(type: string, inputs: Record<string, unknown>, c
   if (type.startsWith("pulumi:providers:")) return { id: "mock-provider-id", outputs: inputs };
   if (type === "docker:index/image:Image") {
     const imageName = str("imageName");
-    const digest = createHash("sha256").update(imageName).digest("hex");
-    return { id: imageName, outputs: { ...inputs, repoDigest: `${imageName.replace(/:[^:/]+$/, "")}@sha256:${digest}` } };
+    return { id: imageName, outputs: { ...inputs, repoDigest: `${imageName.replace(/:[^:/]+$/, "")}@${OFFLINE_DIGEST}` } };
   }
   if (!type.startsWith("gcp:")) return { id: `${type}-id`, outputs: inputs };
   const project = (inputs.project as string | undefined) ?? cloud.project;

@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const config = readStackConfig(opts.stack);
     run = await runProgram(opts.stack, config);
-    problems = violations(run.resources, { stack: opts.stack, protectData: configFromPulumi(config.values, opts.stack, (k) => config.secretKeys.includes(k)).policy.protectData });
+    problems = violations(run.resources, { stack: opts.stack, protectData: configFromPulumi(config.values, opts.stack, (k) => config.secretKeys.includes(k), true).policy.protectData });
     rehearsal = await rehearseRun(run);
     await checked;
   } catch (caught) {

@@ -131,7 +131,7 @@ describe("policy rules", () => {
     it(`the ${stack} stack complies with every rule`, async () => {
       const config = readStackConfig(stack);
       const run = await planOf(stack);
-      const { protectData } = configFromPulumi(config.values, stack, (k) => config.secretKeys.includes(k)).policy;
+      const { protectData } = configFromPulumi(config.values, stack, (k) => config.secretKeys.includes(k), true).policy;
       expect(violations(run.resources, { stack, protectData })).to.deep.equal([]);
     });
   }

@@ -94,13 +94,17 @@ describe("preview", () => {
     const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
     const result = preview("--stack", "prod", "--json", json, "--outputs", outputs);
     expect(result.status, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^Stack prod: 77 resources/);
+    expect(result.stdout).to.match(/^Stack prod: 78 resources/);
     expect(result.stdout).to.include("[protected]");
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
     const plan = JSON.parse(fs.readFileSync(json, "utf8"));
     expect(plan.stack).to.equal("prod");
     expect(plan.resources.find((r: RecordedResource) => r.name === "raw-bucket")).to.deep.include({ type: "gcp:storage/bucket:Bucket", protect: true });
     expect(JSON.parse(fs.readFileSync(outputs, "utf8")).jobs.extract.name).to.equal("projects/my-pipelines-prod/locations/europe-west1/jobs/prod-etl-extract");
+    // A fresh clone has no promoted digest: the plan shows where each goes, marked, with the command that fills it.
+    const placeholder = "<promote: npm run promote -- --from dev --to prod>";
+    expect(JSON.parse(fs.readFileSync(outputs, "utf8")).images).to.deep.equal({ etl: placeholder, scorer: placeholder, stream: placeholder });
+    expect(result.stdout).to.include(`template.template.containers.0.image: ${placeholder}`);
   });
 
   it("an unknown stack fails with the stacks there are, and a non-zero exit", function () {
