@@ -1,6 +1,6 @@
 import type { protos } from "@google-cloud/run";
 import { RunClients } from "./client";
-import { cancel, Execution, failedTasks, FailedTask, outcome, seconds, start, Timing, wait } from "./execute";
+import { cancel, Execution, expectedDuration, failedTasks, FailedTask, outcome, seconds, start, Timing, wait } from "./execute";
 import { EXIT } from "./errors";
 import { JobOutput } from "./outputs";
 import { createProgress } from "./progress";
@@ -74,6 +74,9 @@ export async function runJob(
 ): Promise<RunReport> {
   const { io, timing } = options;
   const started = await start(clients, { name: job.name, ...(overrides && { overrides }) }, timing);
+  const startedMs = (timing.now ?? Date.now)();
+  // The job's usual duration lets the wait read the execution right when it is expected to end (prompt exit).
+  const durationMs = options.detach ? undefined : await expectedDuration(clients, job.name, timing);
   let interrupted = false;
   let wake = () => undefined as void;
   const woken = new Promise<void>((resolve) => (wake = resolve));
@@ -99,6 +102,7 @@ export async function runJob(
         if (!options.detach) progress.update(e);
       },
       () => options.detach || interrupted,
+      { startedMs, durationMs },
     );
     progress.stop();
     if (options.detach && !interrupted) return report(job, execution, started.adopted, [], EXIT.succeeded, "STARTED");

@@ -104,6 +104,17 @@ export class FakeCloudRun {
     return this.requests.filter((r) => r.method === method).map((r) => r.request);
   }
 
+  /**
+   * Adds finished, successful executions of `job` (full name) that ran `durationsMs` each, created an hour
+   * ago: the history from which the runner expects an execution's end.
+   */
+  seedHistory(job: string, durationsMs: number[]): void {
+    for (const [i, durationMs] of durationsMs.entries()) {
+      const name = `${job}/executions/${job.split("/").pop()}-h${String(i).padStart(4, "0")}`;
+      this.executions.set(name, { name, job, taskCount: 1, createdMs: Date.now() - 3_600_000 + i * 60_000, polls: 0, cancelled: false, script: { durationMs } });
+    }
+  }
+
   /** When the execution became terminal (ms since epoch), for the benchmark. */
   completedAt(name: string): number | undefined {
     return this.executions.get(name)?.completedMs;

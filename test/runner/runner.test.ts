@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../../runner/cli";
 import { createClients } from "../../runner/client";
-import { DEFAULT_TIMING } from "../../runner/execute";
+import { DEFAULT_TIMING, Timing } from "../../runner/execute";
 import { runProgram } from "../../tools/run-program";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
 
@@ -28,7 +28,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
   afterEach(() => fake.stop());
 
   /** Runs the CLI in-process against the fake; `interruptAfter` sends Ctrl-C once stderr contains that text. */
-  async function cli(args: string[], interruptAfter?: string) {
+  async function cli(args: string[], interruptAfter?: string, timing: Timing = { ...DEFAULT_TIMING, pollMs: { first: 5, factor: 1.5, max: 20 }, retryMs: 5 }) {
     let out = "";
     let err = "";
     let handler: (() => void) | undefined;
@@ -42,7 +42,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
       isTTY: false,
       env,
       clients: createClients(env),
-      timing: { ...DEFAULT_TIMING, pollMs: { first: 5, factor: 1.5, max: 20 }, retryMs: 5 },
+      timing,
       onInterrupt: (h) => ((handler = h), () => (handler = undefined)),
     });
     return { code, out, err };
@@ -102,6 +102,20 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     const { code, out } = await cli(["--json", "run", "load"]);
     expect(code).to.equal(1);
     expect(JSON.parse(out)).to.deep.include({ state: "CANCELLED", cancelled: 2, succeeded: 0 });
+  });
+
+  it("prompt exit: the job's history (median of its successful runs) puts a read right at the expected end", async () => {
+    // A fake clock that only the runner's sleeps move: the delays are exact, whatever the machine's speed.
+    let clock = 0;
+    const delays: number[] = [];
+    const timing: Timing = { ...DEFAULT_TIMING, now: () => clock, sleep: async (ms) => void (delays.push(ms), (clock += ms)) };
+    fake.seedHistory(JOB("extract"), [58_000, 60_000, 75_000]);
+    fake.scripts.set("*", { ticks: 8 });
+    const { code } = await cli(["run", "extract"], undefined, timing);
+    expect(code).to.equal(0);
+    expect(delays).to.deep.equal([2000, 3000, 4500, 6750, 10125, 15000, 15000, 3625]);
+    expect(fake.calls("ListExecutions")).to.deep.equal([{ parent: JOB("extract"), pageSize: 10 }]);
+    expect(fake.calls("GetExecution")).to.have.length(9);
   });
 
   it("reads are retried on transient errors; the execution itself is polled until it completes", async () => {
