@@ -5,7 +5,7 @@ import { cancel, DEFAULT_TIMING, outcome, read, Timing } from "./execute";
 import { buildOverrides } from "./overrides";
 import { jobByKey, readOutputs, StackOutputs } from "./outputs";
 import { runPipeline } from "./pipeline";
-import { report, RunIo, runJob } from "./run";
+import { LogsOption, report, RunIo, runJob } from "./run";
 
 /** What the CLI talks to; tests and the benchmark pass their own. */
 export interface CliIo extends RunIo {
@@ -40,6 +40,14 @@ function executionName(outputs: StackOutputs, name: string): string {
 }
 
 /**
+ * Where `--logs` reads: the stack's log view when its outputs name one (the runners' grant is on that view, not
+ * on the project), else the project.
+ */
+function logsOption(outputs: StackOutputs, project: string): LogsOption {
+  return { resourceNames: [outputs.logView ?? `projects/${project}`] };
+}
+
+/**
  * The runner: `main(["run", "extract", "--args", "--year 2021"], io)`.
  * @returns the exit code (see the help text).
  */
@@ -69,10 +77,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--tasks <n>", "task count, 1-10000")
     .option("--timeout <duration>", "per-task timeout, e.g. 30m, 1h30m, 90s (at most 168h)")
     .option("--detach", "return as soon as the execution has started")
-    .action(async (key: string, flags: { args?: string; arg?: string[]; env?: string[]; tasks?: string; timeout?: string; detach?: boolean }) => {
+    .option("--logs", "stream the execution's log lines to stderr while waiting")
+    .action(async (key: string, flags: { args?: string; arg?: string[]; env?: string[]; tasks?: string; timeout?: string; detach?: boolean; logs?: boolean }) => {
       const job = jobByKey(outputs(), key);
       const overrides = buildOverrides(flags);
-      const result = await runJob(clients(), job, overrides, { detach: Boolean(flags.detach), timing, io });
+      const result = await runJob(clients(), job, overrides, { detach: Boolean(flags.detach), timing, io, logs: flags.logs ? logsOption(outputs(), job.project) : undefined });
       if (globals().json) json(result);
       code = result.exitCode;
     });
@@ -80,8 +89,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .command("pipeline <name>")
     .description("run a declared chain of jobs (e.g. etl: extract, load, transform) with one run id and staging prefix")
     .option("--env <KEY=VALUE>", "an env var for every step, repeatable", collect)
-    .action(async (name: string, flags: { env?: string[] }) => {
-      const result = await runPipeline(clients(), outputs(), name, flags.env ?? [], { timing, io });
+    .option("--logs", "stream each step's log lines to stderr while waiting")
+    .action(async (name: string, flags: { env?: string[]; logs?: boolean }) => {
+      const stack = outputs();
+      const project = Object.values(stack.jobs)[0]?.project ?? "";
+      const result = await runPipeline(clients(), stack, name, flags.env ?? [], { timing, io, logs: flags.logs ? logsOption(stack, project) : undefined });
       if (globals().json) json(result);
       code = result.exitCode;
     });

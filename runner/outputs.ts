@@ -20,6 +20,11 @@ const schema = z.object({
       z.record(z.string(), jobPipeline),
     )
     .default({}),
+  /** The log view of the stack's job logs, `projects/<p>/locations/<l>/buckets/<b>/views/<v>`, read by `--logs`. */
+  logView: z
+    .string()
+    .regex(/^projects\/[^/]+\/locations\/[^/]+\/buckets\/[^/]+\/views\/[^/]+$/, "expected projects/<project>/locations/<location>/buckets/<bucket>/views/<view>")
+    .optional(),
 });
 
 /** The parts of a stack's outputs the runner reads (index.ts exports them; other keys are ignored). */

@@ -3,8 +3,9 @@ import { RunClients } from "./client";
 import { BadInput, EXIT } from "./errors";
 import { Timing } from "./execute";
 import { buildOverrides } from "./overrides";
+import { runLogs } from "./logs";
 import { jobByKey, StackOutputs } from "./outputs";
-import { RunIo, runJob, RunReport } from "./run";
+import { LogsOption, RunIo, runJob, RunReport } from "./run";
 
 /** The result of a pipeline run, also its `--json` document. */
 export interface PipelineReport {
@@ -32,7 +33,7 @@ export async function runPipeline(
   outputs: StackOutputs,
   name: string,
   env: readonly string[],
-  options: { timing: Timing; io: RunIo; runId?: string },
+  options: { timing: Timing; io: RunIo; runId?: string; logs?: LogsOption },
 ): Promise<PipelineReport> {
   const pipeline = outputs.pipelines[name];
   if (!pipeline) throw new BadInput(`unknown pipeline "${name}": the stack has ${Object.keys(outputs.pipelines).sort().join(", ") || "no pipelines"}`);
@@ -45,14 +46,19 @@ export async function runPipeline(
   ]);
   options.io.err(`pipeline ${name}: run ${runId}, staging ${stagingPrefix}\n`);
   const steps: RunReport[] = [];
+  const logs = runLogs(jobs[0].project, runId);
+  const printLogs = () => options.io.err(`logs of run ${runId}: ${logs.filter}\n  ${logs.url}\n`);
   for (const [i, job] of jobs.entries()) {
     options.io.err(`step ${i + 1}/${jobs.length}: ${pipeline.steps[i]}\n`);
-    const result = await runJob(clients, job, overrides, { detach: false, timing: options.timing, io: options.io });
+    const stepLogs = options.logs && { ...options.logs, prefix: `${pipeline.steps[i]} ` };
+    const result = await runJob(clients, job, overrides, { detach: false, timing: options.timing, io: options.io, logs: stepLogs });
     steps.push(result);
     if (result.exitCode !== EXIT.succeeded) {
       options.io.err(`pipeline ${name} stopped at ${pipeline.steps[i]}; ${jobs.length - i - 1} steps not run\n`);
+      printLogs();
       return { pipeline: name, runId, stagingPrefix, steps, exitCode: result.exitCode };
     }
   }
+  printLogs();
   return { pipeline: name, runId, stagingPrefix, steps, exitCode: EXIT.succeeded };
 }

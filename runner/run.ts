@@ -2,6 +2,7 @@ import type { protos } from "@google-cloud/run";
 import { RunClients } from "./client";
 import { cancel, Execution, expectedDuration, failedTasks, FailedTask, outcome, seconds, start, Timing, wait } from "./execute";
 import { EXIT } from "./errors";
+import { executionFilter, followLogs } from "./logs";
 import { JobOutput } from "./outputs";
 import { createProgress } from "./progress";
 
@@ -61,16 +62,26 @@ export function report(job: JobOutput, execution: Execution, adopted: boolean, f
   };
 }
 
+/** `--logs`: stream the execution's container log lines to stderr while waiting. */
+export interface LogsOption {
+  /** Where to read logs: the stack's log view, else `projects/<project>`. */
+  resourceNames: string[];
+  /** Before `task <i>` on every line, e.g. `extract ` in a pipeline. */
+  prefix?: string;
+  /** How long lines arriving after the end are waited for. @default 5000 */
+  graceMs?: number;
+}
+
 /**
  * Runs one execution of `job` with `overrides` (none: no overrides field), prints its name, log link and console
- * URL as soon as it exists, shows progress, and reports the outcome. Ctrl-C cancels the execution (exit 130);
- * `detach` returns right after the start.
+ * URL as soon as it exists, shows progress (and its log lines with `logs`), and reports the outcome. Ctrl-C
+ * cancels the execution (exit 130); `detach` returns right after the start.
  */
 export async function runJob(
   clients: RunClients,
   job: JobOutput,
   overrides: protos.google.cloud.run.v2.RunJobRequest.IOverrides | undefined,
-  options: { detach: boolean; timing: Timing; io: RunIo },
+  options: { detach: boolean; timing: Timing; io: RunIo; logs?: LogsOption },
 ): Promise<RunReport> {
   const { io, timing } = options;
   const started = await start(clients, { name: job.name, ...(overrides && { overrides }) }, timing);
@@ -88,7 +99,12 @@ export async function runJob(
   const waitTiming: Timing = { ...timing, sleep: (ms) => Promise.race([timing.sleep(ms), woken]) };
   try {
     io.err(`${started.adopted ? "adopted execution (RunJob failed after creating it)" : "started execution"} ${started.name}\n`);
-    const progress = createProgress(io.err, io.isTTY);
+    const logs =
+      options.logs && !options.detach
+        ? followLogs({ client: clients.logging, resourceNames: options.logs.resourceNames, filter: executionFilter(job.jobName, job.region, started.name), prefix: options.logs.prefix, write: io.err, timing, graceMs: options.logs.graceMs })
+        : undefined;
+    // Log lines and a redrawn bar do not mix: with logs, progress is plain lines.
+    const progress = createProgress(io.err, io.isTTY && !logs);
     let first = true;
     const execution = await wait(
       clients,
@@ -105,6 +121,7 @@ export async function runJob(
       { startedMs, durationMs },
     );
     progress.stop();
+    await logs?.stop();
     if (options.detach && !interrupted) return report(job, execution, started.adopted, [], EXIT.succeeded, "STARTED");
     if (interrupted) {
       io.err(`interrupted: cancelling ${started.name}\n`);
