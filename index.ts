@@ -42,6 +42,7 @@ export const pipelines = {
 };
 export const buckets = { raw: etl.buckets.raw.name, staging: etl.buckets.staging.name, curated: etl.buckets.curated.name };
 export const dataset = etl.warehouse.datasetId;
+export const logView = etl.logView.id;
 // null where the stack builds no images (it deploys promoted digests).
 export const repository = built.repository?.registryUri ?? null;
 export const images = built.digests;

@@ -43,11 +43,14 @@ export function executionFilter(jobName: string, region: string, execution: stri
  * The filter of one pipeline run's logs across its steps, and its Logs Explorer link: the images label every
  * line with the run id (`logging.googleapis.com/labels` becomes the entry's labels, src:
  * https://cloud.google.com/logging/docs/structured-logging). The link's `;query=` form is the one Google's
- * Grafana plugin builds (GoogleCloudPlatform/cloud-logging-data-source-plugin src/QueryEditor.tsx).
+ * Grafana plugin builds (GoogleCloudPlatform/cloud-logging-data-source-plugin src/QueryEditor.tsx), scoped to
+ * the stack's log view when there is one (`;storageScope=storage,<view>`, same source), the only logs a runner
+ * without a project-wide logging role can open.
  */
-export function runLogs(project: string, runId: string): { filter: string; url: string } {
+export function runLogs(project: string, runId: string, logView?: string): { filter: string; url: string } {
   const filter = `resource.type = "cloud_run_job" AND labels.run_id = "${runId}"`;
-  return { filter, url: `https://console.cloud.google.com/logs/query;query=${encodeURIComponent(filter)}?project=${project}` };
+  const scope = logView ? `;storageScope=storage,${encodeURIComponent(logView)}` : "";
+  return { filter, url: `https://console.cloud.google.com/logs/query;query=${encodeURIComponent(filter)}${scope}?project=${project}` };
 }
 
 const SEVERITIES = ["DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"];

@@ -46,7 +46,7 @@ export async function runPipeline(
   ]);
   options.io.err(`pipeline ${name}: run ${runId}, staging ${stagingPrefix}\n`);
   const steps: RunReport[] = [];
-  const logs = runLogs(jobs[0].project, runId);
+  const logs = runLogs(jobs[0].project, runId, outputs.logView);
   const printLogs = () => options.io.err(`logs of run ${runId}: ${logs.filter}\n  ${logs.url}\n`);
   for (const [i, job] of jobs.entries()) {
     options.io.err(`step ${i + 1}/${jobs.length}: ${pipeline.steps[i]}\n`);
