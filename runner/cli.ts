@@ -5,6 +5,7 @@ import { cancel, DEFAULT_TIMING, outcome, read, Timing } from "./execute";
 import { buildOverrides } from "./overrides";
 import { jobByKey, readOutputs, StackOutputs } from "./outputs";
 import { runPipeline } from "./pipeline";
+import { runRemote } from "./remote";
 import { LogsOption, report, RunIo, runJob } from "./run";
 
 /** What the CLI talks to; tests and the benchmark pass their own. */
@@ -90,10 +91,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description("run a declared chain of jobs (e.g. etl: extract, load, transform) with one run id and staging prefix")
     .option("--env <KEY=VALUE>", "an env var for every step, repeatable", collect)
     .option("--logs", "stream each step's log lines to stderr while waiting")
-    .action(async (name: string, flags: { env?: string[]; logs?: boolean }) => {
+    .option("--from <step>", "resume a failed run at this step (with --run-id)")
+    .option("--run-id <id>", "the run id (to resume a run: the failed run's)")
+    .option("--remote", "start the deployed workflow (Workflows) instead of running the steps from here, and follow it")
+    .action(async (name: string, flags: { env?: string[]; logs?: boolean; from?: string; runId?: string; remote?: boolean }) => {
       const stack = outputs();
+      if (flags.remote) {
+        if (flags.env?.length) throw new BadInput("--env with --remote: the deployed workflow takes only a run id and a step to resume from; set env on the jobs, or run without --remote");
+        if (flags.logs) throw new BadInput("--logs with --remote: not supported yet; follow a step's execution with run's --logs, or run without --remote");
+        const remote = await runRemote(clients(), stack, name, { timing, io, runId: flags.runId, from: flags.from });
+        if (globals().json) json(remote);
+        code = remote.exitCode;
+        return;
+      }
       const project = Object.values(stack.jobs)[0]?.project ?? "";
-      const result = await runPipeline(clients(), stack, name, flags.env ?? [], { timing, io, logs: flags.logs ? logsOption(stack, project) : undefined });
+      const result = await runPipeline(clients(), stack, name, flags.env ?? [], { timing, io, runId: flags.runId, from: flags.from, logs: flags.logs ? logsOption(stack, project) : undefined });
       if (globals().json) json(result);
       code = result.exitCode;
     });

@@ -10,7 +10,12 @@ const job = z.object({
   region: z.string(),
   project: z.string(),
 });
-const jobPipeline = z.object({ steps: z.array(z.string()).min(1), stagingBucket: z.string().min(3) });
+const jobPipeline = z.object({
+  steps: z.array(z.string()).min(1),
+  stagingBucket: z.string().min(3),
+  /** The deployed chain, `projects/<p>/locations/<r>/workflows/<w>` (for `--remote`). */
+  workflow: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/workflows\/[^/]+$/, "expected projects/<project>/locations/<region>/workflows/<workflow>").optional(),
+});
 const schema = z.object({
   jobs: z.record(z.string(), job),
   // Job pipelines are the ones with steps; the event-driven ones (scoring, streaming) are not the runner's.

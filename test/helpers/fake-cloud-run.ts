@@ -115,6 +115,23 @@ export class FakeCloudRun {
     }
   }
 
+  /**
+   * Starts an execution of `job` with `env` as the deployed workflow's `run_job` does (`POST <job>:run`), recorded
+   * as a RunJob request; returns its name.
+   */
+  runForWorkflow(job: string, env: { name: string; value: string }[]): string {
+    const request = { name: job, overrides: { containerOverrides: [{ env }] } };
+    this.requests.push({ method: "RunJob", request, metadata: { via: "workflow" } });
+    this.runJob(request);
+    return [...this.executions.keys()].pop()!;
+  }
+
+  /** Reads an execution as the workflow's poll does (one tick), not recorded: whether it is done, and how. */
+  pollForWorkflow(name: string): { done: boolean; succeeded: boolean; failedCount: number; cancelledCount: number } {
+    const e = this.getExecution(name) as { completionTime?: unknown; taskCount: number; succeededCount: number; failedCount: number; cancelledCount: number };
+    return { done: e.completionTime !== undefined, succeeded: e.succeededCount === e.taskCount, failedCount: e.failedCount, cancelledCount: e.cancelledCount };
+  }
+
   /** When the execution became terminal (ms since epoch), for the benchmark. */
   completedAt(name: string): number | undefined {
     return this.executions.get(name)?.completedMs;

@@ -46,8 +46,9 @@ describe("runner parts", () => {
   it("outputs: the job pipelines are those with steps; event-driven ones are left out, and a job pipeline that does not fit is an error", () => {
     const job = { name: "projects/p/locations/r/jobs/j", jobName: "j", region: "r", project: "p" };
     const stack = (pipelines: object) => (() => ({ status: 0, stdout: JSON.stringify({ jobs: { extract: job }, pipelines }) })) as never;
-    const read = readOutputs("dev", undefined, stack({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging", workflow: "w" }, scoring: { inputBucket: "in", service: "https://s" } }));
-    expect(read.pipelines).to.deep.equal({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging" } });
+    const workflow = "projects/p/locations/r/workflows/w";
+    const read = readOutputs("dev", undefined, stack({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging", workflow }, scoring: { inputBucket: "in", service: "https://s" } }));
+    expect(read.pipelines).to.deep.equal({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging", workflow } });
     expect(() => readOutputs("dev", undefined, stack({ etl: { steps: ["extract"] } }))).to.throw(/does not look like this project's stack outputs: pipelines\.etl\.stagingBucket: /);
   });
 
