@@ -100,9 +100,10 @@ const STOP = Symbol("stop");
  * resumed after a drop with a ListLogEntries of what was missed since the last line; ListLogEntries every
  * `listEveryMs` where tail is unavailable (UNIMPLEMENTED). No entry is printed twice (insert id and timestamp).
  * Permission denied, or any other failure to read logs, prints one warning and stops following; the run goes on.
- * `stop()` waits `graceMs` for late lines, closes the tail, and reads what is left with one last list.
+ * `stop()` waits `graceMs` for late lines (not with `stop(false)`, after Ctrl-C), closes the tail, and reads what
+ * is left with one last list.
  */
-export function followLogs(options: FollowOptions): { stop(): Promise<void> } {
+export function followLogs(options: FollowOptions): { stop(grace?: boolean): Promise<void> } {
   const { client, timing } = options;
   const seen = new Set<string>();
   let last: string | undefined;
@@ -168,8 +169,8 @@ export function followLogs(options: FollowOptions): { stop(): Promise<void> } {
   })();
 
   return {
-    async stop() {
-      if (!failed) await timing.sleep(options.graceMs ?? 5000);
+    async stop(grace = true) {
+      if (!failed && grace) await timing.sleep(options.graceMs ?? 5000);
       stopped = true;
       stream?.cancel?.();
       stream?.end();

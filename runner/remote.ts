@@ -4,7 +4,7 @@ import { ApiError, BadInput, EXIT } from "./errors";
 import { cancel, Execution, nextPollDelay, read, Timing } from "./execute";
 import { jobByKey, JobOutput, StackOutputs } from "./outputs";
 import { firstStep, pipelineByName } from "./pipeline";
-import { RunIo } from "./run";
+import { RunIo, watchInterrupt } from "./run";
 
 type WorkflowExecution = protos.google.cloud.workflows.executions.v1.IExecution;
 
@@ -52,13 +52,7 @@ export async function runRemote(clients: RunClients, outputs: StackOutputs, name
   io.err(`started workflow execution ${workflowName} with ${argument}\n`);
   const startedMs = millis(created.startTime) || (timing.now ?? Date.now)();
 
-  let interrupted = false;
-  let wake = () => undefined as void;
-  const woken = new Promise<void>((resolve) => (wake = resolve));
-  const removeHandler = io.onInterrupt(() => {
-    interrupted = true;
-    wake();
-  });
+  const interruption = watchInterrupt(io);
   const executions: Record<string, string> = {};
   let step: string | undefined;
   try {
@@ -79,12 +73,12 @@ export async function runRemote(clients: RunClients, outputs: StackOutputs, name
         }
       }
       if (stateName(execution.state) !== "ACTIVE" && stateName(execution.state) !== "QUEUED") break;
-      if (interrupted) break;
+      if (interruption.interrupted) break;
       delay = nextPollDelay(timing.pollMs, (timing.now ?? Date.now)() - startedMs, delay);
-      await Promise.race([timing.sleep(delay), woken]);
-      if (interrupted) break;
+      await Promise.race([timing.sleep(delay), interruption.woken]);
+      if (interruption.interrupted) break;
     }
-    if (interrupted) {
+    if (interruption.interrupted) {
       io.err(`interrupted: cancelling ${workflowName}${step && executions[step] ? ` and ${executions[step]}` : ""}\n`);
       await read(`CancelExecution ${workflowName}`, () => clients.workflows.cancelExecution({ name: workflowName }), timing);
       if (step && !executions[step]) executions[step] = (await jobExecution(clients, jobs.get(step)!, startedMs, timing)) ?? "";
@@ -94,7 +88,7 @@ export async function runRemote(clients: RunClients, outputs: StackOutputs, name
     // Without --run-id, the chain's run id is the workflow execution's id (chain-definition.ts).
     return outcomeOf(name, execution, executions, io, options.runId ?? workflowName.split("/").pop() ?? "");
   } finally {
-    removeHandler();
+    interruption.remove();
   }
 }
 

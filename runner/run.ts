@@ -88,15 +88,10 @@ export async function runJob(
   const startedMs = (timing.now ?? Date.now)();
   // The job's usual duration lets the wait read the execution right when it is expected to end (prompt exit).
   const durationMs = options.detach ? undefined : await expectedDuration(clients, job.name, timing);
-  let interrupted = false;
-  let wake = () => undefined as void;
-  const woken = new Promise<void>((resolve) => (wake = resolve));
-  const removeHandler = io.onInterrupt(() => {
-    interrupted = true;
-    wake();
-  });
+  const interruption = watchInterrupt(io);
+  const interrupted = () => interruption.interrupted;
   // A Ctrl-C ends the wait between two polls at once.
-  const waitTiming: Timing = { ...timing, sleep: (ms) => Promise.race([timing.sleep(ms), woken]) };
+  const waitTiming: Timing = { ...timing, sleep: (ms) => Promise.race([timing.sleep(ms), interruption.woken]) };
   try {
     io.err(`${started.adopted ? "adopted execution (RunJob failed after creating it)" : "started execution"} ${started.name}\n`);
     const logs =
@@ -117,13 +112,13 @@ export async function runJob(
         }
         if (!options.detach) progress.update(e);
       },
-      () => options.detach || interrupted,
+      () => options.detach || interrupted(),
       { startedMs, durationMs },
     );
     progress.stop();
-    await logs?.stop();
-    if (options.detach && !interrupted) return report(job, execution, started.adopted, [], EXIT.succeeded, "STARTED");
-    if (interrupted) {
+    await logs?.stop(!interrupted());
+    if (options.detach && !interrupted()) return report(job, execution, started.adopted, [], EXIT.succeeded, "STARTED");
+    if (interrupted()) {
       io.err(`interrupted: cancelling ${started.name}\n`);
       await cancel(clients, started.name, timing);
       return report(job, execution, started.adopted, [], EXIT.interrupted, "CANCELLED");
@@ -138,6 +133,17 @@ export async function runJob(
     for (const t of failed) io.err(`  task ${t.index}: ${t.exitCode !== undefined ? `exit code ${t.exitCode}` : t.signal !== undefined ? `signal ${t.signal}` : "failed"}${t.message ? ` (${t.message})` : ""}\n`);
     return report(job, execution, started.adopted, failed, EXIT.failed, state);
   } finally {
-    removeHandler();
+    interruption.remove();
   }
+}
+
+/** Ctrl-C while waiting: whether it came, a promise that resolves when it does, and the handler's removal. */
+export function watchInterrupt(io: RunIo): { readonly interrupted: boolean; woken: Promise<void>; remove(): void } {
+  let wake = () => undefined as void;
+  const state = { interrupted: false, woken: new Promise<void>((resolve) => (wake = resolve)), remove: () => undefined as void };
+  state.remove = io.onInterrupt(() => {
+    state.interrupted = true;
+    wake();
+  });
+  return state;
 }

@@ -1,6 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import * as path from "path";
+import { LoopbackFake } from "./loopback-fake";
 
 // The Cloud Logging API v2 (LoggingServiceV2: TailLogEntries, ListLogEntries), served on loopback from the protos
 // that ship with @google-cloud/logging (in @google-cloud/logging-api) and google-gax, so the real client speaks
@@ -26,8 +27,7 @@ const toValue = (v: unknown): unknown =>
 type TailCall = grpc.ServerDuplexStream<Record<string, unknown>, unknown>;
 
 /** The fake: start it, write entries (delivered to open tails whose filter names their execution), read `requests`. */
-export class FakeLogging {
-  readonly requests: { method: string; request: Record<string, unknown> }[] = [];
+export class FakeLogging extends LoopbackFake {
   readonly entries: FakeEntry[] = [];
   /** gRPC status codes with which the next tail sessions are refused, in order. */
   tailErrors: grpc.status[] = [];
@@ -39,9 +39,7 @@ export class FakeLogging {
   private readonly tails = new Map<TailCall, string>();
   private tailWaiters: { count: number; resolve: () => void }[] = [];
   private opened = 0;
-  private server = new grpc.Server();
   private clock = Date.UTC(2026, 11, 2, 1, 0, 0);
-  host = "";
 
   async start(): Promise<string> {
     const definition = protoLoader.loadSync(["google/logging/v2/logging.proto"], { includeDirs: [LOGGING_PROTOS, GAX_PROTOS], keepCase: false, longs: String, enums: String, defaults: false, oneofs: false });
@@ -54,20 +52,14 @@ export class FakeLogging {
         callback(null, { entries: this.matching(String(call.request.filter)) });
       },
     });
-    const port = await new Promise<number>((resolve, reject) => this.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-    this.host = `127.0.0.1:${port}`;
-    return this.host;
+    return this.listen();
   }
 
+  /** Ends the open tails first: a graceful shutdown would wait for them. */
   stop(): Promise<void> {
     for (const call of this.tails.keys()) call.end();
     this.server.forceShutdown();
     return Promise.resolve();
-  }
-
-  /** Requests to `method`, in order. */
-  calls(method: string): Record<string, unknown>[] {
-    return this.requests.filter((r) => r.method === method).map((r) => r.request);
   }
 
   /** Resolves once `count` tail sessions have been opened (and not refused). */

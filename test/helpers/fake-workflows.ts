@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import * as path from "path";
 import { FakeCloudRun } from "./fake-cloud-run";
+import { LoopbackFake } from "./loopback-fake";
 
 // The Workflow Executions API v1 (CreateExecution, GetExecution, CancelExecution), served on loopback from the
 // protos that ship in @google-cloud/workflows and google-gax, so the real client speaks the real wire format.
@@ -32,17 +33,16 @@ interface Run {
 
 const ts = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 });
 
-export class FakeWorkflows {
-  readonly requests: { method: string; request: Record<string, unknown> }[] = [];
+export class FakeWorkflows extends LoopbackFake {
   private readonly runs = new Map<string, Run>();
-  private server = new grpc.Server();
   private count = 0;
-  host = "";
 
   constructor(
     private readonly cloudRun: FakeCloudRun,
     private readonly chain: FakeChain,
-  ) {}
+  ) {
+    super();
+  }
 
   async start(): Promise<string> {
     const definition = protoLoader.loadSync(["google/cloud/workflows/executions/v1/executions.proto"], { includeDirs: [WORKFLOWS_PROTOS, GAX_PROTOS], keepCase: false, longs: String, enums: String, defaults: false, oneofs: false });
@@ -64,17 +64,7 @@ export class FakeWorkflows {
         return this.view(run);
       }),
     });
-    const port = await new Promise<number>((resolve, reject) => this.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-    this.host = `127.0.0.1:${port}`;
-    return this.host;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.tryShutdown(() => resolve()));
-  }
-
-  calls(method: string): Record<string, unknown>[] {
-    return this.requests.filter((r) => r.method === method).map((r) => r.request);
+    return this.listen();
   }
 
   private byName(name: string): Run {

@@ -3,9 +3,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../runner/cli";
-import { createClients } from "../../runner/client";
 import { DEFAULT_TIMING, Timing } from "../../runner/execute";
+import { runCli } from "../helpers/cli";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
 import { FakeLogging } from "../helpers/fake-logging";
 
@@ -41,23 +40,19 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
    * Runs the CLI in-process. Time is the runner's own sleeps: each poll sleep plays the next step of `polls`;
    * the grace sleep plays `grace`; other sleeps (retry, list interval) pass at once.
    */
-  async function cli(args: string[], polls: ((err: () => string) => Promise<void>)[], grace?: (err: () => string) => Promise<void>) {
-    let out = "";
-    let err = "";
-    const env = { CLOUD_RUN_EMULATOR_HOST: run.host, CLOUD_LOGGING_EMULATOR_HOST: logs.host };
+  function cli(args: string[], polls: ((err: () => string) => Promise<void>)[], grace?: (err: () => string) => Promise<void>) {
     const steps = [...polls];
-    const timing: Timing = {
+    const timing = (err: () => string): Timing => ({
       ...DEFAULT_TIMING,
       pollMs: { first: POLL_MS, factor: 1, max: POLL_MS },
       retryMs: RETRY_MS,
       sleep: async (ms) => {
-        if (ms === POLL_MS) await steps.shift()?.(() => err);
-        else if (ms === 5000 && grace) await grace(() => err);
+        if (ms === POLL_MS) await steps.shift()?.(err);
+        else if (ms === 5000 && grace) await grace(err);
         else await new Promise((r) => setImmediate(r));
       },
-    };
-    const code = await main(["--outputs", outputsFile, ...args], { out: (t) => (out += t), err: (t) => (err += t), isTTY: false, env, clients: createClients(env), timing, onInterrupt: () => () => undefined });
-    return { code, out, err };
+    });
+    return runCli(args, { outputsFile, env: { CLOUD_RUN_EMULATOR_HOST: run.host, CLOUD_LOGGING_EMULATOR_HOST: logs.host }, timing });
   }
   const logLines = (err: string) => err.split("\n").filter((l) => /^\[(\w+ )?task \d+\] /.test(l));
 

@@ -2,9 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../runner/cli";
-import { createClients } from "../../runner/client";
-import { DEFAULT_TIMING } from "../../runner/execute";
+import { FAST_TIMING, runCli } from "../helpers/cli";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
 import { FakeWorkflows } from "../helpers/fake-workflows";
 
@@ -34,25 +32,8 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
   });
   afterEach(() => Promise.all([run.stop(), workflows.stop()]));
 
-  async function cli(args: string[], interruptAfter?: string) {
-    let out = "";
-    let err = "";
-    let handler: (() => void) | undefined;
-    const vars = { CLOUD_RUN_EMULATOR_HOST: run.host, WORKFLOWS_EMULATOR_HOST: workflows.host };
-    const code = await main(["--outputs", outputsFile, ...args], {
-      out: (t) => (out += t),
-      err: (t) => {
-        err += t;
-        if (interruptAfter && err.includes(interruptAfter)) handler?.();
-      },
-      isTTY: false,
-      env: vars,
-      clients: createClients(vars),
-      timing: { ...DEFAULT_TIMING, pollMs: { first: 5, factor: 1, max: 5 }, retryMs: 5 },
-      onInterrupt: (h) => ((handler = h), () => (handler = undefined)),
-    });
-    return { code, out, err };
-  }
+  const cli = (args: string[], interruptAfter?: string) =>
+    runCli(args, { outputsFile, env: { CLOUD_RUN_EMULATOR_HOST: run.host, WORKFLOWS_EMULATOR_HOST: workflows.host }, interruptAfter, timing: { ...FAST_TIMING, pollMs: { first: 5, factor: 1, max: 5 } } });
   const ran = () => run.calls("RunJob").map((r) => String(r.name).split("/").pop());
 
   it("--remote starts the workflow with the chain's input, follows it step by step (job, execution) and exits with its outcome", async () => {

@@ -5,9 +5,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../runner/cli";
-import { createClients } from "../../runner/client";
 import { DEFAULT_TIMING, Timing } from "../../runner/execute";
 import { runProgram } from "../../tools/run-program";
+import { runCli } from "../helpers/cli";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -27,26 +27,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
   });
   afterEach(() => fake.stop());
 
-  /** Runs the CLI in-process against the fake; `interruptAfter` sends Ctrl-C once stderr contains that text. */
-  async function cli(args: string[], interruptAfter?: string, timing: Timing = { ...DEFAULT_TIMING, pollMs: { first: 5, factor: 1.5, max: 20 }, retryMs: 5 }) {
-    let out = "";
-    let err = "";
-    let handler: (() => void) | undefined;
-    const env = { CLOUD_RUN_EMULATOR_HOST: fake.host };
-    const code = await main(["--outputs", outputsFile, ...args], {
-      out: (t) => (out += t),
-      err: (t) => {
-        err += t;
-        if (interruptAfter && err.includes(interruptAfter)) handler?.();
-      },
-      isTTY: false,
-      env,
-      clients: createClients(env),
-      timing,
-      onInterrupt: (h) => ((handler = h), () => (handler = undefined)),
-    });
-    return { code, out, err };
-  }
+  const cli = (args: string[], interruptAfter?: string, timing?: Timing) => runCli(args, { outputsFile, env: { CLOUD_RUN_EMULATOR_HOST: fake.host }, interruptAfter, timing });
 
   it("no override flags: the RunJob request has no overrides field at all (overrides need an extra permission)", async () => {
     const { code, err } = await cli(["run", "extract"]);
