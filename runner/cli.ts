@@ -28,7 +28,9 @@ Stack outputs come from \`pulumi stack output --json --stack <stack>\`, or from 
 (\`npm run preview -- --stack <stack> --outputs FILE\` writes one).
 CLOUD_RUN_EMULATOR_HOST=host:port points the client at a plaintext endpoint without credentials.
 The identity needs roles/run.jobsExecutorWithOverrides (or roles/run.invoker without overrides) and
-roles/run.viewer on the job.`;
+roles/run.viewer on the job; --logs needs roles/logging.viewAccessor on the stack's log view (output logView);
+pipeline --remote needs roles/workflows.invoker and roles/workflows.viewer (not granted by the stack).
+CLOUD_LOGGING_EMULATOR_HOST and WORKFLOWS_EMULATOR_HOST do for Logging and Workflows what CLOUD_RUN_EMULATOR_HOST does.`;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
