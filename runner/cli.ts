@@ -98,15 +98,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--remote", "start the deployed workflow (Workflows) instead of running the steps from here, and follow it")
     .action(async (name: string, flags: { env?: string[]; logs?: boolean; from?: string; runId?: string; remote?: boolean }) => {
       const stack = outputs();
+      const project = Object.values(stack.jobs)[0]?.project ?? "";
       if (flags.remote) {
         if (flags.env?.length) throw new BadInput("--env with --remote: the deployed workflow takes only a run id and a step to resume from; set env on the jobs, or run without --remote");
-        if (flags.logs) throw new BadInput("--logs with --remote: not supported yet; follow a step's execution with run's --logs, or run without --remote");
-        const remote = await runRemote(clients(), stack, name, { timing, io, runId: flags.runId, from: flags.from });
+        const remote = await runRemote(clients(), stack, name, { timing, io, runId: flags.runId, from: flags.from, logs: flags.logs ? logsOption(stack, project) : undefined });
         if (globals().json) json(remote);
         code = remote.exitCode;
         return;
       }
-      const project = Object.values(stack.jobs)[0]?.project ?? "";
       const result = await runPipeline(clients(), stack, name, flags.env ?? [], { timing, io, runId: flags.runId, from: flags.from, logs: flags.logs ? logsOption(stack, project) : undefined });
       if (globals().json) json(result);
       code = result.exitCode;

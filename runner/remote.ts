@@ -4,7 +4,8 @@ import { ApiError, BadInput, EXIT } from "./errors";
 import { cancel, Execution, nextPollDelay, read, Timing } from "./execute";
 import { jobByKey, JobOutput, StackOutputs } from "./outputs";
 import { firstStep, pipelineByName } from "./pipeline";
-import { RunIo, watchInterrupt } from "./run";
+import { executionFilter, followLogs } from "./logs";
+import { LogsOption, RunIo, watchInterrupt } from "./run";
 
 type WorkflowExecution = protos.google.cloud.workflows.executions.v1.IExecution;
 
@@ -30,12 +31,17 @@ const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefin
  * stack's workflow (Workflow Executions API v1) with the input the chain takes, `{"runId"?, "from"?}`
  * (components/shared/chain-definition.ts), and follows it until it ends: the step it is at (`status.currentSteps`)
  * and the job execution that step started (the job's newest execution created since the workflow started; one
- * ListExecutions per poll until found). Ctrl-C cancels the workflow execution and that job execution (exit 130).
+ * ListExecutions per poll until found), and with `logs` that execution's log lines. Ctrl-C cancels the workflow execution and that job execution (exit 130).
  * Reads need `roles/workflows.viewer`, starting `roles/workflows.invoker` (UNVERIFIED which roles on the
  * workflow suffice: the stack grants none, see docs/runner.md).
  * @throws BadInput when the pipeline has no workflow, or for `--from`/`--run-id`; ApiError when the API refuses.
  */
-export async function runRemote(clients: RunClients, outputs: StackOutputs, name: string, options: { timing: Timing; io: RunIo; runId?: string; from?: string }): Promise<RemoteReport> {
+export async function runRemote(
+  clients: RunClients,
+  outputs: StackOutputs,
+  name: string,
+  options: { timing: Timing; io: RunIo; runId?: string; from?: string; logs?: LogsOption },
+): Promise<RemoteReport> {
   const { io, timing } = options;
   const pipeline = pipelineByName(outputs, name);
   firstStep(pipeline.steps, options);
@@ -55,6 +61,8 @@ export async function runRemote(clients: RunClients, outputs: StackOutputs, name
   const interruption = watchInterrupt(io);
   const executions: Record<string, string> = {};
   let step: string | undefined;
+  // --logs: the log lines of the job execution of the step the workflow is at.
+  let follower: { stop(grace?: boolean): Promise<void> } | undefined;
   try {
     let execution: WorkflowExecution = created;
     let delay: number | undefined;
@@ -62,6 +70,8 @@ export async function runRemote(clients: RunClients, outputs: StackOutputs, name
       [execution] = await read(`GetExecution ${workflowName}`, () => clients.workflows.getExecution({ name: workflowName }), timing);
       const current = execution.status?.currentSteps?.map((s) => s.step ?? "").find((s) => jobs.has(s));
       if (current && current !== step) {
+        await follower?.stop();
+        follower = undefined;
         step = current;
         io.err(`step ${step}: job ${jobs.get(step)!.jobName}\n`);
       }
@@ -70,6 +80,8 @@ export async function runRemote(clients: RunClients, outputs: StackOutputs, name
         if (found) {
           executions[step] = found;
           io.err(`step ${step}: execution ${found}\n`);
+          const job = jobs.get(step)!;
+          if (options.logs) follower = followLogs({ client: clients.logging, resourceNames: options.logs.resourceNames, filter: executionFilter(job.jobName, job.region, found), prefix: `${step} `, write: io.err, timing, graceMs: options.logs.graceMs });
         }
       }
       if (stateName(execution.state) !== "ACTIVE" && stateName(execution.state) !== "QUEUED") break;
@@ -78,6 +90,7 @@ export async function runRemote(clients: RunClients, outputs: StackOutputs, name
       await Promise.race([timing.sleep(delay), interruption.woken]);
       if (interruption.interrupted) break;
     }
+    await follower?.stop(!interruption.interrupted);
     if (interruption.interrupted) {
       io.err(`interrupted: cancelling ${workflowName}${step && executions[step] ? ` and ${executions[step]}` : ""}\n`);
       await read(`CancelExecution ${workflowName}`, () => clients.workflows.cancelExecution({ name: workflowName }), timing);

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { FAST_TIMING, runCli } from "../helpers/cli";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
+import { FakeLogging } from "../helpers/fake-logging";
 import { FakeWorkflows } from "../helpers/fake-workflows";
 
 const JOB = (step: string) => `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`;
@@ -47,6 +48,24 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
     expect(run.calls("RunJob")).to.deep.equal(STEPS.map((s) => ({ name: JOB(s), overrides: env(id) })));
     const progress = err.split("\n").filter((l) => l.startsWith("step "));
     expect(progress).to.deep.equal(STEPS.flatMap((s, i) => [`step ${s}: job dev-etl-${s}`, `step ${s}: execution ${JOB(s)}/executions/dev-etl-${s}-0000${i + 1}`]));
+  });
+
+  it("--remote --logs: each step's execution's log lines, named by step, each once", async () => {
+    const logs = new FakeLogging();
+    await logs.start();
+    try {
+      // Lines already in the index when each step ends: the last list of each step's follower reads them.
+      for (const [i, step] of STEPS.entries()) logs.write(`dev-etl-${step}-0000${i + 1}`, 0, `${step} wrote`, { severity: "INFO", tail: false });
+      const env = { CLOUD_RUN_EMULATOR_HOST: run.host, WORKFLOWS_EMULATOR_HOST: workflows.host, CLOUD_LOGGING_EMULATOR_HOST: logs.host };
+      // The grace period after each step (5 s) passes at once; polls sleep 5 ms.
+      const timing = { ...FAST_TIMING, pollMs: { first: 5, factor: 1, max: 5 }, sleep: (ms: number) => new Promise<void>((r) => (ms === 5000 ? setImmediate(r) : setTimeout(r, ms))) };
+      const { code, err } = await runCli(["pipeline", "etl", "--remote", "--logs"], { outputsFile, env, timing });
+      expect(code).to.equal(0);
+      expect(err.split("\n").filter((l) => / task \d+\] /.test(l))).to.deep.equal(STEPS.map((s) => `[${s} task 0] INFO    ${s} wrote`));
+      expect(logs.calls("TailLogEntries").map((r) => String(r.filter).match(/execution_name" = "([^"]+)"/)![1])).to.deep.equal(STEPS.map((s, i) => `dev-etl-${s}-0000${i + 1}`));
+    } finally {
+      await logs.stop();
+    }
   });
 
   it("--remote, a failed step: exit 1, the step and its execution named, and how to resume", async () => {
