@@ -3,6 +3,7 @@ import { Bucket, existingBucketRead } from "../components/bucket";
 import { CloudRunJob, CloudRunJobArgs } from "../components/cloud-run-job";
 import { Dataset } from "../components/dataset";
 import { JobChain } from "../components/job-chain";
+import { JobLogView } from "../components/log-view";
 import { Secret } from "../components/secret";
 import { physicalName } from "../components/shared/naming";
 import { StackConfig } from "../config";
@@ -18,6 +19,8 @@ export interface EtlPipeline {
   readonly jobs: Readonly<Record<EtlStep, CloudRunJob>>;
   /** The three jobs as one workflow (extract → load → transform), scheduled nightly where the stack sets `etlSchedule` (prod). */
   readonly chain: JobChain;
+  /** The jobs' logs for the runners (`npm run job -- run <job> --logs`), without a project-wide logging role. */
+  readonly logView: JobLogView;
 }
 
 /**
@@ -122,5 +125,6 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
     },
     opts,
   );
-  return { buckets: { raw, staging, curated }, warehouse, jobs, chain };
+  const logView = new JobLogView("job-logs", { viewId: `${stack}-cloud-run-jobs`, project, readers: [...config.runners] }, opts);
+  return { buckets: { raw, staging, curated }, warehouse, jobs, chain, logView };
 }
