@@ -29,6 +29,9 @@ const MAX_KEEP_COUNT = 2147483647;
 /** Artifact Registry `olderThan` is a google.protobuf.Duration, at most 315 576 000 000 s (src: https://protobuf.dev/reference/protobuf/google.protobuf/#duration): 3 652 500 days. */
 const MAX_OLDER_THAN_DAYS = 3_652_500;
 
+/** Cloud Storage takes 0 (off) or 7 to 90 days (src: https://cloud.google.com/storage/docs/soft-delete). */
+const SOFT_DELETE_DAYS = "expected a whole number of days: 0 (off) or 7 to 90 (Cloud Storage's limits)";
+
 const wholeDays = (what: string, max: number, limit: string) => wholeNumber(`${what} in days`, 1, max, limit);
 
 export { IMAGE_BY_DIGEST };
@@ -71,8 +74,11 @@ export const CONFIG_SCHEMA = {
   /** Days after which staging objects are deleted. */
   stagingRetentionDays: wholeDays("staging retention", MAX_LIFECYCLE_AGE_DAYS, "GCS lifecycle age is an int32").default(7),
   /** Days a protected stack's buckets keep deleted and overwritten objects restorable (soft delete): 0 (off) or 7-90. A stack with protectData false keeps none. */
-  softDeleteRetentionDays: wholeNumber("soft delete retention in days (0: off)", 0, 90, "Cloud Storage's limit")
-    .refine(isSoftDeleteRetentionDays, "expected a whole number of days: 0 (off) or 7 to 90 (Cloud Storage's limits)")
+  softDeleteRetentionDays: z
+    .string({ error: SOFT_DELETE_DAYS })
+    .regex(/^\d+$/, SOFT_DELETE_DAYS)
+    .transform(Number)
+    .refine(isSoftDeleteRetentionDays, SOFT_DELETE_DAYS)
     .default(SOFT_DELETE_RETENTION_DAYS.default),
   /** Days after which new warehouse tables expire; 0: never. */
   tableExpirationDays: wholeNumber("table expiration in days (0: never)", 0, MAX_TABLE_EXPIRATION_DAYS, "defaultTableExpirationMs must stay a safe integer").default(0),

@@ -221,10 +221,7 @@ describe("deploy rehearsal: the verdict", () => {
 
 /** `<rule>: <step>` of a stack's findings. */
 const keys = (result: RehearsalResult) => result.problems.map((p) => `${p.rule}: ${p.step}`);
-// Fixed by the promotion branch (issue #10 item 2): prod runs images from dev's unprotected repository.
-const DEV_IMAGES_UNTIL_FIXED = ["gcp:cloudrunv2/job:Job extract-job", "gcp:cloudrunv2/job:Job load-job", "gcp:cloudrunv2/job:Job transform-job", "gcp:cloudrunv2/service:Service scorer-service", "gcp:cloudrunv2/service:Service stream-service-service"].map(
-  (step) => `cross-stack-protected: ${step}`,
-);
+
 
 describe("deploy rehearsal: every stack, through the plan the preview records", () => {
   const runs = new Map<string, ProgramRun>();
@@ -262,12 +259,12 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
     expect(keys(result)).to.deep.equal([]);
   });
 
-  it("prod: keeps its data on purpose, and only the known findings", async () => {
+  it("prod: keeps its data and its image repository on purpose, and no problem", async () => {
     const result = await rehearsed("prod");
     expect(result.destroy.blocked.every((b) => b.byDesign)).to.equal(true);
     expect(result.destroy.blocked.filter((b) => b.resource.protect).map((b) => b.resource.name).sort()).to.deep.equal(
-      ["curated-bucket", "raw-bucket", "scoring-input-bucket", "scoring-output-bucket", "staging-bucket", "warehouse-dataset"],
+      ["curated-bucket", "images-repository", "raw-bucket", "scoring-input-bucket", "scoring-output-bucket", "staging-bucket", "warehouse-dataset"],
     );
-    expect(keys(result).sort()).to.deep.equal([...DEV_IMAGES_UNTIL_FIXED].sort());
+    expect(keys(result)).to.deep.equal([]);
   });
 });
