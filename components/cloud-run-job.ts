@@ -105,7 +105,7 @@ export class CloudRunJob extends PipelineComponent {
     const field = `CloudRunJob(${name})`;
     const { taskCount = 1, maxRetries = 3, cpu = 1, memory = "512 MiB", taskTimeout = "10 minutes" } = args;
     validate(field, args, taskCount, maxRetries);
-    checkServiceAccountArgs(childName(name, "sa"), args.serviceAccount);
+    checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
     const timeoutSeconds = toSeconds(taskTimeout, `${field}.taskTimeout`);
     if (timeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
       throw new InputError(`${field}.taskTimeout`, `"${taskTimeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");

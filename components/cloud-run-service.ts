@@ -107,7 +107,7 @@ export class CloudRunService extends PipelineComponent {
   public readonly serviceAccountEmail: pulumi.Output<string>;
 
   constructor(name: string, args: CloudRunServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, links, env, limits, secretEnv } = checkCloudRunServiceArgs(name, args);
+    const { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, links, env, limits, secretEnv } = checkCloudRunServiceArgs(`CloudRunService(${name})`, args);
     super("pipelines:gcp:CloudRunService", name, opts);
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
@@ -165,13 +165,13 @@ export class CloudRunService extends PipelineComponent {
 /**
  * Checks a {@link CloudRunService}'s args and derives its container settings; components that declare a service
  * call it before declaring anything.
- * @throws InputError naming `CloudRunService(<name>).<field>`.
+ * @param field - the args' path in the user's program, e.g. `CloudRunService(scorer)` or `StreamProcessor(stream).service`
+ * @throws InputError naming `<field>.<arg>`.
  */
-export function checkCloudRunServiceArgs(name: string, args: CloudRunServiceArgs) {
-    const field = `CloudRunService(${name})`;
+export function checkCloudRunServiceArgs(field: string, args: CloudRunServiceArgs) {
     const { cpu = 1, memory = "512 MiB", concurrency = 80, minInstances = 0, maxInstances = 10, requestTimeout = "5 minutes", ingress = "all" } = args;
     validate(field, args, { concurrency, minInstances, maxInstances, ingress });
-    checkServiceAccountArgs(childName(name, "sa"), args.serviceAccount);
+    checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
     const timeoutSeconds = toSeconds(requestTimeout, `${field}.requestTimeout`);
     if (timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
       throw new InputError(`${field}.requestTimeout`, `"${requestTimeout}" is longer than 60 minutes`, "use at most 60 minutes, Cloud Run's limit; run longer work as a job");

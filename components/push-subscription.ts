@@ -93,7 +93,7 @@ export class PushSubscription extends PipelineComponent {
   public readonly invokerEmail: pulumi.Output<string>;
 
   constructor(name: string, args: PushSubscriptionArgs, opts?: pulumi.ComponentResourceOptions) {
-    const settings = checkPushSubscriptionArgs(name, args);
+    const settings = checkPushSubscriptionArgs(`PushSubscription(${name})`, args);
     super("pipelines:gcp:PushSubscription", name, opts);
 
     const invoker = new ServiceAccount(childName(name, "invoker"), args.invoker, this.child());
@@ -166,11 +166,11 @@ export class PushSubscription extends PipelineComponent {
 /**
  * Checks a {@link PushSubscription}'s own args (not its topic and service, which are built before it); components
  * that declare one call it before declaring anything.
- * @throws InputError naming `PushSubscription(<name>).<field>`.
+ * @param field - the args' path in the user's program, e.g. `PushSubscription(push)` or `BucketTrigger(landing-trigger).push`
+ * @throws InputError naming `<field>.<arg>`.
  */
-export function checkPushSubscriptionArgs(name: string, args: Omit<PushSubscriptionArgs, "topic" | "service">) {
-  const field = `PushSubscription(${name})`;
-  checkServiceAccountArgs(childName(name, "invoker"), args.invoker);
+export function checkPushSubscriptionArgs(field: string, args: Omit<PushSubscriptionArgs, "topic" | "service">) {
+  checkServiceAccountArgs(`${field}.invoker`, args.invoker);
   if (!NAME_RULES.pubsub.pattern.test(`${args.subscriptionName}-dead-letter`)) {
     throw new InputError(`${field}.subscriptionName`, `"${args.subscriptionName}" is not a valid subscription id`, "use 3-243 lowercase letters, digits and hyphens, starting with a letter (\"-dead-letter\" is appended for the dead-letter topic)");
   }

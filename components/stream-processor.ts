@@ -7,7 +7,7 @@ import { InputError } from "./shared/errors";
 import { childName, NAME_RULES, shortHash } from "./shared/naming";
 import { Duration, durationString, toSecondsWithin } from "./shared/units";
 import { checkWorkloadArgs } from "./shared/workload";
-import { checkTopicArgs, Topic, TOPIC_PUBLISH_ROLE } from "./topic";
+import { checkTopicName, Topic, TOPIC_PUBLISH_ROLE } from "./topic";
 
 /** Role a client gets on each result subscription to pull and acknowledge its answers: `roles/pubsub.subscriber` (src: https://cloud.google.com/pubsub/docs/access-control#roles). */
 export const RESULT_SUBSCRIBER_ROLE = "roles/pubsub.subscriber";
@@ -68,10 +68,10 @@ export class StreamProcessor extends PipelineComponent {
   constructor(name: string, args: StreamProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
     const field = `StreamProcessor(${name})`;
     const results = normalize(field, args);
-    checkTopicArgs(childName(name, "requests"), { topicName: args.requestTopicName });
-    checkTopicArgs(childName(name, "results"), { topicName: args.resultTopicName });
-    checkCloudRunServiceArgs(childName(name, "service"), args.service);
-    checkPushSubscriptionArgs(childName(name, "push"), args.push);
+    checkTopicName(`${field}.requestTopicName`, args.requestTopicName);
+    checkTopicName(`${field}.resultTopicName`, args.resultTopicName);
+    checkCloudRunServiceArgs(`${field}.service`, args.service);
+    checkPushSubscriptionArgs(`${field}.push`, args.push);
     super("pipelines:gcp:StreamProcessor", name, opts);
 
     const requests = new Topic(childName(name, "requests"), { topicName: args.requestTopicName }, this.child());

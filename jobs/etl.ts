@@ -106,9 +106,9 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
     "etl-chain",
     {
       workflowName: physicalName("workflow", [stack, "etl"]),
-      region,
+      location: region,
       steps: ETL_STEPS.map((step) => ({ name: step, job: jobs[step], ...(step === "extract" && { objectUriEnv: "SOURCE_URI" }) })),
-      stagingBucket: staging.name,
+      stagingBucket: staging,
       serviceAccount: { accountId: physicalName("serviceAccount", [stack, "etl", "chain"]), displayName: `ETL chain (${stack})`, description: "Runs the ETL jobs in order as a workflow." },
       ...(nightly && {
         schedule: {
