@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { PipelineComponent } from "./shared/component";
+import { InputError } from "./shared/errors";
 import { childName } from "./shared/naming";
 
 /** The Google APIs this project's resources use, each with the resources that need it. */
@@ -40,6 +41,8 @@ export interface ProjectApisArgs {
 export class ProjectApis extends PipelineComponent {
   /** The enabled service names, sorted. */
   public readonly services: pulumi.Output<string[]>;
+  /** The same names as plain values, so that a component can check, before declaring anything, that its API is among them ({@link checkApisEnabled}). */
+  public readonly serviceNames: readonly string[];
 
   constructor(name: string, args: ProjectApisArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("pipelines:gcp:ProjectApis", name, opts);
@@ -52,7 +55,21 @@ export class ProjectApis extends PipelineComponent {
           this.child(),
         ),
     );
+    this.serviceNames = services;
     this.services = pulumi.all(enabled.map((s) => s.service));
     this.registerOutputs({ services: this.services });
+  }
+}
+
+/**
+ * Checks that `apis` enables every service a component needs, so that a missing API fails the preview with its
+ * name instead of failing `pulumi up` with "API has not been used in project … or it is disabled".
+ * @param field - the arg that holds the ProjectApis, e.g. `PipelineAlerts(alerts).apis`
+ * @throws InputError naming `field` and each missing service.
+ */
+export function checkApisEnabled(field: string, apis: ProjectApis, needed: readonly string[]): void {
+  const missing = needed.filter((service) => !apis.serviceNames.includes(service));
+  if (missing.length > 0) {
+    throw new InputError(field, `does not enable ${missing.join(", ")}`, `add ${missing.map((m) => `"${m}"`).join(", ")} to the ProjectApis' services`);
   }
 }
