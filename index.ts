@@ -21,7 +21,7 @@ const stream = declareStreaming(config, built.digests.stream, opts);
 if (config.alertEmail) {
   new PipelineAlerts(
     "alerts",
-    { jobs: Object.values(etl.jobs), deadLetterSources: [scoring.trigger.pushSubscriptionName, stream.pushSubscriptionName], email: config.alertEmail, environment: config.stack },
+    { apis, jobs: Object.values(etl.jobs), chains: [etl.chain], deadLetterSources: [scoring.trigger.pushSubscriptionName, stream.pushSubscriptionName], email: config.alertEmail, environment: config.stack },
     opts,
   );
 }

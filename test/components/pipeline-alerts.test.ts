@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { CloudRunJob } from "../../components/cloud-run-job";
+import { JobChain } from "../../components/job-chain";
 import { PipelineAlerts } from "../../components/pipeline-alerts";
+import { ProjectApis, REQUIRED_APIS } from "../../components/project-apis";
 import { DEV, errorOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
@@ -8,10 +10,11 @@ const THRESHOLD = { comparison: "COMPARISON_GT", thresholdValue: 0, duration: "0
 
 describe("PipelineAlerts", () => {
   const recorder = useMockRuntime();
+  const apis = () => new ProjectApis("apis", { services: [...REQUIRED_APIS, "monitoring.googleapis.com"] });
   const job = (name: string) => new CloudRunJob(name, { jobName: `prod-etl-${name}`, location: "europe-west1", image: "i@sha256:0", serviceAccount: { accountId: `prod-etl-${name}`, displayName: name }, policy: DEV });
 
   it("alerts an email channel on any failed execution of the jobs (completed_execution_count with result failed)", async () => {
-    new PipelineAlerts("alerts", { jobs: [job("extract"), job("load")], email: "oncall@example.com", environment: "prod" });
+    new PipelineAlerts("alerts", { apis: apis(), jobs: [job("extract"), job("load")], email: "oncall@example.com", environment: "prod" });
     await registered(recorder);
     const channel = recorder.get("gcp:monitoring/notificationChannel:NotificationChannel", "alerts-email");
     expect(channel.inputs).to.deep.equal({ type: "email", displayName: "Pipelines (prod): oncall@example.com", labels: { email_address: "oncall@example.com" } });
@@ -38,7 +41,7 @@ describe("PipelineAlerts", () => {
   });
 
   it("alerts the same channel when messages of the push subscriptions go to their dead-letter topics (dead_letter_message_count)", async () => {
-    new PipelineAlerts("alerts", { jobs: [job("extract")], deadLetterSources: ["prod-scoring-push", "prod-stream-push"], email: "oncall@example.com", environment: "prod" });
+    new PipelineAlerts("alerts", { apis: apis(), jobs: [job("extract")], deadLetterSources: ["prod-scoring-push", "prod-stream-push"], email: "oncall@example.com", environment: "prod" });
     await registered(recorder);
     const channel = recorder.get("gcp:monitoring/notificationChannel:NotificationChannel", "alerts-email");
     const policy = recorder.get(POLICY, "alerts-dead-letters");
@@ -64,7 +67,55 @@ describe("PipelineAlerts", () => {
   });
 
   it("rejects an address that is no email and an empty job list", () => {
-    expect(errorOf(() => new PipelineAlerts("a", { jobs: [], email: "oncall", environment: "x" }))).to.match(/^PipelineAlerts\(a\)\.email: "oncall" is not an email address/);
-    expect(errorOf(() => new PipelineAlerts("b", { jobs: [], email: "o@example.com", environment: "x" }))).to.match(/^PipelineAlerts\(b\)\.jobs: is empty/);
+    expect(errorOf(() => new PipelineAlerts("a", { apis: apis(), jobs: [], email: "oncall", environment: "x" }))).to.match(/^PipelineAlerts\(a\)\.email: "oncall" is not an email address/);
+    expect(errorOf(() => new PipelineAlerts("b", { apis: apis(), jobs: [], email: "o@example.com", environment: "x" }))).to.match(/^PipelineAlerts\(b\)\.jobs: is empty/);
+  });
+
+  it("alerts the same channel on a failed execution of the chains' workflows (finished_execution_count with status FAILED)", async () => {
+    const extract = job("extract");
+    const chain = new JobChain("nightly", {
+      workflowName: "prod-etl",
+      location: "europe-west1",
+      steps: [{ name: "extract", job: extract }],
+      serviceAccount: { accountId: "prod-etl-chain", displayName: "chain" },
+      policy: DEV,
+    });
+    new PipelineAlerts("alerts", { apis: apis(), jobs: [extract], chains: [chain], email: "oncall@example.com", environment: "prod" });
+    await registered(recorder);
+    const channel = recorder.get("gcp:monitoring/notificationChannel:NotificationChannel", "alerts-email");
+    const policy = recorder.get(POLICY, "alerts-chain-failures");
+    expect(policy.inputs.displayName).to.equal("Job chain failed (prod)");
+    expect(policy.inputs.notificationChannels).to.deep.equal([channel.outputs.name]);
+    expect(policy.inputs.conditions).to.deep.equal([
+      {
+        displayName: "A job chain (workflow) execution failed",
+        conditionThreshold: {
+          filter: 'resource.type = "workflows.googleapis.com/Workflow" AND metric.type = "workflows.googleapis.com/finished_execution_count" AND metric.labels.status = "FAILED" AND resource.labels.workflow_id = one_of("prod-etl")',
+          ...THRESHOLD,
+        },
+      },
+    ]);
+    expect(recorder.ofType(POLICY).map((p) => p.name)).to.deep.equal(["alerts-job-failures", "alerts-chain-failures"]);
+  });
+
+  it("every alert resource waits for the project's APIs", async () => {
+    const projectApis = apis();
+    new PipelineAlerts("alerts", { apis: projectApis, jobs: [job("extract")], email: "oncall@example.com", environment: "prod" });
+    await registered(recorder);
+    const monitoring = recorder.get("gcp:projects/service:Service", "apis-monitoring");
+    for (const r of [...recorder.ofType(POLICY), ...recorder.ofType("gcp:monitoring/notificationChannel:NotificationChannel")]) {
+      expect(r.dependencies, r.name).to.include(monitoring.urn);
+    }
+  });
+
+  it("fails, declaring nothing, when the ProjectApis do not enable Cloud Monitoring, naming the arg and the API", async () => {
+    const projectApis = new ProjectApis("apis", { services: REQUIRED_APIS });
+    const extract = job("extract");
+    await registered(recorder);
+    recorder.clear();
+    expect(errorOf(() => new PipelineAlerts("alerts", { apis: projectApis, jobs: [extract], email: "oncall@example.com", environment: "prod" }))).to.equal(
+      'PipelineAlerts(alerts).apis: does not enable monitoring.googleapis.com; add "monitoring.googleapis.com" to the ProjectApis\' services',
+    );
+    expect(await registered(recorder)).to.deep.equal([]);
   });
 });

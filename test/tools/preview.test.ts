@@ -58,6 +58,13 @@ describe("preview", () => {
     );
   });
 
+  it("the tree shows an array job's task count and parallelism", () => {
+    const job = fake("extract-job", "gcp:cloudrunv2/job:Job", { name: "dev-etl-extract", location: "europe-west1", template: { taskCount: 10, parallelism: 2 } });
+    expect(renderTree([job])).to.equal(
+      ["- extract-job  (gcp:cloudrunv2/job:Job)", "    name: dev-etl-extract", "    location: europe-west1", "    template.taskCount: 10", "    template.parallelism: 2"].join("\n"),
+    );
+  });
+
   it("the diagram draws the event flows and the service agents' grants, not just the jobs", async () => {
     const edges = renderMermaid((await runProgram("dev")).resources).split("\n").filter((line) => line.includes("-->"));
     expect(edges).to.include.members([
