@@ -1,7 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { MONITORING_API, PipelineAlerts } from "./components/pipeline-alerts";
-import { ProjectApis, REQUIRED_APIS } from "./components/project-apis";
+import { MONITORING_API, PipelineAlerts, ProjectApis, REQUIRED_APIS } from "./components";
 import { loadConfig } from "./config";
 import { declareEtl, ETL_STEPS } from "./jobs/etl";
 import { declareImages } from "./jobs/images";

@@ -1,10 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket, existingBucketRead } from "../components/bucket";
-import { CloudRunJob, CloudRunJobArgs } from "../components/cloud-run-job";
-import { Dataset } from "../components/dataset";
-import { JobChain } from "../components/job-chain";
-import { Secret } from "../components/secret";
-import { physicalName } from "../components/shared/naming";
+import { Bucket, CloudRunJob, CloudRunJobArgs, Dataset, existingBucketRead, JobChain, physicalName, Secret } from "../components";
 import { StackConfig } from "../config";
 
 /** The ETL's jobs in the order a pipeline runs them. */

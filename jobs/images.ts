@@ -1,7 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ArtifactRepository } from "../components/artifact-repository";
-import { ContainerImage } from "../components/container-image";
-import { physicalName } from "../components/shared/naming";
+import { ArtifactRepository, ContainerImage, physicalName } from "../components";
 import { IMAGE_NAMES, ImageName, StackConfig } from "../config";
 
 /** The images the workloads run, by digest, and the repository the stack builds them into (when it builds). */

@@ -1,8 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket } from "../components/bucket";
-import { BucketTrigger } from "../components/bucket-trigger";
-import { CloudRunService } from "../components/cloud-run-service";
-import { physicalName } from "../components/shared/naming";
+import { Bucket, BucketTrigger, CloudRunService, physicalName } from "../components";
 import { StackConfig } from "../config";
 
 /** Column the scorer predicts in each uploaded CSV (`LABEL_COLUMN`): the species of the penguins sample (`images/scorer/sample`). */
