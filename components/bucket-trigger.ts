@@ -36,6 +36,28 @@ export interface BucketTriggerArgs {
  * (src: `@pulumi/gcp` `storage/getProjectServiceAccount.d.ts`).
  *
  * GCS delivers each notification at least once, so the service must be idempotent for an object generation.
+ * @example
+ * ```ts
+ * import { Bucket, BucketTrigger, CloudRunService, environmentPolicy } from "./components";
+ *
+ * const policy = environmentPolicy(false);
+ * const landing = new Bucket("landing", { bucketName: "my-project-dev-landing", location: "europe-west1", envName: "LANDING_BUCKET", policy });
+ * const validator = new CloudRunService("validator", {
+ *   serviceName: "dev-validator",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/validator@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-validator", displayName: "Validator" },
+ *   links: [landing.read],
+ *   policy,
+ * });
+ * new BucketTrigger("landing-trigger", {
+ *   bucket: landing,
+ *   objectNamePrefix: "incoming/",
+ *   service: validator,
+ *   topicName: "dev-landing-events",
+ *   push: { subscriptionName: "dev-landing-push", invoker: { accountId: "dev-landing-push", displayName: "Pushes landing events" } },
+ * });
+ * ```
  */
 export class BucketTrigger extends PipelineComponent {
   /** The notification topic's full id. */

@@ -85,9 +85,28 @@ export interface CloudRunJobArgs {
  * hashicorp/terraform-provider-google#5496).
  *
  * @example
- * new CloudRunJob("extract", { jobName: "dev-etl-extract", location: "europe-west1", image: etl.repoDigest,
- *   command: ["node", "/app/dist/main.js", "extract"], serviceAccount: { accountId: "dev-etl-extract", displayName: "ETL extract" },
- *   links: [raw.write], policy }, { dependsOn: apis });
+ * ```ts
+ * import * as gcp from "@pulumi/gcp";
+ * import { Bucket, CloudRunJob, environmentPolicy, ProjectApis } from "./components";
+ *
+ * const provider = new gcp.Provider("gcp", { project: "my-project", region: "europe-west1" });
+ * const apis = new ProjectApis("apis", {}, { provider });
+ * const opts = { provider, dependsOn: [apis] };
+ * const policy = environmentPolicy(false);
+ * const raw = new Bucket("raw", { bucketName: "my-project-dev-raw", location: "europe-west1", envName: "RAW_BUCKET", policy }, opts);
+ * new CloudRunJob("extract", {
+ *   jobName: "dev-etl-extract",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/etl@sha256:<digest>",
+ *   command: ["node", "/app/dist/main.js", "extract"],
+ *   taskCount: 10, // an array job: CLOUD_RUN_TASK_INDEX 0-9
+ *   parallelism: 2,
+ *   taskTimeout: "1 hour",
+ *   serviceAccount: { accountId: "dev-etl-extract", displayName: "ETL extract" },
+ *   links: [raw.write],
+ *   policy,
+ * }, opts);
+ * ```
  */
 export class CloudRunJob extends PipelineComponent {
   /** Full resource name, `projects/<project>/locations/<region>/jobs/<name>`: what the Admin API's `RunJob` takes. */

@@ -88,9 +88,25 @@ export interface CloudRunServiceArgs {
  * {@link SERVICE_INVOKER_ROLE} on it (src: https://cloud.google.com/run/docs/securing/managing-access).
  *
  * @example
- * const scorer = new CloudRunService("scorer", { serviceName: "dev-scorer", location: "europe-west1",
- *   image: images.scorer, serviceAccount: { accountId: "dev-scorer", displayName: "Scorer" },
- *   links: [input.read, output.write], policy }, { dependsOn: apis });
+ * ```ts
+ * import * as gcp from "@pulumi/gcp";
+ * import { Bucket, CloudRunService, environmentPolicy, ProjectApis } from "./components";
+ *
+ * const provider = new gcp.Provider("gcp", { project: "my-project", region: "europe-west1" });
+ * const apis = new ProjectApis("apis", {}, { provider });
+ * const opts = { provider, dependsOn: [apis] };
+ * const policy = environmentPolicy(false);
+ * const input = new Bucket("input", { bucketName: "my-project-dev-input", location: "europe-west1", envName: "INPUT_BUCKET", policy }, opts);
+ * const scorer = new CloudRunService("scorer", {
+ *   serviceName: "dev-scorer",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/scorer@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-scorer", displayName: "Scorer" },
+ *   links: [input.read],
+ *   policy,
+ * }, opts);
+ * export const url = scorer.uri;
+ * ```
  */
 export class CloudRunService extends PipelineComponent {
   /** Full resource name, `projects/<project>/locations/<region>/services/<name>`. */

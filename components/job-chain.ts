@@ -104,6 +104,40 @@ export interface JobChainArgs {
  * - the bucket event's account: {@link WORKFLOWS_INVOKER_ROLE} and {@link EVENT_RECEIVER_ROLE} on the project, and
  *   the project's Cloud Storage service agent {@link GCS_AGENT_EVENTARC_ROLE} on the project, as Eventarc requires
  *   for direct Cloud Storage events (src: https://cloud.google.com/eventarc/standard/docs/workflows/roles-permissions).
+ * @example
+ * ```ts
+ * import { Bucket, CloudRunJob, environmentPolicy, JobChain } from "./components";
+ *
+ * const policy = environmentPolicy(true);
+ * const staging = new Bucket("staging", { bucketName: "my-project-prod-staging", location: "europe-west1", envName: "STAGING_BUCKET", policy, deleteObjectsAfterDays: 7 });
+ * const job = (step: string) =>
+ *   new CloudRunJob(step, {
+ *     jobName: `prod-${step}`,
+ *     location: "europe-west1",
+ *     image: "europe-west1-docker.pkg.dev/my-project/images/etl@sha256:<digest>",
+ *     command: ["node", "/app/dist/main.js", step],
+ *     serviceAccount: { accountId: `prod-etl-${step}`, displayName: step },
+ *     links: [staging.write],
+ *     policy,
+ *   });
+ * new JobChain("nightly", {
+ *   workflowName: "prod-nightly",
+ *   location: "europe-west1",
+ *   steps: [
+ *     { name: "extract", job: job("extract"), env: { SOURCE_BUCKET: staging.name } },
+ *     { name: "load", job: job("load"), timeout: "30 minutes" },
+ *   ],
+ *   stagingBucket: staging,
+ *   serviceAccount: { accountId: "prod-nightly-chain", displayName: "Nightly chain" },
+ *   schedule: {
+ *     schedulerJobName: "prod-nightly",
+ *     cron: "0 2 * * *",
+ *     timeZone: "Europe/Berlin",
+ *     serviceAccount: { accountId: "prod-nightly-sched", displayName: "Nightly start" },
+ *   },
+ *   policy,
+ * });
+ * ```
  */
 export class JobChain extends PipelineComponent {
   /** Full id, `projects/<p>/locations/<r>/workflows/<name>`. */

@@ -30,6 +30,26 @@ export interface JobScheduleArgs extends ScheduleArgs {
  *
  * The run request returns once the execution is created, so `attemptDeadline` covers only that call; the job's
  * own task timeout and retries govern the run.
+ * @example
+ * ```ts
+ * import { CloudRunJob, environmentPolicy, JobSchedule } from "./components";
+ *
+ * const report = new CloudRunJob("report", {
+ *   jobName: "prod-report",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/report@sha256:<digest>",
+ *   serviceAccount: { accountId: "prod-report", displayName: "Report" },
+ *   policy: environmentPolicy(true),
+ * });
+ * new JobSchedule("hourly-report", {
+ *   job: report,
+ *   schedulerJobName: "prod-report-hourly",
+ *   cron: "0 * * * *",
+ *   timeZone: "Europe/Berlin",
+ *   retry: { retryCount: 3 },
+ *   serviceAccount: { accountId: "prod-report-sched", displayName: "Hourly report" },
+ * });
+ * ```
  */
 export class JobSchedule extends PipelineComponent {
   /** The Cloud Scheduler job's name. */

@@ -37,6 +37,15 @@ export interface ProjectApisArgs {
  * other resource of the project that uses it, including ones this stack does not own (src: `@pulumi/gcp`
  * `projects/service.d.ts`; hashicorp/terraform-provider-google#18058). The Service Usage API itself must
  * already be on, as it is in every new project.
+ * @example
+ * ```ts
+ * import * as gcp from "@pulumi/gcp";
+ * import { MONITORING_API, ProjectApis, REQUIRED_APIS } from "./components";
+ *
+ * const provider = new gcp.Provider("gcp", { project: "my-project", region: "europe-west1" });
+ * const apis = new ProjectApis("apis", { services: [...REQUIRED_APIS, MONITORING_API] }, { provider });
+ * export const opts = { provider, dependsOn: [apis] }; // every other component takes these
+ * ```
  */
 export class ProjectApis extends PipelineComponent {
   /** The enabled service names, sorted. */

@@ -79,6 +79,27 @@ export interface PushSubscriptionArgs {
  *   subscribe to this subscription (src: https://cloud.google.com/pubsub/docs/handling-failures). The agent is
  *   made to exist first (a `gcp.projects.ServiceIdentity` for `pubsub.googleapis.com`), then granted.
  * - Neither subscription expires after 31 idle days, Pub/Sub's default.
+ * @example
+ * ```ts
+ * import { CloudRunService, environmentPolicy, PushSubscription, Topic } from "./components";
+ *
+ * const requests = new Topic("requests", { topicName: "dev-requests" });
+ * const worker = new CloudRunService("worker", {
+ *   serviceName: "dev-worker",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/worker@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-worker", displayName: "Worker" },
+ *   policy: environmentPolicy(false),
+ * });
+ * new PushSubscription("requests-push", {
+ *   subscriptionName: "dev-requests-push",
+ *   topic: requests,
+ *   service: worker,
+ *   invoker: { accountId: "dev-requests-push", displayName: "Pushes requests" },
+ *   ackDeadline: "2 minutes",
+ *   maxDeliveryAttempts: 10,
+ * });
+ * ```
  */
 export class PushSubscription extends PipelineComponent {
   /** Full id, `projects/<project>/subscriptions/<name>`. */

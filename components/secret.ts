@@ -17,6 +17,21 @@ export interface SecretArgs {
  * {@link Secret.env}: the workload reads it as an environment variable pinned to this version (a new value rolls
  * the workload with the next deploy) and grants its own account `roles/secretmanager.secretAccessor` on this secret
  * only, before it is created.
+ * @example
+ * ```ts
+ * import * as pulumi from "@pulumi/pulumi";
+ * import { CloudRunJob, environmentPolicy, Secret } from "./components";
+ *
+ * const token = new Secret("source-token", { secretId: "dev-source-token", value: new pulumi.Config().requireSecret("sourceToken") });
+ * new CloudRunJob("extract", {
+ *   jobName: "dev-etl-extract",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/etl@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-etl-extract", displayName: "ETL extract" },
+ *   links: [token.env("SOURCE_TOKEN")],
+ *   policy: environmentPolicy(false),
+ * });
+ * ```
  */
 export class Secret extends PipelineComponent {
   /** `projects/<project>/secrets/<id>`. */

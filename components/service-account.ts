@@ -45,6 +45,13 @@ const DEFAULT_ACCOUNT = /(-compute@developer\.gserviceaccount\.com|@appspot\.gse
  * So every grant must start after the create has returned: `email` and `member` are outputs of the account
  * resource, never a string built from the account id, and anything bound to them depends on the account. If Google
  * is slower still, the grant fails and a second `pulumi up` completes it (README, "If the first `pulumi up` fails").
+ * @example
+ * ```ts
+ * import { ServiceAccount } from "./components";
+ *
+ * const ci = new ServiceAccount("ci", { accountId: "dev-pipelines-ci", displayName: "CI (dev)", description: "Runs jobs from CI." });
+ * export const member = ci.member; // serviceAccount:dev-pipelines-ci@<project>.iam.gserviceaccount.com
+ * ```
  */
 export class ServiceAccount extends PipelineComponent {
   /** `<id>@<project>.iam.gserviceaccount.com`. */

@@ -54,6 +54,26 @@ export interface StreamProcessorArgs {
  * The service's account may publish to the result topic only (`roles/pubsub.publisher` on that topic, env
  * `RESULT_TOPIC`); it holds nothing on the request topic, since requests arrive by push. Result subscriptions never
  * expire.
+ * @example
+ * ```ts
+ * import { environmentPolicy, StreamProcessor } from "./components";
+ *
+ * const stream = new StreamProcessor("stream", {
+ *   requestTopicName: "dev-requests",
+ *   resultTopicName: "dev-results",
+ *   service: {
+ *     serviceName: "dev-stream",
+ *     location: "europe-west1",
+ *     image: "europe-west1-docker.pkg.dev/my-project/images/stream@sha256:<digest>",
+ *     serviceAccount: { accountId: "dev-stream", displayName: "Stream" },
+ *     policy: environmentPolicy(false),
+ *   },
+ *   push: { subscriptionName: "dev-requests-push", invoker: { accountId: "dev-stream-push", displayName: "Pushes requests" } },
+ *   resultSubscriptions: { backend: { subscriptionName: "dev-results-backend" } },
+ *   clients: ["serviceAccount:backend@my-project.iam.gserviceaccount.com"],
+ * });
+ * export const requestTopic = stream.requestTopicId;
+ * ```
  */
 export class StreamProcessor extends PipelineComponent {
   public readonly requestTopicId: pulumi.Output<string>;

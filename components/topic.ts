@@ -54,6 +54,20 @@ export function checkTopicName(field: string, topicName: string): void {
  * topic only, and the topic's id in `envName`. Messages published to a topic with no subscription are dropped
  * (src: https://cloud.google.com/pubsub/docs/subscriber), so every topic here gets a subscription from the
  * component that uses it.
+ * @example
+ * ```ts
+ * import { CloudRunService, environmentPolicy, Topic } from "./components";
+ *
+ * const results = new Topic("results", { topicName: "dev-results", envName: "RESULT_TOPIC", messageRetention: "1 day" });
+ * new CloudRunService("worker", {
+ *   serviceName: "dev-worker",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/worker@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-worker", displayName: "Worker" },
+ *   links: [results.publish],
+ *   policy: environmentPolicy(false),
+ * });
+ * ```
  */
 export class Topic extends PipelineComponent {
   /** Full id, `projects/<project>/topics/<name>`: what publishers, subscriptions and notifications take. */
