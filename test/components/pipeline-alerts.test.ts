@@ -13,6 +13,16 @@ describe("PipelineAlerts", () => {
   const apis = () => new ProjectApis("apis", { services: [...REQUIRED_APIS, "monitoring.googleapis.com"] });
   const job = (name: string) => new CloudRunJob(name, { jobName: `prod-etl-${name}`, location: "europe-west1", image: "i@sha256:0", serviceAccount: { accountId: `prod-etl-${name}`, displayName: name }, policy: DEV });
 
+  /** Asserts one alert policy: its names, the email channel, and a single threshold condition with `filter`. */
+  const expectAlert = (name: string, displayName: string, condition: string, filter: string) => {
+    const channel = recorder.get("gcp:monitoring/notificationChannel:NotificationChannel", "alerts-email");
+    const policy = recorder.get(POLICY, name);
+    expect(policy.inputs.displayName).to.equal(displayName);
+    expect(policy.inputs.notificationChannels).to.deep.equal([channel.outputs.name]);
+    expect(policy.inputs.conditions).to.deep.equal([{ displayName: condition, conditionThreshold: { filter, ...THRESHOLD } }]);
+    return policy;
+  };
+
   it("alerts an email channel on any failed execution of the jobs (completed_execution_count with result failed)", async () => {
     new PipelineAlerts("alerts", { apis: apis(), jobs: [job("extract"), job("load")], email: "oncall@example.com", environment: "prod" });
     await registered(recorder);
@@ -43,20 +53,12 @@ describe("PipelineAlerts", () => {
   it("alerts the same channel when messages of the push subscriptions go to their dead-letter topics (dead_letter_message_count)", async () => {
     new PipelineAlerts("alerts", { apis: apis(), jobs: [job("extract")], deadLetterSources: ["prod-scoring-push", "prod-stream-push"], email: "oncall@example.com", environment: "prod" });
     await registered(recorder);
-    const channel = recorder.get("gcp:monitoring/notificationChannel:NotificationChannel", "alerts-email");
-    const policy = recorder.get(POLICY, "alerts-dead-letters");
-    expect(policy.inputs.displayName).to.equal("Messages dead-lettered (prod)");
-    expect(policy.inputs.notificationChannels).to.deep.equal([channel.outputs.name]);
-    expect(policy.inputs.conditions).to.deep.equal([
-      {
-        displayName: "Messages went to a dead-letter topic",
-        conditionThreshold: {
-          filter:
-            'resource.type = "pubsub_subscription" AND metric.type = "pubsub.googleapis.com/subscription/dead_letter_message_count" AND resource.labels.subscription_id = one_of("prod-scoring-push", "prod-stream-push")',
-          ...THRESHOLD,
-        },
-      },
-    ]);
+    const policy = expectAlert(
+      "alerts-dead-letters",
+      "Messages dead-lettered (prod)",
+      "Messages went to a dead-letter topic",
+      'resource.type = "pubsub_subscription" AND metric.type = "pubsub.googleapis.com/subscription/dead_letter_message_count" AND resource.labels.subscription_id = one_of("prod-scoring-push", "prod-stream-push")',
+    );
     expect(policy.inputs.combiner).to.equal("OR");
     expect(policy.inputs.documentation).to.deep.equal({
       mimeType: "text/markdown",
@@ -82,19 +84,12 @@ describe("PipelineAlerts", () => {
     });
     new PipelineAlerts("alerts", { apis: apis(), jobs: [extract], chains: [chain], email: "oncall@example.com", environment: "prod" });
     await registered(recorder);
-    const channel = recorder.get("gcp:monitoring/notificationChannel:NotificationChannel", "alerts-email");
-    const policy = recorder.get(POLICY, "alerts-chain-failures");
-    expect(policy.inputs.displayName).to.equal("Job chain failed (prod)");
-    expect(policy.inputs.notificationChannels).to.deep.equal([channel.outputs.name]);
-    expect(policy.inputs.conditions).to.deep.equal([
-      {
-        displayName: "A job chain (workflow) execution failed",
-        conditionThreshold: {
-          filter: 'resource.type = "workflows.googleapis.com/Workflow" AND metric.type = "workflows.googleapis.com/finished_execution_count" AND metric.labels.status = "FAILED" AND resource.labels.workflow_id = one_of("prod-etl")',
-          ...THRESHOLD,
-        },
-      },
-    ]);
+    expectAlert(
+      "alerts-chain-failures",
+      "Job chain failed (prod)",
+      "A job chain (workflow) execution failed",
+      'resource.type = "workflows.googleapis.com/Workflow" AND metric.type = "workflows.googleapis.com/finished_execution_count" AND metric.labels.status = "FAILED" AND resource.labels.workflow_id = one_of("prod-etl")',
+    );
     expect(recorder.ofType(POLICY).map((p) => p.name)).to.deep.equal(["alerts-job-failures", "alerts-chain-failures"]);
   });
 
