@@ -1,15 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { EMAIL, IAM_MEMBER, isTimeZone } from "./components/shared/formats";
+import { cronProblem, EMAIL, IMAGE_BY_DIGEST, memberProblem, timeZoneProblem } from "./components/shared/formats";
+import { BIGQUERY_LOCATIONS, CLOUD_RUN_REGIONS } from "./components/shared/locations";
 import { EnvironmentPolicy, environmentPolicy, isSoftDeleteRetentionDays, SOFT_DELETE_RETENTION_DAYS } from "./components/shared/policy";
+import { MAX_TASK_COUNT } from "./contract/limits";
 
 /** The project's config namespace (the `name` in Pulumi.yaml). */
 export const PROJECT = "cloudrun-pipelines";
 
-const wholeDays = (what: string) => z.coerce.number({ error: `expected ${what}: a whole number of days` }).int(`expected ${what}: a whole number of days`).min(1, `expected ${what}: at least 1 day`);
+/**
+ * A whole number written in decimal digits only ("0x10", "1e3", "7.5", "-1" and " 7" are errors), from `min` to
+ * `max`; `limit` names where `max` comes from.
+ */
+const wholeNumber = (what: string, min: number, max: number, limit: string) =>
+  z
+    .string({ error: `expected ${what}: a whole number` })
+    .regex(/^\d+$/, `expected ${what}: a whole number written in decimal digits`)
+    .transform(Number)
+    .pipe(z.number().min(min, `expected ${what}: at least ${min}`).max(max, `expected ${what}: at most ${max} (${limit})`));
 
-/** An image reference by digest (src: https://cloud.google.com/artifact-registry/docs/docker/names). */
-export const IMAGE_BY_DIGEST = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$/;
+// Upper bounds. Where Google documents no maximum, the bound is the field's type on the wire, and says so.
+/** GCS lifecycle `age` (days) is an int32 (src: https://cloud.google.com/storage/docs/json_api/v1/buckets, `lifecycle.rule[].condition.age`: integer); no lower maximum is documented. */
+const MAX_LIFECYCLE_AGE_DAYS = 2147483647;
+/** BigQuery `defaultTableExpirationMs` has a documented minimum (1 hour) and no maximum (src: https://cloud.google.com/bigquery/docs/reference/rest/v2/datasets); the provider passes it as a JS number, so days × 86 400 000 must stay a safe integer. */
+const MAX_TABLE_EXPIRATION_DAYS = Math.floor(Number.MAX_SAFE_INTEGER / 86_400_000);
+/** Artifact Registry `mostRecentVersions.keepCount` is an int32 (src: https://cloud.google.com/dotnet/docs/reference/Google.Cloud.ArtifactRegistry.V1/latest/Google.Cloud.ArtifactRegistry.V1.CleanupPolicyMostRecentVersions, `KeepCount`: int); no lower maximum is documented. */
+const MAX_KEEP_COUNT = 2147483647;
+/** Artifact Registry `olderThan` is a google.protobuf.Duration, at most 315 576 000 000 s (src: https://protobuf.dev/reference/protobuf/google.protobuf/#duration): 3 652 500 days. */
+const MAX_OLDER_THAN_DAYS = 3_652_500;
+
+const wholeDays = (what: string, max: number, limit: string) => wholeNumber(`${what} in days`, 1, max, limit);
+
+export { IMAGE_BY_DIGEST };
 
 /** The images the stack runs, each built from `images/<name>` or promoted by digest (`<name>Image`). */
 export const IMAGE_NAMES = ["etl", "scorer", "stream"] as const;
@@ -18,11 +40,12 @@ export type ImageName = (typeof IMAGE_NAMES)[number];
 const promotedImage = (name: ImageName) =>
   z.string().regex(IMAGE_BY_DIGEST, `expected an image by digest, <registry>/<path>/${name}@sha256:<64 hex digits>, as \`npm run promote\` writes it`).optional();
 
-const member = z
-  .string()
-  .regex(IAM_MEMBER, 'expected an IAM member such as "user:ana@example.com" or "group:data-eng@example.com"');
+const member = z.string().superRefine((value, ctx) => {
+  const problem = memberProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: `"${value}": ${problem}` });
+});
 
-const jsonArray = (item: z.ZodType) =>
+const jsonArray = <T extends z.core.SomeType>(item: T) =>
   z.preprocess((value) => {
     if (typeof value !== "string") return value;
     try {
@@ -46,18 +69,17 @@ export const CONFIG_SCHEMA = {
   /** BigQuery location of the warehouse dataset. Default (empty): the region. */
   datasetLocation: z.string().regex(/^([A-Z]{2}|[a-z]+(-[a-z]+)+\d+)$/, "expected a BigQuery location: EU, US or a region such as europe-west1").optional(),
   /** Days after which staging objects are deleted. */
-  stagingRetentionDays: wholeDays("staging retention").default(7),
+  stagingRetentionDays: wholeDays("staging retention", MAX_LIFECYCLE_AGE_DAYS, "GCS lifecycle age is an int32").default(7),
   /** Days a protected stack's buckets keep deleted and overwritten objects restorable (soft delete): 0 (off) or 7-90. A stack with protectData false keeps none. */
-  softDeleteRetentionDays: z.coerce
-    .number({ error: "expected a whole number of days: 0 (off) or 7 to 90" })
+  softDeleteRetentionDays: wholeNumber("soft delete retention in days (0: off)", 0, 90, "Cloud Storage's limit")
     .refine(isSoftDeleteRetentionDays, "expected a whole number of days: 0 (off) or 7 to 90 (Cloud Storage's limits)")
     .default(SOFT_DELETE_RETENTION_DAYS.default),
   /** Days after which new warehouse tables expire; 0: never. */
-  tableExpirationDays: z.coerce.number({ error: "expected a whole number of days, 0 for never" }).int("expected a whole number of days, 0 for never").min(0, "expected a whole number of days, 0 for never").default(0),
+  tableExpirationDays: wholeNumber("table expiration in days (0: never)", 0, MAX_TABLE_EXPIRATION_DAYS, "defaultTableExpirationMs must stay a safe integer").default(0),
   /** Most recent image versions the repository always keeps. */
-  imageKeepCount: z.coerce.number().int("expected a whole number").min(1, "expected at least 1").default(10),
+  imageKeepCount: wholeNumber("a count of image versions", 1, MAX_KEEP_COUNT, "keepCount is an int32").default(10),
   /** Days after which untagged image versions are deleted. */
-  untaggedImageRetentionDays: wholeDays("untagged image retention").default(7),
+  untaggedImageRetentionDays: wholeDays("untagged image retention", MAX_OLDER_THAN_DAYS, "olderThan is a protobuf Duration").default(7),
   /** IAM members who may run, watch and cancel the jobs with `npm run job`. */
   runners: jsonArray(member).default([]),
   /** Default input of the extract job (`SOURCE_URI`): an https:// URL or gs:// URI; runs can override it. */
@@ -69,9 +91,15 @@ export const CONFIG_SCHEMA = {
   /** Default dataset name of the ETL jobs (`DATASET_NAME`). */
   etlDatasetName: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "expected lowercase letters, digits and underscores, starting with a letter").default("flights"),
   /** Tasks per extract execution; each task takes its share of the input. */
-  extractTaskCount: z.coerce.number().int("expected a whole number").min(1, "expected at least 1").max(10000, "expected at most 10000 (Cloud Run's limit)").default(1),
-  /** Cron expression (five fields) of the nightly ETL chain (extract, load, transform). Default: no schedule. */
-  etlSchedule: z.string().regex(/^\S+(\s+\S+){4}$/, 'expected a unix cron expression with five fields, e.g. "0 2 * * *"').optional(),
+  extractTaskCount: wholeNumber("a task count", 1, MAX_TASK_COUNT, "Cloud Run's limit per execution").default(1),
+  /** Unix-cron expression (five fields, as Cloud Scheduler takes it) of the nightly ETL chain (extract, load, transform). Default: no schedule. */
+  etlSchedule: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = cronProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: `expected a unix-cron expression as Cloud Scheduler takes it, e.g. "0 2 * * *": ${problem}` });
+    })
+    .optional(),
   /** Build and push the images from images/ (dev); false: deploy only promoted digests (prod). */
   buildImages: z.stringbool({ error: "expected true or false" }).default(true),
   /** The ETL image by digest, promoted from another stack (`npm run promote`); when set, it is deployed and not built. */
@@ -82,12 +110,20 @@ export const CONFIG_SCHEMA = {
   streamImage: promotedImage("stream"),
   /** IAM members who may publish requests to the streaming pipeline and pull its results (`npm run stream`). */
   streamClients: jsonArray(member).default([]),
-  /** IAM members allowed to pull this stack's images, e.g. prod's Cloud Run service agent, so prod can run what dev built. */
+  /** IAM members allowed to pull this stack's images, e.g. prod's deployer, which copies the images it promotes from here. */
   imageReaders: jsonArray(member).default([]),
   /** Email notified when a job execution fails (a Cloud Monitoring alert). Default (empty): no alert. */
   alertEmail: z.string().regex(EMAIL, "expected an email address").optional(),
   /** IANA time zone of the schedules. */
-  scheduleTimeZone: z.string().refine(isTimeZone, "expected an IANA time zone such as Etc/UTC or Europe/Berlin").default("Etc/UTC"),
+  scheduleTimeZone: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = timeZoneProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .default("Etc/UTC"),
+  /** Accept a `gcp:region` or `datasetLocation` missing from Google's lists in components/shared/locations.ts (for a location Google added since). */
+  allowUnlistedLocation: z.stringbool({ error: "expected true or false" }).default(false),
 };
 
 const schema = z.object(CONFIG_SCHEMA).strict();
@@ -115,8 +151,14 @@ export interface StackConfig {
     readonly build: boolean;
     /** Promoted images by digest, deployed instead of a build. */
     readonly promoted: Readonly<Partial<Record<ImageName, string>>>;
-    /** Members given roles/artifactregistry.reader on the stack's repository. */
+    /** Members given roles/artifactregistry.reader on the stack's repository, e.g. another stack's deployer, which copies the images it promotes from here. */
     readonly readers: readonly string[];
+    /**
+     * Only in an offline run (the mock runtime: `npm run preview`, the tests) of a stack that builds no images and
+     * lacks a promoted digest: the clearly marked text deployed instead, {@link promotePlaceholder}. The real engine
+     * fails instead (see {@link parseConfig}).
+     */
+    readonly placeholder?: string;
   };
   /** Who is notified of failed job executions and dead-lettered messages; absent: no alerting. */
   readonly alertEmail?: string;
@@ -135,13 +177,27 @@ export interface StackConfig {
   };
 }
 
+/** The command that writes a stack's promoted digests: dev builds the images, every other stack promotes them. */
+export function promoteCommand(stack: string): string {
+  return `npm run promote -- --from dev --to ${stack}`;
+}
+
+/** What an offline run deploys where a promoted digest is missing: no registry holds it and it matches no image reference. */
+export function promotePlaceholder(stack: string): string {
+  return `<promote: ${promoteCommand(stack)}>`;
+}
+
 /**
  * Validates raw config values (as `pulumi config` holds them: strings, with lists as JSON) into a {@link StackConfig}.
  * Keys are `gcp:project`, `gcp:region` and this project's keys without their namespace.
+ * @param foreignKeyProblems - problems the caller found with keys outside this project's namespace, reported with the rest.
+ * @param offline - true under the mock runtime (`npm run preview`, the tests): a stack that builds no images and
+ * lacks a promoted digest then deploys {@link promotePlaceholder}, so its plan can be read on a fresh clone. With
+ * the engine (`pulumi preview`, `pulumi up`) the missing digest is an error naming the promote command.
  * @throws Error listing every invalid or unknown key with its value and the expected form.
  */
-export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
-  const problems: string[] = [];
+export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string, secretKeys: ReadonlySet<string> = new Set(), foreignKeyProblems: readonly string[] = [], offline = false): StackConfig {
+  const problems: string[] = [...foreignKeyProblems];
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stack)) {
     problems.push(`stack name "${stack}": expected lowercase letters, digits and hyphens, starting with a letter, at most 20 (it starts every resource name)`);
   }
@@ -163,9 +219,18 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
       problems.push(`${qualified(key)}: is stored in plain text; set it with \`pulumi config set --secret ${qualified(key)} <value>\` so it is encrypted`);
     }
   }
+  if (result.success) problems.push(...locationProblems(result.data));
   for (const name of IMAGE_NAMES) {
-    if (result.success && !result.data.buildImages && result.data[`${name}Image`] === undefined) {
-      problems.push(`${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; promote dev's with \`npm run promote -- --from dev --to ${stack}\``);
+    const promoted = result.success ? result.data[`${name}Image`] : undefined;
+    const named = promoted === undefined ? undefined : /\/([^/@]+)@sha256:/.exec(promoted)?.[1];
+    if (named !== undefined && named !== name) {
+      problems.push(`${qualified(`${name}Image`)} = ${JSON.stringify(promoted)}: is the ${named} image, not the ${name} image; promote the ${name} image's digest here`);
+    }
+  }
+  const unpromoted = result.success && !result.data.buildImages ? IMAGE_NAMES.filter((name) => result.data[`${name}Image`] === undefined) : [];
+  if (!offline) {
+    for (const name of unpromoted) {
+      problems.push(`${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; deploy dev (\`pulumi up --stack dev\`), then promote its images with \`${promoteCommand(stack)}\``);
     }
   }
   if (result.success && !result.data.protectData && ![0, SOFT_DELETE_RETENTION_DAYS.default].includes(result.data.softDeleteRetentionDays)) {
@@ -193,6 +258,7 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
       build: c.buildImages,
       promoted: Object.fromEntries(IMAGE_NAMES.filter((name) => c[`${name}Image`] !== undefined).map((name) => [name, c[`${name}Image`] as string])),
       readers: c.imageReaders as string[],
+      ...(unpromoted.length > 0 && { placeholder: promotePlaceholder(stack) }),
     },
     etl: {
       source: c.etlSource,
@@ -206,19 +272,40 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
 }
 
 /**
+ * The `gcp:` keys this program reads. `index.ts` passes them to an explicit `gcp.Provider`, which every resource
+ * uses; an explicit provider is configured by its arguments only, while the stack's other `gcp:` keys configure
+ * the default provider (src: https://github.com/pulumi/pulumi/blob/master/docs/architecture/providers/default.md),
+ * which this program never uses. So any other `gcp:` key would be silently ignored, and is refused; provider
+ * settings such as credentials go through the provider's environment variables
+ * (src: https://www.pulumi.com/registry/packages/gcp/installation-configuration/).
+ */
+const GCP_KEYS = ["gcp:project", "gcp:region"];
+
+/**
  * Validates a stack's whole config as Pulumi holds it (`<namespace>:<key>` → string): this project's keys plus
- * `gcp:project` and `gcp:region`. Keys of other namespaces are left to their owners.
+ * `gcp:project` and `gcp:region`. Every other key (a bare key, another namespace, another `gcp:` key) is an error,
+ * since nothing would read it.
  * @throws Error as {@link parseConfig}.
  */
-export function configFromPulumi(all: Readonly<Record<string, string>>, stack: string, isSecret: (key: string) => boolean = () => false): StackConfig {
+export function configFromPulumi(all: Readonly<Record<string, string>>, stack: string, isSecret: (key: string) => boolean = () => false, offline = false): StackConfig {
   const raw: Record<string, string | undefined> = { "gcp:project": all["gcp:project"], "gcp:region": all["gcp:region"] };
   const secretKeys = new Set<string>();
+  const foreign: string[] = [];
   for (const [key, value] of Object.entries(all)) {
-    if (!key.startsWith(`${PROJECT}:`)) continue;
-    raw[key.slice(PROJECT.length + 1)] = value;
-    if (isSecret(key)) secretKeys.add(key.slice(PROJECT.length + 1));
+    if (GCP_KEYS.includes(key)) continue;
+    const colon = key.indexOf(":");
+    const name = key.slice(colon + 1);
+    if (colon >= 0 && key.slice(0, colon) === PROJECT) {
+      raw[name] = value;
+      if (isSecret(key)) secretKeys.add(name);
+      continue;
+    }
+    const suggestion = name in CONFIG_SCHEMA ? `; did you mean ${PROJECT}:${name}?` : "";
+    if (colon < 0) foreign.push(`${key} = ${JSON.stringify(value)}: a key without a namespace; this project's keys are written ${PROJECT}:<key>${suggestion}`);
+    else if (key.startsWith("gcp:")) foreign.push(`${key} = ${JSON.stringify(value)}: not read by this program: its gcp.Provider takes only ${GCP_KEYS.join(" and ")} from config; set other provider settings with the provider's environment variables${suggestion}`);
+    else foreign.push(`${key} = ${JSON.stringify(value)}: unknown namespace "${key.slice(0, colon)}"; this program reads ${PROJECT}:<key> and ${GCP_KEYS.join(", ")}${suggestion}`);
   }
-  return parseConfig(raw, stack, secretKeys);
+  return parseConfig(raw, stack, secretKeys, foreign, offline);
 }
 
 /**
@@ -229,7 +316,35 @@ export function loadConfig(): StackConfig {
   // isConfigSecret is in @pulumi/pulumi's runtime but not in its type declarations (checked with 3.248).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
-  return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack(), isConfigSecret);
+  return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack(), isConfigSecret, runsUnderMocks());
+}
+
+/**
+ * Whether the program runs under Pulumi's mock runtime (`pulumi.runtime.setMocks`: `npm run preview`, the tests)
+ * rather than under the engine (`pulumi preview`, `pulumi up`): `setMocks` installs a `MockMonitor` as the resource
+ * monitor (checked with @pulumi/pulumi 3.248, where the class is not exported from `pulumi.runtime`). No config key
+ * or environment variable can switch it, so a real deploy can never take the offline placeholders.
+ */
+function runsUnderMocks(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (...args: never[]) => unknown };
+  return pulumi.runtime.getMonitor() instanceof MockMonitor;
+}
+
+/** A region or dataset location missing from Google's published lists, unless `allowUnlistedLocation` is set. */
+function locationProblems(c: { "gcp:region": string; datasetLocation?: string; allowUnlistedLocation: boolean }): string[] {
+  if (c.allowUnlistedLocation) return [];
+  const override = `if Google has added it since, set \`pulumi config set ${PROJECT}:allowUnlistedLocation true\``;
+  const problems: string[] = [];
+  if (!CLOUD_RUN_REGIONS.has(c["gcp:region"])) {
+    problems.push(`gcp:region = ${JSON.stringify(c["gcp:region"])}: not a Cloud Run region in Google's list (https://cloud.google.com/run/docs/locations); ${override}`);
+  }
+  const location = c.datasetLocation ?? c["gcp:region"];
+  if (!BIGQUERY_LOCATIONS.has(location)) {
+    const key = c.datasetLocation === undefined ? `${qualified("datasetLocation")} = (not set, so gcp:region)` : `${qualified("datasetLocation")} = ${JSON.stringify(location)}`;
+    problems.push(`${key}: ${JSON.stringify(location)} is not a BigQuery location in Google's list (https://cloud.google.com/bigquery/docs/locations); ${override}`);
+  }
+  return problems;
 }
 
 function qualified(key: string): string {

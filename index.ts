@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./components/shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { MONITORING_API, PipelineAlerts, ProjectApis, REQUIRED_APIS } from "./components";
 import { loadConfig } from "./config";
@@ -41,6 +41,6 @@ export const pipelines = {
 };
 export const buckets = { raw: etl.buckets.raw.name, staging: etl.buckets.staging.name, curated: etl.buckets.curated.name };
 export const dataset = etl.warehouse.datasetId;
-// null where the stack builds no images (it deploys promoted digests).
-export const repository = built.repository?.registryUri ?? null;
+// The stack's own repository, and each image by digest in it (built here, or promoted and copied here).
+export const repository = built.repository.registryUri;
 export const images = built.digests;

@@ -1,7 +1,8 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
+import { checkWorkloadArgs } from "./shared/workload";
 import { childName, NAME_RULES, shortHash } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
 import { durationString } from "./shared/units";
@@ -29,9 +30,12 @@ export interface ArtifactRepositoryArgs {
   keepCount?: number;
   /**
    * IAM members that may pull the images (`roles/artifactregistry.reader` on this repository), e.g. another
-   * project's Cloud Run service agent, `serviceAccount:service-<number>@serverless-robot-prod.iam.gserviceaccount.com`,
-   * so that stack runs the images built here (src: https://cloud.google.com/artifact-registry/docs/integrate-cloud-run#deploy).
-   * @default none (the project's own Cloud Run service agent can always pull)
+   * stack's deployer, which copies the images it promotes from here into its own repository (a `PromotedImage`;
+   * the copy needs read on the source, src: https://cloud.google.com/artifact-registry/docs/docker/copy-images).
+   * Prefer that to granting another project's Cloud Run service agent: that agent exists only once its project
+   * has enabled the Cloud Run API (src: https://cloud.google.com/iam/docs/create-service-agents), and its workloads
+   * would break when this repository is deleted.
+   * @default none (the project's own Cloud Run service agent can always pull: https://cloud.google.com/artifact-registry/docs/integrate-cloud-run)
    */
   readers?: string[];
   /** Escape hatch to any field of the `gcp.artifactregistry.Repository`. */
@@ -40,7 +44,10 @@ export interface ArtifactRepositoryArgs {
 
 /**
  * A Docker-format Artifact Registry repository for the workloads' images, with cleanup policies on by default:
- * delete untagged versions after N days, keep the N most recent versions of each image.
+ * delete untagged versions after N days, keep the N most recent versions of each image. Every stack has its own:
+ * images built there (`ContainerImage`, tagged `src-<hash>`) or promoted into it (`PromotedImage`, tagged
+ * `promoted-<hash>`), so the delete-untagged policy never removes an image a workload runs. Where the policy
+ * protects data (prod), the repository is protected too.
  *
  * Cleanup ages are written in seconds (`"604800s"`): the API returns seconds, and a value written in days
  * (`"7d"`) shows a diff on every update that replaces the repository (src: gcp-pulumi-facts §1.5; e2b-dev/infra#2738).
@@ -66,7 +73,7 @@ export class ArtifactRepository extends PipelineComponent {
 
   constructor(name: string, args: ArtifactRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
     const { keepCount = 10, deleteUntaggedAfterDays = 7 } = args;
-    validate(name, args.repositoryId, keepCount, deleteUntaggedAfterDays);
+    validate(name, args.repositoryId, keepCount, deleteUntaggedAfterDays, args.readers);
     super("pipelines:gcp:ArtifactRepository", name, opts);
     const repository = new gcp.artifactregistry.Repository(
       childName(name, "repository"),
@@ -104,8 +111,9 @@ export class ArtifactRepository extends PipelineComponent {
   }
 }
 
-function validate(name: string, repositoryId: string, keepCount: number, deleteUntaggedAfterDays: number): void {
+function validate(name: string, repositoryId: string, keepCount: number, deleteUntaggedAfterDays: number, readers: readonly string[] | undefined): void {
   const field = `ArtifactRepository(${name})`;
+  checkWorkloadArgs(field, undefined, { readers });
   if (!NAME_RULES.artifactRepository.pattern.test(repositoryId)) {
     throw new InputError(`${field}.repositoryId`, `"${repositoryId}" is not a valid repository id`, "use lowercase letters, digits and hyphens, starting with a letter, at most 63 characters");
   }

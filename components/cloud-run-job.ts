@@ -1,5 +1,6 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "../contract/limits";
 import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { containerEnv, Cpu, resourceLimits, SecretEnv } from "./shared/container";
@@ -10,12 +11,8 @@ import { EnvironmentPolicy } from "./shared/policy";
 import { Duration, durationString, Size, toSeconds } from "./shared/units";
 import { checkWorkloadArgs, declareAccess } from "./shared/workload";
 
-/** Most tasks one execution may have (src: https://cloud.google.com/run/docs/create-jobs). */
-export const MAX_TASK_COUNT = 10_000;
 /** Most retries per failed task (src: https://cloud.google.com/run/docs/configuring/max-retries). */
 export const MAX_RETRIES = 10;
-/** Longest task timeout: 168 hours (src: https://cloud.google.com/run/docs/configuring/task-timeout). */
-export const MAX_TASK_TIMEOUT_SECONDS = 168 * 3600;
 
 /**
  * Roles given on the job to each member of `runners`, so that the runner (`npm run job`) can start executions with

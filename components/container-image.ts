@@ -1,5 +1,5 @@
 import * as docker from "@pulumi/docker";
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -7,6 +7,7 @@ import * as path from "path";
 import { ArtifactRepository } from "./artifact-repository";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
+import { IMAGE_NAME } from "./shared/formats";
 import { childName } from "./shared/naming";
 
 /** Folders of a build context that never go into the image's content hash (they are in `.dockerignore` too). */
@@ -59,7 +60,7 @@ export class ContainerImage extends PipelineComponent {
   public readonly taggedName: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(args.imageName)) {
+    if (!IMAGE_NAME.test(args.imageName)) {
       throw new InputError(`ContainerImage(${name}).imageName`, `"${args.imageName}" is not a valid image name`, "use lowercase letters and digits separated by '.', '_' or '-', e.g. etl");
     }
     const tag = `src-${contextHash(name, args.context)}`;

@@ -22,7 +22,8 @@ export { Secret } from "./secret";
 export type { SecretArgs } from "./secret";
 
 // Workloads and their identities.
-export { CloudRunJob, MAX_RETRIES, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS, RUNNER_ROLES } from "./cloud-run-job";
+export { MAX_ENV_VARS, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "../contract/limits";
+export { CloudRunJob, MAX_RETRIES, RUNNER_ROLES } from "./cloud-run-job";
 export type { CloudRunJobArgs } from "./cloud-run-job";
 export { CloudRunService, MAX_CONCURRENCY, MAX_REQUEST_TIMEOUT_SECONDS, SERVICE_INVOKER_ROLE } from "./cloud-run-service";
 export type { CloudRunServiceArgs, Ingress } from "./cloud-run-service";
@@ -34,6 +35,8 @@ export { ArtifactRepository, IMAGE_READER_ROLE } from "./artifact-repository";
 export type { ArtifactRepositoryArgs } from "./artifact-repository";
 export { ContainerImage } from "./container-image";
 export type { ContainerImageArgs } from "./container-image";
+export { PromotedImage } from "./promoted-image";
+export type { PromotedImageArgs } from "./promoted-image";
 
 // Triggers, chains and streams.
 export { JobSchedule, SCHEDULE_INVOKER_ROLE } from "./job-schedule";

@@ -1,7 +1,8 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "./bucket";
-import { CloudRunJob, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS, RUNNER_ROLES } from "./cloud-run-job";
+import { MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "../contract/limits";
+import { CloudRunJob, RUNNER_ROLES } from "./cloud-run-job";
 import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
 import { chainDefinition, checkChainSteps } from "./shared/chain-definition";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudRunJob } from "./cloud-run-job";
 import { JobChain } from "./job-chain";

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudRunService, SERVICE_INVOKER_ROLE } from "./cloud-run-service";
 import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";

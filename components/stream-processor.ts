@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { checkCloudRunServiceArgs, CloudRunService, CloudRunServiceArgs } from "./cloud-run-service";
 import { ACK_DEADLINE_SECONDS, checkPushSubscriptionArgs, NEVER_EXPIRE, SUBSCRIPTION_RETENTION_SECONDS, PushSubscription, PushSubscriptionArgs } from "./push-subscription";
@@ -13,6 +13,14 @@ import { checkTopicName, Topic, TOPIC_PUBLISH_ROLE } from "./topic";
 export const RESULT_SUBSCRIBER_ROLE = "roles/pubsub.subscriber";
 /** Environment variable that names the result topic (full id) in the service. */
 export const RESULT_TOPIC_ENV = "RESULT_TOPIC";
+
+/**
+ * Environment variable with the seconds the service may spend publishing one answer: half the push subscription's
+ * ack deadline. For push, the ack deadline is also the request's timeout (src: `ackDeadlineSeconds` in
+ * `@pulumi/gcp` `pubsub/subscription.d.ts`; gcp-pulumi-facts §1.9), so a publish that outlives it would make
+ * Pub/Sub redeliver while the first attempt is still publishing; the service answers 500 before that instead.
+ */
+export const PUBLISH_DEADLINE_ENV = "PUBLISH_DEADLINE_SECONDS";
 
 /** A pull subscription on the result topic, for one backend. */
 export interface ResultSubscription {
@@ -91,12 +99,13 @@ export class StreamProcessor extends PipelineComponent {
     checkTopicName(`${field}.requestTopicName`, args.requestTopicName);
     checkTopicName(`${field}.resultTopicName`, args.resultTopicName);
     checkCloudRunServiceArgs(`${field}.service`, args.service);
-    checkPushSubscriptionArgs(`${field}.push`, args.push);
+    const { ackDeadline } = checkPushSubscriptionArgs(`${field}.push`, args.push);
     super("pipelines:gcp:StreamProcessor", name, opts);
 
     const requests = new Topic(childName(name, "requests"), { topicName: args.requestTopicName }, this.child());
     const resultTopic = new Topic(childName(name, "results"), { topicName: args.resultTopicName, envName: RESULT_TOPIC_ENV }, this.child());
-    const service = new CloudRunService(childName(name, "service"), { ...args.service, links: [...(args.service.links ?? []), resultTopic.publish] }, this.child());
+    const env = { ...args.service.env, [PUBLISH_DEADLINE_ENV]: String(Math.floor(ackDeadline / 2)) };
+    const service = new CloudRunService(childName(name, "service"), { ...args.service, env, links: [...(args.service.links ?? []), resultTopic.publish] }, this.child());
     const push = new PushSubscription(childName(name, "push"), { ...args.push, topic: requests, service }, this.child());
 
     this.resultSubscriptionIds = {};
@@ -135,8 +144,10 @@ function normalize(field: string, args: StreamProcessorArgs) {
   if (args.requestTopicName === args.resultTopicName) {
     throw new InputError(`${field}.resultTopicName`, `"${args.resultTopicName}" is also the request topic`, "give results their own topic, or the service would answer its own answers");
   }
-  if (RESULT_TOPIC_ENV in { ...args.service.env, ...args.service.secretEnv }) {
-    throw new InputError(`${field}.service.env`, `${RESULT_TOPIC_ENV} is set by the stream processor`, `leave ${RESULT_TOPIC_ENV} out of env and secretEnv`);
+  for (const own of [RESULT_TOPIC_ENV, PUBLISH_DEADLINE_ENV]) {
+    if (own in { ...args.service.env, ...args.service.secretEnv }) {
+      throw new InputError(`${field}.service.env`, `${own} is set by the stream processor`, `leave ${own} out of env and secretEnv`);
+    }
   }
   checkWorkloadArgs(field, undefined, { clients: args.clients });
   const entries = Object.entries(args.resultSubscriptions);

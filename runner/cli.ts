@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { createClients, RunClients } from "./client";
 import { ApiError, BadInput, EXIT } from "./errors";
 import { cancel, DEFAULT_TIMING, outcome, read, Timing } from "./execute";
+import { runLocalFromCli, runLocalPipelineFromCli } from "./local";
 import { buildOverrides } from "./overrides";
 import { jobByKey, readOutputs, StackOutputs } from "./outputs";
 import { runPipeline } from "./pipeline";
@@ -55,33 +56,37 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--stack <name>", "stack whose outputs name the jobs", "dev")
     .option("--outputs <file>", "stack outputs as JSON instead of the Pulumi CLI")
     .option("--json", "print one JSON document on stdout; everything else goes to stderr")
+    .option("--local", "run and pipeline: run the jobs as local processes from the stack's plan (runner/local.ts)")
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
-  const globals = () => program.opts<{ stack: string; outputs?: string; json?: boolean }>();
+  const globals = () => program.opts<{ stack: string; outputs?: string; json?: boolean; local?: boolean }>();
+  const logLine = (line: string) => io.err(`${line}\n`);
   const outputs = () => readOutputs(globals().stack, globals().outputs);
 
   program
     .command("run <job>")
     .description("execute a job and wait for it")
-    .option("--args <args>", 'the argument list, split like a shell, e.g. "--year 2021 --month 3" (replaces the job\'s args)')
+    .option("--args <args>", 'the argument list, split like a shell but never expanded ($X stays $X), e.g. "--year 2021 --month 3" (replaces the job\'s args)')
     .option("--arg <arg>", "one argument, repeatable (replaces the job's args)", collect)
     .option("--env <KEY=VALUE>", "an env var, repeatable (merges into the job's env)", collect)
     .option("--tasks <n>", "task count, 1-10000")
     .option("--timeout <duration>", "per-task timeout, e.g. 30m, 1h30m, 90s (at most 168h)")
     .option("--detach", "return as soon as the execution has started")
     .action(async (key: string, flags: { args?: string; arg?: string[]; env?: string[]; tasks?: string; timeout?: string; detach?: boolean }) => {
-      const job = jobByKey(outputs(), key);
       const overrides = buildOverrides(flags);
-      const result = await runJob(clients(), job, overrides, { detach: Boolean(flags.detach), timing, io });
+      const result = globals().local ? await runLocalFromCli(globals().stack, key, overrides, logLine) : await runJob(clients(), jobByKey(outputs(), key), overrides, { detach: Boolean(flags.detach), timing, io });
       if (globals().json) json(result);
       code = result.exitCode;
     });
   program
     .command("pipeline <name>")
     .description("run a declared chain of jobs (e.g. etl: extract, load, transform) with one run id and staging prefix")
-    .option("--env <KEY=VALUE>", "an env var for every step, repeatable", collect)
-    .action(async (name: string, flags: { env?: string[] }) => {
-      const result = await runPipeline(clients(), outputs(), name, flags.env ?? [], { timing, io });
+    .option("--env <KEY=VALUE>", "an env var for every step, repeatable (RUN_ID and STAGING_PREFIX are the pipeline's own)", collect)
+    .option("--allow-env-override", "let --env set RUN_ID and STAGING_PREFIX, e.g. to resume a run")
+    .action(async (name: string, flags: { env?: string[]; allowEnvOverride?: boolean }) => {
+      const env = flags.env ?? [];
+      const allowEnvOverride = Boolean(flags.allowEnvOverride);
+      const result = globals().local ? await runLocalPipelineFromCli(globals().stack, name, env, logLine, allowEnvOverride) : await runPipeline(clients(), outputs(), name, env, { timing, io, allowEnvOverride });
       if (globals().json) json(result);
       code = result.exitCode;
     });

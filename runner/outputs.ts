@@ -67,9 +67,9 @@ export function readOutputs(stack: string, file?: string, run: typeof spawnSync 
   return parsed.data;
 }
 
-/** The job declared under `key`. @throws BadInput listing the known jobs. */
+/** The job declared under `key`, an own key of the stack's jobs (`toString` is not a job). @throws BadInput listing the known jobs. */
 export function jobByKey(outputs: StackOutputs, key: string): JobOutput {
-  const found = outputs.jobs[key];
+  const found = Object.hasOwn(outputs.jobs, key) ? outputs.jobs[key] : undefined;
   if (!found) throw new BadInput(`unknown job "${key}": the stack has ${Object.keys(outputs.jobs).sort().join(", ") || "no jobs"}`);
   return found;
 }

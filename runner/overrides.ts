@@ -1,13 +1,11 @@
 import type { protos } from "@google-cloud/run";
 import { parse } from "shell-quote";
+import { split } from "shlex";
+import { isReservedEnvName, MAX_ENV_VARS, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "../contract/limits";
 import { BadInput } from "./errors";
 
 type Overrides = protos.google.cloud.run.v2.RunJobRequest.IOverrides;
 
-/** Longest task timeout: 168 hours (src: https://cloud.google.com/run/docs/configuring/task-timeout). */
-export const MAX_TIMEOUT_SECONDS = 168 * 3600;
-/** Most tasks per execution (src: https://cloud.google.com/run/docs/create-jobs). */
-export const MAX_TASKS = 10_000;
 
 /** The override flags of `run` (and the env of `pipeline`). */
 export interface OverrideFlags {
@@ -28,20 +26,50 @@ export interface OverrideFlags {
 export function parseDuration(text: string): number {
   const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
   const seconds = /^\d+$/.test(text) ? Number(text) : match && text !== "" ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) : NaN;
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TASK_TIMEOUT_SECONDS) {
     throw new BadInput(`--timeout "${text}": expected a duration from 1s to 168h, such as 90s, 30m, 1h30m or 600 (seconds)`);
   }
   return seconds;
 }
 
-/** `KEY=VALUE` strings → env vars. @throws BadInput naming `--env`. */
+/**
+ * `KEY=VALUE` strings → env vars.
+ * @throws BadInput naming `--env`: no `=`, a name that is not letters, digits and underscores, a name Cloud Run
+ * reserves (see `isReservedEnvName` in contract/limits.ts), a name given twice, more than 1000 variables.
+ */
 export function parseEnv(entries: readonly string[]): { name: string; value: string }[] {
+  if (entries.length > MAX_ENV_VARS) throw new BadInput(`--env: ${entries.length} variables; Cloud Run takes at most ${MAX_ENV_VARS} per container`);
+  const seen = new Set<string>();
   return entries.map((entry) => {
     const at = entry.indexOf("=");
     const name = entry.slice(0, at);
     if (at < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new BadInput(`--env "${entry}": expected KEY=VALUE with a variable name of letters, digits and underscores`);
+    if (isReservedEnvName(name)) throw new BadInput(`--env "${entry}": ${name} is set by Cloud Run itself and cannot be overridden (https://cloud.google.com/run/docs/container-contract#env-vars)`);
+    if (seen.has(name)) throw new BadInput(`--env "${entry}": ${name} is given twice; give each variable once`);
+    seen.add(name);
     return { name, value: entry.slice(at + 1) };
   });
+}
+
+/**
+ * `--args` split the way a POSIX shell splits words (quotes and backslashes), by shlex, but never expanded: `$RUN_ID`
+ * stays `$RUN_ID`. Unquoted shell operators, globs and comments are refused,
+ * since no shell runs them (checked with shell-quote, which marks them).
+ * @throws BadInput naming `--args`: unbalanced quotes, or an unquoted operator, glob or comment.
+ */
+export function splitArgs(text: string): string[] {
+  let args: string[];
+  try {
+    args = split(text);
+  } catch (err) {
+    throw new BadInput(`--args ${JSON.stringify(text)}: ${(err as Error).message.toLowerCase()}; close every quote (write a literal quote as \\" or inside the other kind of quotes)`);
+  }
+  // shell-quote marks what a shell would interpret; the env function keeps variables as they are written.
+  const marked = parse(text, (name) => `$${name}`).find((part) => typeof part !== "string");
+  if (marked !== undefined) {
+    throw new BadInput(`--args ${JSON.stringify(text)}: expected plain arguments, without shell operators, globs or comments (${JSON.stringify(marked)}); quote them to pass them as text`);
+  }
+  return args;
 }
 
 /**
@@ -49,22 +77,20 @@ export function parseEnv(entries: readonly string[]): { name: string; value: str
  * field is sent: running with overrides needs `run.jobs.runWithOverrides` too). Args replace the job's args
  * (an empty `--args ""` clears them), env merges into the job's env, the task count and the per-task timeout
  * replace the job's (src: `RunJobRequest.Overrides` in google/cloud/run/v2/job.proto).
- * @throws BadInput naming the flag: both `--args` and `--arg`, unparsable args, a task count out of 1-10000,
- * an unparsable timeout, an `--env` without `=`.
+ * @throws BadInput naming the flag: both `--args` and `--arg`, unparsable args (see {@link splitArgs}), a task
+ * count out of 1-10000, an unparsable timeout, a bad `--env` (see {@link parseEnv}).
  */
 export function buildOverrides(flags: OverrideFlags, extraEnv: readonly { name: string; value: string }[] = []): Overrides | undefined {
   if (flags.args !== undefined && flags.arg?.length) throw new BadInput("--args and --arg: give the argument list one way, not both");
   let args: string[] | undefined = flags.arg?.length ? [...flags.arg] : undefined;
   if (flags.args !== undefined) {
-    const parsed = parse(flags.args);
-    if (!parsed.every((p): p is string => typeof p === "string")) throw new BadInput(`--args "${flags.args}": expected plain arguments, without shell operators, globs or comments`);
-    args = parsed;
+    args = splitArgs(flags.args);
   }
   const env = [...parseEnv(flags.env ?? []), ...extraEnv];
   let taskCount: number | undefined;
   if (flags.tasks !== undefined) {
     taskCount = Number(flags.tasks);
-    if (!/^\d+$/.test(flags.tasks) || taskCount < 1 || taskCount > MAX_TASKS) throw new BadInput(`--tasks "${flags.tasks}": expected a whole number from 1 to ${MAX_TASKS}`);
+    if (!/^\d+$/.test(flags.tasks) || taskCount < 1 || taskCount > MAX_TASK_COUNT) throw new BadInput(`--tasks "${flags.tasks}": expected a whole number from 1 to ${MAX_TASK_COUNT}`);
   }
   const timeout = flags.timeout !== undefined ? parseDuration(flags.timeout) : undefined;
   if (args === undefined && env.length === 0 && taskCount === undefined && timeout === undefined) return undefined;

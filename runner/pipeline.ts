@@ -2,7 +2,7 @@ import { randomBytes } from "crypto";
 import { RunClients } from "./client";
 import { BadInput, EXIT } from "./errors";
 import { Timing } from "./execute";
-import { buildOverrides } from "./overrides";
+import { buildOverrides, parseEnv } from "./overrides";
 import { jobByKey, StackOutputs } from "./outputs";
 import { RunIo, runJob, RunReport } from "./run";
 
@@ -15,34 +15,62 @@ export interface PipelineReport {
   exitCode: number;
 }
 
+/** The variables the pipeline sets for every step; `--env` may set them only with `--allow-env-override`. */
+export const PIPELINE_ENV = ["RUN_ID", "STAGING_PREFIX"] as const;
+
 /** A run id: the UTC time and 4 random hex digits, lowercase, usable in object paths, e.g. `20261123t053000z-a1b2`. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "z").toLowerCase();
   return `${stamp}-${randomBytes(2).toString("hex")}`;
 }
 
+/** What every step of one pipeline run shares: its run id, staging prefix and the overrides carrying both. */
+export interface PipelineRun {
+  runId: string;
+  stagingPrefix: string;
+  overrides: ReturnType<typeof buildOverrides>;
+}
+
+/**
+ * The run id, `STAGING_PREFIX=gs://<staging bucket>/<run id>/` and overrides (the user's `--env` plus both) that every
+ * step of a pipeline run gets, on Cloud Run and locally alike.
+ * @throws BadInput for a bad `--env`, or `--env` setting RUN_ID or STAGING_PREFIX without `allowEnvOverride`.
+ */
+export function pipelineRun(stagingBucket: string, env: readonly string[], options: { runId?: string; allowEnvOverride?: boolean }): PipelineRun {
+  const given = new Map(parseEnv(env).map((e) => [e.name, e.value]));
+  const own = PIPELINE_ENV.filter((n) => given.has(n));
+  if (own.length > 0 && !options.allowEnvOverride) {
+    throw new BadInput(`--env ${own.join(", ")}: the pipeline sets ${own.length > 1 ? "these" : "this"} itself for every step; to replace ${own.length > 1 ? "them" : "it"} (e.g. to resume a run), add --allow-env-override`);
+  }
+  const runId = given.get("RUN_ID") ?? options.runId ?? newRunId();
+  const stagingPrefix = given.get("STAGING_PREFIX") ?? `gs://${stagingBucket}/${runId}/`;
+  const overrides = buildOverrides({ env: env.filter((e) => !PIPELINE_ENV.some((n) => e.startsWith(`${n}=`))) }, [
+    { name: "RUN_ID", value: runId },
+    { name: "STAGING_PREFIX", value: stagingPrefix },
+  ]);
+  return { runId, stagingPrefix, overrides };
+}
+
 /**
  * Runs a declared chain of jobs one after the other, stopping at the first that does not succeed. Every step gets
  * the same `RUN_ID` and `STAGING_PREFIX=gs://<staging bucket>/<run id>/` (plus the user's `--env`), so each step
  * reads exactly what the one before wrote.
- * @throws BadInput for an unknown pipeline (listing the known ones) or a bad `--env`.
+ * With `allowEnvOverride`, the user's `RUN_ID` and `STAGING_PREFIX` replace the pipeline's (the staging prefix then
+ * derives from the given run id unless it is given too).
+ * @throws BadInput for an unknown pipeline (listing the known ones), a bad `--env`, or `--env` setting RUN_ID or
+ * STAGING_PREFIX without `allowEnvOverride`.
  */
 export async function runPipeline(
   clients: RunClients,
   outputs: StackOutputs,
   name: string,
   env: readonly string[],
-  options: { timing: Timing; io: RunIo; runId?: string },
+  options: { timing: Timing; io: RunIo; runId?: string; allowEnvOverride?: boolean },
 ): Promise<PipelineReport> {
-  const pipeline = outputs.pipelines[name];
+  const pipeline = Object.hasOwn(outputs.pipelines, name) ? outputs.pipelines[name] : undefined;
   if (!pipeline) throw new BadInput(`unknown pipeline "${name}": the stack has ${Object.keys(outputs.pipelines).sort().join(", ") || "no pipelines"}`);
   const jobs = pipeline.steps.map((step) => jobByKey(outputs, step));
-  const runId = options.runId ?? newRunId();
-  const stagingPrefix = `gs://${pipeline.stagingBucket}/${runId}/`;
-  const overrides = buildOverrides({ env: [...env] }, [
-    { name: "RUN_ID", value: runId },
-    { name: "STAGING_PREFIX", value: stagingPrefix },
-  ]);
+  const { runId, stagingPrefix, overrides } = pipelineRun(pipeline.stagingBucket, env, options);
   options.io.err(`pipeline ${name}: run ${runId}, staging ${stagingPrefix}\n`);
   const steps: RunReport[] = [];
   for (const [i, job] of jobs.entries()) {

@@ -60,7 +60,7 @@ function projectOf(run: ProgramRun): string {
 /**
  * Compares two stacks' plans: resources only in one, inputs that differ (leaf by leaf, with `protect` as an input
  * too), and IAM grants only in one. The image digests and tags are compared like any input: a promoted prod
- * runs exactly dev's digest.
+ * runs dev's digest, copied into its own repository.
  */
 export function diffPlans(a: ProgramRun, b: ProgramRun): PlanDiff {
   const na = normalizer(projectOf(a), a.stack);

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { RecordedResource, SECRET } from "./plan";
+import { RecordedInvoke, RecordedResource, SECRET } from "./plan";
 
-export type { RecordedResource };
+export type { RecordedInvoke, RecordedResource };
 export { SECRET };
 
 // Internal modules of @pulumi/pulumi 3.x (checked with 3.248): the RPC codec and the RPC queue. The mock
@@ -11,7 +11,7 @@ export { SECRET };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(struct: unknown): Record<string, unknown>; specialSigKey: string; specialSecretSig: string };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void>; rpcKeepAlive(): () => void };
 
 /** The GCP project and region the mock's computed outputs use. */
 export interface MockCloud {
@@ -20,8 +20,15 @@ export interface MockCloud {
 }
 
 /**
+ * The digest of every image the offline preview "builds": no registry holds it, it is not a valid digest (so it
+ * fails `IMAGE_BY_DIGEST`, config validation and `npm run promote`), and it cannot be mistaken for a real one.
+ */
+export const OFFLINE_DIGEST = "sha256:<offline-preview-placeholder>";
+
+/**
  * Outputs a real deploy would compute for a resource, so the preview shows what gets wired together:
- * an account's `email`, a bucket's `url`, a repository's `registryUri`, an image's `repoDigest`, a job's `id`.
+ * an account's `email`, a bucket's `url`, a repository's `registryUri`, a job's `id`; an image's `repoDigest` is
+ * `<image>@{@link OFFLINE_DIGEST}`, unmistakably not a real one.
  * Every `gcp:` resource gets the provider's `project` (and `location`/`region` where it has one and none was set).
  */
 export function computedOutputs(type: string, inputs: Record<string, unknown>, cloud: MockCloud): { id: string; outputs: Record<string, unknown> } {
@@ -29,8 +36,7 @@ export function computedOutputs(type: string, inputs: Record<string, unknown>, c
   if (type.startsWith("pulumi:providers:")) return { id: "mock-provider-id", outputs: inputs };
   if (type === "docker:index/image:Image") {
     const imageName = str("imageName");
-    const digest = createHash("sha256").update(imageName).digest("hex");
-    return { id: imageName, outputs: { ...inputs, repoDigest: `${imageName.replace(/:[^:/]+$/, "")}@sha256:${digest}` } };
+    return { id: imageName, outputs: { ...inputs, repoDigest: `${imageName.replace(/:[^:/]+$/, "")}@${OFFLINE_DIGEST}` } };
   }
   if (!type.startsWith("gcp:")) return { id: `${type}-id`, outputs: inputs };
   const project = (inputs.project as string | undefined) ?? cloud.project;
@@ -111,9 +117,10 @@ export function mockCall(token: string, cloud: MockCloud, inputs: Record<string,
   }
 }
 
-/** The resources registered so far, in registration order, with lookups by type and name. */
+/** The resources registered (and the data sources called) so far, in order, with lookups by type and name. */
 export class ResourceRecorder {
   readonly resources: RecordedResource[] = [];
+  readonly invokes: RecordedInvoke[] = [];
 
   /** Every resource of `type`. */
   ofType(type: string): RecordedResource[] {
@@ -129,9 +136,10 @@ export class ResourceRecorder {
     return found;
   }
 
-  /** Forgets every recorded resource (between tests). */
+  /** Forgets every recorded resource and invoke (between tests). */
   clear(): void {
     this.resources.length = 0;
+    this.invokes.length = 0;
   }
 }
 
@@ -141,6 +149,7 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
   getDependenciesList(): string[];
   getProvider(): string;
   getObject(): unknown;
@@ -183,6 +192,7 @@ export async function installMockRuntime(cloud: MockCloud, stack: string, record
           inputs: hideSecrets(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>,
           outputs: hideSecrets(monitor.resources.get(urn)?.state ?? {}) as Record<string, unknown>,
           protect: req.getProtect() ?? false,
+          retainOnDelete: req.getRetainondelete() ?? false,
           dependencies: req.getDependenciesList(),
           provider: req.getProvider() || undefined,
         });
@@ -190,7 +200,55 @@ export async function installMockRuntime(cloud: MockCloud, stack: string, record
       callback(err, resp);
     });
   };
+  recordInvokes(recorder);
   return recorder;
+}
+
+type InvokeFunction = (token: string, props: unknown, opts?: unknown, packageRef?: unknown) => pulumi.Output<unknown>;
+/** An Output's value and resources (internal to @pulumi/pulumi 3.x, checked with 3.248: `OutputImpl.promise`, `allResources`). */
+interface OutputInternals<T> {
+  promise(): Promise<T>;
+  allResources?(): Promise<Set<pulumi.Resource>>;
+}
+const valueOf = <T>(output: pulumi.Output<T>) => (output as unknown as OutputInternals<T>).promise();
+let invokeRecorder: ResourceRecorder | undefined;
+
+/**
+ * Records every output-form invoke (`getProjectOutput(...)` and the like) with the URNs its result depends on.
+ * The SDK runs such an invoke once the resources its arguments come from are done, and passes them on as the
+ * result's dependencies (`invokeAsync` in @pulumi/pulumi `runtime/invoke.js`, 3.248). `pulumi.runtime`'s
+ * functions are plain properties the providers' SDKs call at call time, so wrapping them once is enough.
+ */
+function recordInvokes(recorder: ResourceRecorder): void {
+  const wrapped = invokeRecorder !== undefined;
+  invokeRecorder = recorder;
+  if (wrapped) return;
+  const runtime = pulumi.runtime as unknown as Record<"invokeOutput" | "invokeSingleOutput", InvokeFunction>;
+  for (const name of ["invokeOutput", "invokeSingleOutput"] as const) {
+    const original = runtime[name];
+    runtime[name] = (token, props, opts, packageRef) => {
+      const result = original(token, props, opts, packageRef);
+      const target = invokeRecorder;
+      const done = settings.rpcKeepAlive();
+      (async () => {
+        // Its provider too: the SDK registers it before the call (`getProvider(tok, opts)` in `runtime/invoke.js`).
+        const options = (opts ?? {}) as pulumi.InvokeOptions;
+        const provider = options.provider ?? options.parent?.getProvider(token);
+        const dependencies = [...((await (result as unknown as OutputInternals<unknown>).allResources?.()) ?? []), ...(provider ? [provider] : [])];
+        const args = pulumi.output(props as pulumi.Input<Record<string, unknown>>);
+        target?.invokes.push({
+          token,
+          inputs: (await pulumi.isSecret(args)) ? { [SECRET]: SECRET } : ((await valueOf(args)) ?? {}),
+          outputs: (await pulumi.isSecret(result)) ? { [SECRET]: SECRET } : (((await valueOf(result)) ?? {}) as Record<string, unknown>),
+          dependencies: await Promise.all(dependencies.map((d) => valueOf(d.urn))),
+        });
+      })()
+        // The program itself reports a failed invoke; the recording only leaves it out.
+        .catch(() => undefined)
+        .finally(done);
+      return result;
+    };
+  }
 }
 
 /** Waits until every resource registration the program started has been answered. */

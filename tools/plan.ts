@@ -21,8 +21,22 @@ export interface RecordedResource {
   readonly outputs: Record<string, unknown>;
   /** Pulumi's `protect` option. */
   readonly protect: boolean;
+  /** Pulumi's `retainOnDelete` option: a delete drops the resource from state and leaves it in the cloud. */
+  readonly retainOnDelete?: boolean;
   /** URNs of explicit and implicit dependencies. */
   readonly dependencies: readonly string[];
   /** Provider reference (`<provider urn>::<id>`) of a custom resource. */
   readonly provider?: string;
+}
+
+/** One data source call (an invoke such as `gcp:storage/getProjectServiceAccount:getProjectServiceAccount`) as the program made it. */
+export interface RecordedInvoke {
+  /** Function token. */
+  readonly token: string;
+  /** Arguments as sent; `{ "[secret]": "[secret]" }` (see {@link SECRET}) when any of them is secret. */
+  readonly inputs: Record<string, unknown>;
+  /** What the (mock) provider answered; the same placeholder when the answer is secret. */
+  readonly outputs: Record<string, unknown>;
+  /** URNs of its provider and of the resources its arguments and `dependsOn` came from: it runs once they are done. */
+  readonly dependencies: readonly string[];
 }

@@ -3,9 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { configFromPulumi } from "../config";
 import { diffPlans, renderDiff } from "./diff";
+import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "./render";
 import { RULES, violations } from "./rules";
 import { ProgramRun, readStackConfig, ROOT, runProgram } from "./run-program";
+import { typeCheck } from "./type-check";
 
 /** Where the architecture diagram is written, from the dev stack's plan. */
 export const ARCHITECTURE_DOC = path.join(ROOT, "docs", "architecture.md");
@@ -78,6 +80,10 @@ async function main(argv: string[]): Promise<number> {
     .option("--diff <stacks...>", "compare two stacks' plans instead, e.g. --diff dev prod: resources only in one, inputs and IAM that differ")
     .parse(argv);
   const opts = program.opts<{ stack: string; json?: string; outputs?: string; docs: boolean; diff?: string[] }>();
+  // Type-checked beside the (transpile-only) run; nothing is printed before it passes, and its errors come first.
+  const checked = typeCheck();
+  checked.catch(() => undefined);
+  const firstError = (err: unknown) => checked.then(() => err, (typeError: unknown) => typeError);
   if (opts.diff) {
     if (opts.diff.length !== 2) {
       process.stderr.write(`preview failed: --diff takes two stacks, e.g. --diff dev prod\n`);
@@ -86,24 +92,31 @@ async function main(argv: string[]): Promise<number> {
     try {
       const a = await runProgram(opts.diff[0]);
       const b = await runProgram(opts.diff[1]);
+      await checked;
       process.stdout.write(renderDiff(diffPlans(a, b)));
       return 0;
-    } catch (err) {
+    } catch (caught) {
+      const err = await firstError(caught);
       process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     }
   }
   let run: ProgramRun;
   let problems: string[];
+  let rehearsal: RehearsalResult;
   try {
     const config = readStackConfig(opts.stack);
     run = await runProgram(opts.stack, config);
-    problems = violations(run.resources, { stack: opts.stack, protectData: configFromPulumi(config.values, opts.stack, (k) => config.secretKeys.includes(k)).policy.protectData });
-  } catch (err) {
+    problems = violations(run.resources, { stack: opts.stack, protectData: configFromPulumi(config.values, opts.stack, (k) => config.secretKeys.includes(k), true).policy.protectData });
+    rehearsal = await rehearseRun(run);
+    await checked;
+  } catch (caught) {
+    const err = await firstError(caught);
     process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
   process.stdout.write(planText(run, problems));
+  process.stdout.write(rehearsalText(rehearsal));
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(planJson(run), null, 2)}\n`);
   if (opts.outputs) fs.writeFileSync(opts.outputs, `${JSON.stringify(run.outputs, null, 2)}\n`);
   if (opts.docs && opts.stack === ARCHITECTURE_STACK) {
@@ -111,9 +124,14 @@ async function main(argv: string[]): Promise<number> {
     fs.writeFileSync(ARCHITECTURE_DOC, architectureDoc(run));
     process.stderr.write(`wrote ${path.relative(process.cwd(), ARCHITECTURE_DOC)}\n`);
   }
-  return problems.length === 0 ? 0 : 1;
+  return problems.length === 0 && rehearsal.problems.length === 0 ? 0 : 1;
 }
 
 if (require.main === module) {
+  // Pulumi records a stack trace for every promise it wraps (@pulumi/pulumi runtime/debuggable.js) and every resource
+  // it registers; under ts-node each is mapped through source maps: ~1/4 of the run's CPU (warm dev preview, paired
+  // runs: 5.2 -> 3.9 s CPU).
+  // The preview prints error messages, never stacks.
+  Error.stackTraceLimit = 0;
   main(process.argv).then((code) => process.exit(code));
 }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { IMAGE_BY_DIGEST, IMAGE_NAMES, ImageName, PROJECT } from "../config";
 import { BadInput } from "../runner/errors";
 import { readOutputsJson } from "../runner/outputs";
+import { OFFLINE_DIGEST } from "./mock-runtime";
 import { ROOT } from "./run-program";
 
 /** Each image the stacks run, and the config key that carries its promoted digest. */
@@ -19,14 +20,20 @@ export type Promotion = Record<string, { from?: string; to: string }>;
 
 /**
  * Promotes the images a stack built (its `images` outputs, e.g. dev's) into another stack's file (e.g.
- * `Pulumi.prod.yaml`), keeping that file's comments and other values: the target then deploys exactly those
- * digests and builds nothing.
- * @throws BadInput when the outputs have no image digests or the target stack file is missing.
+ * `Pulumi.prod.yaml`), keeping that file's comments and other values: the target then copies exactly those
+ * digests into its own repository, deploys them and builds nothing.
+ * @throws BadInput when the outputs came from the offline preview (made-up digests), have no image digests, or
+ * the target stack file is missing; the file is then left as it was.
  */
 export function promote(from: string, to: string, outputsFile?: string, root = ROOT): Promotion {
   const file = path.join(root, `Pulumi.${to}.yaml`);
   if (!fs.existsSync(file)) throw new BadInput(`--to ${to}: no stack file ${path.basename(file)}`);
   const { json, from: source } = readOutputsJson(from, outputsFile);
+  if (JSON.stringify(json).includes(OFFLINE_DIGEST)) {
+    throw new BadInput(
+      `--from ${from}: ${source} came from the offline preview (its images are ${OFFLINE_DIGEST}, which no registry holds); promote a deployed stack: \`pulumi up --stack ${from}\`, then \`npm run promote -- --from ${from} --to ${to}\` without --outputs (or with the outputs of \`pulumi stack output --json --stack ${from}\`)`,
+    );
+  }
   const parsed = outputs.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -56,7 +63,9 @@ if (require.main === module) {
     for (const [image, change] of Object.entries(promote(opts.from, opts.to, opts.outputs))) {
       process.stdout.write(`${image}: ${change.from ?? "(none)"} -> ${change.to}\n`);
     }
-    process.stdout.write(`wrote Pulumi.${opts.to}.yaml; review it, then \`pulumi up --stack ${opts.to}\`\n`);
+    process.stdout.write(
+      `wrote Pulumi.${opts.to}.yaml; review and commit it, then \`pulumi up --stack ${opts.to}\`: it copies each image into ${opts.to}'s own repository with gcrane (its deployer needs read on ${opts.from}'s repository: ${opts.from}'s cloudrun-pipelines:imageReaders)\n`,
+    );
   } catch (err) {
     process.stderr.write(`promote failed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(err instanceof BadInput ? 2 : 1);

@@ -57,12 +57,27 @@ function strings(value: unknown): string[] {
 }
 
 /** The account a job, service or workflow runs as. */
-function workloadAccount(workload: RecordedResource): string | undefined {
+export function workloadAccount(workload: RecordedResource): string | undefined {
   if (workload.type === "gcp:workflows/workflow:Workflow") return workload.inputs.serviceAccount as string | undefined;
   const template = workload.inputs.template as { serviceAccount?: string; template?: { serviceAccount?: string } } | undefined;
   return workload.type === "gcp:cloudrunv2/job:Job" ? template?.template?.serviceAccount : template?.serviceAccount;
 }
 const WORKLOAD_TYPES = ["gcp:cloudrunv2/job:Job", "gcp:cloudrunv2/service:Service", "gcp:workflows/workflow:Workflow"];
+
+/**
+ * Why `pulumi destroy` cannot delete `r`, from a guard that is in state, or undefined: `protect`, a bucket without
+ * `forceDestroy` (fails while it holds objects), a dataset without `deleteContentsOnDestroy` (fails while it holds
+ * tables), a Cloud Run job or service or a workflow whose `deletionProtection` is not false (the provider's default is
+ * true). Sources: reference/gcp-pulumi-facts.md §1.0-1.12 (`@pulumi/gcp` `.d.ts` files; hashicorp/terraform-provider-google#6688;
+ * GoogleCloudPlatform/magic-modules#11318).
+ */
+export function destroyBlocker(r: RecordedResource): string | undefined {
+  if (r.protect) return "is protected";
+  if (r.type === "gcp:storage/bucket:Bucket" && r.inputs.forceDestroy !== true) return "cannot be deleted while it holds objects";
+  if (r.type === "gcp:bigquery/dataset:Dataset" && r.inputs.deleteContentsOnDestroy !== true) return "cannot be deleted while it holds tables";
+  if (DELETION_PROTECTED_TYPES.includes(r.type) && r.inputs.deletionProtection !== false) return "has deletion protection (the provider's default is true)";
+  return undefined;
+}
 
 /** The `http.*` calls of a workflow definition (YAML) whose URL names a Google API, with their `auth`. */
 function googleApiCalls(source: string): { url: string; auth?: { type?: string } }[] {
@@ -86,6 +101,12 @@ export const RULES: readonly Rule[] = [
     id: "no-public-access",
     why: "Pipeline data and jobs are private: allUsers or allAuthenticatedUsers in any IAM binding exposes them to the internet.",
     check: (resources) => resources.filter((r) => r.custom && strings(r.inputs).some((s) => PUBLIC_MEMBERS.has(s))).map((r) => `${label(r)} grants access to a public member`),
+  },
+  {
+    id: "no-domain-wide-access",
+    why: "A domain: member grants every account of a Google Workspace or Cloud Identity domain (https://cloud.google.com/iam/docs/principal-identifiers); grant a group instead.",
+    check: (resources) =>
+      resources.filter((r) => r.custom && strings(r.inputs).some((s) => s.startsWith("domain:"))).map((r) => `${label(r)} grants access to a whole domain (${strings(r.inputs).find((s) => s.startsWith("domain:"))})`),
   },
   {
     id: "no-primitive-roles",
@@ -197,11 +218,8 @@ export const RULES: readonly Rule[] = [
       protectData
         ? []
         : resources.flatMap((r) => {
-            if (r.protect) return [`${label(r)} is protected`];
-            if (r.type === "gcp:storage/bucket:Bucket" && r.inputs.forceDestroy !== true) return [`${label(r)} cannot be deleted while it holds objects`];
-            if (r.type === "gcp:bigquery/dataset:Dataset" && r.inputs.deleteContentsOnDestroy !== true) return [`${label(r)} cannot be deleted while it holds tables`];
-            if (DELETION_PROTECTED_TYPES.includes(r.type) && r.inputs.deletionProtection !== false) return [`${label(r)} has deletion protection (the provider's default is true)`];
-            return [];
+            const blocker = destroyBlocker(r);
+            return blocker ? [`${label(r)} ${blocker}`] : [];
           }),
   },
 ];

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { installMockRuntime, RecordedResource, SECRET, settled } from "./mock-runtime";
+import { installMockRuntime, RecordedInvoke, RecordedResource, ResourceRecorder, SECRET, settled } from "./mock-runtime";
 
 /** The project root (where Pulumi.yaml and the stack files are). */
 export const ROOT = path.resolve(__dirname, "..");
@@ -19,6 +19,8 @@ export interface ProgramRun {
   readonly stack: string;
   readonly outputs: Record<string, unknown>;
   readonly resources: RecordedResource[];
+  /** The data sources the program called, with what they depend on. */
+  readonly invokes: RecordedInvoke[];
 }
 
 /**
@@ -58,18 +60,19 @@ export function readStackConfig(stack: string, root = ROOT): StackConfigFile {
  * stack file's config, the program loaded inside `runInPulumiStack`. Resolves with the stack outputs and every
  * registered resource once all registrations are answered.
  * @param config - the stack's config; by default read from `Pulumi.<stack>.yaml`.
+ * @param recorder - where registered resources are recorded (a test passes its own to see what a failed run declared).
  * @throws the program's own error, e.g. the config error naming the key.
  */
-export async function runProgram(stack: string, config: StackConfigFile = readStackConfig(stack)): Promise<ProgramRun> {
+export async function runProgram(stack: string, config: StackConfigFile = readStackConfig(stack), recorder = new ResourceRecorder()): Promise<ProgramRun> {
   const cloud = { project: config.values["gcp:project"] ?? "unset-project", region: config.values["gcp:region"] ?? "unset-region" };
-  const recorder = await installMockRuntime(cloud, stack);
+  await installMockRuntime(cloud, stack, recorder);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   forgetProgramModules(ROOT);
   const program = path.join(ROOT, "index.ts");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(program) }));
   await settled();
-  return { stack, outputs: (outputs ?? {}) as Record<string, unknown>, resources: recorder.resources };
+  return { stack, outputs: (outputs ?? {}) as Record<string, unknown>, resources: recorder.resources, invokes: recorder.invokes };
 }
 
 /** Drops the project's own modules from the require cache, so the program (and its config) is evaluated anew. */

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { isReservedEnvName } from "../../contract/limits";
 import { InputError } from "./errors";
 import { memoryQuantity, Size, toMiB } from "./units";
 
@@ -23,11 +24,6 @@ export interface EnvEntry {
   valueSource?: { secretKeyRef: { secret: pulumi.Input<string>; version: pulumi.Input<string> } };
 }
 
-/**
- * Variables Cloud Run sets in every job task; a container may not set them
- * (src: https://cloud.google.com/run/docs/container-contract#jobs-env-vars).
- */
-const RESERVED = new Set(["CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT", "PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"]);
 
 /**
  * Builds the container's env list: plain values and secret references, sorted by name. A stable order matters:
@@ -40,7 +36,7 @@ export function containerEnv(field: string, env: Record<string, pulumi.Input<str
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new InputError(`${field}.env`, `"${name}" is not a valid variable name`, "use letters, digits and underscores, not starting with a digit");
     }
-    if (RESERVED.has(name) || name.startsWith("X_GOOGLE_")) {
+    if (isReservedEnvName(name)) {
       throw new InputError(`${field}.env`, `${name} is set by Cloud Run itself`, "choose another name");
     }
     if (name in env && name in secretEnv) {

@@ -1,9 +1,9 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { checkServiceAccountArgs, ServiceAccountArgs } from "../service-account";
 import { applyTransform, Transform } from "./component";
 import { InputError } from "./errors";
-import { isTimeZone } from "./formats";
+import { cronProblem, timeZoneProblem } from "./formats";
 import { NAME_RULES } from "./naming";
 import { Duration, durationString, toSeconds } from "./units";
 
@@ -27,11 +27,13 @@ export function checkSchedule(field: string, schedule: { schedulerJobName: strin
   if (!NAME_RULES.schedulerJob.pattern.test(schedule.schedulerJobName)) {
     throw new InputError(`${field}.schedulerJobName`, `"${schedule.schedulerJobName}" is not a valid Cloud Scheduler job name`, "use letters, digits, hyphens and underscores, at most 500");
   }
-  if (schedule.cron.trim().split(/\s+/).length !== 5) {
-    throw new InputError(`${field}.cron`, `"${schedule.cron}" does not have the five fields of a unix cron expression`, 'write "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"');
+  const cron = cronProblem(schedule.cron);
+  if (cron !== undefined) {
+    throw new InputError(`${field}.cron`, `"${schedule.cron}" is not a unix-cron expression Cloud Scheduler takes: ${cron}`, 'write "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"');
   }
-  if (!isTimeZone(schedule.timeZone)) {
-    throw new InputError(`${field}.timeZone`, `"${schedule.timeZone}" is not a time zone`, 'use an IANA time zone name, e.g. "Etc/UTC" or "Europe/Berlin"');
+  const timeZone = timeZoneProblem(schedule.timeZone);
+  if (timeZone !== undefined) {
+    throw new InputError(`${field}.timeZone`, `"${schedule.timeZone}" is not an exact time zone name`, timeZone);
   }
 }
 

@@ -1,8 +1,8 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "./gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { SecretEnv } from "./container";
 import { InputError } from "./errors";
-import { IAM_MEMBER } from "./formats";
+import { memberProblem } from "./formats";
 import { ResolvedLinks } from "./links";
 import { childName } from "./naming";
 
@@ -43,9 +43,8 @@ export function checkWorkloadArgs(field: string, secretEnv: Record<string, Secre
   }
   for (const [key, list] of Object.entries(members)) {
     for (const member of list ?? []) {
-      if (!IAM_MEMBER.test(member)) {
-        throw new InputError(`${field}.${key}`, `"${member}" is not an IAM member of one principal`, 'write e.g. "user:ana@example.com", "group:data-eng@example.com" or "serviceAccount:ci@p.iam.gserviceaccount.com"');
-      }
+      const problem = memberProblem(member);
+      if (problem !== undefined) throw new InputError(`${field}.${key}`, `"${member}" is not an IAM member this stack grants access to`, problem);
     }
   }
 }

@@ -121,7 +121,7 @@ function withService() {
   bus.subscribe(RESULTS, RESULT_TOPIC);
   bus.pushTo(REQUEST_TOPIC, async (m) => {
     const body = JSON.stringify({ message: { data: m.data.toString("base64"), attributes: m.attributes, messageId: m.messageId }, subscription: "projects/p-dev/subscriptions/stream-push" });
-    const result = await handlePush(body, { resultTopic: RESULT_TOPIC }, model, bus, () => undefined);
+    const result = await handlePush(body, { resultTopic: RESULT_TOPIC, publishDeadlineMs: 30_000 }, model, bus, () => undefined);
     if (result.status !== 200) throw new Error(`push answered ${result.status}`);
   });
   return bus;

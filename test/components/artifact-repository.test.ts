@@ -52,6 +52,17 @@ describe("ArtifactRepository", () => {
     expect(errorOf(() => new ArtifactRepository("b", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 0 }))).to.match(/^ArtifactRepository\(b\)\.keepCount: 0 is not a positive whole number/);
     expect(errorOf(() => new ArtifactRepository("c", { repositoryId: "images", location: "eu", policy: DEV, deleteUntaggedAfterDays: 1.5 }))).to.match(/^ArtifactRepository\(c\)\.deleteUntaggedAfterDays: 1.5/);
   });
+  it("rejects readers that open the images to a whole domain or to everyone, or are malformed", () => {
+    for (const [reader, problem] of [
+      ["allUsers", "allUsers opens access to anyone on the internet"],
+      ["domain:example.com", "domain opens access to a whole domain"],
+      ["user:ana", 'after "user:" comes an email address'],
+    ]) {
+      expect(errorOf(() => new ArtifactRepository("r", { repositoryId: "images", location: "eu", policy: DEV, readers: [reader] }))).to.include(
+        `ArtifactRepository(r).readers: "${reader}" is not an IAM member this stack grants access to; ${problem}`,
+      );
+    }
+  });
   it("cleanup durations in seconds: olderThan is \"<n>s\", never days (\"7d\" diffs against the API's seconds and replaces the repository)", async () => {
     new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV, deleteUntaggedAfterDays: 30 });
     await registered(recorder);

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../../components/shared/gcp";
 import { expect } from "chai";
 import { Bucket } from "../../components/bucket";
 import { CloudRunJob, CloudRunJobArgs } from "../../components/cloud-run-job";
@@ -157,7 +157,7 @@ describe("CloudRunJob", () => {
     ["reserved env", { env: { CLOUD_RUN_TASK_INDEX: "1" } }, /^CloudRunJob\(j\)\.env: CLOUD_RUN_TASK_INDEX is set by Cloud Run itself/],
     ["env name", { env: { "MY-VAR": "1" } }, /^CloudRunJob\(j\)\.env: "MY-VAR" is not a valid variable name/],
     ["plain and secret", { env: { KEY: "1" }, secretEnv: { KEY: { secret: "s" } } }, /^CloudRunJob\(j\)\.secretEnv: KEY is also a plain env variable/],
-    ["public runner", { runners: ["allUsers"] }, /^CloudRunJob\(j\)\.runners: "allUsers" is not an IAM member of one principal/],
+    ["public runner", { runners: ["allUsers"] }, /^CloudRunJob\(j\)\.runners: "allUsers" is not an IAM member this stack grants access to/],
     ["default account", { serviceAccount: { email: "1-compute@developer.gserviceaccount.com" } }, /^CloudRunJob\(j\)\.serviceAccount\.email: .* is a default service account/],
   ];
   for (const [what, overrides, message] of invalid) {

@@ -67,8 +67,11 @@ describe("JobSchedule", () => {
   });
 
   const invalid: [string, Partial<JobScheduleArgs>, RegExp][] = [
-    ["a four-field cron", { cron: "0 2 * *" }, /^JobSchedule\(s\)\.cron: "0 2 \* \*" does not have the five fields of a unix cron expression/],
-    ["an unknown time zone", { timeZone: "Mars/Olympus" }, /^JobSchedule\(s\)\.timeZone: "Mars\/Olympus" is not a time zone/],
+    ["a four-field cron", { cron: "0 2 * *" }, /^JobSchedule\(s\)\.cron: "0 2 \* \*" is not a unix-cron expression Cloud Scheduler takes: has 4 fields/],
+    ["an hour out of range", { cron: "0 25 * * *" }, /^JobSchedule\(s\)\.cron: "0 25 \* \* \*" is not a unix-cron expression Cloud Scheduler takes: Constraint error, got value 25 expected range 0-23/],
+    ["L (last day), which Cloud Scheduler does not support", { cron: "0 2 L * *" }, /^JobSchedule\(s\)\.cron: "0 2 L \* \*" is not a unix-cron expression Cloud Scheduler takes: "L" is not part of the unix-cron format/],
+    ["a time zone in the wrong case", { timeZone: "europe/berlin" }, /^JobSchedule\(s\)\.timeZone: "europe\/berlin" is not an exact time zone name; write it exactly as the tz database does: "Europe\/Berlin"$/],
+    ["an unknown time zone", { timeZone: "Mars/Olympus" }, /^JobSchedule\(s\)\.timeZone: "Mars\/Olympus" is not an exact time zone name/],
     ["six retries", { retry: { retryCount: 6 } }, /^JobSchedule\(s\)\.retry\.retryCount: 6 is out of range; use a whole number from 0 to 5$/],
     ["min backoff above max", { retry: { minBackoff: "2 hours", maxBackoff: "1 hour" } }, /^JobSchedule\(s\)\.retry: minBackoff \(7200s\) is longer than maxBackoff \(3600s\)/],
     ["an invalid account id", { serviceAccount: { accountId: "Sched", displayName: "s" } }, /^JobSchedule\(s\)\.serviceAccount\.accountId: "Sched" is not a valid account id/],

@@ -37,7 +37,10 @@ describe("StreamProcessor", () => {
     expect(serviceMembers.map((m) => [m.type, m.inputs])).to.deep.equal([[TOPIC_MEMBER, { topic: RESULTS, role: "roles/pubsub.publisher", member: SERVICE_MEMBER }]]);
     expect(resources.filter((r) => r.inputs.topic === REQUESTS && isIamMember(r.type))).to.deep.equal([]);
     const service = recorder.get(SERVICE, "stream-service-service");
-    expect((service.inputs.template as { containers: { envs: unknown }[] }).containers[0].envs).to.deep.equal([{ name: "RESULT_TOPIC", value: RESULTS }]);
+    expect((service.inputs.template as { containers: { envs: unknown }[] }).containers[0].envs).to.deep.equal([
+      { name: "PUBLISH_DEADLINE_SECONDS", value: "30" },
+      { name: "RESULT_TOPIC", value: RESULTS },
+    ]);
     expect(service.dependencies).to.include(serviceMembers[0].urn);
     expect(await promiseOf(stream.requestTopicId)).to.equal(REQUESTS);
     expect(await promiseOf(stream.resultTopicId)).to.equal(RESULTS);
@@ -52,6 +55,7 @@ describe("StreamProcessor", () => {
     expect(envs).to.deep.equal([
       { name: "A_FLAG", value: "1" },
       { name: "MODEL", value: "v2" },
+      { name: "PUBLISH_DEADLINE_SECONDS", value: "30" },
       { name: "RESULT_TOPIC", value: RESULTS },
     ]);
   });
@@ -128,7 +132,12 @@ describe("StreamProcessor", () => {
       { service: { ...args().service, env: { RESULT_TOPIC: "x" } } },
       /^StreamProcessor\(s\)\.service\.env: RESULT_TOPIC is set by the stream processor/,
     ],
-    ["allUsers as a client", { clients: ["allUsers"] }, /^StreamProcessor\(s\)\.clients: "allUsers" is not an IAM member of one principal/],
+    [
+      "PUBLISH_DEADLINE_SECONDS in the service's env",
+      { service: { ...args().service, env: { PUBLISH_DEADLINE_SECONDS: "90" } } },
+      /^StreamProcessor\(s\)\.service\.env: PUBLISH_DEADLINE_SECONDS is set by the stream processor/,
+    ],
+    ["allUsers as a client", { clients: ["allUsers"] }, /^StreamProcessor\(s\)\.clients: "allUsers" is not an IAM member this stack grants access to/],
     ["an invalid result subscription id", { resultSubscriptions: { backend: { subscriptionName: "Backend" } } }, /^StreamProcessor\(s\)\.resultSubscriptions\.backend\.subscriptionName: "Backend" is not a valid subscription id/],
     ["a 5-second result ack deadline", { resultSubscriptions: { backend: { subscriptionName: "dev-results-backend", ackDeadline: "5 seconds" } } }, /^StreamProcessor\(s\)\.resultSubscriptions\.backend\.ackDeadline: "5 seconds" is out of range/],
   ];

@@ -1,6 +1,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { expect } from "chai";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Gcs } from "../../images/etl/src/gcs";
@@ -111,6 +112,7 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     const result = await extract(params(path.join(DATA, "seattle-weather.csv"), "weather", { range: { from: "2012-01-01", to: "2012-01-02" } }), "gs://p-dev-raw/", () => gcs);
     expect(result.destination).to.equal("gs://p-dev-raw/weather/");
     expect(calls).to.deep.equal([
+      "list p-dev-raw weather/",
       "list p-dev-raw weather/date=2012-01-01/",
       "delete p-dev-raw weather/date=2012-01-01/part-3.parquet",
       "upload p-dev-raw weather/date=2012-01-01/part-0.parquet",
@@ -144,6 +146,8 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     ["a CSV without the date column", () => { const f = path.join(tmp(), "wrong.csv"); fs.writeFileSync(f, "a,b\n1,2\n"); return f; }, 'the source has no date column "date"; its columns: a, b (pass --date-column)'],
     ["no date column", () => path.join(DATA, "penguins.json"), 'the source has no date column "date"; its columns: species, island, beak_length_mm, beak_depth_mm, flipper_length_mm, body_mass_g, sex (pass --date-column)'],
     ["an unknown format", () => { const f = path.join(tmp(), "data.xlsx"); fs.writeFileSync(f, "x"); return f; }, 'cannot tell the format of "'],
+    ["a header-only CSV", () => { const f = path.join(tmp(), "header.csv"); fs.writeFileSync(f, "date,temp\n"); return f; }, "header.csv has no rows (a header only?): nothing to extract"],
+    ["a date column that never parses", () => { const f = path.join(tmp(), "dates.csv"); fs.writeFileSync(f, "date,temp\nyesterday,1\ntoday,2\nsoon,3\n"); return f; }, 'dates.csv were rejected: the date column "date" never parses as a date (e.g. "yesterday"); nothing was written'],
   ];
   for (const [what, source, message] of failures) {
     it(`fails clearly on ${what}: exit 1, the reason in the last log line`, async () => {
@@ -156,4 +160,70 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
       expect(last.message).to.include(message);
     });
   }
+
+  it("an unreachable https source: exit 1 naming the URL and the cause", async () => {
+    // A port that was just free: nothing listens on it, so the connection is refused.
+    const server = net.createServer().listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const lines: string[] = [];
+    const io = { stdout: (l: string) => lines.push(l), stderr: (l: string) => lines.push(l) };
+    const dest = tmp();
+    const code = await main(["extract", "--source", `https://127.0.0.1:${port}/flights.csv`, "--dataset", "x", "--dest", dest], {}, io);
+    expect(code).to.equal(EXIT.failed);
+    expect(JSON.parse(lines[lines.length - 1]).message).to.equal(`extract failed: cannot download https://127.0.0.1:${port}/flights.csv: the source is unreachable (ECONNREFUSED)`);
+    expect(fs.readdirSync(dest)).to.deep.equal([]);
+  });
+
+  it("every row rejected: the count and the column in the error, and nothing written or deleted", async () => {
+    const dest = tmp();
+    await extract(params(path.join(DATA, "seattle-weather.csv"), "weather", { range: { from: "2012-01-01", to: "2012-01-03" } }), dest, noGcs);
+    const before = files(path.join(dest, "weather"));
+    const source = path.join(tmp(), "bad.csv");
+    fs.writeFileSync(source, "date,temp\n2012-13-45,1\nnot a date,2\n");
+    let message = "";
+    await extract(params(source, "weather"), dest, noGcs).catch((err: Error) => (message = err.message));
+    expect(message).to.equal(`all 2 rows of ${source} were rejected: the date column "date" never parses as a date (e.g. "2012-13-45"); nothing was written`);
+    expect(files(path.join(dest, "weather"))).to.deep.equal(before);
+  });
+
+  it("a re-run of a range from a smaller source deletes the days it owns that the source no longer has, and nothing outside its range or share", async () => {
+    const all = fs.readFileSync(path.join(DATA, "seattle-weather.csv"), "utf8").trim().split("\n");
+    const dir = tmp();
+    const larger = path.join(dir, "larger.csv");
+    const smaller = path.join(dir, "smaller.csv");
+    fs.writeFileSync(larger, [all[0], ...all.slice(1).filter((l) => l.startsWith("2012-01-0"))].join("\n")); // 2012-01-01 .. 09
+    fs.writeFileSync(smaller, [all[0], ...all.slice(1).filter((l) => /^2012-01-0[1-3]/.test(l))].join("\n")); // 01 .. 03
+    const dest = tmp();
+    await extract(params(larger, "weather"), dest, noGcs);
+    const range = { from: "2012-01-01", to: "2012-01-06" };
+    // Two tasks: task 0 owns the even day numbers of the range, task 1 the odd ones; together the whole range.
+    const removed: string[] = [];
+    for (const index of [0, 1]) removed.push(...(await extract(params(smaller, "weather", { range, task: { index, count: 2 } }), dest, noGcs)).removed);
+    expect(removed.sort()).to.deep.equal(["2012-01-04", "2012-01-05", "2012-01-06"]);
+    const days = fs.readdirSync(path.join(dest, "weather")).sort();
+    expect(days).to.deep.equal(["date=2012-01-01", "date=2012-01-02", "date=2012-01-03", "date=2012-01-07", "date=2012-01-08", "date=2012-01-09"]);
+  });
+
+  it("on gs://, a stale day it owns is deleted object by object; a day outside its share is listed but left", async () => {
+    const calls: string[] = [];
+    const existing = ["weather/date=2012-01-01/part-0.parquet", "weather/date=2012-01-02/part-0.parquet", "weather/date=2012-01-05/part-0.parquet", "weather/date=2012-01-06/part-0.parquet"];
+    const gcs: Gcs = {
+      list: async (bucket, prefix) => (calls.push(`list ${bucket} ${prefix}`), existing.filter((n) => n.startsWith(prefix))),
+      download: async () => undefined,
+      upload: async (_file, bucket, name) => void calls.push(`upload ${bucket} ${name}`),
+      delete: async (bucket, name) => void calls.push(`delete ${bucket} ${name}`),
+    };
+    // 2012-01-01 is day 15340 (even): task 0 of 2 owns 01, 03, 05; it writes 01 only (the range's one day in the source).
+    const source = path.join(tmp(), "one.csv");
+    fs.writeFileSync(source, "date,temp\n2012-01-01,1\n");
+    const result = await extract(params(source, "weather", { range: { from: "2012-01-01", to: "2012-01-06" }, task: { index: 0, count: 2 } }), "gs://p-dev-raw/", () => gcs);
+    expect(result.removed).to.deep.equal(["2012-01-05"]);
+    expect(calls.filter((c) => !c.startsWith("list"))).to.deep.equal([
+      "delete p-dev-raw weather/date=2012-01-05/part-0.parquet",
+      "delete p-dev-raw weather/date=2012-01-01/part-0.parquet",
+      "upload p-dev-raw weather/date=2012-01-01/part-0.parquet",
+    ]);
+  });
 });

@@ -6,7 +6,8 @@ import { AddressInfo } from "net";
 import * as path from "path";
 import { Row, score } from "../../images/scorer/src/model";
 import { parsePush, resultNames } from "../../images/scorer/src/push";
-import { createServer, handlePush, ObjectStore } from "../../images/scorer/src/server";
+import * as os from "os";
+import { createServer, handlePush, localStore, MAX_INPUT_BYTES, MAX_REQUEST_BYTES, ObjectStore } from "../../images/scorer/src/server";
 
 const penguins = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]).map(
   (r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v)])) as Row,
@@ -111,5 +112,85 @@ describe("images/scorer", () => {
     } finally {
       server.close();
     }
+  });
+
+  describe("bad input", () => {
+    const answer = async (csv: string | Buffer, name = "in.csv") => {
+      const { store, written } = memoryStore({ [`p-dev-input/${name}#1700000000000001`]: csv.toString() });
+      const result = await handlePush(finalize(name), CONFIG, store, quiet);
+      return { ...result, written: written.size };
+    };
+    const csv = stringify(withHidden, { header: true });
+
+    it("every CSV parse error is a 422 (not retried as a 500), naming the cause, and writes nothing", async () => {
+      const cases: [string, string][] = [
+        ['a,b\n"1,2\n', "the CSV cannot be parsed: Quote Not Closed"],
+        ["a,b\n1,2,3\n", "the CSV cannot be parsed: Invalid Record Length"],
+        ['a,b\n1"x,2\n', "the CSV cannot be parsed: Invalid Opening Quote"],
+      ];
+      for (const [input, message] of cases) {
+        const result = await answer(input);
+        expect(result.status, input).to.equal(422);
+        expect((result.body as { error: string }).error, input).to.include(message);
+        expect(result.written).to.equal(0);
+      }
+    });
+
+    it("a duplicated header is a 422 naming the column", async () => {
+      expect(await answer("Species,x,x\nA,1,2\n")).to.deep.equal({ status: 422, body: { error: 'the header names the column "x" twice; give each column a distinct name' }, written: 0 });
+    });
+
+    it("a UTF-8 byte-order mark is dropped: the first column keeps its name", async () => {
+      const result = await answer(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv)]));
+      expect(result.status).to.equal(200);
+      expect(result.written).to.equal(2);
+    });
+
+    it("an object over MAX_INPUT_BYTES is a 422 saying to split it; the local store refuses it before reading", async () => {
+      const big = "Species,x\n" + "A,1\n".repeat(Math.ceil(MAX_INPUT_BYTES / 4) + 1);
+      const result = await answer(big);
+      expect(result.status).to.equal(422);
+      expect((result.body as { error: string }).error).to.equal(`the object is ${big.length} bytes, over the scorer's limit of ${MAX_INPUT_BYTES}; split it into smaller CSVs`);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scorer-"));
+      fs.mkdirSync(path.join(dir, "p-dev-input"));
+      fs.writeFileSync(path.join(dir, "p-dev-input", "big.csv"), big);
+      let thrown = "";
+      await localStore(dir)
+        .read({ bucket: "p-dev-input", name: "big.csv", generation: "1" }, MAX_INPUT_BYTES)
+        .catch((err: Error) => (thrown = err.message));
+      expect(thrown).to.match(/over the scorer's limit/);
+    });
+
+    it("the local store refuses object names that leave its folder: 400, nothing read or written outside", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scorer-"));
+      const secret = path.join(path.dirname(dir), `outside-${path.basename(dir)}.csv`);
+      fs.writeFileSync(secret, "Species,x\nA,1\n");
+      const store = localStore(dir);
+      for (const name of [`../${path.basename(secret)}`, `../../${path.basename(secret)}`, "/etc/x.csv"]) {
+        const result = await handlePush(finalize(name), CONFIG, store, quiet);
+        expect(result.status, name).to.equal(400);
+        expect((result.body as { error: string }).error, name).to.include("leaves the local store's folder");
+      }
+      let thrown = "";
+      await store.write("p-dev-output", "../../escape.csv", "x", "text/csv").catch((err: Error) => (thrown = err.message));
+      expect(thrown).to.include("leaves the local store's folder");
+      expect(fs.existsSync(path.join(path.dirname(dir), "escape.csv"))).to.equal(false);
+      fs.rmSync(secret);
+    });
+
+    it("a request body over MAX_REQUEST_BYTES gets 413 over HTTP, and nothing is read from the store", async () => {
+      let reads = 0;
+      const store: ObjectStore = { read: async () => (reads++, Buffer.from(csv)), write: async () => undefined };
+      const server = createServer(CONFIG, store, quiet).listen(0, "127.0.0.1");
+      await new Promise((resolve) => server.once("listening", resolve));
+      try {
+        const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { method: "POST", body: "x".repeat(MAX_REQUEST_BYTES + 1) });
+        expect(response.status).to.equal(413);
+        expect(((await response.json()) as { error: string }).error).to.equal(`the request body is over ${MAX_REQUEST_BYTES} bytes; a push of a Cloud Storage notification is a few KiB`);
+        expect(reads).to.equal(0);
+      } finally {
+        server.close();
+      }
+    });
   });
 });

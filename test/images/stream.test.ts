@@ -5,13 +5,13 @@ import * as os from "os";
 import * as path from "path";
 import { DataError, departureAt, features, Flight, loadFlights, train } from "../../images/stream/src/model";
 import { InvalidRequest, MalformedPush, parsePush } from "../../images/stream/src/request";
-import { createServer, dataFile, handlePush, Publisher } from "../../images/stream/src/server";
+import { createServer, dataFile, handlePush, Publisher, PublishTimeout } from "../../images/stream/src/server";
 
 const DATA = path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data", "flights-10k.json");
 const SAMPLE = path.join(__dirname, "..", "..", "images", "stream", "sample");
 const flights = loadFlights(DATA);
 const model = train(flights);
-const CONFIG = { resultTopic: "projects/p-dev/topics/stream-results" };
+const CONFIG = { resultTopic: "projects/p-dev/topics/stream-results", publishDeadlineMs: 30_000 };
 const quiet = () => undefined;
 
 /** A push request as Pub/Sub sends it, with `request` as the message data. */
@@ -161,6 +161,22 @@ describe("images/stream", () => {
     } finally {
       ok.close();
       failing.close();
+    }
+  });
+
+  it("a publish that outlives its deadline is a 500 (redelivered) before Pub/Sub's ack deadline, not a hang", async () => {
+    // The publish never settles, so the outcome does not depend on the machine's speed.
+    const stuck: Publisher = { publish: () => new Promise<string>(() => undefined) };
+    let thrown: unknown;
+    await handlePush(push(SFO_LAX), { ...CONFIG, publishDeadlineMs: 20 }, model, stuck, quiet).catch((err: unknown) => (thrown = err));
+    expect(thrown).to.be.instanceOf(PublishTimeout);
+    expect((thrown as Error).message).to.equal("publishing the answer took longer than 20 ms");
+    const server = createServer({ ...CONFIG, publishDeadlineMs: 20 }, model, stuck, quiet).listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      expect((await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { method: "POST", body: push(SFO_LAX) })).status).to.equal(500);
+    } finally {
+      server.close();
     }
   });
 });

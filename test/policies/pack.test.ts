@@ -2,18 +2,18 @@ import { PolicyResource } from "@pulumi/policy";
 import { expect } from "chai";
 import { fromPolicyResource, policies, protectsData } from "../../policy/policies";
 import { RULES } from "../../tools/rules";
-import { runProgram } from "../../tools/run-program";
+import { planOf } from "../helpers/plan";
 
 /** The resources of a real deploy as the policy engine hands them over, made from the offline plan. */
 async function policyResources(stack: string): Promise<PolicyResource[]> {
-  const run = await runProgram(stack);
+  const run = await planOf(stack);
   const byUrn = new Map<string, PolicyResource>();
   for (const r of run.resources) {
     byUrn.set(r.urn, {
       type: r.type,
       name: r.name,
       urn: r.urn,
-      props: r.inputs,
+      props: structuredClone(r.inputs),
       opts: { protect: r.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
       dependencies: [],
       propertyDependencies: {},

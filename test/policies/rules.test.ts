@@ -3,7 +3,8 @@ import { stringify } from "yaml";
 import { configFromPulumi } from "../../config";
 import { RecordedResource } from "../../tools/mock-runtime";
 import { RULES, violations } from "../../tools/rules";
-import { readStackConfig, runProgram } from "../../tools/run-program";
+import { readStackConfig } from "../../tools/run-program";
+import { planOf } from "../helpers/plan";
 
 const PROVIDER_URN = "urn:pulumi:t::p::pulumi:providers:gcp::gcp";
 
@@ -30,6 +31,12 @@ const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[
     passing: [fake("gcp:storage/bucketIAMMember:BucketIAMMember", "m", { role: "roles/storage.objectViewer", member: "group:g@example.com" })],
     failing: [fake("gcp:storage/bucketIAMMember:BucketIAMMember", "m", { role: "roles/storage.objectViewer", member: "allUsers" })],
     expected: "no-public-access: gcp:storage/bucketIAMMember:BucketIAMMember m grants access to a public member",
+  },
+  "no-domain-wide-access": {
+    context: DEV,
+    passing: [fake("gcp:cloudrunv2/jobIamMember:JobIamMember", "m", { role: "roles/run.invoker", member: "group:data-eng@example.com" })],
+    failing: [fake("gcp:cloudrunv2/jobIamMember:JobIamMember", "m", { role: "roles/run.invoker", member: "domain:example.com" })],
+    expected: "no-domain-wide-access: gcp:cloudrunv2/jobIamMember:JobIamMember m grants access to a whole domain (domain:example.com)",
   },
   "no-primitive-roles": {
     context: DEV,
@@ -123,8 +130,8 @@ describe("policy rules", () => {
   for (const stack of ["dev", "prod", "staging"]) {
     it(`the ${stack} stack complies with every rule`, async () => {
       const config = readStackConfig(stack);
-      const run = await runProgram(stack, config);
-      const { protectData } = configFromPulumi(config.values, stack, (k) => config.secretKeys.includes(k)).policy;
+      const run = await planOf(stack);
+      const { protectData } = configFromPulumi(config.values, stack, (k) => config.secretKeys.includes(k), true).policy;
       expect(violations(run.resources, { stack, protectData })).to.deep.equal([]);
     });
   }

@@ -7,7 +7,7 @@ import * as path from "path";
 import { main } from "../../runner/cli";
 import { createClients } from "../../runner/client";
 import { DEFAULT_TIMING } from "../../runner/execute";
-import { runProgram } from "../../tools/run-program";
+import { planOf } from "../helpers/plan";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -19,7 +19,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     process.env.METADATA_SERVER_DETECTION = "none";
     // The contract between the stack and the runner: the real dev stack's outputs, as `npm run preview -- --outputs` writes them.
     outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "runner-")), "outputs.json");
-    fs.writeFileSync(outputsFile, JSON.stringify((await runProgram("dev")).outputs));
+    fs.writeFileSync(outputsFile, JSON.stringify((await planOf("dev")).outputs));
   });
   beforeEach(async () => {
     fake = new FakeCloudRun();
@@ -83,6 +83,20 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
       { containerOverrides: [{ clearArgs: true }] },
       { containerOverrides: [{ env: [{ name: "DATE_FROM", value: "2021-03-01" }] }] },
     ]);
+  });
+
+  it("--args is split like a shell but never expanded: $RUN_ID stays literal, quotes group, a quoted glob is text", async () => {
+    const { code } = await cli(["run", "extract", "--args", `--run $RUN_ID --name "a b" '*.csv' \${HOME}`]);
+    expect(code).to.equal(0);
+    expect(fake.calls("RunJob").map((r) => r.overrides)).to.deep.equal([{ containerOverrides: [{ args: ["--run", "$RUN_ID", "--name", "a b", "*.csv", "${HOME}"] }] }]);
+  });
+
+  it("pipeline --allow-env-override: the given RUN_ID replaces the pipeline's, and the staging prefix follows it", async () => {
+    const { code, out } = await cli(["--json", "pipeline", "etl", "--allow-env-override", "--env", "RUN_ID=resume-1"]);
+    expect(code).to.equal(0);
+    const env = [{ name: "RUN_ID", value: "resume-1" }, { name: "STAGING_PREFIX", value: "gs://my-pipelines-dev-dev-staging/resume-1/" }];
+    expect(fake.calls("RunJob").map((r) => r.overrides)).to.deep.equal([0, 1, 2].map(() => ({ containerOverrides: [{ env }] })));
+    expect(JSON.parse(out)).to.deep.include({ runId: "resume-1", stagingPrefix: "gs://my-pipelines-dev-dev-staging/resume-1/" });
   });
 
   it("a failed task: exit 1, the task named with its exit code, and one JSON document on stdout", async () => {
@@ -169,6 +183,18 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     ["shell operators in --args", ["run", "extract", "--args", "a | b"], "expected plain arguments"],
     ["an unknown pipeline", ["pipeline", "nightly"], 'unknown pipeline "nightly": the stack has etl'],
     ["an unknown flag", ["run", "extract", "--task", "2"], ""],
+    ["an unbalanced quote in --args", ["run", "extract", "--args", '--name "abc'], '--args "--name \\"abc": got eof while in a quoted string; close every quote'],
+    ["an apostrophe left open in --args", ["run", "extract", "--args", "it's"], "--args \"it's\": got eof while in a quoted string"],
+    ["an unquoted glob in --args", ["run", "extract", "--args", "--files *.csv"], "expected plain arguments, without shell operators, globs or comments"],
+    ["a variable Cloud Run sets (CLOUD_RUN_TASK_INDEX)", ["run", "extract", "--env", "CLOUD_RUN_TASK_INDEX=3"], '--env "CLOUD_RUN_TASK_INDEX=3": CLOUD_RUN_TASK_INDEX is set by Cloud Run itself and cannot be overridden'],
+    ["a variable Cloud Run sets (PORT)", ["run", "extract", "--env", "PORT=8080"], "PORT is set by Cloud Run itself"],
+    ["a variable Cloud Run sets (CLOUD_RUN_JOB)", ["pipeline", "etl", "--env", "CLOUD_RUN_JOB=x"], "CLOUD_RUN_JOB is set by Cloud Run itself"],
+    ["more variables than Cloud Run takes (1,000)", ["run", "extract", ...Array.from({ length: 1001 }, (_, i) => ["--env", `V${i}=x`]).flat()], "--env: 1001 variables; Cloud Run takes at most 1000 per container"],
+    ["the same variable twice", ["run", "extract", "--env", "A=1", "--env", "A=2"], '--env "A=2": A is given twice; give each variable once'],
+    ["a job key that is not an own key of the stack's jobs", ["run", "toString"], 'unknown job "toString": the stack has extract, load, transform'],
+    ["a pipeline key that is not an own key", ["pipeline", "constructor"], 'unknown pipeline "constructor": the stack has etl'],
+    ["RUN_ID in a pipeline's --env", ["pipeline", "etl", "--env", "RUN_ID=r1"], "--env RUN_ID: the pipeline sets this itself for every step; to replace it (e.g. to resume a run), add --allow-env-override"],
+    ["STAGING_PREFIX in a pipeline's --env", ["pipeline", "etl", "--env", "STAGING_PREFIX=gs://b/x/", "--env", "RUN_ID=r1"], "--env RUN_ID, STAGING_PREFIX: the pipeline sets these itself"],
   ];
   for (const [what, args, message] of badInputs) {
     it(`bad input (${what}): exit 2 with a message naming the flag, before any API call`, async () => {

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../../components/shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { Bucket } from "../../components/bucket";

@@ -1,9 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { quote } from "shell-quote";
 import { parse } from "yaml";
-import { projectNumber, RecordedResource } from "../../tools/mock-runtime";
+import { contextHash } from "../../components/container-image";
+import { configFromPulumi } from "../../config";
+import { computedOutputs, OFFLINE_DIGEST, projectNumber, RecordedResource } from "../../tools/mock-runtime";
 import { iamRows } from "../../tools/render";
-import { ProgramRun, readStackConfig, runProgram } from "../../tools/run-program";
+import { ProgramRun, readStackConfig, ROOT, runProgram } from "../../tools/run-program";
+import { planOf } from "../helpers/plan";
 
 const JOB = "gcp:cloudrunv2/job:Job";
 const BUCKET = "gcp:storage/bucket:Bucket";
@@ -14,8 +21,8 @@ const custom = (run: ProgramRun) => run.resources.filter((r) => r.custom);
 const ofType = (run: ProgramRun, type: string) => run.resources.filter((r) => r.type === type);
 const names = (resources: RecordedResource[]) => resources.map((r) => `${r.type} ${r.name}`).sort();
 
-/** The repository and the images of a stack that builds (dev, staging); prod deploys promoted digests instead. */
-const BUILD = ["etl", "scorer", "stream"].map((image) => `docker:index/image:Image ${image}-image-image`).concat("gcp:artifactregistry/repository:Repository images-repository");
+/** The images of a stack that builds (dev, staging); prod copies promoted digests into its own repository instead. */
+const BUILD = ["etl", "scorer", "stream"].map((image) => `docker:index/image:Image ${image}-image-image`);
 /** The nightly ETL chain (prod, staging): a Cloud Scheduler job starting the workflow, with its own account allowed to invoke workflows. */
 const SCHEDULE = ["gcp:cloudscheduler/job:Job etl-chain-sched-scheduler", "gcp:serviceaccount/account:Account etl-chain-sched-sa-account", "gcp:projects/iAMMember:IAMMember etl-chain-sched-workflows-invoker"];
 /** The alerts where a stack names an alertEmail (prod), with the API they need. */
@@ -88,6 +95,7 @@ const COMMON = [
   "gcp:storage/bucketIAMMember:BucketIAMMember load-raw-objectViewer",
   "gcp:storage/bucketIAMMember:BucketIAMMember load-staging-objectViewer",
   "pulumi:providers:gcp gcp",
+  "gcp:artifactregistry/repository:Repository images-repository",
   ...CHAIN,
   ...SCORING,
   ...STREAMING,
@@ -97,8 +105,8 @@ describe("stack: the real program with the real stack files", () => {
   let dev: ProgramRun;
   let prod: ProgramRun;
   before(async () => {
-    dev = await runProgram("dev");
-    prod = await runProgram("prod");
+    dev = await planOf("dev");
+    prod = await planOf("prod");
   });
 
   it("dev declares the platform, the ETL chain, the scoring and the streaming pipelines, and no schedule", () => {
@@ -133,7 +141,7 @@ describe("stack: the real program with the real stack files", () => {
   });
 
   it("a third environment is a stack file, not code: staging declares prod's resources with dev's destroyable policy", async () => {
-    const staging = await runProgram("staging");
+    const staging = await planOf("staging");
     expect(names(custom(staging))).to.deep.equal([...COMMON, ...BUILD, ...SCHEDULE].sort());
     expect(custom(staging).filter((r) => r.protect)).to.deep.equal([]);
     expect(ofType(staging, "gcp:cloudscheduler/job:Job")[0].inputs).to.deep.include({ name: "staging-etl-nightly", schedule: "30 3 * * *" });
@@ -172,7 +180,7 @@ describe("stack: the real program with the real stack files", () => {
       repository: "europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images",
     });
     expect(Object.keys(images)).to.deep.equal(["etl", "scorer", "stream"]);
-    for (const [name, digest] of Object.entries(images)) expect(digest).to.match(new RegExp(`^europe-west1-docker\\.pkg\\.dev/my-pipelines-dev/dev-images/${name}@sha256:[0-9a-f]{64}$`));
+    for (const [name, digest] of Object.entries(images)) expect(digest).to.equal(`europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images/${name}@${OFFLINE_DIGEST}`);
   });
 
   it("the push subscriptions: scoring waits up to 10 minutes per CSV and tries 10 times, streaming answers within a minute and tries 5 times", () => {
@@ -219,7 +227,11 @@ describe("stack: the real program with the real stack files", () => {
       { name: "LABEL_COLUMN", value: "Species" },
       { name: "OUTPUT_BUCKET", value: "my-pipelines-dev-dev-scoring-output" },
     ]);
-    expect(envs("stream-service-service")).to.deep.equal([{ name: "RESULT_TOPIC", value: "projects/my-pipelines-dev/topics/dev-stream-results" }]);
+    // Publishing an answer may take half the push ack deadline (60 s), so Pub/Sub never redelivers while it publishes.
+    expect(envs("stream-service-service")).to.deep.equal([
+      { name: "PUBLISH_DEADLINE_SECONDS", value: "30" },
+      { name: "RESULT_TOPIC", value: "projects/my-pipelines-dev/topics/dev-stream-results" },
+    ]);
     expect(ofType(dev, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember").map((m) => m.inputs.member)).to.have.members([
       "serviceAccount:dev-scoring-push@my-pipelines-dev.iam.gserviceaccount.com",
       "serviceAccount:dev-stream-push@my-pipelines-dev.iam.gserviceaccount.com",
@@ -308,7 +320,7 @@ describe("stack: the real program with the real stack files", () => {
   });
 
   it("prod protects its data: buckets and dataset protected, never force-destroyed, versioned; jobs, services and the workflow with deletion protection", () => {
-    expect(custom(prod).filter((r) => r.protect).map((r) => r.name).sort()).to.deep.equal(["curated-bucket", "raw-bucket", "scoring-input-bucket", "scoring-output-bucket", "staging-bucket", "warehouse-dataset"]);
+    expect(custom(prod).filter((r) => r.protect).map((r) => r.name).sort()).to.deep.equal(["curated-bucket", "images-repository", "raw-bucket", "scoring-input-bucket", "scoring-output-bucket", "staging-bucket", "warehouse-dataset"]);
     for (const bucket of ofType(prod, BUCKET)) {
       expect(bucket.inputs.forceDestroy, bucket.name).to.equal(false);
       expect(bucket.inputs.versioning, bucket.name).to.deep.equal({ enabled: true });
@@ -337,25 +349,62 @@ describe("stack: the real program with the real stack files", () => {
     }
   });
 
-  it("prod deploys exactly the digests promoted into Pulumi.prod.yaml, and builds nothing", () => {
-    const promoted = (name: string) => readStackConfig("prod").values[`cloudrun-pipelines:${name}Image`];
-    for (const name of ["etl", "scorer", "stream"]) expect(promoted(name)).to.match(new RegExp(`^europe-west1-docker\\.pkg\\.dev/my-pipelines-dev/dev-images/${name}@sha256:[0-9a-f]{64}$`));
-    for (const job of ofType(prod, JOB)) expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image, job.name).to.equal(promoted("etl"));
-    const serviceImage = (name: string) => (prod.resources.find((r) => r.name === name)!.inputs.template as { containers: { image: string }[] }).containers[0].image;
-    expect(serviceImage("scorer-service")).to.equal(promoted("scorer"));
-    expect(serviceImage("stream-service-service")).to.equal(promoted("stream"));
-    expect(ofType(prod, "docker:index/image:Image")).to.deep.equal([]);
-    expect(prod.outputs.images).to.deep.equal({ etl: promoted("etl"), scorer: promoted("scorer"), stream: promoted("stream") });
-    expect(prod.outputs.repository).to.equal(null);
+  it("no committed stack file holds a digest the offline mock made up (its placeholder, or the old sha256(<image name>) recipe)", () => {
+    for (const file of fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))) {
+      const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+      expect(text, file).not.to.include(OFFLINE_DIGEST);
+      for (const [, image, hex] of text.matchAll(/([a-z0-9./:-]+)@sha256:([0-9a-f]{64})/g)) {
+        const mock = computedOutputs("docker:index/image:Image", { imageName: `${image}:any-tag` }, { project: "p", region: "r" }).outputs.repoDigest;
+        expect(`${image}@sha256:${hex}`, file).not.to.equal(mock);
+        // The mock's old recipe: sha256 of the pushed image name, `<repo>/<image>:src-<context hash>` (ContainerImage's tag).
+        const name = image.split("/").pop()!;
+        const tagged = fs.existsSync(path.join(ROOT, "images", name, "Dockerfile")) ? [`${image}:src-${contextHash(name, path.join(ROOT, "images", name))}`] : [];
+        for (const made of [image, ...tagged]) expect(hex, `${file}: ${image}`).not.to.equal(createHash("sha256").update(made).digest("hex"));
+      }
+    }
   });
 
-  it("a stack that builds no images and has no promoted digest fails before declaring anything, saying how to promote", async () => {
+  it("prod on a fresh clone (no digest promoted yet): the offline preview deploys marked placeholders and copies nothing; its own repository is protected", () => {
+    const placeholder = "<promote: npm run promote -- --from dev --to prod>";
+    for (const job of ofType(prod, JOB)) expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image, job.name).to.equal(placeholder);
+    const serviceImage = (name: string) => (prod.resources.find((r) => r.name === name)!.inputs.template as { containers: { image: string }[] }).containers[0].image;
+    expect(serviceImage("scorer-service")).to.equal(placeholder);
+    expect(serviceImage("stream-service-service")).to.equal(placeholder);
+    expect(ofType(prod, "docker:index/image:Image")).to.deep.equal([]);
+    expect(ofType(prod, "command:local:Command")).to.deep.equal([]);
+    expect(prod.outputs.images).to.deep.equal({ etl: placeholder, scorer: placeholder, stream: placeholder });
+    expect(prod.outputs.repository).to.equal("europe-west1-docker.pkg.dev/my-pipelines-prod/prod-images");
+    expect(ofType(prod, "gcp:artifactregistry/repository:Repository")[0]).to.deep.include({ name: "images-repository", protect: true });
+  });
+
+  it("prod with promoted digests copies each into its own repository and runs the copy, so dev's destroy cannot take prod's images", async () => {
     const config = readStackConfig("prod");
-    const values = { ...config.values };
-    delete values["cloudrun-pipelines:etlImage"];
-    let message = "";
-    await runProgram("prod", { ...config, values: { ...values, "cloudrun-pipelines:etlImage": "" } }).catch((err: Error) => (message = err.message));
-    expect(message).to.include("npm run promote -- --from dev --to prod");
+    const source = (name: string, hex: string) => `europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images/${name}@sha256:${hex.repeat(64)}`;
+    const promoted = { etl: source("etl", "a"), scorer: source("scorer", "b"), stream: source("stream", "c") };
+    const run = await runProgram("prod", { ...config, values: { ...config.values, ...Object.fromEntries(Object.entries(promoted).map(([name, ref]) => [`cloudrun-pipelines:${name}Image`, ref])) } });
+    const copied = (name: string, hex: string) => `europe-west1-docker.pkg.dev/my-pipelines-prod/prod-images/${name}@sha256:${hex.repeat(64)}`;
+    expect(run.outputs.images).to.deep.equal({ etl: copied("etl", "a"), scorer: copied("scorer", "b"), stream: copied("stream", "c") });
+    expect(ofType(run, "command:local:Command").map((c) => c.name)).to.deep.equal(["etl-promoted-copy", "scorer-promoted-copy", "stream-promoted-copy"]);
+    const hexOf = { etl: "a", scorer: "b", stream: "c" };
+    for (const [name, ref] of Object.entries(promoted)) {
+      const tagged = `europe-west1-docker.pkg.dev/my-pipelines-prod/prod-images/${name}:promoted-${hexOf[name as keyof typeof hexOf].repeat(12)}`;
+      expect(ofType(run, "command:local:Command").find((c) => c.name === `${name}-promoted-copy`)!.inputs.create).to.include(`gcrane cp ${quote([ref, tagged])} && `);
+    }
+    const copyOf = (name: string) => ofType(run, "command:local:Command").find((c) => c.name === `${name}-promoted-copy`)!.urn;
+    for (const job of ofType(run, JOB)) {
+      expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image, job.name).to.equal(copied("etl", "a"));
+      expect(job.dependencies, job.name).to.include(copyOf("etl"));
+    }
+    const service = (name: string) => run.resources.find((r) => r.name === name)!;
+    expect((service("scorer-service").inputs.template as { containers: { image: string }[] }).containers[0].image).to.equal(copied("scorer", "b"));
+    expect(service("scorer-service").dependencies).to.include(copyOf("scorer"));
+    expect((service("stream-service-service").inputs.template as { containers: { image: string }[] }).containers[0].image).to.equal(copied("stream", "c"));
+    expect(JSON.stringify(run.resources.filter((r) => r.type.startsWith("gcp:")).map((r) => r.inputs))).not.to.include("dev-images");
+  });
+
+  it("with the real engine, prod without promoted digests fails before declaring anything, naming the command that promotes them", () => {
+    const config = readStackConfig("prod");
+    expect(() => configFromPulumi(config.values, "prod")).to.throw(/cloudrun-pipelines:etlImage = \(not set\): .*deploy dev \(`pulumi up --stack dev`\), then promote its images with `npm run promote -- --from dev --to prod`/);
   });
 
   it("a source token from a config secret reaches only extract, through Secret Manager, and never shows in the plan", async () => {
@@ -381,7 +430,7 @@ describe("stack: the real program with the real stack files", () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "a week": expected staging retention: a whole number of days');
+    expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "a week": expected staging retention in days: a whole number written in decimal digits');
     const registered = [...(pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources.keys()];
     expect(registered.map((urn) => urn.split("::")[2]).filter((type) => type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
   });

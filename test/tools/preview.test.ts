@@ -6,12 +6,18 @@ import * as path from "path";
 import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planText } from "../../tools/preview";
 import { RecordedResource } from "../../tools/mock-runtime";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "../../tools/render";
-import { ROOT, runProgram } from "../../tools/run-program";
+import { ROOT } from "../../tools/run-program";
+import { planOf } from "../helpers/plan";
 
-/** Runs `npm run preview` the way a user does (ts-node with type checking, as `pulumi up` loads the program). */
+/**
+ * Runs `npm run preview` the way a user does (the cached type check beside a transpile-only run). A child process
+ * takes seconds, more on a busy machine: few tests spawn it, and those measure nothing about time.
+ */
 function preview(...args: string[]) {
-  return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "tools/preview.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 180_000 });
+  return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "tools/preview.ts", ...args], { cwd: ROOT, encoding: "utf8" });
 }
+/** Mocha's timeout for a test that spawns the preview: far above its duration even on a loaded machine. */
+const CHILD_PROCESS_TIMEOUT_MS = 10 * 60_000;
 
 const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource => ({
   urn: `urn:${name}`,
@@ -27,7 +33,7 @@ const fake = (name: string, type: string, inputs: Record<string, unknown>, paren
 
 describe("preview", () => {
   it(`docs/architecture.md is the diagram of the current ${ARCHITECTURE_STACK} plan (run \`npm run preview\` when this fails)`, async () => {
-    const run = await runProgram(ARCHITECTURE_STACK);
+    const run = await planOf(ARCHITECTURE_STACK);
     expect(fs.readFileSync(ARCHITECTURE_DOC, "utf8")).to.equal(architectureDoc(run));
   });
 
@@ -66,7 +72,7 @@ describe("preview", () => {
   });
 
   it("the diagram draws the event flows and the service agents' grants, not just the jobs", async () => {
-    const edges = renderMermaid((await runProgram("dev")).resources).split("\n").filter((line) => line.includes("-->"));
+    const edges = renderMermaid((await planOf("dev")).resources).split("\n").filter((line) => line.includes("-->"));
     expect(edges).to.include.members([
       "  scoring_input -->|notifies| scoring_trigger_notifications",
       "  scoring_trigger_notifications -->|push| scorer",
@@ -82,28 +88,34 @@ describe("preview", () => {
   });
 
   it("the plan text counts resources and grants and ends with the guardrails' verdict", async () => {
-    const run = await runProgram("dev");
+    const run = await planOf("dev");
     const text = planText(run, ["no-public-access: x"]);
     expect(text).to.match(/^Stack dev: 74 resources in 35 components would be created by `pulumi up`/);
     expect(text).to.include("IAM (24 grants):");
-    expect(text).to.match(/Guardrails: 12 rules, 1 violations\n {2}- no-public-access: x\n$/);
+    expect(text).to.match(/Guardrails: 13 rules, 1 violations\n {2}- no-public-access: x\n$/);
   });
 
-  it("`npm run preview -- --stack prod --json F --outputs G` prints the prod plan and writes the plan and the runner's outputs file", () => {
+  it("`npm run preview -- --stack prod --json F --outputs G` prints the prod plan and writes the plan and the runner's outputs file", function () {
+    this.timeout(CHILD_PROCESS_TIMEOUT_MS);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-"));
     const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
     const result = preview("--stack", "prod", "--json", json, "--outputs", outputs);
     expect(result.status, result.stderr).to.equal(0);
     expect(result.stdout).to.match(/^Stack prod: 78 resources/);
     expect(result.stdout).to.include("[protected]");
-    expect(result.stdout).to.include("Guardrails: 12 rules, 0 violations");
+    expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
     const plan = JSON.parse(fs.readFileSync(json, "utf8"));
     expect(plan.stack).to.equal("prod");
     expect(plan.resources.find((r: RecordedResource) => r.name === "raw-bucket")).to.deep.include({ type: "gcp:storage/bucket:Bucket", protect: true });
     expect(JSON.parse(fs.readFileSync(outputs, "utf8")).jobs.extract.name).to.equal("projects/my-pipelines-prod/locations/europe-west1/jobs/prod-etl-extract");
+    // A fresh clone has no promoted digest: the plan shows where each goes, marked, with the command that fills it.
+    const placeholder = "<promote: npm run promote -- --from dev --to prod>";
+    expect(JSON.parse(fs.readFileSync(outputs, "utf8")).images).to.deep.equal({ etl: placeholder, scorer: placeholder, stream: placeholder });
+    expect(result.stdout).to.include(`template.template.containers.0.image: ${placeholder}`);
   });
 
-  it("an unknown stack fails with the stacks there are, and a non-zero exit", () => {
+  it("an unknown stack fails with the stacks there are, and a non-zero exit", function () {
+    this.timeout(CHILD_PROCESS_TIMEOUT_MS);
     const result = preview("--stack", "qa", "--no-docs");
     expect(result.status).to.equal(1);
     expect(result.stderr).to.include("preview failed: no stack file Pulumi.qa.yaml; stacks: dev, prod, staging");

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { computedOutputs } from "../../tools/mock-runtime";
 import { promote } from "../../tools/promote";
 
 const DIGEST = `europe-west1-docker.pkg.dev/p-dev/dev-images/etl@sha256:${"b".repeat(64)}`;
@@ -32,6 +33,16 @@ describe("npm run promote: dev's image digests into prod's stack file", () => {
     const next = DIGEST.replace(/b{64}/, "c".repeat(64));
     fs.writeFileSync(outputsFile, JSON.stringify({ images: { ...images, etl: next } }));
     expect(promote("dev", "prod", outputsFile, root).etl).to.deep.equal({ from: DIGEST, to: next });
+  });
+
+  it("refuses the offline preview's outputs (`npm run preview -- --outputs F`): their digests are made up, and the stack file stays as it was", () => {
+    const made = (name: string) => computedOutputs("docker:index/image:Image", { imageName: `europe-west1-docker.pkg.dev/p-dev/dev-images/${name}:src-0123456789ab` }, { project: "p-dev", region: "europe-west1" }).outputs.repoDigest as string;
+    const { root, outputsFile, file } = setup({ images: { etl: made("etl"), scorer: made("scorer"), stream: made("stream") }, jobs: {} });
+    const before = fs.readFileSync(file, "utf8");
+    expect(() => promote("dev", "prod", outputsFile, root)).to.throw(
+      `--from dev: ${outputsFile} came from the offline preview (its images are sha256:<offline-preview-placeholder>, which no registry holds); promote a deployed stack: \`pulumi up --stack dev\`, then \`npm run promote -- --from dev --to prod\` without --outputs (or with the outputs of \`pulumi stack output --json --stack dev\`)`,
+    );
+    expect(fs.readFileSync(file, "utf8")).to.equal(before);
   });
 
   it("refuses outputs without digests (a tag is not promotable) and a stack without a file", () => {

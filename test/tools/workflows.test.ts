@@ -19,6 +19,8 @@ const DIR = path.join(__dirname, "..", "..", ".github", "workflows");
 const read = (name: string) => parse(fs.readFileSync(path.join(DIR, name), "utf8")) as Workflow;
 const runs = (steps: Step[]) => steps.flatMap((s) => (s.run ? [s.run.trim()] : []));
 const uses = (steps: Step[]) => steps.flatMap((s) => (s.uses ? [s.uses] : []));
+/** A local composite action (`uses: ./.github/actions/<name>`). */
+const readAction = (used: string) => parse(fs.readFileSync(path.join(__dirname, "..", "..", used, "action.yml"), "utf8")) as { runs: { steps: Step[] } };
 
 describe("GitHub Actions workflows", () => {
   it("ci: on pull requests, install, type check, lint, test and preview every stack offline, uploading the plans", () => {
@@ -62,9 +64,29 @@ describe("GitHub Actions workflows", () => {
     expect(steps.findIndex((s) => s.run?.includes("npm run promote"))).to.be.lessThan(steps.findIndex((s) => s.with?.command === "up"));
   });
 
-  it("every workflow pins each action to a major version", () => {
+  it("every workflow pins each action to a major version (a local action's own steps too)", () => {
     for (const file of fs.readdirSync(DIR)) {
-      for (const job of Object.values(read(file).jobs)) for (const used of uses(job.steps)) expect(used, `${file}: ${used}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
+      for (const job of Object.values(read(file).jobs)) {
+        for (const used of uses(job.steps)) {
+          if (used.startsWith("./")) for (const inner of uses(readAction(used).runs.steps)) expect(inner, `${used}: ${inner}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
+          else expect(used, `${file}: ${used}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
+        }
+      }
     }
+  });
+
+  it("both deploys bootstrap their stack's project (Cloud Resource Manager and Service Usage) after auth, before pulumi up; prod installs gcrane first", () => {
+    const bootstrap = readAction("./.github/actions/bootstrap");
+    expect(bootstrap.runs.steps.map((s) => s.run?.trim().split("\n").pop())).to.include('gcloud services enable cloudresourcemanager.googleapis.com serviceusage.googleapis.com --project "$project"');
+    for (const [file, job, stack] of [["deploy-dev.yml", "up", "dev"], ["promote-prod.yml", "promote", "prod"]]) {
+      const steps = read(file).jobs[job].steps;
+      const at = (predicate: (s: Step) => boolean) => steps.findIndex(predicate);
+      const boot = at((s) => s.uses === "./.github/actions/bootstrap");
+      expect(steps[boot].with, file).to.deep.equal({ stack });
+      expect(at((s) => s.uses === "google-github-actions/auth@v2"), file).to.be.lessThan(boot);
+      expect(boot, file).to.be.lessThan(at((s) => s.with?.command === "up"));
+    }
+    const prod = read("promote-prod.yml").jobs.promote.steps;
+    expect(prod.findIndex((s) => s.run?.includes("go install github.com/google/go-containerregistry/cmd/gcrane@v"))).to.be.lessThan(prod.findIndex((s) => s.with?.command === "up"));
   });
 });

@@ -21,8 +21,15 @@ export function formatOf(file: string): Format {
  */
 export async function localFiles(source: string, dir: string, gcs: () => Gcs, token?: string): Promise<string[]> {
   if (source.startsWith("https://")) {
-    const response = await fetch(source, token ? { headers: { Authorization: `Bearer ${token}` } } : undefined);
-    if (!response.ok) throw new Error(`cannot download ${source}: HTTP ${response.status}`);
+    let response: Response;
+    try {
+      response = await fetch(source, token ? { headers: { Authorization: `Bearer ${token}` } } : undefined);
+    } catch (err) {
+      // fetch rejects with "fetch failed"; the reason (DNS, refused, TLS) is its cause.
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(`cannot download ${source}: the source is unreachable (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+    }
+    if (!response.ok) throw new Error(`cannot download ${source}: HTTP ${response.status} ${response.statusText}`.trimEnd());
     const file = path.join(dir, path.basename(new URL(source).pathname) || "source");
     fs.writeFileSync(file, Buffer.from(await response.arrayBuffer()));
     return [file];
@@ -34,7 +41,11 @@ export async function localFiles(source: string, dir: string, gcs: () => Gcs, to
     return Promise.all(
       names.map(async (n, i) => {
         const file = path.join(dir, `${i}-${path.basename(n)}`);
-        await gcs().download(bucket, n, file);
+        try {
+          await gcs().download(bucket, n, file);
+        } catch (err) {
+          throw new Error(`cannot download gs://${bucket}/${n}: ${err instanceof Error ? err.message : String(err)}`);
+        }
         return file;
       }),
     );
@@ -66,6 +77,29 @@ export async function replaceUnder(prefix: string, files: ReadonlyMap<string, st
   fs.rmSync(prefix, { recursive: true, force: true });
   fs.mkdirSync(prefix, { recursive: true });
   for (const [object, file] of files) moveFile(file, path.join(prefix, object));
+}
+
+/** The `date=YYYY-MM-DD` partitions under `prefix` (a gs:// URI or local folder ending in `/`), sorted. */
+export async function partitionsUnder(prefix: string, gcs: () => Gcs): Promise<string[]> {
+  let names: string[];
+  if (prefix.startsWith("gs://")) {
+    const { bucket, name } = parseGsUri(prefix);
+    names = (await gcs().list(bucket, name)).map((n) => n.slice(name.length));
+  } else {
+    names = fs.existsSync(prefix) ? fs.readdirSync(prefix) : [];
+  }
+  return [...new Set(names.map((n) => /^(date=\d{4}-\d{2}-\d{2})(\/|$)/.exec(n)?.[1]).filter((p): p is string => p !== undefined))].sort();
+}
+
+/** Deletes everything under `prefix` (a gs:// URI or local folder ending in `/`). */
+export async function removeUnder(prefix: string, gcs: () => Gcs): Promise<void> {
+  if (prefix.startsWith("gs://")) {
+    const { bucket, name } = parseGsUri(prefix);
+    const client = gcs();
+    await Promise.all((await client.list(bucket, name)).map((n) => client.delete(bucket, n)));
+    return;
+  }
+  fs.rmSync(prefix, { recursive: true, force: true });
 }
 
 /** Moves a file, copying it where a rename cannot cross file systems. */

@@ -52,7 +52,7 @@ async function run(job: Job, flags: Flags, env: Env, io: Io, clients: Clients): 
       const p = extractParams(flags, env);
       if (dryRun) return dry(p);
       const result = await extract(p, p.destination, clients.gcs, p.dateColumn, env.SOURCE_TOKEN || undefined);
-      log(io, "NOTICE", `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date`, {
+      log(io, "NOTICE", `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date${result.removed.length > 0 ? `; deleted ${result.removed.length} days it owns that the source no longer has (${result.removed.join(", ")})` : ""}`, {
         job,
         ...result,
         partitions: result.partitions.length,

@@ -88,12 +88,14 @@ function read(flags: Flags, env: Env, key: keyof typeof P): string | undefined {
   return value === "" ? undefined : value;
 }
 
-function valid(key: keyof typeof P, value: string | undefined, schema: z.ZodType<string>): string | undefined {
+// Schemas are typed as zod core's `$ZodType`: relating a ZodString to classic `z.ZodType<string>` made the type
+// check of this file ~5x dearer (zod 4's deep generics; ../shared/reference/performance-notes.md §1.2).
+function valid(key: keyof typeof P, value: string | undefined, schema: z.core.$ZodType): string | undefined {
   if (value === undefined) return undefined;
-  return schema.safeParse(value).success ? value : fail(P[key], value);
+  return z.safeParse(schema, value).success ? value : fail(P[key], value);
 }
 
-function required(key: keyof typeof P, value: string | undefined, schema: z.ZodType<string> = z.string().min(1)): string {
+function required(key: keyof typeof P, value: string | undefined, schema: z.core.$ZodType = z.string().min(1)): string {
   return valid(key, value, schema) ?? fail(P[key], undefined);
 }
 

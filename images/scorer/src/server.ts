@@ -7,18 +7,43 @@ import * as path from "path";
 import { DataError, Row, score } from "./model";
 import { MalformedPush, ObjectRef, parsePush, resultNames } from "./push";
 
+/**
+ * Largest CSV the scorer reads: 10 MiB. The CSV is parsed whole into rows of strings and then into matrices, so
+ * memory grows with the input many times over (issue #12 measured a 50 MB CSV peaking at 1.2 GiB, about 24 times its
+ * size; not re-measured here): 10 MiB keeps the peak near 256 MiB, well inside the service's 1 GiB. A larger object
+ * gets a 422 (no retry helps); split it into several CSVs.
+ */
+export const MAX_INPUT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Largest push request body read: 1 MiB. A GCS notification carries the object's metadata (a few KiB) and Pub/Sub
+ * push wraps it in base64; a larger body is not a notification of ours and gets a 413 without being read further.
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** An object larger than {@link MAX_INPUT_BYTES}, refused before it is read. */
+export class InputTooLarge extends Error {}
+
+const tooLarge = (size: number | string | undefined, maxBytes: number) => new InputTooLarge(`the object is ${size} bytes, over the scorer's limit of ${maxBytes}; split it into smaller CSVs`);
+
+/** An object name that would leave the local store's folder (`..`, an absolute path). */
+export class BadObjectName extends Error {}
+
 /** The object storage the scorer reads from and writes to; tests pass an in-memory one. */
 export interface ObjectStore {
-  /** The object's content at that generation. */
-  read(object: ObjectRef): Promise<Buffer>;
+  /** The object's content at that generation. @throws InputTooLarge, before reading, when it is larger than `maxBytes`. */
+  read(object: ObjectRef, maxBytes: number): Promise<Buffer>;
   write(bucket: string, name: string, content: string, contentType: string): Promise<void>;
 }
 
 /** Cloud Storage with the service's own account (Application Default Credentials). */
 export function cloudStore(storage = new Storage()): ObjectStore {
   return {
-    async read(object) {
-      const [content] = await storage.bucket(object.bucket).file(object.name, { generation: Number(object.generation) }).download();
+    async read(object, maxBytes) {
+      const file = storage.bucket(object.bucket).file(object.name, { generation: Number(object.generation) });
+      const [metadata] = await file.getMetadata();
+      if (Number(metadata.size) > maxBytes) throw tooLarge(metadata.size, maxBytes);
+      const [content] = await file.download();
       return content;
     },
     async write(bucket, name, content, contentType) {
@@ -27,14 +52,29 @@ export function cloudStore(storage = new Storage()): ObjectStore {
   };
 }
 
-/** A local folder standing in for Cloud Storage, for local runs: `gs://<bucket>/<name>` is `<dir>/<bucket>/<name>` (generations are not kept). */
+/**
+ * A local folder standing in for Cloud Storage, for local runs: `gs://<bucket>/<name>` is `<dir>/<bucket>/<name>`
+ * (generations are not kept).
+ * @throws BadObjectName for a bucket or object name that would resolve outside `dir`.
+ */
 export function localStore(dir: string): ObjectStore {
+  const root = path.resolve(dir);
+  const inside = (bucket: string, name: string) => {
+    const file = path.resolve(root, bucket, name);
+    if (bucket === "" || bucket.includes("/") || !file.startsWith(`${root}${path.sep}${bucket}${path.sep}`)) {
+      throw new BadObjectName(`gs://${bucket}/${name} leaves the local store's folder ${root}`);
+    }
+    return file;
+  };
   return {
-    async read(object) {
-      return fs.readFileSync(path.join(dir, object.bucket, object.name));
+    async read(object, maxBytes) {
+      const file = inside(object.bucket, object.name);
+      const { size } = fs.statSync(file);
+      if (size > maxBytes) throw tooLarge(size, maxBytes);
+      return fs.readFileSync(file);
     },
     async write(bucket, name, content) {
-      const file = path.join(dir, bucket, name);
+      const file = inside(bucket, name);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, content);
     },
@@ -58,8 +98,9 @@ export const structuredLog: Logger = (severity, message, fields = {}) => {
 
 /**
  * Answers one push request. 200 once both results are written; 204 for an event that is ignored (acknowledged);
- * 400 for a malformed request and 422 for a CSV that cannot be scored (both logged; Pub/Sub retries and then
- * dead-letters them); 500 when reading or writing fails (retried).
+ * 400 for a malformed request or an object name the store refuses, and 422 for a CSV that cannot be scored (any
+ * parse error, a duplicated header, too large: all logged; Pub/Sub retries and then dead-letters them); 500 when
+ * reading or writing fails (retried).
  */
 export async function handlePush(body: string, config: ScorerConfig, store: ObjectStore, log: Logger = structuredLog): Promise<{ status: number; body: object }> {
   let event;
@@ -77,11 +118,17 @@ export async function handlePush(body: string, config: ScorerConfig, store: Obje
   const source = `gs://${event.object.bucket}/${event.object.name}#${event.object.generation}`;
   let result;
   try {
-    const rows = parse(await store.read(event.object), { columns: true, skip_empty_lines: true, trim: true }) as Row[];
+    const content = await store.read(event.object, MAX_INPUT_BYTES);
+    if (content.length > MAX_INPUT_BYTES) throw tooLarge(content.length, MAX_INPUT_BYTES);
+    const rows = parseCsv(content);
     if (rows.length === 0) throw new DataError("the CSV has no rows");
     result = score(rows, config.label);
   } catch (err) {
-    if (!(err instanceof DataError) && !(err instanceof Error && "code" in err && String(err.code).startsWith("CSV_"))) throw err;
+    if (err instanceof BadObjectName) {
+      log("WARNING", `rejected a push request: ${err.message}`, { source });
+      return { status: 400, body: { error: err.message } };
+    }
+    if (!(err instanceof DataError) && !(err instanceof InputTooLarge)) throw err;
     log("ERROR", `cannot score ${source}: ${err.message}`, { source });
     return { status: 422, body: { error: err.message } };
   }
@@ -92,7 +139,29 @@ export async function handlePush(body: string, config: ScorerConfig, store: Obje
   return { status: 200, body: { source, output: names, metrics: result.metrics } };
 }
 
-/** The HTTP server: `POST /` for pushes, `GET /healthz` for health checks. */
+/**
+ * The rows of a CSV with a header line. A UTF-8 byte-order mark is dropped (csv-parse's `bom`).
+ * @throws DataError for any parse error (so no retry is attempted) and for a header that names a column twice.
+ */
+export function parseCsv(content: Buffer): Row[] {
+  try {
+    return parse(content, {
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      columns: (header: string[]) => {
+        const twice = header.find((c, i) => header.indexOf(c) !== i);
+        if (twice !== undefined) throw new DataError(`the header names the column "${twice}" twice; give each column a distinct name`);
+        return header;
+      },
+    }) as Row[];
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(`the CSV cannot be parsed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The HTTP server: `POST /` for pushes (bodies up to {@link MAX_REQUEST_BYTES}, else 413), `GET /healthz` for health checks. */
 export function createServer(config: ScorerConfig, store: ObjectStore, log: Logger = structuredLog): http.Server {
   return http.createServer((req, res) => {
     const reply = (status: number, body: object) => {
@@ -102,7 +171,19 @@ export function createServer(config: ScorerConfig, store: ObjectStore, log: Logg
     if (req.method === "GET" && req.url === "/healthz") return reply(200, { status: "ok" });
     if (req.method !== "POST" || req.url !== "/") return reply(404, { error: "POST / with a Pub/Sub push request, or GET /healthz" });
     const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    let received = 0;
+    req.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_REQUEST_BYTES) {
+        log("WARNING", `rejected a push request: the body is over ${MAX_REQUEST_BYTES} bytes`);
+        req.removeAllListeners("data").removeAllListeners("end").pause();
+        res.setHeader("connection", "close");
+        res.on("finish", () => req.destroy());
+        reply(413, { error: `the request body is over ${MAX_REQUEST_BYTES} bytes; a push of a Cloud Storage notification is a few KiB` });
+        return;
+      }
+      chunks.push(chunk);
+    });
     req.on("end", () => {
       handlePush(Buffer.concat(chunks).toString("utf8"), config, store, log)
         .then((r) => reply(r.status, r.body))

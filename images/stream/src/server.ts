@@ -19,12 +19,13 @@ export interface Publisher {
  * when `PUBSUB_EMULATOR_HOST` is set. One `Topic` per name, publishing each message at once (no batching wait:
  * the push request waits for it).
  */
-export function pubsubPublisher(pubsub = new PubSub()): Publisher {
+export function pubsubPublisher(pubsub = new PubSub(), deadlineMs = DEFAULT_PUBLISH_DEADLINE_SECONDS * 1000): Publisher {
   const topics = new Map<string, Topic>();
   return {
     publish(topic, data, attributes) {
       let t = topics.get(topic);
-      if (!t) topics.set(topic, (t = pubsub.topic(topic, { batching: { maxMessages: 1 } })));
+      // gaxOpts.timeout bounds the library's own publish retries too (src: `PublishOptions.gaxOpts` in @google-cloud/pubsub's publisher/index.d.ts).
+      if (!t) topics.set(topic, (t = pubsub.topic(topic, { batching: { maxMessages: 1 }, gaxOpts: { timeout: deadlineMs } })));
       return t.publishMessage({ data, attributes });
     },
   };
@@ -53,6 +54,27 @@ export interface StreamResult {
 export interface StreamConfig {
   /** Full id of the topic results go to, `projects/<project>/topics/<topic>` (`RESULT_TOPIC`). */
   readonly resultTopic: string;
+  /**
+   * Longest wait for one answer to be published, in milliseconds (`PUBLISH_DEADLINE_SECONDS`, which the platform
+   * sets to half the push subscription's ack deadline). Past it the push gets a 500, before Pub/Sub's own deadline
+   * would redeliver the message while the first attempt is still publishing.
+   */
+  readonly publishDeadlineMs: number;
+}
+
+/** The publish deadline when `PUBLISH_DEADLINE_SECONDS` is not set (local runs): half the push default of 60 s. */
+export const DEFAULT_PUBLISH_DEADLINE_SECONDS = 30;
+
+/** Thrown when publishing an answer takes longer than the deadline (a 500: the message is redelivered). */
+export class PublishTimeout extends Error {}
+
+/** `promise`, or a {@link PublishTimeout} after `ms`, whichever comes first. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PublishTimeout(`publishing the answer took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Writes one log line. */
@@ -88,7 +110,7 @@ export function resultOf(pushed: Pushed, model: DelayModel): StreamResult {
  */
 export async function handlePush(body: string, config: StreamConfig, model: DelayModel, publisher: Publisher, log: Logger = structuredLog): Promise<{ status: number; body: object }> {
   const answer = async (answer: StreamResult | StreamError) =>
-    publisher.publish(config.resultTopic, Buffer.from(JSON.stringify(answer)), { correlationId: answer.correlationId });
+    withDeadline(publisher.publish(config.resultTopic, Buffer.from(JSON.stringify(answer)), { correlationId: answer.correlationId }), config.publishDeadlineMs);
   let pushed: Pushed;
   try {
     pushed = parsePush(body);
@@ -162,6 +184,12 @@ if (require.main === module) {
     structuredLog("ERROR", err instanceof DataError ? err.message : `cannot train: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(2);
   }
+  const deadline = process.env.PUBLISH_DEADLINE_SECONDS ?? String(DEFAULT_PUBLISH_DEADLINE_SECONDS);
+  if (!/^\d+$/.test(deadline) || Number(deadline) < 1) {
+    structuredLog("ERROR", `PUBLISH_DEADLINE_SECONDS "${deadline}": expected a whole number of seconds, at least 1 (the platform sets half the push ack deadline)`);
+    process.exit(2);
+  }
+  const publishDeadlineMs = Number(deadline) * 1000;
   const port = Number(process.env.PORT ?? 8080);
-  createServer({ resultTopic }, model, pubsubPublisher()).listen(port, () => structuredLog("INFO", `stream listening on port ${port}`));
+  createServer({ resultTopic, publishDeadlineMs }, model, pubsubPublisher(undefined, publishDeadlineMs)).listen(port, () => structuredLog("INFO", `stream listening on port ${port}`));
 }

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Gcs } from "../gcs";
-import { formatOf, localFiles, replaceUnder } from "../locations";
+import { formatOf, localFiles, partitionsUnder, removeUnder, replaceUnder } from "../locations";
 import { ExtractParams } from "../params";
 
 /** What one extract task did. */
@@ -16,6 +16,8 @@ export interface ExtractResult {
   readonly rowsWritten: number;
   /** Days this task wrote, `YYYY-MM-DD`, sorted. */
   readonly partitions: string[];
+  /** Days this task owns that an earlier run wrote and this source no longer has: deleted, `YYYY-MM-DD`, sorted. */
+  readonly removed: string[];
   /** Where the files went: `<destination>/<dataset>/`. */
   readonly destination: string;
   /** Output columns with their types. */
@@ -47,7 +49,14 @@ const READERS = { csv: "read_csv_auto", parquet: "read_parquet", json: "read_jso
  * index, so the tasks' shares add up to the whole input exactly once and each day is written by one task, which
  * first deletes what an earlier run left for that day: the same parameters give the same objects. `sourceToken`
  * (from `SOURCE_TOKEN`, a Secret Manager secret) authorizes an https source.
- * @throws Error when the source cannot be read or is empty, has no such date column, or two columns normalize to one name.
+ *
+ * Ownership: a task owns the days of `<destination>/<dataset>/` in its date range (every day without a range) whose
+ * day number modulo the task count is its index. It replaces each day it writes and deletes each other day it owns,
+ * so a re-run of the same range from a smaller source leaves no partition of the earlier, larger one (and a run
+ * without a range replaces the whole dataset). Days outside the range are never touched.
+ * @throws Error, before anything is written or deleted, when the source cannot be read, is empty or has a header
+ * but no rows, has no such date column, has no row whose date parses (naming the count and the column), or two
+ * columns normalize to one name.
  */
 export async function extract(params: ExtractParams, destination: string, gcs: () => Gcs, dateColumn = "date", sourceToken?: string): Promise<ExtractResult> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "extract-"));
@@ -59,9 +68,10 @@ export async function extract(params: ExtractParams, destination: string, gcs: (
     const formats = new Set(files.map(formatOf));
     if (formats.size > 1) throw new Error(`the source mixes formats (${[...formats].join(", ")}): extract one format at a time`);
     const reader = `${READERS[[...formats][0]]}([${files.map(literal).join(", ")}])`;
-    const select = await normalizedSelect(connection, reader, snakeCase(dateColumn));
+    const { select, dateSource } = await normalizedSelect(connection, reader, snakeCase(dateColumn));
     await connection.run(`CREATE VIEW normalized AS SELECT ${select} FROM ${reader}`);
     const rowsRead = Number(await scalar(connection, `SELECT count(*) FROM ${reader}`));
+    if (rowsRead === 0) throw new Error(`the source ${params.source} has no rows (a header only?): nothing to extract`);
     const filters = ["date IS NOT NULL", `(date - DATE '1970-01-01') % ${params.task.count} = ${params.task.index}`];
     if (params.range) filters.push(`date BETWEEN DATE ${literal(params.range.from)} AND DATE ${literal(params.range.to)}`);
     const out = path.join(work, "out");
@@ -73,15 +83,28 @@ export async function extract(params: ExtractParams, destination: string, gcs: (
     // counting them takes a scan of the date column.
     const writesAll = params.task.count === 1 && !params.range;
     const rowsRejected = writesAll ? rowsRead - rowsWritten : Number(await scalar(connection, "SELECT count(*) FROM normalized WHERE date IS NULL"));
+    if (rowsRejected === rowsRead) {
+      const sample = (await connection.runAndReadAll(`SELECT ${quote(dateSource)} FROM ${reader} WHERE ${quote(dateSource)} IS NOT NULL LIMIT 1`)).getRows()[0]?.[0];
+      throw new Error(
+        `all ${rowsRead} rows of ${params.source} were rejected: the date column "${snakeCase(dateColumn)}" never parses as a date${sample === undefined || sample === null ? " (it is empty)" : ` (e.g. ${JSON.stringify(String(sample))})`}; nothing was written`,
+      );
+    }
     const partitions = fs.existsSync(out) ? fs.readdirSync(out).filter((d) => d.startsWith("date=")).sort() : [];
     const base = `${destination.replace(/\/?$/, "/")}${params.dataset}/`;
+    const owned = (partition: string) => {
+      const day = partition.slice("date=".length);
+      const number = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
+      return number % params.task.count === params.task.index && (!params.range || (day >= params.range.from && day <= params.range.to));
+    };
+    const stale = (await partitionsUnder(base, gcs)).filter((p) => owned(p) && !partitions.includes(p));
+    for (const partition of stale) await removeUnder(`${base}${partition}/`, gcs);
     for (const partition of partitions) {
       const parts = fs.readdirSync(path.join(out, partition)).sort();
       const objects = new Map(parts.map((p, i) => [parts.length === 1 ? `part-${params.task.index}.parquet` : `part-${params.task.index}-${i}.parquet`, path.join(out, partition, p)]));
       await replaceUnder(`${base}${partition}/`, objects, gcs);
     }
     const columns = Object.fromEntries((await connection.runAndReadAll("DESCRIBE normalized")).getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]));
-    return { rowsRead, rowsRejected, rowsWritten, partitions: partitions.map((p) => p.slice("date=".length)), destination: base, columns };
+    return { rowsRead, rowsRejected, rowsWritten, partitions: partitions.map((p) => p.slice("date=".length)), removed: stale.map((p) => p.slice("date=".length)), destination: base, columns };
   } finally {
     connection.closeSync();
     db.closeSync();
@@ -90,11 +113,11 @@ export async function extract(params: ExtractParams, destination: string, gcs: (
 }
 
 async function scalar(connection: DuckDBConnection, sql: string): Promise<unknown> {
-  return (await connection.runAndReadAll(sql)).getRows()[0][0];
+  return (await connection.runAndReadAll(sql)).getRows()[0]?.[0];
 }
 
-/** The SELECT list that renames every column to snake_case and casts the date column and 128-bit integers. */
-async function normalizedSelect(connection: DuckDBConnection, reader: string, dateColumn: string): Promise<string> {
+/** The SELECT list that renames every column to snake_case and casts the date column and 128-bit integers, and the date column's name in the source. */
+async function normalizedSelect(connection: DuckDBConnection, reader: string, dateColumn: string): Promise<{ select: string; dateSource: string }> {
   let described;
   try {
     described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjectsJson();
@@ -116,7 +139,7 @@ async function normalizedSelect(connection: DuckDBConnection, reader: string, da
     .map((c) => (c.type === "HUGEINT" || c.type === "UHUGEINT" ? `TRY_CAST(${quote(c.source)} AS BIGINT) AS ${quote(c.name)}` : `${quote(c.source)} AS ${quote(c.name)}`));
   const partitionKey = `TRY_CAST(${quote(date.source)} AS DATE) AS date`;
   const keepTime = timestamp ? [`TRY_CAST(${quote(date.source)} AS TIMESTAMP) AS ${quote(date.name === "date" ? "date_time" : date.name)}`] : date.name === "date" ? [] : [`TRY_CAST(${quote(date.source)} AS DATE) AS ${quote(date.name)}`];
-  return [partitionKey, ...keepTime, ...list].join(", ");
+  return { select: [partitionKey, ...keepTime, ...list].join(", "), dateSource: date.source };
 }
 
 async function hasTime(connection: DuckDBConnection, reader: string, column: string): Promise<boolean> {

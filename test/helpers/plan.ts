@@ -1,0 +1,31 @@
+import { ProgramRun, runProgram } from "../../tools/run-program";
+
+const plans = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * The plan of `stack` with its own stack file (`Pulumi.<stack>.yaml`): the real program run once per test process
+ * under the mock runtime (`runProgram`, seconds of CPU), then shared by every test that reads it. The run is
+ * deep-frozen, so a test that changes it throws instead of changing what the next test sees. A test with a
+ * changed config calls `runProgram` itself.
+ * @throws (rejects with) the program's own error, as `runProgram` does.
+ * @example
+ * it("dev declares a bucket", async () => {
+ *   expect((await planOf("dev")).resources.some((r) => r.type === "gcp:storage/bucket:Bucket")).to.equal(true);
+ * });
+ */
+export function planOf(stack: string): Promise<ProgramRun> {
+  let plan = plans.get(stack);
+  if (!plan) {
+    plan = runProgram(stack).then(deepFreeze);
+    plans.set(stack, plan);
+  }
+  return plan;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
