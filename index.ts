@@ -41,6 +41,7 @@ export const pipelines = {
 };
 export const buckets = { raw: etl.buckets.raw.name, staging: etl.buckets.staging.name, curated: etl.buckets.curated.name };
 export const dataset = etl.warehouse.datasetId;
+export const logView = etl.logView.id;
 // The stack's own repository, and each image by digest in it (built here, or promoted and copied here).
 export const repository = built.repository.registryUri;
 export const images = built.digests;

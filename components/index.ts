@@ -53,7 +53,9 @@ export type { BucketTriggerArgs } from "./bucket-trigger";
 export { RESULT_SUBSCRIBER_ROLE, RESULT_TOPIC_ENV, StreamProcessor } from "./stream-processor";
 export type { ResultSubscription, StreamProcessorArgs } from "./stream-processor";
 
-// Alerts.
+// Logs and alerts.
+export { JobLogView, LOG_VIEW_READER_ROLE } from "./log-view";
+export type { JobLogViewArgs } from "./log-view";
 export { MONITORING_API, PipelineAlerts } from "./pipeline-alerts";
 export type { PipelineAlertsArgs } from "./pipeline-alerts";
 

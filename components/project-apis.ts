@@ -12,6 +12,9 @@ export const REQUIRED_APIS = [
   "cloudscheduler.googleapis.com", // schedules (JobSchedule)
   "eventarc.googleapis.com", // bucket events that start a job chain (JobChain.bucketEvent's Eventarc trigger)
   "iam.googleapis.com", // service accounts (ServiceAccount)
+  // log views for runners (JobLogView). On by default only in projects made with the console or gcloud
+  // (https://cloud.google.com/service-usage/docs/enabled-service#default); enabled here for every other project.
+  "logging.googleapis.com",
   "pubsub.googleapis.com", // topics and subscriptions (triggers)
   "run.googleapis.com", // Cloud Run jobs and services
   "secretmanager.googleapis.com", // secret env of workloads

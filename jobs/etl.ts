@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket, CloudRunJob, CloudRunJobArgs, Dataset, existingBucketRead, JobChain, physicalName, Secret } from "../components";
+import { Bucket, CloudRunJob, CloudRunJobArgs, Dataset, existingBucketRead, JobChain, JobLogView, physicalName, Secret } from "../components";
 import { StackConfig } from "../config";
 
 /** The ETL's jobs in the order a pipeline runs them. */
@@ -13,6 +13,8 @@ export interface EtlPipeline {
   readonly jobs: Readonly<Record<EtlStep, CloudRunJob>>;
   /** The three jobs as one workflow (extract → load → transform), scheduled nightly where the stack sets `etlSchedule` (prod). */
   readonly chain: JobChain;
+  /** The jobs' logs for the runners (`npm run job -- run <job> --logs`), without a project-wide logging role. */
+  readonly logView: JobLogView;
 }
 
 /**
@@ -117,5 +119,6 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
     },
     opts,
   );
-  return { buckets: { raw, staging, curated }, warehouse, jobs, chain };
+  const logView = new JobLogView("job-logs", { viewId: `${stack}-cloud-run-jobs`, project, readers: [...config.runners] }, opts);
+  return { buckets: { raw, staging, curated }, warehouse, jobs, chain, logView };
 }

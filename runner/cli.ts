@@ -6,7 +6,8 @@ import { runLocalFromCli, runLocalPipelineFromCli } from "./local";
 import { buildOverrides } from "./overrides";
 import { jobByKey, readOutputs, StackOutputs } from "./outputs";
 import { runPipeline } from "./pipeline";
-import { report, RunIo, runJob } from "./run";
+import { runRemote } from "./remote";
+import { LogsOption, report, RunIo, runJob } from "./run";
 
 /** What the CLI talks to; tests and the benchmark pass their own. */
 export interface CliIo extends RunIo {
@@ -28,7 +29,9 @@ Stack outputs come from \`pulumi stack output --json --stack <stack>\`, or from 
 (\`npm run preview -- --stack <stack> --outputs FILE\` writes one).
 CLOUD_RUN_EMULATOR_HOST=host:port points the client at a plaintext endpoint without credentials.
 The identity needs roles/run.jobsExecutorWithOverrides (or roles/run.invoker without overrides) and
-roles/run.viewer on the job.`;
+roles/run.viewer on the job; --logs needs roles/logging.viewAccessor on the stack's log view (output logView);
+pipeline --remote needs roles/workflows.invoker and roles/workflows.viewer (not granted by the stack).
+CLOUD_LOGGING_EMULATOR_HOST and WORKFLOWS_EMULATOR_HOST do for Logging and Workflows what CLOUD_RUN_EMULATOR_HOST does.`;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -38,6 +41,14 @@ function executionName(outputs: StackOutputs, name: string): string {
   const job = Object.values(outputs.jobs).find((j) => name.startsWith(`${j.jobName}-`));
   if (!job) throw new BadInput(`execution "${name}": give its full name (projects/.../executions/...) or a name starting with a job of the stack: ${Object.values(outputs.jobs).map((j) => j.jobName).join(", ")}`);
   return `${job.name}/executions/${name}`;
+}
+
+/**
+ * Where `--logs` reads: the stack's log view when its outputs name one (the runners' grant is on that view, not
+ * on the project), else the project.
+ */
+function logsOption(outputs: StackOutputs, project: string): LogsOption {
+  return { resourceNames: [outputs.logView ?? `projects/${project}`] };
 }
 
 /**
@@ -72,9 +83,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--tasks <n>", "task count, 1-10000")
     .option("--timeout <duration>", "per-task timeout, e.g. 30m, 1h30m, 90s (at most 168h)")
     .option("--detach", "return as soon as the execution has started")
-    .action(async (key: string, flags: { args?: string; arg?: string[]; env?: string[]; tasks?: string; timeout?: string; detach?: boolean }) => {
+    .option("--logs", "stream the execution's log lines to stderr while waiting")
+    .action(async (key: string, flags: { args?: string; arg?: string[]; env?: string[]; tasks?: string; timeout?: string; detach?: boolean; logs?: boolean }) => {
       const overrides = buildOverrides(flags);
-      const result = globals().local ? await runLocalFromCli(globals().stack, key, overrides, logLine) : await runJob(clients(), jobByKey(outputs(), key), overrides, { detach: Boolean(flags.detach), timing, io });
+      if (globals().local) {
+        const local = await runLocalFromCli(globals().stack, key, overrides, logLine);
+        if (globals().json) json(local);
+        code = local.exitCode;
+        return;
+      }
+      const job = jobByKey(outputs(), key);
+      const result = await runJob(clients(), job, overrides, { detach: Boolean(flags.detach), timing, io, logs: flags.logs ? logsOption(outputs(), job.project) : undefined });
       if (globals().json) json(result);
       code = result.exitCode;
     });
@@ -82,11 +101,30 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .command("pipeline <name>")
     .description("run a declared chain of jobs (e.g. etl: extract, load, transform) with one run id and staging prefix")
     .option("--env <KEY=VALUE>", "an env var for every step, repeatable (RUN_ID and STAGING_PREFIX are the pipeline's own)", collect)
-    .option("--allow-env-override", "let --env set RUN_ID and STAGING_PREFIX, e.g. to resume a run")
-    .action(async (name: string, flags: { env?: string[]; allowEnvOverride?: boolean }) => {
+    .option("--allow-env-override", "let --env set RUN_ID and STAGING_PREFIX")
+    .option("--logs", "stream each step's log lines to stderr while waiting")
+    .option("--from <step>", "resume a failed run at this step (with --run-id)")
+    .option("--run-id <id>", "the run id (to resume a run: the failed run's)")
+    .option("--remote", "start the deployed workflow (Workflows) instead of running the steps from here, and follow it")
+    .action(async (name: string, flags: { env?: string[]; allowEnvOverride?: boolean; logs?: boolean; from?: string; runId?: string; remote?: boolean }) => {
       const env = flags.env ?? [];
       const allowEnvOverride = Boolean(flags.allowEnvOverride);
-      const result = globals().local ? await runLocalPipelineFromCli(globals().stack, name, env, logLine, allowEnvOverride) : await runPipeline(clients(), outputs(), name, env, { timing, io, allowEnvOverride });
+      if (globals().local) {
+        const local = await runLocalPipelineFromCli(globals().stack, name, env, logLine, { allowEnvOverride, runId: flags.runId, from: flags.from });
+        if (globals().json) json(local);
+        code = local.exitCode;
+        return;
+      }
+      const stack = outputs();
+      const project = Object.values(stack.jobs)[0]?.project ?? "";
+      if (flags.remote) {
+        if (env.length) throw new BadInput("--env with --remote: the deployed workflow takes only a run id and a step to resume from; set env on the jobs, or run without --remote");
+        const remote = await runRemote(clients(), stack, name, { timing, io, runId: flags.runId, from: flags.from, logs: flags.logs ? logsOption(stack, project) : undefined });
+        if (globals().json) json(remote);
+        code = remote.exitCode;
+        return;
+      }
+      const result = await runPipeline(clients(), stack, name, env, { timing, io, runId: flags.runId, from: flags.from, allowEnvOverride, logs: flags.logs ? logsOption(stack, project) : undefined });
       if (globals().json) json(result);
       code = result.exitCode;
     });

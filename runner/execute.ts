@@ -14,16 +14,21 @@ const AMBIGUOUS = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE
 
 const codeOf = (err: unknown) => (err as { code?: number }).code;
 
-/** How the runner waits: the poll delays and the sleep (tests and the benchmark use fast ones). */
+/** How the runner waits: the poll delays, the clock and the sleep (tests and the benchmark use fast or fake ones). */
 export interface Timing {
-  /** Poll delays in ms: the first, the factor, the most. @default 2000, 1.5, 15000 */
-  readonly pollMs: { readonly first: number; readonly factor: number; readonly max: number };
+  /**
+   * Poll delays in ms: the first, the factor, the most, and the delay once the expected end has passed (it then
+   * grows again by the factor). @default 2000, 1.5, 15000, 1000 (gcloud's 1 s ceiling: runner-anchors.md §1)
+   */
+  readonly pollMs: { readonly first: number; readonly factor: number; readonly max: number; readonly near?: number };
   /** Wait before retrying a read; RESOURCE_EXHAUSTED waits 4 times as long. @default 1000 */
   readonly retryMs: number;
   sleep(ms: number): Promise<void>;
+  /** The clock, ms since the epoch. @default Date.now */
+  now?(): number;
 }
 
-export const DEFAULT_TIMING: Timing = { pollMs: { first: 2000, factor: 1.5, max: 15000 }, retryMs: 1000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+export const DEFAULT_TIMING: Timing = { pollMs: { first: 2000, factor: 1.5, max: 15000, near: 1000 }, retryMs: 1000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };
 
 /** A read of the Admin API, retried with backoff on transient errors (5 attempts). @throws ApiError otherwise. */
 export async function read<T>(what: string, call: () => Promise<T>, timing: Timing): Promise<T> {
@@ -97,18 +102,63 @@ export function outcome(execution: Execution): "SUCCEEDED" | "FAILED" | "CANCELL
 }
 
 /**
- * Polls the execution itself (GetExecution, not the LRO: pitfalls 17 and 19) with a growing delay until it
- * finishes, calling `onProgress` with every state read. No client-side deadline: Cloud Run enforces the task
- * timeout. `stopped()` ends the wait early (after Ctrl-C).
+ * The delay before the next GetExecution: growing by `factor` from `first` to `max`, but never past the
+ * expected end (when one is known), and once that has passed, starting again from `near`. With the defaults, a
+ * 60 s execution expected at 60 s is read at 0, 2, 5, 9.5, 16.3, 26.4, 41.4, 56.4 and 60 s (9 reads, then 1 s
+ * later, 2.5 s later ... if it runs late) instead of at 0 ... 56.4 and 71.4 s (11.4 s late).
+ * @param elapsedMs since the execution was created; `previousMs` the last delay (undefined before the first).
  */
-export async function wait(clients: RunClients, name: string, timing: Timing, onProgress: (execution: Execution) => void, stopped: () => boolean = () => false): Promise<Execution> {
-  let delay = timing.pollMs.first;
+export function nextPollDelay(pollMs: Timing["pollMs"], elapsedMs: number, previousMs: number | undefined, expectedMs?: number): number {
+  const near = pollMs.near ?? pollMs.first;
+  const grown = previousMs === undefined ? pollMs.first : Math.min(pollMs.max, previousMs * pollMs.factor);
+  if (expectedMs === undefined) return grown;
+  const left = expectedMs - elapsedMs;
+  if (left > 0) return Math.min(grown, left);
+  // Past the expected end: poll at `near` right after it, then grow again (a much longer run costs few reads).
+  return previousMs !== undefined && elapsedMs - previousMs < expectedMs ? near : grown;
+}
+
+/**
+ * How long the job's recent successful executions took, creation to completion (the median of the newest
+ * ten), in ms; undefined when there is none or they cannot be read (one ListExecutions on the job, which
+ * `roles/run.viewer` on the job allows, like GetExecution).
+ */
+export async function expectedDuration(clients: RunClients, job: string, timing: Timing): Promise<number | undefined> {
+  let executions: Execution[];
+  try {
+    [executions] = await read(`ListExecutions ${job}`, () => clients.executions.listExecutions({ parent: job, pageSize: 10 }, { autoPaginate: false }), timing);
+  } catch {
+    return undefined;
+  }
+  const durations = executions
+    .filter((e) => finished(e) && outcome(e) === "SUCCEEDED")
+    .map((e) => (millis(e.completionTime) ?? 0) - (millis(e.createTime) ?? 0))
+    .filter((d) => d > 0)
+    .sort((a, b) => a - b);
+  return durations.length === 0 ? undefined : durations[Math.floor((durations.length - 1) / 2)];
+}
+
+/**
+ * Polls the execution itself (GetExecution, not the LRO: pitfalls 17 and 19) until it finishes, with the delays
+ * of {@link nextPollDelay} counted from `startedMs`, calling `onProgress` with every state read. No client-side
+ * deadline: Cloud Run enforces the task timeout. `stopped()` ends the wait early (after Ctrl-C).
+ */
+export async function wait(
+  clients: RunClients,
+  name: string,
+  timing: Timing,
+  onProgress: (execution: Execution) => void,
+  stopped: () => boolean = () => false,
+  expected: { startedMs: number; durationMs?: number } = { startedMs: (timing.now ?? Date.now)() },
+): Promise<Execution> {
+  const now = timing.now ?? Date.now;
+  let delay: number | undefined;
   for (;;) {
     const [execution] = await read(`GetExecution ${name}`, () => clients.executions.getExecution({ name }), timing);
     onProgress(execution);
     if (finished(execution) || stopped()) return execution;
+    delay = nextPollDelay(timing.pollMs, now() - expected.startedMs, delay, expected.durationMs);
     await timing.sleep(delay);
-    delay = Math.min(timing.pollMs.max, delay * timing.pollMs.factor);
   }
 }
 

@@ -3,7 +3,7 @@ import * as path from "path";
 import { exitOf, LocalEndpoints, localCommand, localEnv, startProcess } from "../local/process";
 import type { LocalPlan, PlannedJob } from "../local/plan";
 import { BadInput, EXIT } from "./errors";
-import { newRunId, pipelineRun } from "./pipeline";
+import { firstStep, newRunId, pipelineRun } from "./pipeline";
 
 type Overrides = protos.google.cloud.run.v2.RunJobRequest.IOverrides;
 
@@ -100,17 +100,22 @@ export interface LocalPipelineReport {
  * @example
  * const report = await runLocalPipeline(plan, "etl", ["SOURCE_URI=node_modules/vega-datasets/data/flights-10k.json"], { endpoints: defaultEndpoints(), log: console.error });
  */
-export async function runLocalPipeline(plan: LocalPlan, name: string, env: readonly string[], options: LocalRunOptions & { runId?: string; allowEnvOverride?: boolean }): Promise<LocalPipelineReport> {
+export async function runLocalPipeline(plan: LocalPlan, name: string, env: readonly string[], options: LocalRunOptions & { runId?: string; from?: string; allowEnvOverride?: boolean }): Promise<LocalPipelineReport> {
   const pipelines = (plan.outputs.pipelines ?? {}) as Record<string, { steps?: string[]; stagingBucket?: string }>;
   const pipeline = pipelines[name];
   if (!pipeline?.steps || !pipeline.stagingBucket) {
     const known = Object.entries(pipelines).filter(([, p]) => p.steps).map(([k]) => k);
     throw new BadInput(`unknown job pipeline "${name}": the stack has ${known.join(", ") || "none"}`);
   }
+  const first = firstStep(pipeline.steps, options);
   const { runId, stagingPrefix, overrides } = pipelineRun(pipeline.stagingBucket, env, options);
   options.log(`pipeline ${name}: run ${runId}, staging ${stagingPrefix} (${path.join(options.endpoints.storeDir, pipeline.stagingBucket, runId)})`);
   const steps: LocalRunReport[] = [];
   for (const [i, step] of pipeline.steps.entries()) {
+    if (i < first) {
+      options.log(`step ${i + 1}/${pipeline.steps.length}: ${step} skipped (resuming at ${options.from})`);
+      continue;
+    }
     options.log(`step ${i + 1}/${pipeline.steps.length}: ${step}`);
     const report = await runLocalJob(plannedJob(plan, step), overrides, { ...options, executionId: runId });
     steps.push(report);
@@ -134,6 +139,6 @@ export async function runLocalFromCli(stack: string, key: string, overrides: Ove
 }
 
 /** `npm run job -- --local pipeline <name>`: the stack's plan, then {@link runLocalPipeline}. */
-export async function runLocalPipelineFromCli(stack: string, name: string, env: readonly string[], log: (line: string) => void, allowEnvOverride = false): Promise<LocalPipelineReport> {
-  return runLocalPipeline(await planOf(stack), name, env, { endpoints: defaultEndpoints(), log, allowEnvOverride });
+export async function runLocalPipelineFromCli(stack: string, name: string, env: readonly string[], log: (line: string) => void, resume: { runId?: string; from?: string; allowEnvOverride?: boolean } = {}): Promise<LocalPipelineReport> {
+  return runLocalPipeline(await planOf(stack), name, env, { endpoints: defaultEndpoints(), log, ...resume });
 }

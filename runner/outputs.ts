@@ -10,7 +10,12 @@ const job = z.object({
   region: z.string(),
   project: z.string(),
 });
-const jobPipeline = z.object({ steps: z.array(z.string()).min(1), stagingBucket: z.string().min(3) });
+const jobPipeline = z.object({
+  steps: z.array(z.string()).min(1),
+  stagingBucket: z.string().min(3),
+  /** The deployed chain, `projects/<p>/locations/<r>/workflows/<w>` (for `--remote`). */
+  workflow: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/workflows\/[^/]+$/, "expected projects/<project>/locations/<region>/workflows/<workflow>").optional(),
+});
 const schema = z.object({
   jobs: z.record(z.string(), job),
   // Job pipelines are the ones with steps; the event-driven ones (scoring, streaming) are not the runner's.
@@ -20,6 +25,11 @@ const schema = z.object({
       z.record(z.string(), jobPipeline),
     )
     .default({}),
+  /** The log view of the stack's job logs, `projects/<p>/locations/<l>/buckets/<b>/views/<v>`, read by `--logs`. */
+  logView: z
+    .string()
+    .regex(/^projects\/[^/]+\/locations\/[^/]+\/buckets\/[^/]+\/views\/[^/]+$/, "expected projects/<project>/locations/<location>/buckets/<bucket>/views/<view>")
+    .optional(),
 });
 
 /** The parts of a stack's outputs the runner reads (index.ts exports them; other keys are ignored). */

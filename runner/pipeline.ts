@@ -2,9 +2,10 @@ import { randomBytes } from "crypto";
 import { RunClients } from "./client";
 import { BadInput, EXIT } from "./errors";
 import { Timing } from "./execute";
+import { runLogs } from "./logs";
 import { buildOverrides, parseEnv } from "./overrides";
 import { jobByKey, StackOutputs } from "./outputs";
-import { RunIo, runJob, RunReport } from "./run";
+import { LogsOption, RunIo, runJob, RunReport } from "./run";
 
 /** The result of a pipeline run, also its `--json` document. */
 export interface PipelineReport {
@@ -51,36 +52,70 @@ export function pipelineRun(stagingBucket: string, env: readonly string[], optio
   return { runId, stagingPrefix, overrides };
 }
 
+/** The job pipeline `name` of the stack. @throws BadInput listing the known ones. */
+export function pipelineByName(outputs: StackOutputs, name: string): StackOutputs["pipelines"][string] {
+  const pipeline = Object.hasOwn(outputs.pipelines, name) ? outputs.pipelines[name] : undefined;
+  if (!pipeline) throw new BadInput(`unknown pipeline "${name}": the stack has ${Object.keys(outputs.pipelines).sort().join(", ") || "no pipelines"}`);
+  return pipeline;
+}
+
+/** A run id given by hand (`--run-id`): the characters of the ids the runner and Workflows make. */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+/**
+ * The index of the step a run starts at: 0, or `from` when resuming, which needs the failed run's id (its
+ * staging prefix holds what the earlier steps wrote).
+ * @throws BadInput naming `--from` (unknown step, or no `--run-id`) or `--run-id`.
+ */
+export function firstStep(steps: readonly string[], options: { runId?: string; from?: string }): number {
+  if (options.runId !== undefined && !RUN_ID.test(options.runId)) throw new BadInput(`--run-id "${options.runId}": expected letters, digits, hyphens and underscores (at most 63), like 20261123t053000z-a1b2`);
+  if (options.from === undefined) return 0;
+  const at = steps.indexOf(options.from);
+  if (at < 0) throw new BadInput(`--from "${options.from}": the pipeline's steps are ${steps.join(", ")}`);
+  if (options.runId === undefined) throw new BadInput(`--from ${options.from}: give the run id of the run to resume (--run-id <id>), so the step reads what the earlier steps staged`);
+  return at;
+}
+
 /**
  * Runs a declared chain of jobs one after the other, stopping at the first that does not succeed. Every step gets
  * the same `RUN_ID` and `STAGING_PREFIX=gs://<staging bucket>/<run id>/` (plus the user's `--env`), so each step
- * reads exactly what the one before wrote.
+ * reads exactly what the one before wrote. With `from` (and the failed run's `runId`), the steps before `from` are
+ * skipped: a resume.
  * With `allowEnvOverride`, the user's `RUN_ID` and `STAGING_PREFIX` replace the pipeline's (the staging prefix then
  * derives from the given run id unless it is given too).
- * @throws BadInput for an unknown pipeline (listing the known ones), a bad `--env`, or `--env` setting RUN_ID or
- * STAGING_PREFIX without `allowEnvOverride`.
+ * @throws BadInput for an unknown pipeline (listing the known ones), a bad `--env`, `--from` or `--run-id`, or `--env`
+ * setting RUN_ID or STAGING_PREFIX without `allowEnvOverride`.
  */
 export async function runPipeline(
   clients: RunClients,
   outputs: StackOutputs,
   name: string,
   env: readonly string[],
-  options: { timing: Timing; io: RunIo; runId?: string; allowEnvOverride?: boolean },
+  options: { timing: Timing; io: RunIo; runId?: string; from?: string; logs?: LogsOption; allowEnvOverride?: boolean },
 ): Promise<PipelineReport> {
-  const pipeline = Object.hasOwn(outputs.pipelines, name) ? outputs.pipelines[name] : undefined;
-  if (!pipeline) throw new BadInput(`unknown pipeline "${name}": the stack has ${Object.keys(outputs.pipelines).sort().join(", ") || "no pipelines"}`);
+  const pipeline = pipelineByName(outputs, name);
+  const first = firstStep(pipeline.steps, options);
   const jobs = pipeline.steps.map((step) => jobByKey(outputs, step));
   const { runId, stagingPrefix, overrides } = pipelineRun(pipeline.stagingBucket, env, options);
   options.io.err(`pipeline ${name}: run ${runId}, staging ${stagingPrefix}\n`);
   const steps: RunReport[] = [];
+  const logs = runLogs(jobs[0].project, runId, outputs.logView);
+  const printLogs = () => options.io.err(`logs of run ${runId}: ${logs.filter}\n  ${logs.url}\n`);
   for (const [i, job] of jobs.entries()) {
+    if (i < first) {
+      options.io.err(`step ${i + 1}/${jobs.length}: ${pipeline.steps[i]} skipped (resuming at ${options.from})\n`);
+      continue;
+    }
     options.io.err(`step ${i + 1}/${jobs.length}: ${pipeline.steps[i]}\n`);
-    const result = await runJob(clients, job, overrides, { detach: false, timing: options.timing, io: options.io });
+    const stepLogs = options.logs && { ...options.logs, prefix: `${pipeline.steps[i]} ` };
+    const result = await runJob(clients, job, overrides, { detach: false, timing: options.timing, io: options.io, logs: stepLogs });
     steps.push(result);
     if (result.exitCode !== EXIT.succeeded) {
       options.io.err(`pipeline ${name} stopped at ${pipeline.steps[i]}; ${jobs.length - i - 1} steps not run\n`);
+      printLogs();
       return { pipeline: name, runId, stagingPrefix, steps, exitCode: result.exitCode };
     }
   }
+  printLogs();
   return { pipeline: name, runId, stagingPrefix, steps, exitCode: EXIT.succeeded };
 }

@@ -1,7 +1,8 @@
 import type { protos } from "@google-cloud/run";
 import { RunClients } from "./client";
-import { cancel, Execution, failedTasks, FailedTask, outcome, seconds, start, Timing, wait } from "./execute";
+import { cancel, Execution, expectedDuration, failedTasks, FailedTask, outcome, seconds, start, Timing, wait } from "./execute";
 import { EXIT } from "./errors";
+import { executionFilter, followLogs } from "./logs";
 import { JobOutput } from "./outputs";
 import { createProgress } from "./progress";
 
@@ -61,31 +62,44 @@ export function report(job: JobOutput, execution: Execution, adopted: boolean, f
   };
 }
 
+/** `--logs`: stream the execution's container log lines to stderr while waiting. */
+export interface LogsOption {
+  /** Where to read logs: the stack's log view, else `projects/<project>`. */
+  resourceNames: string[];
+  /** Before `task <i>` on every line, e.g. `extract ` in a pipeline. */
+  prefix?: string;
+  /** How long lines arriving after the end are waited for. @default 5000 */
+  graceMs?: number;
+}
+
 /**
  * Runs one execution of `job` with `overrides` (none: no overrides field), prints its name, log link and console
- * URL as soon as it exists, shows progress, and reports the outcome. Ctrl-C cancels the execution (exit 130);
- * `detach` returns right after the start.
+ * URL as soon as it exists, shows progress (and its log lines with `logs`), and reports the outcome. Ctrl-C
+ * cancels the execution (exit 130); `detach` returns right after the start.
  */
 export async function runJob(
   clients: RunClients,
   job: JobOutput,
   overrides: protos.google.cloud.run.v2.RunJobRequest.IOverrides | undefined,
-  options: { detach: boolean; timing: Timing; io: RunIo },
+  options: { detach: boolean; timing: Timing; io: RunIo; logs?: LogsOption },
 ): Promise<RunReport> {
   const { io, timing } = options;
   const started = await start(clients, { name: job.name, ...(overrides && { overrides }) }, timing);
-  let interrupted = false;
-  let wake = () => undefined as void;
-  const woken = new Promise<void>((resolve) => (wake = resolve));
-  const removeHandler = io.onInterrupt(() => {
-    interrupted = true;
-    wake();
-  });
+  const startedMs = (timing.now ?? Date.now)();
+  // The job's usual duration lets the wait read the execution right when it is expected to end (prompt exit).
+  const durationMs = options.detach ? undefined : await expectedDuration(clients, job.name, timing);
+  const interruption = watchInterrupt(io);
+  const interrupted = () => interruption.interrupted;
   // A Ctrl-C ends the wait between two polls at once.
-  const waitTiming: Timing = { ...timing, sleep: (ms) => Promise.race([timing.sleep(ms), woken]) };
+  const waitTiming: Timing = { ...timing, sleep: (ms) => Promise.race([timing.sleep(ms), interruption.woken]) };
   try {
     io.err(`${started.adopted ? "adopted execution (RunJob failed after creating it)" : "started execution"} ${started.name}\n`);
-    const progress = createProgress(io.err, io.isTTY);
+    const logs =
+      options.logs && !options.detach
+        ? followLogs({ client: clients.logging, resourceNames: options.logs.resourceNames, filter: executionFilter(job.jobName, job.region, started.name), prefix: options.logs.prefix, write: io.err, timing, graceMs: options.logs.graceMs })
+        : undefined;
+    // Log lines and a redrawn bar do not mix: with logs, progress is plain lines.
+    const progress = createProgress(io.err, io.isTTY && !logs);
     let first = true;
     const execution = await wait(
       clients,
@@ -98,11 +112,13 @@ export async function runJob(
         }
         if (!options.detach) progress.update(e);
       },
-      () => options.detach || interrupted,
+      () => options.detach || interrupted(),
+      { startedMs, durationMs },
     );
     progress.stop();
-    if (options.detach && !interrupted) return report(job, execution, started.adopted, [], EXIT.succeeded, "STARTED");
-    if (interrupted) {
+    await logs?.stop(!interrupted());
+    if (options.detach && !interrupted()) return report(job, execution, started.adopted, [], EXIT.succeeded, "STARTED");
+    if (interrupted()) {
       io.err(`interrupted: cancelling ${started.name}\n`);
       await cancel(clients, started.name, timing);
       return report(job, execution, started.adopted, [], EXIT.interrupted, "CANCELLED");
@@ -117,6 +133,17 @@ export async function runJob(
     for (const t of failed) io.err(`  task ${t.index}: ${t.exitCode !== undefined ? `exit code ${t.exitCode}` : t.signal !== undefined ? `signal ${t.signal}` : "failed"}${t.message ? ` (${t.message})` : ""}\n`);
     return report(job, execution, started.adopted, failed, EXIT.failed, state);
   } finally {
-    removeHandler();
+    interruption.remove();
   }
+}
+
+/** Ctrl-C while waiting: whether it came, a promise that resolves when it does, and the handler's removal. */
+export function watchInterrupt(io: RunIo): { readonly interrupted: boolean; woken: Promise<void>; remove(): void } {
+  let wake = () => undefined as void;
+  const state = { interrupted: false, woken: new Promise<void>((resolve) => (wake = resolve)), remove: () => undefined as void };
+  state.remove = io.onInterrupt(() => {
+    state.interrupted = true;
+    wake();
+  });
+  return state;
 }

@@ -55,6 +55,8 @@ export const API_OF_MODULE: ReadonlyMap<string, string> = new Map([
   ["cloudrunv2", "run.googleapis.com"],
   ["cloudscheduler", "cloudscheduler.googleapis.com"],
   ["eventarc", "eventarc.googleapis.com"],
+  // Log views are Cloud Logging API resources (https://cloud.google.com/logging/docs/reference/v2/rest/v2/locations.buckets.views).
+  ["logging", "logging.googleapis.com"],
   ["monitoring", "monitoring.googleapis.com"],
   ["pubsub", "pubsub.googleapis.com"],
   ["secretmanager", "secretmanager.googleapis.com"],

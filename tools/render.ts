@@ -20,6 +20,7 @@ const IAM_TARGETS: Record<string, (inputs: Record<string, unknown>) => string> =
   "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": (i) => `subscription ${String(i.subscription).replace(/^projects\/[^/]+\/subscriptions\//, "")}`,
   "gcp:serviceaccount/iAMMember:IAMMember": (i) => `service account ${i.serviceAccountId}`,
   "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": (i) => `repository ${i.repository}`,
+  "gcp:logging/logViewIamMember:LogViewIamMember": (i) => `log view ${i.name}`,
 };
 
 /** Inputs worth showing in the tree for each type, as dotted paths. */

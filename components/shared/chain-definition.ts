@@ -34,7 +34,7 @@ export const CHAIN_ENV = { runId: "RUN_ID", stagingPrefix: "STAGING_PREFIX" } as
 const RUN_API = "https://run.googleapis.com/v2/";
 const STEP_NAME = /^[a-z][a-z0-9_]{0,40}$/;
 /** Step and variable names of `main` that are not a step's. */
-const RESERVED_STEPS = ["init", "from_bucket_event", "object_uri", "done", "input", "empty", "event", "fromBucketEvent", "runId", "stagingPrefix", "objectUri", "executions"];
+const RESERVED_STEPS = ["init", "from_bucket_event", "object_uri", "from_step", "unknown_step", "done", "input", "empty", "event", "fromBucketEvent", "runId", "stagingPrefix", "objectUri", "executions"];
 /** The subworkflows beside `main`. */
 const SUBWORKFLOWS = ["main", "run_job", "run_rejected"];
 
@@ -62,7 +62,7 @@ export const RUN_RETRY = { predicate: "${run_rejected}", max_retries: 5, backoff
 /**
  * Generates the Cloud Workflows definition (YAML) of a chain of Cloud Run jobs:
  * - `main` takes one runtime argument: `{}` from a schedule, a CloudEvent (`data.bucket`, `data.name`) from an
- *   Eventarc trigger, or `{"runId": "..."}` to re-run with a chosen id. The run id defaults to the workflow
+ *   Eventarc trigger, or `{"runId": "..."}` to re-run with a chosen id, with `"from": "<step>"` to resume there. The run id defaults to the workflow
  *   execution's id (`GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID`), and every step gets the same `RUN_ID` and
  *   `STAGING_PREFIX=gs://<staging bucket>/<run id>/` (src: https://cloud.google.com/workflows/docs/reference/environment-variables).
  * - Each step starts its job through the Admin API (`POST /v2/<job>:run`, with per-execution overrides) and
@@ -121,10 +121,27 @@ export function chainDefinition(chain: ChainDefinition, field = "JobChain"): str
     },
   ];
   const staged = chain.stagingBucket !== undefined;
+  main.push(resumeSwitch(chain.steps));
   for (const step of chain.steps) main.push(...stepBlocks(step, staged));
   main.push({ done: { return: { runId: "${runId}", ...(staged && { stagingPrefix: "${stagingPrefix}" }), executions: "${executions}" } } });
   // No YAML anchors or aliases for repeated objects: plain YAML is what Workflows documents.
   return stringify({ main: { params: ["input"], steps: main }, run_job: runJob(chain.pollSeconds), run_rejected: runRejected() }, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/**
+ * Resume: an input `{"runId": "<failed run>", "from": "<step>"}` jumps to that step (the steps before it are not
+ * run again; with the same run id they find their staging prefix), as the runner's `pipeline --from` does; an
+ * unknown step raises.
+ */
+function resumeSwitch(steps: readonly ChainStepDefinition[]): unknown {
+  return {
+    from_step: {
+      switch: [
+        ...steps.map((step) => ({ condition: `\${map.get(input, "from") == "${step.name}"}`, next: `${step.name}_overrides` })),
+        { condition: '${map.get(input, "from") != null}', steps: [{ unknown_step: { raise: '${"no step " + input.from + " in this chain"}' } }] },
+      ],
+    },
+  };
 }
 
 function stepBlocks(step: ChainStepDefinition, staged: boolean): unknown[] {

@@ -95,8 +95,16 @@ describe("JobChain", () => {
     await registered(recorder);
     const def = definitionOf();
     expect(def.main.params).to.deep.equal(["input"]);
-    expect(stepNames(def.main.steps)).to.deep.equal(["init", "from_bucket_event", "extract_overrides", "extract_object", "extract", "extract_done", "load_overrides", "load", "load_done", "done"]);
+    expect(stepNames(def.main.steps)).to.deep.equal(["init", "from_bucket_event", "from_step", "extract_overrides", "extract_object", "extract", "extract_done", "load_overrides", "load", "load_done", "done"]);
     expect(stepOf(def.main.steps, "init").assign).to.deep.include({ stagingPrefix: '${"gs://p-dev-staging/" + runId + "/"}' });
+    // Resume (the runner's `pipeline --from`): {"runId", "from"} jumps to that step's first block; an unknown step raises.
+    expect(stepOf(def.main.steps, "from_step")).to.deep.equal({
+      switch: [
+        { condition: '${map.get(input, "from") == "extract"}', next: "extract_overrides" },
+        { condition: '${map.get(input, "from") == "load"}', next: "load_overrides" },
+        { condition: '${map.get(input, "from") != null}', steps: [{ unknown_step: { raise: '${"no step " + input.from + " in this chain"}' } }] },
+      ],
+    });
     expect(stepOf(def.main.steps, "extract_object")).to.deep.equal({
       switch: [
         {

@@ -21,6 +21,7 @@ describe("ProjectApis", () => {
       "cloudscheduler.googleapis.com",
       "eventarc.googleapis.com",
       "iam.googleapis.com",
+      "logging.googleapis.com",
       "pubsub.googleapis.com",
       "run.googleapis.com",
       "secretmanager.googleapis.com",

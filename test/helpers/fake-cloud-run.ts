@@ -1,6 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import * as path from "path";
+import { LoopbackFake } from "./loopback-fake";
 
 // The Cloud Run Admin API v2 (Jobs, Executions, Tasks) and google.longrunning.Operations, served on loopback
 // from the protos that ship in @google-cloud/run and google-gax, so the real client speaks the real wire format.
@@ -51,16 +52,13 @@ export interface Recorded {
 const ts = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 });
 
 /** The fake: start it, point the runner at `host`, script executions, read `requests`. */
-export class FakeCloudRun {
-  readonly requests: Recorded[] = [];
+export class FakeCloudRun extends LoopbackFake<Recorded> {
   /** The script of the next executions, per job short name (`*` for any). */
   readonly scripts = new Map<string, Script>();
   /** Jobs that exist (short names); GetJob and RunJob answer NOT_FOUND for others. */
   jobs = new Set(["dev-etl-extract", "dev-etl-load", "dev-etl-transform"]);
   private readonly executions = new Map<string, Exec>();
-  private server = new grpc.Server();
   private count = 0;
-  host = "";
 
   async start(): Promise<string> {
     const definition = protoLoader.loadSync(
@@ -90,18 +88,35 @@ export class FakeCloudRun {
     });
     this.server.addService(v2.Tasks.service, { listTasks: unary("ListTasks", (r) => this.listTasks(String(r.parent))) });
     this.server.addService(loaded.google.longrunning.Operations.service, { getOperation: unary("GetOperation", (r) => this.operation(this.byOperation(String(r.name)))) });
-    const port = await new Promise<number>((resolve, reject) => this.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-    this.host = `127.0.0.1:${port}`;
-    return this.host;
+    return this.listen();
   }
 
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server.tryShutdown(() => resolve()));
+  /**
+   * Adds finished, successful executions of `job` (full name) that ran `durationsMs` each, created an hour
+   * ago: the history from which the runner expects an execution's end.
+   */
+  seedHistory(job: string, durationsMs: number[]): void {
+    for (const [i, durationMs] of durationsMs.entries()) {
+      const name = `${job}/executions/${job.split("/").pop()}-h${String(i).padStart(4, "0")}`;
+      this.executions.set(name, { name, job, taskCount: 1, createdMs: Date.now() - 3_600_000 + i * 60_000, polls: 0, cancelled: false, script: { durationMs } });
+    }
   }
 
-  /** Requests to `method`, in order. */
-  calls(method: string): Record<string, unknown>[] {
-    return this.requests.filter((r) => r.method === method).map((r) => r.request);
+  /**
+   * Starts an execution of `job` with `env` as the deployed workflow's `run_job` does (`POST <job>:run`), recorded
+   * as a RunJob request; returns its name.
+   */
+  runForWorkflow(job: string, env: { name: string; value: string }[]): string {
+    const request = { name: job, overrides: { containerOverrides: [{ env }] } };
+    this.requests.push({ method: "RunJob", request, metadata: { via: "workflow" } });
+    this.runJob(request);
+    return [...this.executions.keys()].pop()!;
+  }
+
+  /** Reads an execution as the workflow's poll does (one tick), not recorded: whether it is done, and how. */
+  pollForWorkflow(name: string): { done: boolean; succeeded: boolean; failedCount: number; cancelledCount: number } {
+    const e = this.getExecution(name) as { completionTime?: unknown; taskCount: number; succeededCount: number; failedCount: number; cancelledCount: number };
+    return { done: e.completionTime !== undefined, succeeded: e.succeededCount === e.taskCount, failedCount: e.failedCount, cancelledCount: e.cancelledCount };
   }
 
   /** When the execution became terminal (ms since epoch), for the benchmark. */

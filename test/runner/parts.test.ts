@@ -3,6 +3,7 @@ import { PassThrough } from "stream";
 import { readOutputs } from "../../runner/outputs";
 import { createProgress } from "../../runner/progress";
 import { newRunId } from "../../runner/pipeline";
+import { DEFAULT_TIMING, nextPollDelay } from "../../runner/execute";
 
 const outputs = JSON.stringify({ jobs: { extract: { name: "projects/p/locations/r/jobs/j", jobName: "j", region: "r", project: "p" } }, pipelines: {} });
 
@@ -45,9 +46,24 @@ describe("runner parts", () => {
   it("outputs: the job pipelines are those with steps; event-driven ones are left out, and a job pipeline that does not fit is an error", () => {
     const job = { name: "projects/p/locations/r/jobs/j", jobName: "j", region: "r", project: "p" };
     const stack = (pipelines: object) => (() => ({ status: 0, stdout: JSON.stringify({ jobs: { extract: job }, pipelines }) })) as never;
-    const read = readOutputs("dev", undefined, stack({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging", workflow: "w" }, scoring: { inputBucket: "in", service: "https://s" } }));
-    expect(read.pipelines).to.deep.equal({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging" } });
+    const workflow = "projects/p/locations/r/workflows/w";
+    const read = readOutputs("dev", undefined, stack({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging", workflow }, scoring: { inputBucket: "in", service: "https://s" } }));
+    expect(read.pipelines).to.deep.equal({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging", workflow } });
     expect(() => readOutputs("dev", undefined, stack({ etl: { steps: ["extract"] } }))).to.throw(/does not look like this project's stack outputs: pipelines\.etl\.stagingBucket: /);
+  });
+
+  it("poll delays: growing without an expected end; landing on it, then 1 s, growing again, when one is known", () => {
+    const schedule = (expectedMs: number | undefined, untilMs: number) => {
+      const at: number[] = [];
+      let elapsed = 0;
+      let delay: number | undefined;
+      while (elapsed < untilMs) at.push((elapsed += delay = nextPollDelay(DEFAULT_TIMING.pollMs, elapsed, delay, expectedMs)));
+      return at;
+    };
+    expect(schedule(undefined, 60_000)).to.deep.equal([2000, 5000, 9500, 16250, 26375, 41375, 56375, 71375]);
+    expect(schedule(60_000, 60_000)).to.deep.equal([2000, 5000, 9500, 16250, 26375, 41375, 56375, 60000]);
+    expect(schedule(60_000, 70_000)).to.deep.equal([2000, 5000, 9500, 16250, 26375, 41375, 56375, 60000, 61000, 62500, 64750, 68125, 73187.5]);
+    expect(schedule(3000, 3000)).to.deep.equal([2000, 3000]);
   });
 
   it("run ids: UTC time and 4 hex digits, lowercase, path-safe", () => {

@@ -5,8 +5,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../runner/cli";
-import { createClients } from "../../runner/client";
-import { DEFAULT_TIMING } from "../../runner/execute";
+import { DEFAULT_TIMING, Timing } from "../../runner/execute";
+import { runCli } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
 
@@ -27,26 +27,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
   });
   afterEach(() => fake.stop());
 
-  /** Runs the CLI in-process against the fake; `interruptAfter` sends Ctrl-C once stderr contains that text. */
-  async function cli(args: string[], interruptAfter?: string) {
-    let out = "";
-    let err = "";
-    let handler: (() => void) | undefined;
-    const env = { CLOUD_RUN_EMULATOR_HOST: fake.host };
-    const code = await main(["--outputs", outputsFile, ...args], {
-      out: (t) => (out += t),
-      err: (t) => {
-        err += t;
-        if (interruptAfter && err.includes(interruptAfter)) handler?.();
-      },
-      isTTY: false,
-      env,
-      clients: createClients(env),
-      timing: { ...DEFAULT_TIMING, pollMs: { first: 5, factor: 1.5, max: 20 }, retryMs: 5 },
-      onInterrupt: (h) => ((handler = h), () => (handler = undefined)),
-    });
-    return { code, out, err };
-  }
+  const cli = (args: string[], interruptAfter?: string, timing?: Timing) => runCli(args, { outputsFile, env: { CLOUD_RUN_EMULATOR_HOST: fake.host }, interruptAfter, timing });
 
   it("no override flags: the RunJob request has no overrides field at all (overrides need an extra permission)", async () => {
     const { code, err } = await cli(["run", "extract"]);
@@ -116,6 +97,20 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     const { code, out } = await cli(["--json", "run", "load"]);
     expect(code).to.equal(1);
     expect(JSON.parse(out)).to.deep.include({ state: "CANCELLED", cancelled: 2, succeeded: 0 });
+  });
+
+  it("prompt exit: the job's history (median of its successful runs) puts a read right at the expected end", async () => {
+    // A fake clock that only the runner's sleeps move: the delays are exact, whatever the machine's speed.
+    let clock = 0;
+    const delays: number[] = [];
+    const timing: Timing = { ...DEFAULT_TIMING, now: () => clock, sleep: async (ms) => void (delays.push(ms), (clock += ms)) };
+    fake.seedHistory(JOB("extract"), [58_000, 60_000, 75_000]);
+    fake.scripts.set("*", { ticks: 8 });
+    const { code } = await cli(["run", "extract"], undefined, timing);
+    expect(code).to.equal(0);
+    expect(delays).to.deep.equal([2000, 3000, 4500, 6750, 10125, 15000, 15000, 3625]);
+    expect(fake.calls("ListExecutions")).to.deep.equal([{ parent: JOB("extract"), pageSize: 10 }]);
+    expect(fake.calls("GetExecution")).to.have.length(9);
   });
 
   it("reads are retried on transient errors; the execution itself is polled until it completes", async () => {

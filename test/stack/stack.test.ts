@@ -96,6 +96,7 @@ const COMMON = [
   "gcp:storage/bucketIAMMember:BucketIAMMember load-staging-objectViewer",
   "pulumi:providers:gcp gcp",
   "gcp:artifactregistry/repository:Repository images-repository",
+  "gcp:logging/logView:LogView job-logs-view",
   ...CHAIN,
   ...SCORING,
   ...STREAMING,
@@ -113,12 +114,16 @@ describe("stack: the real program with the real stack files", () => {
     expect(names(custom(dev))).to.deep.equal([...COMMON, ...BUILD].sort());
   });
 
-  it("runners from config get run.jobsExecutorWithOverrides and run.viewer on every job, and nothing else", async () => {
+  it("runners from config get run.jobsExecutorWithOverrides and run.viewer on every job, logging.viewAccessor on the jobs' log view (not the project), and nothing else", async () => {
     const config = readStackConfig("dev");
     const run = await runProgram("dev", { ...config, values: { ...config.values, "cloudrun-pipelines:runners": '["group:data-eng@example.com"]' } });
-    expect(iamRows(run.resources).filter((r) => r.member === "group:data-eng@example.com").map((r) => `${r.role} on ${r.resource}`)).to.deep.equal(
-      ["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"].flatMap((role) => ["extract", "load", "transform"].map((step) => `${role} on job dev-etl-${step}`)),
-    );
+    expect(iamRows(run.resources).filter((r) => r.member === "group:data-eng@example.com").map((r) => `${r.role} on ${r.resource}`)).to.deep.equal([
+      "roles/logging.viewAccessor on log view dev-cloud-run-jobs",
+      ...["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"].flatMap((role) => ["extract", "load", "transform"].map((step) => `${role} on job dev-etl-${step}`)),
+    ]);
+    expect(run.resources.filter((r) => r.type === "gcp:logging/logViewIamMember:LogViewIamMember").map((r) => r.inputs)).to.deep.equal([
+      { parent: "projects/my-pipelines-dev", location: "global", bucket: "projects/my-pipelines-dev/locations/global/buckets/_Default", name: "dev-cloud-run-jobs", role: "roles/logging.viewAccessor", member: "group:data-eng@example.com" },
+    ]);
   });
 
   it("prod adds the nightly ETL chain (Scheduler starts the workflow with OAuth, its account may invoke workflows) and the alerts, and builds no image", () => {
@@ -177,6 +182,7 @@ describe("stack: the real program with the real stack files", () => {
       },
       buckets: { raw: "my-pipelines-dev-dev-raw", staging: "my-pipelines-dev-dev-staging", curated: "my-pipelines-dev-dev-curated" },
       dataset: "dev_warehouse",
+      logView: "projects/my-pipelines-dev/locations/global/buckets/_Default/views/dev-cloud-run-jobs",
       repository: "europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images",
     });
     expect(Object.keys(images)).to.deep.equal(["etl", "scorer", "stream"]);

@@ -5,7 +5,7 @@ import { cloudStorage, Gcs } from "./gcs";
 import { extract } from "./jobs/extract";
 import { load } from "./jobs/load";
 import { transform } from "./jobs/transform";
-import { Io, log, processIo } from "./log";
+import { Io, log, processIo, withRunLabels } from "./log";
 import { Env, extractParams, Flags, loadParams, ParamError, transformParams } from "./params";
 import { bigQuery, Warehouse } from "./warehouse";
 
@@ -83,7 +83,8 @@ async function run(job: Job, flags: Flags, env: Env, io: Io, clients: Clients): 
  * override merges), so the job's defaults live in env and each run passes what differs as args.
  * @returns the exit code (see {@link EXIT}); the reason of a failure is in the last log line.
  */
-export async function main(argv: readonly string[], env: Env, io: Io = processIo, clients: Clients = defaultClients): Promise<number> {
+export async function main(argv: readonly string[], env: Env, processStreams: Io = processIo, clients: Clients = defaultClients): Promise<number> {
+  const io = withRunLabels(processStreams, env);
   let code: number = EXIT.ok;
   const program = new Command("etl")
     .description("Batch ETL jobs of cloudrun-pipelines. Exit codes: 0 done, 1 failed, 2 bad input.")
@@ -125,7 +126,7 @@ export async function main(argv: readonly string[], env: Env, io: Io = processIo
       log(io, "ERROR", err.message);
       return EXIT.badInput;
     }
-    log(io, "ERROR", `${argv[0]} failed: ${err instanceof Error ? err.message : String(err)}`);
+    log(io, "ERROR", `${argv[0]} failed: ${err instanceof Error ? err.message : String(err)}`, { error: err });
     return EXIT.failed;
   }
   return code;

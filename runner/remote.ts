@@ -1,0 +1,139 @@
+import type { protos } from "@google-cloud/workflows";
+import { RunClients } from "./client";
+import { ApiError, BadInput, EXIT } from "./errors";
+import { cancel, Execution, nextPollDelay, read, Timing } from "./execute";
+import { jobByKey, JobOutput, StackOutputs } from "./outputs";
+import { firstStep, pipelineByName } from "./pipeline";
+import { executionFilter, followLogs } from "./logs";
+import { LogsOption, RunIo, watchInterrupt } from "./run";
+
+type WorkflowExecution = protos.google.cloud.workflows.executions.v1.IExecution;
+
+/** The result of a remote pipeline run, also its `--json` document. */
+export interface RemoteReport {
+  pipeline: string;
+  workflowExecution: string;
+  state: string;
+  runId?: string;
+  stagingPrefix?: string;
+  /** The job execution of each step that ran, by step. */
+  executions: Record<string, string>;
+  /** The step that failed, from the workflow's error. */
+  failedStep?: string;
+  error?: string;
+  exitCode: number;
+}
+
+const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0);
+
+/**
+ * Runs the deployed chain of `name` ("run now" of a scheduled pipeline): creates a Workflows execution of the
+ * stack's workflow (Workflow Executions API v1) with the input the chain takes, `{"runId"?, "from"?}`
+ * (components/shared/chain-definition.ts), and follows it until it ends: the step it is at (`status.currentSteps`)
+ * and the job execution that step started (the job's newest execution created since the workflow started; one
+ * ListExecutions per poll until found), and with `logs` that execution's log lines. Ctrl-C cancels the workflow execution and that job execution (exit 130).
+ * Reads need `roles/workflows.viewer`, starting `roles/workflows.invoker` (UNVERIFIED which roles on the
+ * workflow suffice: the stack grants none, see docs/runner.md).
+ * @throws BadInput when the pipeline has no workflow, or for `--from`/`--run-id`; ApiError when the API refuses.
+ */
+export async function runRemote(
+  clients: RunClients,
+  outputs: StackOutputs,
+  name: string,
+  options: { timing: Timing; io: RunIo; runId?: string; from?: string; logs?: LogsOption },
+): Promise<RemoteReport> {
+  const { io, timing } = options;
+  const pipeline = pipelineByName(outputs, name);
+  firstStep(pipeline.steps, options);
+  if (!pipeline.workflow) throw new BadInput(`pipeline "${name}" has no deployed workflow in the stack's outputs (pipelines.${name}.workflow): deploy the stack, or run it here without --remote`);
+  const jobs = new Map(pipeline.steps.map((step) => [step, jobByKey(outputs, step)]));
+  const argument = JSON.stringify({ ...(options.runId !== undefined && { runId: options.runId }), ...(options.from !== undefined && { from: options.from }) });
+  let created: WorkflowExecution;
+  try {
+    [created] = await clients.workflows.createExecution({ parent: pipeline.workflow, execution: { argument } });
+  } catch (err) {
+    throw new ApiError(`CreateExecution ${pipeline.workflow} failed: ${(err as { details?: string }).details ?? String(err)} (starting a workflow needs roles/workflows.invoker)`);
+  }
+  const workflowName = created.name ?? "";
+  io.err(`started workflow execution ${workflowName} with ${argument}\n`);
+  const startedMs = millis(created.startTime) || (timing.now ?? Date.now)();
+
+  const interruption = watchInterrupt(io);
+  const executions: Record<string, string> = {};
+  let step: string | undefined;
+  // --logs: the log lines of the job execution of the step the workflow is at.
+  let follower: { stop(grace?: boolean): Promise<void> } | undefined;
+  try {
+    let execution: WorkflowExecution = created;
+    let delay: number | undefined;
+    for (;;) {
+      [execution] = await read(`GetExecution ${workflowName}`, () => clients.workflows.getExecution({ name: workflowName }), timing);
+      const current = execution.status?.currentSteps?.map((s) => s.step ?? "").find((s) => jobs.has(s));
+      if (current && current !== step) {
+        await follower?.stop();
+        follower = undefined;
+        step = current;
+        io.err(`step ${step}: job ${jobs.get(step)!.jobName}\n`);
+      }
+      if (step && !executions[step]) {
+        const found = await jobExecution(clients, jobs.get(step)!, startedMs, timing);
+        if (found) {
+          executions[step] = found;
+          io.err(`step ${step}: execution ${found}\n`);
+          const job = jobs.get(step)!;
+          if (options.logs) follower = followLogs({ client: clients.logging, resourceNames: options.logs.resourceNames, filter: executionFilter(job.jobName, job.region, found), prefix: `${step} `, write: io.err, timing, graceMs: options.logs.graceMs });
+        }
+      }
+      if (stateName(execution.state) !== "ACTIVE" && stateName(execution.state) !== "QUEUED") break;
+      if (interruption.interrupted) break;
+      delay = nextPollDelay(timing.pollMs, (timing.now ?? Date.now)() - startedMs, delay);
+      await Promise.race([timing.sleep(delay), interruption.woken]);
+      if (interruption.interrupted) break;
+    }
+    await follower?.stop(!interruption.interrupted);
+    if (interruption.interrupted) {
+      io.err(`interrupted: cancelling ${workflowName}${step && executions[step] ? ` and ${executions[step]}` : ""}\n`);
+      await read(`CancelExecution ${workflowName}`, () => clients.workflows.cancelExecution({ name: workflowName }), timing);
+      if (step && !executions[step]) executions[step] = (await jobExecution(clients, jobs.get(step)!, startedMs, timing)) ?? "";
+      if (step && executions[step]) await cancel(clients, executions[step], timing);
+      return { pipeline: name, workflowExecution: workflowName, state: "CANCELLED", executions, exitCode: EXIT.interrupted };
+    }
+    // Without --run-id, the chain's run id is the workflow execution's id (chain-definition.ts).
+    return outcomeOf(name, execution, executions, io, options.runId ?? workflowName.split("/").pop() ?? "");
+  } finally {
+    interruption.remove();
+  }
+}
+
+const STATES = ["STATE_UNSPECIFIED", "ACTIVE", "SUCCEEDED", "FAILED", "CANCELLED", "UNAVAILABLE", "QUEUED"];
+const stateName = (state: WorkflowExecution["state"]) => (typeof state === "number" ? STATES[state] : String(state ?? "STATE_UNSPECIFIED"));
+
+/** The newest execution of `job` created since `sinceMs` (5 s of clock skew allowed), if any. */
+async function jobExecution(clients: RunClients, job: JobOutput, sinceMs: number, timing: Timing): Promise<string | undefined> {
+  const [list] = await read(`ListExecutions ${job.name}`, () => clients.executions.listExecutions({ parent: job.name, pageSize: 5 }, { autoPaginate: false }), timing);
+  return list
+    .filter((e: Execution) => millis(e.createTime) >= sinceMs - 5000)
+    .sort((a, b) => millis(b.createTime) - millis(a.createTime))[0]?.name ?? undefined;
+}
+
+/** The report of a finished workflow execution: its result (`{runId, stagingPrefix, executions}`) or its error. */
+function outcomeOf(name: string, execution: WorkflowExecution, executions: Record<string, string>, io: RunIo, runId: string): RemoteReport {
+  const state = stateName(execution.state);
+  const base = { pipeline: name, workflowExecution: execution.name ?? "", state };
+  if (state === "SUCCEEDED") {
+    const result = JSON.parse(execution.result || "{}") as { runId?: string; stagingPrefix?: string; executions?: Record<string, string> };
+    io.err(`workflow execution succeeded: run ${result.runId}, staging ${result.stagingPrefix}\n`);
+    return { ...base, runId: result.runId, stagingPrefix: result.stagingPrefix, executions: { ...executions, ...result.executions }, exitCode: EXIT.succeeded };
+  }
+  // The chain raises a map naming the step and the execution (chain-definition.ts); other errors are text.
+  let failure: { message?: string; step?: string; execution?: string } = {};
+  try {
+    failure = JSON.parse(execution.error?.payload ?? "{}");
+  } catch {
+    failure = { message: execution.error?.payload ?? "" };
+  }
+  const message = failure.message ?? execution.error?.payload ?? state;
+  io.err(`workflow execution ${state === "CANCELLED" ? "was cancelled" : "failed"}: ${message}\n`);
+  if (failure.step) io.err(`resume it with: npm run job -- pipeline ${name} --remote --from ${failure.step} --run-id ${runId}\n`);
+  return { ...base, runId, executions: { ...executions, ...(failure.step && failure.execution ? { [failure.step]: failure.execution } : {}) }, failedStep: failure.step, error: message, exitCode: EXIT.failed };
+}

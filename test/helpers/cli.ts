@@ -1,0 +1,33 @@
+import { main } from "../../runner/cli";
+import { createClients } from "../../runner/client";
+import { DEFAULT_TIMING, Timing } from "../../runner/execute";
+
+/** Fast polls for tests against the local fakes: 5 ms growing to 20 ms. */
+export const FAST_TIMING: Timing = { ...DEFAULT_TIMING, pollMs: { first: 5, factor: 1.5, max: 20 }, retryMs: 5 };
+
+/**
+ * Runs the runner's CLI in-process against local fakes (`env` names their hosts) with an outputs file.
+ * `interruptAfter` sends Ctrl-C once stderr contains that text; `timing` may read stderr so far.
+ */
+export async function runCli(
+  args: string[],
+  options: { outputsFile: string; env: Record<string, string>; timing?: Timing | ((err: () => string) => Timing); interruptAfter?: string },
+): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  let handler: (() => void) | undefined;
+  const timing = typeof options.timing === "function" ? options.timing(() => err) : (options.timing ?? FAST_TIMING);
+  const code = await main(["--outputs", options.outputsFile, ...args], {
+    out: (t) => (out += t),
+    err: (t) => {
+      err += t;
+      if (options.interruptAfter && err.includes(options.interruptAfter)) handler?.();
+    },
+    isTTY: false,
+    env: options.env,
+    clients: createClients(options.env),
+    timing,
+    onInterrupt: (h) => ((handler = h), () => (handler = undefined)),
+  });
+  return { code, out, err };
+}
