@@ -35,6 +35,6 @@ describe("JobLogView", () => {
 
   it("bad input: a view id with other characters, a reader that is not one principal", () => {
     expect(errorOf(() => new JobLogView("l", { viewId: "dev jobs", project: "p" }))).to.include('JobLogView(l).viewId: "dev jobs" is not a usable view id');
-    expect(errorOf(() => new JobLogView("l", { viewId: "v", project: "p", readers: ["ana@example.com"] }))).to.include('JobLogView(l).readers: "ana@example.com" is not an IAM member of one principal');
+    expect(errorOf(() => new JobLogView("l", { viewId: "v", project: "p", readers: ["ana@example.com"] }))).to.include('JobLogView(l).readers: "ana@example.com" is not an IAM member this stack grants access to');
   });
 });
