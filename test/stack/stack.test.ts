@@ -75,7 +75,7 @@ const STREAMING = [
 ];
 /** Every custom resource every stack declares. */
 const COMMON = [
-  ...["artifactregistry", "bigquery", "cloudresourcemanager", "cloudscheduler", "eventarc", "iam", "pubsub", "run", "secretmanager", "storage", "workflowexecutions", "workflows"].map((api) => `${SERVICE} apis-${api}`),
+  ...["artifactregistry", "bigquery", "cloudresourcemanager", "cloudscheduler", "eventarc", "iam", "logging", "pubsub", "run", "secretmanager", "storage", "workflowexecutions", "workflows"].map((api) => `${SERVICE} apis-${api}`),
   `${DATASET} warehouse-dataset`,
   "gcp:bigquery/datasetIamMember:DatasetIamMember load-warehouse-dataEditor",
   "gcp:bigquery/datasetIamMember:DatasetIamMember transform-warehouse-dataEditor",
