@@ -1,7 +1,6 @@
 import * as gcp from "./components/shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { MONITORING_API, PipelineAlerts } from "./components/pipeline-alerts";
-import { ProjectApis, REQUIRED_APIS } from "./components/project-apis";
+import { MONITORING_API, PipelineAlerts, ProjectApis, REQUIRED_APIS } from "./components";
 import { loadConfig } from "./config";
 import { declareEtl, ETL_STEPS } from "./jobs/etl";
 import { declareImages } from "./jobs/images";
@@ -21,7 +20,7 @@ const stream = declareStreaming(config, built.digests.stream, opts);
 if (config.alertEmail) {
   new PipelineAlerts(
     "alerts",
-    { jobs: Object.values(etl.jobs), deadLetterSources: [scoring.trigger.subscriptionName, stream.pushSubscriptionName], email: config.alertEmail, environment: config.stack },
+    { apis, jobs: Object.values(etl.jobs), chains: [etl.chain], deadLetterSources: [scoring.trigger.pushSubscriptionName, stream.pushSubscriptionName], email: config.alertEmail, environment: config.stack },
     opts,
   );
 }

@@ -51,6 +51,17 @@ export interface ArtifactRepositoryArgs {
  *
  * Cleanup ages are written in seconds (`"604800s"`): the API returns seconds, and a value written in days
  * (`"7d"`) shows a diff on every update that replaces the repository (src: gcp-pulumi-facts §1.5; e2b-dev/infra#2738).
+ * @example
+ * ```ts
+ * import * as gcp from "@pulumi/gcp";
+ * import { ArtifactRepository, environmentPolicy, ProjectApis } from "./components";
+ *
+ * const provider = new gcp.Provider("gcp", { project: "my-project", region: "europe-west1" });
+ * const apis = new ProjectApis("apis", {}, { provider });
+ * const opts = { provider, dependsOn: [apis] };
+ * const repository = new ArtifactRepository("images", { repositoryId: "pipelines", location: "europe-west1", policy: environmentPolicy(false), keepCount: 10 }, opts);
+ * export const registry = repository.registryUri;
+ * ```
  */
 export class ArtifactRepository extends PipelineComponent {
   /** `<location>-docker.pkg.dev/<project>/<repository>`: the prefix of every image name in this repository. */

@@ -6,9 +6,9 @@ import { checkPushSubscriptionArgs, PushSubscription, PushSubscriptionArgs } fro
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
 import { childName } from "./shared/naming";
-import { checkTopicArgs, Topic, TOPIC_PUBLISH_ROLE } from "./topic";
+import { checkTopicName, Topic, TOPIC_PUBLISH_ROLE } from "./topic";
 
-export interface BucketTriggerArgs extends Omit<PushSubscriptionArgs, "topic" | "service" | "transform"> {
+export interface BucketTriggerArgs {
   /** The bucket whose new objects trigger the service. */
   bucket: Bucket;
   /** Only objects whose name starts with this prefix, e.g. `"incoming/"`. @default every object */
@@ -17,8 +17,10 @@ export interface BucketTriggerArgs extends Omit<PushSubscriptionArgs, "topic" | 
   service: CloudRunService;
   /** Physical id of the notification topic (see `NAME_RULES.pubsub`). */
   topicName: string;
-  /** Escape hatches to any field of the `gcp.storage.Notification` and of the push subscription. */
-  transform?: { notification?: Transform<gcp.storage.NotificationArgs>; subscription?: PushSubscriptionArgs["transform"] };
+  /** The push subscription from the topic to the service (its id, invoker, ack deadline, retries, dead-lettering, and its own `transform`), as `StreamProcessor.push`. */
+  push: Omit<PushSubscriptionArgs, "topic" | "service">;
+  /** Escape hatch to any field of the `gcp.storage.Notification` (the subscription's is `push.transform`). */
+  transform?: { notification?: Transform<gcp.storage.NotificationArgs> };
 }
 
 /**
@@ -34,12 +36,34 @@ export interface BucketTriggerArgs extends Omit<PushSubscriptionArgs, "topic" | 
  * (src: `@pulumi/gcp` `storage/getProjectServiceAccount.d.ts`).
  *
  * GCS delivers each notification at least once, so the service must be idempotent for an object generation.
+ * @example
+ * ```ts
+ * import { Bucket, BucketTrigger, CloudRunService, environmentPolicy } from "./components";
+ *
+ * const policy = environmentPolicy(false);
+ * const landing = new Bucket("landing", { bucketName: "my-project-dev-landing", location: "europe-west1", envName: "LANDING_BUCKET", policy });
+ * const validator = new CloudRunService("validator", {
+ *   serviceName: "dev-validator",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/validator@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-validator", displayName: "Validator" },
+ *   links: [landing.read],
+ *   policy,
+ * });
+ * new BucketTrigger("landing-trigger", {
+ *   bucket: landing,
+ *   objectNamePrefix: "incoming/",
+ *   service: validator,
+ *   topicName: "dev-landing-events",
+ *   push: { subscriptionName: "dev-landing-push", invoker: { accountId: "dev-landing-push", displayName: "Pushes landing events" } },
+ * });
+ * ```
  */
 export class BucketTrigger extends PipelineComponent {
   /** The notification topic's full id. */
   public readonly topicId: pulumi.Output<string>;
-  /** The push subscription's short name. */
-  public readonly subscriptionName: pulumi.Output<string>;
+  /** The push subscription's short name (for the dead-letter alert), as `StreamProcessor.pushSubscriptionName`. */
+  public readonly pushSubscriptionName: pulumi.Output<string>;
   /** The dead-letter subscription's short name. */
   public readonly deadLetterSubscriptionName: pulumi.Output<string>;
 
@@ -48,9 +72,9 @@ export class BucketTrigger extends PipelineComponent {
     if (args.objectNamePrefix !== undefined && (args.objectNamePrefix.length === 0 || args.objectNamePrefix.startsWith("/"))) {
       throw new InputError(`${field}.objectNamePrefix`, `"${args.objectNamePrefix}" is not an object name prefix`, 'leave it unset for every object, or write a prefix without a leading slash, e.g. "incoming/"');
     }
-    const { bucket, objectNamePrefix, service, topicName, transform, ...push } = args;
-    checkTopicArgs(childName(name, "notifications"), { topicName });
-    checkPushSubscriptionArgs(childName(name, "push"), push);
+    const { bucket, objectNamePrefix, service, topicName, push, transform } = args;
+    checkTopicName(`${field}.topicName`, topicName);
+    checkPushSubscriptionArgs(`${field}.push`, push);
     super("pipelines:gcp:BucketTrigger", name, opts);
 
     const topic = new Topic(childName(name, "notifications"), { topicName }, this.child());
@@ -61,7 +85,7 @@ export class BucketTrigger extends PipelineComponent {
       this.child(),
     );
     // The subscription exists before the notification, so the first event already has somewhere to go.
-    const subscription = new PushSubscription(childName(name, "push"), { ...push, topic, service, transform: transform?.subscription }, this.child());
+    const subscription = new PushSubscription(childName(name, "push"), { ...push, topic, service }, this.child());
     new gcp.storage.Notification(
       childName(name, "notification"),
       applyTransform<gcp.storage.NotificationArgs>(
@@ -78,8 +102,8 @@ export class BucketTrigger extends PipelineComponent {
     );
 
     this.topicId = topic.id;
-    this.subscriptionName = subscription.name;
+    this.pushSubscriptionName = subscription.name;
     this.deadLetterSubscriptionName = subscription.deadLetterSubscriptionName;
-    this.registerOutputs({ topicId: this.topicId, subscriptionName: this.subscriptionName, deadLetterSubscriptionName: this.deadLetterSubscriptionName });
+    this.registerOutputs({ topicId: this.topicId, pushSubscriptionName: this.pushSubscriptionName, deadLetterSubscriptionName: this.deadLetterSubscriptionName });
   }
 }

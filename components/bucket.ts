@@ -57,9 +57,24 @@ export interface BucketArgs {
  * through its links, {@link Bucket.read} and {@link Bucket.write}, each a single predefined role on this bucket.
  *
  * @example
- * const staging = new Bucket("staging", { bucketName: "my-proj-dev-staging", location: "europe-west1",
- *   envName: "STAGING_BUCKET", policy, deleteObjectsAfterDays: 7 }, { dependsOn: apis });
- * new CloudRunJob("extract", { ..., links: [staging.write] });
+ * ```ts
+ * import * as gcp from "@pulumi/gcp";
+ * import { Bucket, CloudRunJob, environmentPolicy, ProjectApis } from "./components";
+ *
+ * const provider = new gcp.Provider("gcp", { project: "my-project", region: "europe-west1" });
+ * const apis = new ProjectApis("apis", {}, { provider });
+ * const opts = { provider, dependsOn: [apis] };
+ * const policy = environmentPolicy(false);
+ * const staging = new Bucket("staging", { bucketName: "my-project-dev-staging", location: "europe-west1", envName: "STAGING_BUCKET", policy, deleteObjectsAfterDays: 7 }, opts);
+ * new CloudRunJob("extract", {
+ *   jobName: "dev-etl-extract",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/etl@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-etl-extract", displayName: "ETL extract" },
+ *   links: [staging.write], // roles/storage.objectUser on this bucket, STAGING_BUCKET=<name>
+ *   policy,
+ * }, opts);
+ * ```
  */
 export class Bucket extends PipelineComponent {
   /** The bucket's name. */
@@ -120,7 +135,18 @@ export class Bucket extends PipelineComponent {
  * {@link BUCKET_READ_ROLE} on that one bucket, and no environment variable (the workload is told object URIs per
  * run). The caller needs permission to set IAM on that bucket (`storage.buckets.setIamPolicy`).
  * @example
- * new CloudRunJob("extract", { ..., links: [existingBucketRead("landing-objectViewer", "landing")] });
+ * ```ts
+ * import { CloudRunJob, environmentPolicy, existingBucketRead } from "./components";
+ *
+ * new CloudRunJob("extract", {
+ *   jobName: "dev-etl-extract",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/etl@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-etl-extract", displayName: "ETL extract" },
+ *   links: [existingBucketRead("landing-objectViewer", "landing")],
+ *   policy: environmentPolicy(false),
+ * });
+ * ```
  * @throws InputError naming `bucketName` when it is no valid bucket name.
  */
 export function existingBucketRead(key: string, bucketName: string): Link {

@@ -82,9 +82,28 @@ export interface CloudRunJobArgs {
  * hashicorp/terraform-provider-google#5496).
  *
  * @example
- * new CloudRunJob("extract", { jobName: "dev-etl-extract", location: "europe-west1", image: etl.repoDigest,
- *   command: ["node", "/app/dist/main.js", "extract"], serviceAccount: { accountId: "dev-etl-extract", displayName: "ETL extract" },
- *   links: [raw.write], policy }, { dependsOn: apis });
+ * ```ts
+ * import * as gcp from "@pulumi/gcp";
+ * import { Bucket, CloudRunJob, environmentPolicy, ProjectApis } from "./components";
+ *
+ * const provider = new gcp.Provider("gcp", { project: "my-project", region: "europe-west1" });
+ * const apis = new ProjectApis("apis", {}, { provider });
+ * const opts = { provider, dependsOn: [apis] };
+ * const policy = environmentPolicy(false);
+ * const raw = new Bucket("raw", { bucketName: "my-project-dev-raw", location: "europe-west1", envName: "RAW_BUCKET", policy }, opts);
+ * new CloudRunJob("extract", {
+ *   jobName: "dev-etl-extract",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/etl@sha256:<digest>",
+ *   command: ["node", "/app/dist/main.js", "extract"],
+ *   taskCount: 10, // an array job: CLOUD_RUN_TASK_INDEX 0-9
+ *   parallelism: 2,
+ *   taskTimeout: "1 hour",
+ *   serviceAccount: { accountId: "dev-etl-extract", displayName: "ETL extract" },
+ *   links: [raw.write],
+ *   policy,
+ * }, opts);
+ * ```
  */
 export class CloudRunJob extends PipelineComponent {
   /** Full resource name, `projects/<project>/locations/<region>/jobs/<name>`: what the Admin API's `RunJob` takes. */
@@ -102,7 +121,7 @@ export class CloudRunJob extends PipelineComponent {
     const field = `CloudRunJob(${name})`;
     const { taskCount = 1, maxRetries = 3, cpu = 1, memory = "512 MiB", taskTimeout = "10 minutes" } = args;
     validate(field, args, taskCount, maxRetries);
-    checkServiceAccountArgs(childName(name, "sa"), args.serviceAccount);
+    checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
     const timeoutSeconds = toSeconds(taskTimeout, `${field}.taskTimeout`);
     if (timeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
       throw new InputError(`${field}.taskTimeout`, `"${taskTimeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");

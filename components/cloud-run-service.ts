@@ -88,9 +88,25 @@ export interface CloudRunServiceArgs {
  * {@link SERVICE_INVOKER_ROLE} on it (src: https://cloud.google.com/run/docs/securing/managing-access).
  *
  * @example
- * const scorer = new CloudRunService("scorer", { serviceName: "dev-scorer", location: "europe-west1",
- *   image: images.scorer, serviceAccount: { accountId: "dev-scorer", displayName: "Scorer" },
- *   links: [input.read, output.write], policy }, { dependsOn: apis });
+ * ```ts
+ * import * as gcp from "@pulumi/gcp";
+ * import { Bucket, CloudRunService, environmentPolicy, ProjectApis } from "./components";
+ *
+ * const provider = new gcp.Provider("gcp", { project: "my-project", region: "europe-west1" });
+ * const apis = new ProjectApis("apis", {}, { provider });
+ * const opts = { provider, dependsOn: [apis] };
+ * const policy = environmentPolicy(false);
+ * const input = new Bucket("input", { bucketName: "my-project-dev-input", location: "europe-west1", envName: "INPUT_BUCKET", policy }, opts);
+ * const scorer = new CloudRunService("scorer", {
+ *   serviceName: "dev-scorer",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/scorer@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-scorer", displayName: "Scorer" },
+ *   links: [input.read],
+ *   policy,
+ * }, opts);
+ * export const url = scorer.uri;
+ * ```
  */
 export class CloudRunService extends PipelineComponent {
   /** Full resource name, `projects/<project>/locations/<region>/services/<name>`. */
@@ -107,7 +123,7 @@ export class CloudRunService extends PipelineComponent {
   public readonly serviceAccountEmail: pulumi.Output<string>;
 
   constructor(name: string, args: CloudRunServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, links, env, limits, secretEnv } = checkCloudRunServiceArgs(name, args);
+    const { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, links, env, limits, secretEnv } = checkCloudRunServiceArgs(`CloudRunService(${name})`, args);
     super("pipelines:gcp:CloudRunService", name, opts);
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
@@ -165,13 +181,13 @@ export class CloudRunService extends PipelineComponent {
 /**
  * Checks a {@link CloudRunService}'s args and derives its container settings; components that declare a service
  * call it before declaring anything.
- * @throws InputError naming `CloudRunService(<name>).<field>`.
+ * @param field - the args' path in the user's program, e.g. `CloudRunService(scorer)` or `StreamProcessor(stream).service`
+ * @throws InputError naming `<field>.<arg>`.
  */
-export function checkCloudRunServiceArgs(name: string, args: CloudRunServiceArgs) {
-    const field = `CloudRunService(${name})`;
+export function checkCloudRunServiceArgs(field: string, args: CloudRunServiceArgs) {
     const { cpu = 1, memory = "512 MiB", concurrency = 80, minInstances = 0, maxInstances = 10, requestTimeout = "5 minutes", ingress = "all" } = args;
     validate(field, args, { concurrency, minInstances, maxInstances, ingress });
-    checkServiceAccountArgs(childName(name, "sa"), args.serviceAccount);
+    checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
     const timeoutSeconds = toSeconds(requestTimeout, `${field}.requestTimeout`);
     if (timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
       throw new InputError(`${field}.requestTimeout`, `"${requestTimeout}" is longer than 60 minutes`, "use at most 60 minutes, Cloud Run's limit; run longer work as a job");

@@ -40,6 +40,18 @@ export interface ContainerImageArgs {
  * Workloads run {@link ContainerImage.repoDigest} (`<repo>/<image>@sha256:…`), never the tag: only a new digest
  * changes the job or service and rolls it (src: pulumi/pulumi-gcp#1166). Building needs a Docker engine where
  * `pulumi up` runs; the deployer needs `roles/artifactregistry.writer` on the repository.
+ * @example
+ * ```ts
+ * import * as gcp from "@pulumi/gcp";
+ * import { ArtifactRepository, ContainerImage, environmentPolicy, ProjectApis } from "./components";
+ *
+ * const provider = new gcp.Provider("gcp", { project: "my-project", region: "europe-west1" });
+ * const apis = new ProjectApis("apis", {}, { provider });
+ * const opts = { provider, dependsOn: [apis] };
+ * const repository = new ArtifactRepository("images", { repositoryId: "pipelines", location: "europe-west1", policy: environmentPolicy(false) }, opts);
+ * const etl = new ContainerImage("etl-image", { repository, imageName: "etl", context: "images/etl" }, opts);
+ * export const image = etl.repoDigest; // pass it to CloudRunJob.image
+ * ```
  */
 export class ContainerImage extends PipelineComponent {
   /** The pushed image by digest, `<registryUri>/<imageName>@sha256:<hex>`: what workloads run. */

@@ -46,6 +46,25 @@ export interface DatasetArgs {
  * A BigQuery dataset for the warehouse. Access is granted only through its links ({@link Dataset.read},
  * {@link Dataset.write}) as `DatasetIamMember`s; the component never sets the dataset's `accesses`, since the two
  * fight each other (src: `@pulumi/gcp` `bigquery/datasetIamMember.d.ts`).
+ * @example
+ * ```ts
+ * import * as gcp from "@pulumi/gcp";
+ * import { CloudRunJob, Dataset, environmentPolicy, ProjectApis } from "./components";
+ *
+ * const provider = new gcp.Provider("gcp", { project: "my-project", region: "europe-west1" });
+ * const apis = new ProjectApis("apis", {}, { provider });
+ * const opts = { provider, dependsOn: [apis] };
+ * const policy = environmentPolicy(true);
+ * const warehouse = new Dataset("warehouse", { datasetId: "prod_warehouse", location: "EU", envName: "WAREHOUSE_DATASET", policy }, opts);
+ * new CloudRunJob("load", {
+ *   jobName: "prod-etl-load",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/etl@sha256:<digest>",
+ *   serviceAccount: { accountId: "prod-etl-load", displayName: "ETL load" },
+ *   links: [warehouse.write], // roles/bigquery.dataEditor on the dataset, roles/bigquery.jobUser on the project
+ *   policy,
+ * }, opts);
+ * ```
  */
 export class Dataset extends PipelineComponent {
   /** The dataset id. */

@@ -9,7 +9,7 @@ import { applyTransform, PipelineComponent, Transform } from "./shared/component
 import { InputError } from "./shared/errors";
 import { childName, NAME_RULES } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
-import { checkSchedule, oauthSchedulerJob, retryConfig } from "./shared/schedule";
+import { checkScheduleArgs, oauthSchedulerJob, ScheduleArgs } from "./shared/schedule";
 import { Duration, toSeconds } from "./shared/units";
 
 /**
@@ -25,6 +25,9 @@ export const GCS_AGENT_EVENTARC_ROLE = "roles/pubsub.publisher";
 /** CloudEvents type of a new object (src: https://cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage). */
 export const OBJECT_FINALIZED = "google.cloud.storage.object.v1.finalized";
 
+/** A {@link ScheduleArgs} with its defaults applied and checked. */
+type CheckedSchedule = ReturnType<typeof checkScheduleArgs>;
+
 /** One step of the chain. */
 export interface JobChainStep {
   /** Step name in the workflow: lowercase letters, digits and underscores, e.g. `extract`. */
@@ -33,8 +36,12 @@ export interface JobChainStep {
   job: CloudRunJob;
   /** Arguments for this step's execution; they replace the job's `args`. @default the job's own */
   args?: string[];
-  /** Environment variables for this step's execution, merged over the job's. `RUN_ID` and `STAGING_PREFIX` are set by the chain. */
-  env?: Record<string, string>;
+  /**
+   * Environment variables for this step's execution, merged over the job's; values may be Outputs (e.g. a
+   * bucket's name). `RUN_ID` and `STAGING_PREFIX` are set by the chain. No value may contain `${` (Workflows
+   * would read it as an expression): a plain value is checked before anything is declared, an Output once resolved.
+   */
+  env?: Record<string, pulumi.Input<string>>;
   /** Tasks of this step's execution. @default the job's own */
   taskCount?: number;
   /** Task timeout of this step's execution. @default the job's own */
@@ -46,33 +53,37 @@ export interface JobChainStep {
 export interface JobChainArgs {
   /** Physical workflow id (see `NAME_RULES.workflow`). */
   workflowName: string;
-  /** Region of the workflow, e.g. the jobs' region. */
-  region: pulumi.Input<string>;
+  /** Region of the workflow (a Workflows location), e.g. the jobs' location, `"europe-west1"`. */
+  location: pulumi.Input<string>;
   /** The jobs, in order; the run stops at the first that fails. */
   steps: JobChainStep[];
-  /** Bucket of the run's staging prefix, `gs://<bucket>/<run id>/`. */
-  stagingBucket: pulumi.Input<string>;
+  /**
+   * Bucket of the run's staging prefix: every step gets `STAGING_PREFIX=gs://<bucket>/<run id>/`. It grants
+   * nothing: the chain only names the prefix, so each job that reads or writes it needs its own link
+   * (e.g. `links: [staging.write]`). @default none: the steps get `RUN_ID` only
+   */
+  stagingBucket?: Bucket;
   /** The workflow's identity: it gets {@link RUNNER_ROLES} on each job of the chain, nothing else. */
   serviceAccount: ServiceAccountArgs;
   /** Wait between two reads of a running execution. @default "15 seconds" */
   pollInterval?: Duration;
-  /** Runs the chain on a cron schedule: a Cloud Scheduler job that starts a workflow execution with an OAuth token of its own account. */
-  schedule?: {
-    schedulerJobName: string;
-    /** Unix cron expression with five fields, e.g. `"0 2 * * *"`. */
-    cron: string;
-    /** IANA time zone. @default "Etc/UTC" */
-    timeZone?: string;
-    serviceAccount: ServiceAccountArgs;
-  };
+  /**
+   * Runs the chain on a cron schedule: a Cloud Scheduler job that starts a workflow execution with an OAuth token
+   * of its own account; the same fields and defaults as {@link JobSchedule}'s (`location` defaults to the chain's).
+   * @default no schedule
+   */
+  schedule?: ScheduleArgs;
   /**
    * Runs the chain for each new object in a bucket: an Eventarc trigger (direct Cloud Storage event) with its own
    * account. Needs `eventarc.googleapis.com` enabled. Direct Cloud Storage events filter by bucket only, so the
    * chain must not write to that bucket, or each run starts the next.
    */
   bucketEvent?: {
+    /** The bucket whose new objects (`google.cloud.storage.object.v1.finalized`) start a run. */
     bucket: Bucket;
+    /** Physical Eventarc trigger id (see `NAME_RULES.eventarcTrigger`). */
     triggerName: string;
+    /** The trigger's own identity; it gets {@link WORKFLOWS_INVOKER_ROLE} and {@link EVENT_RECEIVER_ROLE} on the project. */
     serviceAccount: ServiceAccountArgs;
   };
   /** Deletion protection of the workflow (the provider blocks deleting a workflow whose protection is unset). */
@@ -94,6 +105,40 @@ export interface JobChainArgs {
  * - the bucket event's account: {@link WORKFLOWS_INVOKER_ROLE} and {@link EVENT_RECEIVER_ROLE} on the project, and
  *   the project's Cloud Storage service agent {@link GCS_AGENT_EVENTARC_ROLE} on the project, as Eventarc requires
  *   for direct Cloud Storage events (src: https://cloud.google.com/eventarc/standard/docs/workflows/roles-permissions).
+ * @example
+ * ```ts
+ * import { Bucket, CloudRunJob, environmentPolicy, JobChain } from "./components";
+ *
+ * const policy = environmentPolicy(true);
+ * const staging = new Bucket("staging", { bucketName: "my-project-prod-staging", location: "europe-west1", envName: "STAGING_BUCKET", policy, deleteObjectsAfterDays: 7 });
+ * const job = (step: string) =>
+ *   new CloudRunJob(step, {
+ *     jobName: `prod-${step}`,
+ *     location: "europe-west1",
+ *     image: "europe-west1-docker.pkg.dev/my-project/images/etl@sha256:<digest>",
+ *     command: ["node", "/app/dist/main.js", step],
+ *     serviceAccount: { accountId: `prod-etl-${step}`, displayName: step },
+ *     links: [staging.write],
+ *     policy,
+ *   });
+ * new JobChain("nightly", {
+ *   workflowName: "prod-nightly",
+ *   location: "europe-west1",
+ *   steps: [
+ *     { name: "extract", job: job("extract"), env: { SOURCE_BUCKET: staging.name } },
+ *     { name: "load", job: job("load"), timeout: "30 minutes" },
+ *   ],
+ *   stagingBucket: staging,
+ *   serviceAccount: { accountId: "prod-nightly-chain", displayName: "Nightly chain" },
+ *   schedule: {
+ *     schedulerJobName: "prod-nightly",
+ *     cron: "0 2 * * *",
+ *     timeZone: "Europe/Berlin",
+ *     serviceAccount: { accountId: "prod-nightly-sched", displayName: "Nightly start" },
+ *   },
+ *   policy,
+ * });
+ * ```
  */
 export class JobChain extends PipelineComponent {
   /** Full id, `projects/<p>/locations/<r>/workflows/<name>`. */
@@ -107,7 +152,7 @@ export class JobChain extends PipelineComponent {
 
   constructor(name: string, args: JobChainArgs, opts?: pulumi.ComponentResourceOptions) {
     const field = `JobChain(${name})`;
-    const { pollSeconds, timeouts } = validate(field, args);
+    const { pollSeconds, timeouts, schedule } = validate(field, args);
     super("pipelines:gcp:JobChain", name, opts);
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
@@ -125,27 +170,30 @@ export class JobChain extends PipelineComponent {
           ),
       ),
     );
-    this.definition = pulumi.all([args.stagingBucket, ...args.steps.map((s) => s.job.id)]).apply(([bucket, ...jobIds]) =>
-      chainDefinition({
-        stagingBucket: bucket,
-        pollSeconds,
-        steps: args.steps.map((s, i) => ({
-          name: s.name,
-          jobId: jobIds[i],
-          ...(s.args && { args: s.args }),
-          ...(s.env && { env: s.env }),
-          ...(s.taskCount !== undefined && { taskCount: s.taskCount }),
-          ...(timeouts[i] !== undefined && { timeoutSeconds: timeouts[i] }),
-          ...(s.objectUriEnv !== undefined && { objectUriEnv: s.objectUriEnv }),
-        })),
-      }),
+    this.definition = pulumi.all([args.stagingBucket?.name, pulumi.all(args.steps.map((s) => s.job.id)), pulumi.all(args.steps.map((s) => pulumi.all(s.env ?? {})))]).apply(([bucket, jobIds, envs]) =>
+      chainDefinition(
+        {
+          ...(bucket !== undefined && { stagingBucket: bucket }),
+          pollSeconds,
+          steps: args.steps.map((s, i) => ({
+            name: s.name,
+            jobId: jobIds[i],
+            ...(s.args && { args: s.args }),
+            ...(s.env && { env: envs[i] }),
+            ...(s.taskCount !== undefined && { taskCount: s.taskCount }),
+            ...(timeouts[i] !== undefined && { timeoutSeconds: timeouts[i] }),
+            ...(s.objectUriEnv !== undefined && { objectUriEnv: s.objectUriEnv }),
+          })),
+        },
+        field,
+      ),
     );
     const workflow = new gcp.workflows.Workflow(
       childName(name, "workflow"),
       applyTransform<gcp.workflows.WorkflowArgs>(
         {
           name: args.workflowName,
-          region: args.region,
+          region: args.location,
           description: `Runs ${args.steps.map((s) => s.name).join(" -> ")}, stopping at the first failure (managed by Pulumi).`,
           serviceAccount: account.email,
           sourceContents: this.definition,
@@ -159,23 +207,24 @@ export class JobChain extends PipelineComponent {
     this.name = workflow.name;
     this.serviceAccountEmail = account.email;
 
-    if (args.schedule) this.schedule(name, args.schedule, workflow, args.region);
+    if (args.schedule && schedule) this.schedule(name, args.schedule, schedule, workflow, args.location);
     if (args.bucketEvent) this.bucketEvent(name, args.bucketEvent, workflow);
     this.registerOutputs({ id: this.id, name: this.name, serviceAccountEmail: this.serviceAccountEmail });
   }
 
-  private schedule(name: string, schedule: NonNullable<JobChainArgs["schedule"]>, workflow: gcp.workflows.Workflow, region: pulumi.Input<string>): void {
+  private schedule(name: string, schedule: ScheduleArgs, checked: CheckedSchedule, workflow: gcp.workflows.Workflow, location: pulumi.Input<string>): void {
     const account = new ServiceAccount(childName(name, "sched", "sa"), schedule.serviceAccount, this.child());
     const invoker = new gcp.projects.IAMMember(childName(name, "sched", "workflows-invoker"), { project: workflow.project, role: WORKFLOWS_INVOKER_ROLE, member: account.member }, this.child());
     oauthSchedulerJob(
       childName(name, "sched", "scheduler"),
       {
         schedulerJobName: schedule.schedulerJobName,
-        region,
+        region: schedule.location ?? location,
         description: pulumi.interpolate`Starts workflow ${workflow.name} (managed by Pulumi).`,
         cron: schedule.cron,
-        timeZone: schedule.timeZone ?? "Etc/UTC",
-        retry: retryConfig(`JobChain(${name}).schedule`, {}),
+        timeZone: checked.timeZone,
+        ...(schedule.paused !== undefined && { paused: schedule.paused }),
+        retry: checked.retry,
         uri: pulumi.interpolate`https://workflowexecutions.googleapis.com/v1/${workflow.id}/executions`,
         // The execution's argument, a JSON string: an empty object, so the run id is the execution's id.
         body: { argument: "{}" },
@@ -215,28 +264,24 @@ export class JobChain extends PipelineComponent {
   }
 }
 
-function validate(field: string, args: JobChainArgs): { pollSeconds: number; timeouts: (number | undefined)[] } {
+function validate(field: string, args: JobChainArgs): { pollSeconds: number; timeouts: (number | undefined)[]; schedule?: CheckedSchedule } {
   if (!NAME_RULES.workflow.pattern.test(args.workflowName)) {
     throw new InputError(`${field}.workflowName`, `"${args.workflowName}" is not a valid workflow id`, "use at most 64 lowercase letters, digits, hyphens and underscores, starting with a letter");
   }
-  const timeouts = args.steps.map((s) => {
+  checkChainSteps(field, args.steps);
+  const timeouts = args.steps.map((s, i) => {
     if (s.timeout === undefined) return undefined;
-    const seconds = toSeconds(s.timeout, `${field}.steps.${s.name}.timeout`);
-    if (seconds > MAX_TASK_TIMEOUT_SECONDS) throw new InputError(`${field}.steps.${s.name}.timeout`, `"${s.timeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");
+    const seconds = toSeconds(s.timeout, `${field}.steps[${i}].timeout`);
+    if (seconds > MAX_TASK_TIMEOUT_SECONDS) throw new InputError(`${field}.steps[${i}].timeout`, `"${s.timeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");
     return seconds;
   });
-  checkChainSteps(args.steps);
-  for (const s of args.steps) {
+  for (const [i, s] of args.steps.entries()) {
     if (s.taskCount !== undefined && (!Number.isInteger(s.taskCount) || s.taskCount < 1 || s.taskCount > MAX_TASK_COUNT)) {
-      throw new InputError(`${field}.steps.${s.name}.taskCount`, `${s.taskCount} is out of range`, `use a whole number from 1 to ${MAX_TASK_COUNT}`);
+      throw new InputError(`${field}.steps[${i}].taskCount`, `${s.taskCount} is out of range`, `use a whole number from 1 to ${MAX_TASK_COUNT}`);
     }
   }
   const pollSeconds = toSeconds(args.pollInterval ?? "15 seconds", `${field}.pollInterval`);
-  const schedule = args.schedule;
-  if (schedule) {
-    checkSchedule(`${field}.schedule`, { schedulerJobName: schedule.schedulerJobName, cron: schedule.cron, timeZone: schedule.timeZone ?? "Etc/UTC" });
-    checkServiceAccountArgs(`${field}.schedule.serviceAccount`, schedule.serviceAccount);
-  }
+  const schedule = args.schedule && checkScheduleArgs(`${field}.schedule`, args.schedule);
   if (args.bucketEvent) {
     if (!NAME_RULES.eventarcTrigger.pattern.test(args.bucketEvent.triggerName)) {
       throw new InputError(`${field}.bucketEvent.triggerName`, `"${args.bucketEvent.triggerName}" is not a valid trigger id`, "use at most 63 lowercase letters, digits and hyphens, starting with a letter");
@@ -244,5 +289,5 @@ function validate(field: string, args: JobChainArgs): { pollSeconds: number; tim
     checkServiceAccountArgs(`${field}.bucketEvent.serviceAccount`, args.bucketEvent.serviceAccount);
   }
   checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
-  return { pollSeconds, timeouts };
+  return { pollSeconds, timeouts, ...(schedule && { schedule }) };
 }

@@ -1,10 +1,10 @@
 import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudRunJob } from "./cloud-run-job";
-import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
+import { ServiceAccount } from "./service-account";
 import { PipelineComponent, Transform } from "./shared/component";
 import { childName } from "./shared/naming";
-import { checkSchedule, oauthSchedulerJob, retryConfig, ScheduleRetry } from "./shared/schedule";
+import { checkScheduleArgs, oauthSchedulerJob, ScheduleArgs } from "./shared/schedule";
 
 /**
  * Role the schedule's account gets on its one job: `roles/run.invoker`, whose only job permission is
@@ -13,23 +13,10 @@ import { checkSchedule, oauthSchedulerJob, retryConfig, ScheduleRetry } from "./
  */
 export const SCHEDULE_INVOKER_ROLE = "roles/run.invoker";
 
-export interface JobScheduleArgs {
+/** A {@link ScheduleArgs} (the same fields as `JobChain.schedule`) and the job it runs. */
+export interface JobScheduleArgs extends ScheduleArgs {
   /** The job this schedule runs. */
   job: CloudRunJob;
-  /** Physical Cloud Scheduler job name (see `NAME_RULES.schedulerJob`). */
-  schedulerJobName: string;
-  /** Unix cron expression with five fields, e.g. `"0 2 * * *"` (02:00 every day) (src: https://cloud.google.com/scheduler/docs/configuring/cron-job-schedules). */
-  schedule: string;
-  /** IANA time zone the cron expression is read in, e.g. `"Europe/Berlin"`. @default "Etc/UTC" */
-  timeZone?: string;
-  /** Region of the Cloud Scheduler job; must be a Cloud Scheduler location. @default the job's region */
-  region?: pulumi.Input<string>;
-  /** The schedule's own identity: created, or an existing account; never the Cloud Scheduler service agent. */
-  serviceAccount: ServiceAccountArgs;
-  /** Retries of the run request (not of the job's tasks, which `CloudRunJob.maxRetries` covers). */
-  retry?: ScheduleRetry;
-  /** Whether the schedule is created paused. @default false */
-  paused?: boolean;
   /** Escape hatch to any field of the `gcp.cloudscheduler.Job`. */
   transform?: { schedulerJob?: Transform<gcp.cloudscheduler.JobArgs> };
 }
@@ -43,6 +30,26 @@ export interface JobScheduleArgs {
  *
  * The run request returns once the execution is created, so `attemptDeadline` covers only that call; the job's
  * own task timeout and retries govern the run.
+ * @example
+ * ```ts
+ * import { CloudRunJob, environmentPolicy, JobSchedule } from "./components";
+ *
+ * const report = new CloudRunJob("report", {
+ *   jobName: "prod-report",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/report@sha256:<digest>",
+ *   serviceAccount: { accountId: "prod-report", displayName: "Report" },
+ *   policy: environmentPolicy(true),
+ * });
+ * new JobSchedule("hourly-report", {
+ *   job: report,
+ *   schedulerJobName: "prod-report-hourly",
+ *   cron: "0 * * * *",
+ *   timeZone: "Europe/Berlin",
+ *   retry: { retryCount: 3 },
+ *   serviceAccount: { accountId: "prod-report-sched", displayName: "Hourly report" },
+ * });
+ * ```
  */
 export class JobSchedule extends PipelineComponent {
   /** The Cloud Scheduler job's name. */
@@ -51,11 +58,7 @@ export class JobSchedule extends PipelineComponent {
   public readonly serviceAccountEmail: pulumi.Output<string>;
 
   constructor(name: string, args: JobScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
-    const field = `JobSchedule(${name})`;
-    const timeZone = args.timeZone ?? "Etc/UTC";
-    validate(field, args, timeZone);
-    checkServiceAccountArgs(childName(name, "sa"), args.serviceAccount);
-    const retry = retryConfig(field, args.retry ?? {});
+    const { timeZone, retry } = checkScheduleArgs(`JobSchedule(${name})`, args);
     super("pipelines:gcp:JobSchedule", name, opts);
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
@@ -68,9 +71,9 @@ export class JobSchedule extends PipelineComponent {
       childName(name, "scheduler"),
       {
         schedulerJobName: args.schedulerJobName,
-        region: args.region ?? args.job.location,
+        region: args.location ?? args.job.location,
         description: pulumi.interpolate`Runs Cloud Run job ${args.job.name} (managed by Pulumi).`,
-        cron: args.schedule,
+        cron: args.cron,
         timeZone,
         paused: args.paused ?? false,
         retry,
@@ -84,8 +87,4 @@ export class JobSchedule extends PipelineComponent {
     this.serviceAccountEmail = account.email;
     this.registerOutputs({ name: this.name, serviceAccountEmail: this.serviceAccountEmail });
   }
-}
-
-function validate(field: string, args: JobScheduleArgs, timeZone: string): void {
-  checkSchedule(field, { schedulerJobName: args.schedulerJobName, cron: args.schedule, timeZone });
 }

@@ -43,7 +43,12 @@ export interface JobLogViewArgs {
  * views among TailLogEntries' resource names; no page found states the permission the tail checks).
  *
  * @example
- * new JobLogView("job-logs", { viewId: "dev-cloud-run-jobs", project: "my-pipelines-dev", readers: ["group:data-eng@example.com"] });
+ * ```ts
+ * import { JobLogView } from "./components";
+ *
+ * const logs = new JobLogView("job-logs", { viewId: "dev-cloud-run-jobs", project: "my-pipelines-dev", readers: ["group:data-eng@example.com"] });
+ * export const logView = logs.id;
+ * ```
  * @throws InputError naming `JobLogView(<name>).viewId` or `.readers`.
  */
 export class JobLogView extends PipelineComponent {

@@ -1,6 +1,8 @@
 import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudRunJob } from "./cloud-run-job";
+import { JobChain } from "./job-chain";
+import { checkApisEnabled, ProjectApis } from "./project-apis";
 import { PipelineComponent } from "./shared/component";
 import { InputError } from "./shared/errors";
 import { EMAIL } from "./shared/formats";
@@ -10,8 +12,15 @@ import { childName } from "./shared/naming";
 export const MONITORING_API = "monitoring.googleapis.com";
 
 export interface PipelineAlertsArgs {
+  /**
+   * The project's APIs: they must enable {@link MONITORING_API} (checked before anything is declared), and every
+   * alert resource waits for them.
+   */
+  apis: ProjectApis;
   /** The jobs whose failed executions alert. */
   jobs: CloudRunJob[];
+  /** Job chains whose failed workflow executions alert. @default none */
+  chains?: JobChain[];
   /** Push subscriptions (short names) whose messages going to their dead-letter topic alert. @default none */
   deadLetterSources?: pulumi.Input<string>[];
   /** Who is notified, by email (one Cloud Monitoring email notification channel). */
@@ -27,7 +36,29 @@ export interface PipelineAlertsArgs {
  * - messages arriving on a dead-letter topic: `pubsub.googleapis.com/subscription/dead_letter_message_count` on the
  *   source `pubsub_subscription` (the count of messages it forwarded to its dead-letter topic), summed over
  *   5 minutes (src: https://cloud.google.com/monitoring/api/metrics_gcp#gcp-pubsub).
+ * - a failed chain: `workflows.googleapis.com/finished_execution_count` with `status = "FAILED"` on
+ *   `workflows.googleapis.com/Workflow`, by `workflow_id`, summed over 5 minutes (src:
+ *   https://cloud.google.com/monitoring/api/metrics_gcp#gcp-workflows; https://cloud.google.com/workflows/docs/monitor).
+ *   A chain fails when any step's job fails, so a failed step alerts twice: once for the job, once for its chain
+ *   (which names the step). A cancelled execution (someone cancelled it) does not alert.
  * One event opens an incident in each case.
+ *
+ * @example
+ * ```ts
+ * import * as gcp from "@pulumi/gcp";
+ * import { CloudRunJob, environmentPolicy, PipelineAlerts, ProjectApis, REQUIRED_APIS, MONITORING_API } from "./components";
+ *
+ * const provider = new gcp.Provider("gcp", { project: "my-project", region: "europe-west1" });
+ * const apis = new ProjectApis("apis", { services: [...REQUIRED_APIS, MONITORING_API] }, { provider });
+ * const job = new CloudRunJob("report", {
+ *   jobName: "dev-report",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/report@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-report", displayName: "Report job" },
+ *   policy: environmentPolicy(false),
+ * }, { provider, dependsOn: [apis] });
+ * new PipelineAlerts("alerts", { apis, jobs: [job], email: "data-oncall@example.com", environment: "dev" }, { provider, dependsOn: [apis] });
+ * ```
  */
 export class PipelineAlerts extends PipelineComponent {
   /** The alert policies' resource names. */
@@ -38,7 +69,8 @@ export class PipelineAlerts extends PipelineComponent {
       throw new InputError(`PipelineAlerts(${name}).email`, `"${args.email}" is not an email address`, "give the address that is to be notified, e.g. data-oncall@example.com");
     }
     if (args.jobs.length === 0) throw new InputError(`PipelineAlerts(${name}).jobs`, "is empty", "give the jobs whose failures alert");
-    super("pipelines:gcp:PipelineAlerts", name, opts);
+    checkApisEnabled(`PipelineAlerts(${name}).apis`, args.apis, [MONITORING_API]);
+    super("pipelines:gcp:PipelineAlerts", name, { ...opts, dependsOn: withApis(opts?.dependsOn, args.apis) });
     const channel = new gcp.monitoring.NotificationChannel(
       childName(name, "email"),
       { type: "email", displayName: `Pipelines (${args.environment}): ${args.email}`, labels: { email_address: args.email } },
@@ -71,6 +103,18 @@ export class PipelineAlerts extends PipelineComponent {
         "A Cloud Run job execution failed. `npm run job -- list <job>` shows the executions; the log link names the failed tasks.",
       ),
     ];
+    const chains = args.chains ?? [];
+    if (chains.length > 0) {
+      policies.push(
+        alert(
+          "chain-failures",
+          `Job chain failed (${args.environment})`,
+          "A job chain (workflow) execution failed",
+          pulumi.interpolate`resource.type = "workflows.googleapis.com/Workflow" AND metric.type = "workflows.googleapis.com/finished_execution_count" AND metric.labels.status = "FAILED" AND resource.labels.workflow_id = one_of(${oneOf(chains.map((c) => c.name))})`,
+          "A job chain's workflow execution failed: a step's job failed, or a run call was refused. `gcloud workflows executions list <workflow> --location <region>` shows the executions; the failed one's error names the step and its job execution.",
+        ),
+      );
+    }
     const sources = args.deadLetterSources ?? [];
     if (sources.length > 0) {
       policies.push(
@@ -91,4 +135,12 @@ export class PipelineAlerts extends PipelineComponent {
 /** `"a", "b"` for a Monitoring filter's `one_of(...)`. */
 function oneOf(names: pulumi.Input<string>[]): pulumi.Output<string> {
   return pulumi.all(names).apply((all) => all.map((n) => `"${n}"`).join(", "));
+}
+
+/** `dependsOn` with the ProjectApis added (once), so that the alert resources wait for Cloud Monitoring's API. */
+function withApis(dependsOn: pulumi.ComponentResourceOptions["dependsOn"], apis: ProjectApis): pulumi.ComponentResourceOptions["dependsOn"] {
+  if (dependsOn === undefined) return [apis];
+  if (pulumi.Resource.isInstance(dependsOn)) return dependsOn === apis ? [apis] : [dependsOn, apis];
+  if (Array.isArray(dependsOn)) return dependsOn.includes(apis) ? dependsOn : [...(dependsOn as pulumi.Input<pulumi.Resource>[]), apis];
+  return dependsOn;
 }

@@ -47,13 +47,17 @@ export interface PromotedImageArgs {
  * @throws InputError when `source` is not an image by digest (e.g. the offline preview's placeholder) or
  * `imageName` is not a valid image name.
  * @example
+ * ```ts
+ * import { ArtifactRepository, environmentPolicy, PromotedImage } from "./components";
+ *
  * const repository = new ArtifactRepository("images", { repositoryId: "prod-images", location: "europe-west1", policy: environmentPolicy(true) });
  * const etl = new PromotedImage("etl-promoted", {
  *   source: `europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images/etl@sha256:${"0".repeat(64)}`,
  *   repository,
  *   imageName: "etl",
  * });
- * // etl.repoDigest: europe-west1-docker.pkg.dev/<prod project>/prod-images/etl@sha256:000…
+ * export const image = etl.repoDigest; // europe-west1-docker.pkg.dev/<prod project>/prod-images/etl@sha256:000…
+ * ```
  */
 export class PromotedImage extends PipelineComponent {
   /** The copy in this stack's repository, by digest, `<registryUri>/<imageName>@sha256:<hex>`: what workloads run. It resolves once the copy is done. */

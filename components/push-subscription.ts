@@ -79,6 +79,27 @@ export interface PushSubscriptionArgs {
  *   subscribe to this subscription (src: https://cloud.google.com/pubsub/docs/handling-failures). The agent is
  *   made to exist first (a `gcp.projects.ServiceIdentity` for `pubsub.googleapis.com`), then granted.
  * - Neither subscription expires after 31 idle days, Pub/Sub's default.
+ * @example
+ * ```ts
+ * import { CloudRunService, environmentPolicy, PushSubscription, Topic } from "./components";
+ *
+ * const requests = new Topic("requests", { topicName: "dev-requests" });
+ * const worker = new CloudRunService("worker", {
+ *   serviceName: "dev-worker",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/worker@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-worker", displayName: "Worker" },
+ *   policy: environmentPolicy(false),
+ * });
+ * new PushSubscription("requests-push", {
+ *   subscriptionName: "dev-requests-push",
+ *   topic: requests,
+ *   service: worker,
+ *   invoker: { accountId: "dev-requests-push", displayName: "Pushes requests" },
+ *   ackDeadline: "2 minutes",
+ *   maxDeliveryAttempts: 10,
+ * });
+ * ```
  */
 export class PushSubscription extends PipelineComponent {
   /** Full id, `projects/<project>/subscriptions/<name>`. */
@@ -93,7 +114,7 @@ export class PushSubscription extends PipelineComponent {
   public readonly invokerEmail: pulumi.Output<string>;
 
   constructor(name: string, args: PushSubscriptionArgs, opts?: pulumi.ComponentResourceOptions) {
-    const settings = checkPushSubscriptionArgs(name, args);
+    const settings = checkPushSubscriptionArgs(`PushSubscription(${name})`, args);
     super("pipelines:gcp:PushSubscription", name, opts);
 
     const invoker = new ServiceAccount(childName(name, "invoker"), args.invoker, this.child());
@@ -166,11 +187,11 @@ export class PushSubscription extends PipelineComponent {
 /**
  * Checks a {@link PushSubscription}'s own args (not its topic and service, which are built before it); components
  * that declare one call it before declaring anything.
- * @throws InputError naming `PushSubscription(<name>).<field>`.
+ * @param field - the args' path in the user's program, e.g. `PushSubscription(push)` or `BucketTrigger(landing-trigger).push`
+ * @throws InputError naming `<field>.<arg>`.
  */
-export function checkPushSubscriptionArgs(name: string, args: Omit<PushSubscriptionArgs, "topic" | "service">) {
-  const field = `PushSubscription(${name})`;
-  checkServiceAccountArgs(childName(name, "invoker"), args.invoker);
+export function checkPushSubscriptionArgs(field: string, args: Omit<PushSubscriptionArgs, "topic" | "service">) {
+  checkServiceAccountArgs(`${field}.invoker`, args.invoker);
   if (!NAME_RULES.pubsub.pattern.test(`${args.subscriptionName}-dead-letter`)) {
     throw new InputError(`${field}.subscriptionName`, `"${args.subscriptionName}" is not a valid subscription id`, "use 3-243 lowercase letters, digits and hyphens, starting with a letter (\"-dead-letter\" is appended for the dead-letter topic)");
   }

@@ -45,6 +45,13 @@ const DEFAULT_ACCOUNT = /(-compute@developer\.gserviceaccount\.com|@appspot\.gse
  * So every grant must start after the create has returned: `email` and `member` are outputs of the account
  * resource, never a string built from the account id, and anything bound to them depends on the account. If Google
  * is slower still, the grant fails and a second `pulumi up` completes it (README, "If the first `pulumi up` fails").
+ * @example
+ * ```ts
+ * import { ServiceAccount } from "./components";
+ *
+ * const ci = new ServiceAccount("ci", { accountId: "dev-pipelines-ci", displayName: "CI (dev)", description: "Runs jobs from CI." });
+ * export const member = ci.member; // serviceAccount:dev-pipelines-ci@<project>.iam.gserviceaccount.com
+ * ```
  */
 export class ServiceAccount extends PipelineComponent {
   /** `<id>@<project>.iam.gserviceaccount.com`. */
@@ -53,7 +60,7 @@ export class ServiceAccount extends PipelineComponent {
   public readonly member: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceAccountArgs, opts?: pulumi.ComponentResourceOptions) {
-    checkServiceAccountArgs(name, args);
+    checkServiceAccountArgs(`ServiceAccount(${name})`, args);
     super("pipelines:gcp:ServiceAccount", name, opts);
     if ("email" in args) {
       this.email = pulumi.output(args.email);
@@ -75,17 +82,17 @@ export class ServiceAccount extends PipelineComponent {
  * declaring any resource, so bad input creates nothing.
  * @throws InputError for a default account's email, an invalid account id, or a display name over 100 characters.
  */
-export function checkServiceAccountArgs(name: string, args: ServiceAccountArgs): void {
+export function checkServiceAccountArgs(field: string, args: ServiceAccountArgs): void {
   if ("email" in args) {
     if (typeof args.email === "string" && DEFAULT_ACCOUNT.test(args.email)) {
-      throw new InputError(`ServiceAccount(${name}).email`, `"${args.email}" is a default service account`, "give the workload its own account: omit the email to create one");
+      throw new InputError(`${field}.email`, `"${args.email}" is a default service account`, "give the workload its own account: omit the email to create one");
     }
     return;
   }
   if (!NAME_RULES.serviceAccount.pattern.test(args.accountId)) {
-    throw new InputError(`ServiceAccount(${name}).accountId`, `"${args.accountId}" is not a valid account id`, "use 6-30 lowercase letters, digits and hyphens, starting with a letter");
+    throw new InputError(`${field}.accountId`, `"${args.accountId}" is not a valid account id`, "use 6-30 lowercase letters, digits and hyphens, starting with a letter");
   }
   if (args.displayName.length > 100) {
-    throw new InputError(`ServiceAccount(${name}).displayName`, `is ${args.displayName.length} characters long`, "keep it to 100 characters");
+    throw new InputError(`${field}.displayName`, `is ${args.displayName.length} characters long`, "keep it to 100 characters");
   }
 }

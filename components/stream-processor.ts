@@ -7,7 +7,7 @@ import { InputError } from "./shared/errors";
 import { childName, NAME_RULES, shortHash } from "./shared/naming";
 import { Duration, durationString, toSecondsWithin } from "./shared/units";
 import { checkWorkloadArgs } from "./shared/workload";
-import { checkTopicArgs, Topic, TOPIC_PUBLISH_ROLE } from "./topic";
+import { checkTopicName, Topic, TOPIC_PUBLISH_ROLE } from "./topic";
 
 /** Role a client gets on each result subscription to pull and acknowledge its answers: `roles/pubsub.subscriber` (src: https://cloud.google.com/pubsub/docs/access-control#roles). */
 export const RESULT_SUBSCRIBER_ROLE = "roles/pubsub.subscriber";
@@ -62,6 +62,26 @@ export interface StreamProcessorArgs {
  * The service's account may publish to the result topic only (`roles/pubsub.publisher` on that topic, env
  * `RESULT_TOPIC`); it holds nothing on the request topic, since requests arrive by push. Result subscriptions never
  * expire.
+ * @example
+ * ```ts
+ * import { environmentPolicy, StreamProcessor } from "./components";
+ *
+ * const stream = new StreamProcessor("stream", {
+ *   requestTopicName: "dev-requests",
+ *   resultTopicName: "dev-results",
+ *   service: {
+ *     serviceName: "dev-stream",
+ *     location: "europe-west1",
+ *     image: "europe-west1-docker.pkg.dev/my-project/images/stream@sha256:<digest>",
+ *     serviceAccount: { accountId: "dev-stream", displayName: "Stream" },
+ *     policy: environmentPolicy(false),
+ *   },
+ *   push: { subscriptionName: "dev-requests-push", invoker: { accountId: "dev-stream-push", displayName: "Pushes requests" } },
+ *   resultSubscriptions: { backend: { subscriptionName: "dev-results-backend" } },
+ *   clients: ["serviceAccount:backend@my-project.iam.gserviceaccount.com"],
+ * });
+ * export const requestTopic = stream.requestTopicId;
+ * ```
  */
 export class StreamProcessor extends PipelineComponent {
   public readonly requestTopicId: pulumi.Output<string>;
@@ -76,10 +96,10 @@ export class StreamProcessor extends PipelineComponent {
   constructor(name: string, args: StreamProcessorArgs, opts?: pulumi.ComponentResourceOptions) {
     const field = `StreamProcessor(${name})`;
     const results = normalize(field, args);
-    checkTopicArgs(childName(name, "requests"), { topicName: args.requestTopicName });
-    checkTopicArgs(childName(name, "results"), { topicName: args.resultTopicName });
-    checkCloudRunServiceArgs(childName(name, "service"), args.service);
-    const { ackDeadline } = checkPushSubscriptionArgs(childName(name, "push"), args.push);
+    checkTopicName(`${field}.requestTopicName`, args.requestTopicName);
+    checkTopicName(`${field}.resultTopicName`, args.resultTopicName);
+    checkCloudRunServiceArgs(`${field}.service`, args.service);
+    const { ackDeadline } = checkPushSubscriptionArgs(`${field}.push`, args.push);
     super("pipelines:gcp:StreamProcessor", name, opts);
 
     const requests = new Topic(childName(name, "requests"), { topicName: args.requestTopicName }, this.child());

@@ -29,16 +29,24 @@ export interface TopicArgs {
 /**
  * Checks a {@link Topic}'s args; components that declare a topic call it before declaring anything.
  * @returns the message retention in seconds, if set.
- * @throws InputError naming `Topic(<name>).<field>`.
+ * @param field - the args' path in the user's program, e.g. `Topic(requests)` or `StreamProcessor(stream)`
+ * @throws InputError naming `<field>.<arg>`.
  */
-export function checkTopicArgs(name: string, args: TopicArgs): number | undefined {
-  const field = `Topic(${name})`;
-    if (!NAME_RULES.pubsub.pattern.test(args.topicName)) {
-      throw new InputError(`${field}.topicName`, `"${args.topicName}" is not a valid topic id`, "use 3-255 lowercase letters, digits and hyphens, starting with a letter and not with goog");
-    }
+export function checkTopicArgs(field: string, args: TopicArgs): number | undefined {
+    checkTopicName(`${field}.topicName`, args.topicName);
     if (args.envName !== undefined) checkEnvName(`${field}.envName`, args.envName, "RESULT_TOPIC");
     const retention = args.messageRetention && toSecondsWithin(args.messageRetention, `${field}.messageRetention`, RETENTION_SECONDS, "use 10 minutes to 31 days");
   return retention;
+}
+
+/**
+ * Checks a topic id (see `NAME_RULES.pubsub`).
+ * @throws InputError naming `field` (the arg that holds the id, e.g. `StreamProcessor(stream).requestTopicName`).
+ */
+export function checkTopicName(field: string, topicName: string): void {
+  if (!NAME_RULES.pubsub.pattern.test(topicName)) {
+    throw new InputError(field, `"${topicName}" is not a valid topic id`, "use 3-255 lowercase letters, digits and hyphens, starting with a letter and not with goog");
+  }
 }
 
 /**
@@ -46,6 +54,20 @@ export function checkTopicArgs(name: string, args: TopicArgs): number | undefine
  * topic only, and the topic's id in `envName`. Messages published to a topic with no subscription are dropped
  * (src: https://cloud.google.com/pubsub/docs/subscriber), so every topic here gets a subscription from the
  * component that uses it.
+ * @example
+ * ```ts
+ * import { CloudRunService, environmentPolicy, Topic } from "./components";
+ *
+ * const results = new Topic("results", { topicName: "dev-results", envName: "RESULT_TOPIC", messageRetention: "1 day" });
+ * new CloudRunService("worker", {
+ *   serviceName: "dev-worker",
+ *   location: "europe-west1",
+ *   image: "europe-west1-docker.pkg.dev/my-project/images/worker@sha256:<digest>",
+ *   serviceAccount: { accountId: "dev-worker", displayName: "Worker" },
+ *   links: [results.publish],
+ *   policy: environmentPolicy(false),
+ * });
+ * ```
  */
 export class Topic extends PipelineComponent {
   /** Full id, `projects/<project>/topics/<name>`: what publishers, subscriptions and notifications take. */
@@ -56,7 +78,7 @@ export class Topic extends PipelineComponent {
   private readonly envName?: string;
 
   constructor(name: string, args: TopicArgs, opts?: pulumi.ComponentResourceOptions) {
-    const retention = checkTopicArgs(name, args);
+    const retention = checkTopicArgs(`Topic(${name})`, args);
     super("pipelines:gcp:Topic", name, opts);
     this.componentName = name;
     this.envName = args.envName;

@@ -1,11 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket, existingBucketRead } from "../components/bucket";
-import { CloudRunJob, CloudRunJobArgs } from "../components/cloud-run-job";
-import { Dataset } from "../components/dataset";
-import { JobChain } from "../components/job-chain";
-import { JobLogView } from "../components/log-view";
-import { Secret } from "../components/secret";
-import { physicalName } from "../components/shared/naming";
+import { Bucket, CloudRunJob, CloudRunJobArgs, Dataset, existingBucketRead, JobChain, JobLogView, physicalName, Secret } from "../components";
 import { StackConfig } from "../config";
 
 /** The ETL's jobs in the order a pipeline runs them. */
@@ -109,9 +103,9 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
     "etl-chain",
     {
       workflowName: physicalName("workflow", [stack, "etl"]),
-      region,
+      location: region,
       steps: ETL_STEPS.map((step) => ({ name: step, job: jobs[step], ...(step === "extract" && { objectUriEnv: "SOURCE_URI" }) })),
-      stagingBucket: staging.name,
+      stagingBucket: staging,
       serviceAccount: { accountId: physicalName("serviceAccount", [stack, "etl", "chain"]), displayName: `ETL chain (${stack})`, description: "Runs the ETL jobs in order as a workflow." },
       ...(nightly && {
         schedule: {

@@ -1,8 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ArtifactRepository } from "../components/artifact-repository";
-import { ContainerImage } from "../components/container-image";
-import { PromotedImage } from "../components/promoted-image";
-import { physicalName } from "../components/shared/naming";
+import { ArtifactRepository, ContainerImage, physicalName, PromotedImage } from "../components";
 import { IMAGE_NAMES, ImageName, StackConfig } from "../config";
 
 /** The images the workloads run, by digest, and the stack's own repository that holds them. */

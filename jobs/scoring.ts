@@ -1,8 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket } from "../components/bucket";
-import { BucketTrigger } from "../components/bucket-trigger";
-import { CloudRunService } from "../components/cloud-run-service";
-import { physicalName } from "../components/shared/naming";
+import { Bucket, BucketTrigger, CloudRunService, physicalName } from "../components";
 import { StackConfig } from "../config";
 
 /** Column the scorer predicts in each uploaded CSV (`LABEL_COLUMN`): the species of the penguins sample (`images/scorer/sample`). */
@@ -57,13 +54,15 @@ export function declareScoring(config: StackConfig, image: pulumi.Input<string>,
       bucket: input,
       service,
       topicName: physicalName("pubsub", [stack, "scoring", "uploads"]),
-      subscriptionName: physicalName("pubsub", [stack, "scoring", "push"]),
-      invoker: { accountId: physicalName("serviceAccount", [stack, "scoring", "push"]), displayName: `Scoring push (${stack})`, description: "Signs Pub/Sub pushes to the scorer." },
-      // The push waits for the scoring of a whole CSV: up to 10 minutes, Pub/Sub's longest ack deadline.
-      ackDeadline: "600 seconds",
-      // A burst of uploads meets 429s while all 5 instances are busy, and each counts as a delivery attempt: 10
-      // attempts with backoff up to 10 minutes give a burst about an hour before a CSV is dead-lettered.
-      maxDeliveryAttempts: 10,
+      push: {
+        subscriptionName: physicalName("pubsub", [stack, "scoring", "push"]),
+        invoker: { accountId: physicalName("serviceAccount", [stack, "scoring", "push"]), displayName: `Scoring push (${stack})`, description: "Signs Pub/Sub pushes to the scorer." },
+        // The push waits for the scoring of a whole CSV: up to 10 minutes, Pub/Sub's longest ack deadline.
+        ackDeadline: "600 seconds",
+        // A burst of uploads meets 429s while all 5 instances are busy, and each counts as a delivery attempt: 10
+        // attempts with backoff up to 10 minutes give a burst about an hour before a CSV is dead-lettered.
+        maxDeliveryAttempts: 10,
+      },
     },
     opts,
   );

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { physicalName } from "../components/shared/naming";
-import { StreamProcessor } from "../components/stream-processor";
+import { physicalName, StreamProcessor } from "../components";
 import { StackConfig } from "../config";
 
 /**

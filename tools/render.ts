@@ -32,7 +32,7 @@ const KEY_INPUTS: Record<string, string[]> = {
   "gcp:artifactregistry/repository:Repository": ["repositoryId", "location", "format", "cleanupPolicies"],
   "docker:index/image:Image": ["imageName", "build.platform"],
   "gcp:serviceaccount/account:Account": ["accountId"],
-  "gcp:cloudrunv2/job:Job": ["name", "location", "deletionProtection", "template.taskCount", "template.template.serviceAccount", "template.template.timeout", "template.template.maxRetries", "template.template.containers.0.image", "template.template.containers.0.commands", "template.template.containers.0.resources.limits", "template.template.containers.0.envs"],
+  "gcp:cloudrunv2/job:Job": ["name", "location", "deletionProtection", "template.taskCount", "template.parallelism", "template.template.serviceAccount", "template.template.timeout", "template.template.maxRetries", "template.template.containers.0.image", "template.template.containers.0.commands", "template.template.containers.0.resources.limits", "template.template.containers.0.envs"],
   "gcp:cloudscheduler/job:Job": ["name", "region", "schedule", "timeZone", "httpTarget.uri", "httpTarget.oauthToken", "retryConfig"],
   "gcp:cloudrunv2/service:Service": ["name", "location", "ingress", "deletionProtection", "template.serviceAccount", "template.timeout", "template.maxInstanceRequestConcurrency", "template.scaling", "template.containers.0.image", "template.containers.0.resources.limits", "template.containers.0.envs"],
   "gcp:pubsub/topic:Topic": ["name"],

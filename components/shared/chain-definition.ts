@@ -22,8 +22,8 @@ export interface ChainStepDefinition {
 /** The whole chain, with plain values. */
 export interface ChainDefinition {
   readonly steps: readonly ChainStepDefinition[];
-  /** Bucket of the run's staging prefix, `gs://<bucket>/<run id>/`. */
-  readonly stagingBucket: string;
+  /** Bucket of the run's staging prefix, `gs://<bucket>/<run id>/`. @default none: no `STAGING_PREFIX` */
+  readonly stagingBucket?: string;
   /** Seconds between two reads of a running execution. */
   readonly pollSeconds: number;
 }
@@ -94,11 +94,12 @@ export const RUN_RETRY = { predicate: "${run_rejected}", max_retries: 5, backoff
  *   for `default`; https://cloud.google.com/workflows/docs/reference/stdlib/map/get; https://cloud.google.com/workflows/docs/reference/stdlib/list/concat).
  *   No map or list literal appears inside an expression: the reference lists neither, so maps are built in YAML
  *   `assign` steps first and passed by name.
+ * @param field - the chain's path in the user's program, for errors, e.g. `JobChain(nightly)`
  * @throws InputError for a step name that is not unique or not an identifier, or a value containing `${`
  *   (Workflows would read it as an expression).
  */
-export function chainDefinition(chain: ChainDefinition): string {
-  checkChainSteps(chain.steps);
+export function chainDefinition(chain: ChainDefinition, field = "JobChain"): string {
+  checkChainSteps(field, chain.steps);
   const main: unknown[] = [
     {
       init: {
@@ -107,7 +108,7 @@ export function chainDefinition(chain: ChainDefinition): string {
           { input: "${default(input, empty)}" },
           { event: '${default(map.get(input, "data"), empty)}' },
           { runId: '${default(map.get(input, "runId"), sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"))}' },
-          { stagingPrefix: `\${"gs://${chain.stagingBucket}/" + runId + "/"}` },
+          ...(chain.stagingBucket !== undefined ? [{ stagingPrefix: `\${"gs://${chain.stagingBucket}/" + runId + "/"}` }] : []),
           { fromBucketEvent: '${"bucket" in event and "name" in event}' },
           { executions: {} },
         ],
@@ -119,9 +120,10 @@ export function chainDefinition(chain: ChainDefinition): string {
       },
     },
   ];
+  const staged = chain.stagingBucket !== undefined;
   main.push(resumeSwitch(chain.steps));
-  for (const step of chain.steps) main.push(...stepBlocks(step));
-  main.push({ done: { return: { runId: "${runId}", stagingPrefix: "${stagingPrefix}", executions: "${executions}" } } });
+  for (const step of chain.steps) main.push(...stepBlocks(step, staged));
+  main.push({ done: { return: { runId: "${runId}", ...(staged && { stagingPrefix: "${stagingPrefix}" }), executions: "${executions}" } } });
   // No YAML anchors or aliases for repeated objects: plain YAML is what Workflows documents.
   return stringify({ main: { params: ["input"], steps: main }, run_job: runJob(chain.pollSeconds), run_rejected: runRejected() }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
@@ -142,11 +144,11 @@ function resumeSwitch(steps: readonly ChainStepDefinition[]): unknown {
   };
 }
 
-function stepBlocks(step: ChainStepDefinition): unknown[] {
+function stepBlocks(step: ChainStepDefinition, staged: boolean): unknown[] {
   const envVar = `${step.name}_env`;
   const env = [
     { name: CHAIN_ENV.runId, value: "${runId}" },
-    { name: CHAIN_ENV.stagingPrefix, value: "${stagingPrefix}" },
+    ...(staged ? [{ name: CHAIN_ENV.stagingPrefix, value: "${stagingPrefix}" }] : []),
     ...Object.entries(step.env ?? {})
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([name, value]) => ({ name, value })),
@@ -230,14 +232,16 @@ function runRejected(): unknown {
 
 /**
  * Checks a chain's steps: see {@link chainDefinition}. JobChain calls it before declaring anything.
- * @throws InputError naming `JobChain.steps[<i>]`.
+ * Env values that are not plain strings (Outputs, checked once resolved) are skipped.
+ * @param field - the chain's path in the user's program, e.g. `JobChain(nightly)`
+ * @throws InputError naming `<field>.steps[<i>]`, e.g. `JobChain(nightly).steps[1].name`.
  */
-export function checkChainSteps(steps: readonly Pick<ChainStepDefinition, "name" | "args" | "env" | "objectUriEnv">[]): void {
-  if (steps.length === 0) throw new InputError("JobChain.steps", "is empty", "list at least one step");
+export function checkChainSteps(field: string, steps: readonly (Pick<ChainStepDefinition, "name" | "args" | "objectUriEnv"> & { readonly env?: Readonly<Record<string, unknown>> })[]): void {
+  if (steps.length === 0) throw new InputError(`${field}.steps`, "is empty", "list at least one step");
   // Every step name the definition uses, so that a step's generated names (extract_done, …) never clash with another's.
   const names = new Set<string>([...SUBWORKFLOWS, ...RESERVED_STEPS]);
   for (const [i, step] of steps.entries()) {
-    const at = `JobChain.steps[${i}]`;
+    const at = `${field}.steps[${i}]`;
     if (!STEP_NAME.test(step.name)) {
       throw new InputError(`${at}.name`, `"${step.name}" is not a usable step name`, 'use lowercase letters, digits and underscores, starting with a letter, e.g. "extract"');
     }
@@ -245,7 +249,8 @@ export function checkChainSteps(steps: readonly Pick<ChainStepDefinition, "name"
       if (names.has(generated)) throw new InputError(`${at}.name`, `"${step.name}" clashes with another step or a name the chain uses (${generated})`, "give each step its own name, not main, run_job, run_rejected, init, done or another step's name with a suffix");
       names.add(generated);
     }
-    for (const value of [...(step.args ?? []), ...Object.values(step.env ?? {}), ...Object.keys(step.env ?? {})]) {
+    const strings = Object.values(step.env ?? {}).filter((v): v is string => typeof v === "string");
+    for (const value of [...(step.args ?? []), ...strings, ...Object.keys(step.env ?? {})]) {
       if (value.includes("${")) {
         throw new InputError(`${at}`, `"${value}" contains "\${"`, "leave Workflows expressions out of args and env: the run id and staging prefix are passed as RUN_ID and STAGING_PREFIX");
       }

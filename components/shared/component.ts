@@ -21,16 +21,19 @@ export function applyTransform<T>(args: T, transform: Transform<T> | undefined):
 export abstract class PipelineComponent extends pulumi.ComponentResource {
   private readonly inheritedDependsOn: pulumi.Resource[];
 
-  /** @throws InputError, before the component is registered, when `opts.dependsOn` is an Output or a Promise. */
+  /**
+   * @throws InputError naming `<Component>(<name>).opts.dependsOn`, before the component is registered, when
+   *   `opts.dependsOn` is an Output or a Promise.
+   */
   protected constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions = {}) {
-    const dependsOn = toResourceList(type, opts.dependsOn);
+    const dependsOn = toResourceList(`${componentField(type, name)}.opts.dependsOn`, opts.dependsOn);
     super(type, name, {}, opts);
     this.inheritedDependsOn = dependsOn;
   }
 
   /** Options for a child: parented to this component, waiting for what the component waits for, plus `extra`. */
   protected child<O extends pulumi.CustomResourceOptions | pulumi.ComponentResourceOptions>(extra: O = {} as O): O {
-    return { ...extra, parent: this, dependsOn: [...this.inheritedDependsOn, ...toResourceList("child", extra.dependsOn)] };
+    return { ...extra, parent: this, dependsOn: [...this.inheritedDependsOn, ...toResourceList("a child's dependsOn", extra.dependsOn)] };
   }
 }
 
@@ -38,5 +41,13 @@ function toResourceList(field: string, dependsOn: pulumi.ResourceOptions["depend
   if (dependsOn === undefined) return [];
   if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn];
   if (Array.isArray(dependsOn) && dependsOn.every((d) => pulumi.Resource.isInstance(d))) return dependsOn as pulumi.Resource[];
-  throw new InputError(`${field} dependsOn`, "is an Output or Promise", "pass resources (or an array of resources) directly");
+  throw new InputError(field, "is an Output or Promise", "pass resources (or an array of resources) directly");
+}
+
+/**
+ * How errors name a component: its type's last segment and the name the user gave it, e.g. `Bucket(raw)` for
+ * `pipelines:gcp:Bucket` named `raw`.
+ */
+function componentField(type: string, name: string): string {
+  return `${type.split(":").pop() ?? type}(${name})`;
 }

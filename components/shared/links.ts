@@ -20,6 +20,11 @@ export interface Grant {
 /**
  * Access a workload is given to one resource, declared on the workload (e.g. `lake.raw.read`): the IAM grants it
  * needs and the environment variables that name the resource (e.g. `RAW_BUCKET`).
+ *
+ * One pattern: a resource whose variable is fixed by its own args (`envName` of a `Bucket`, `Dataset` or `Topic`)
+ * offers its links as getters named after the access (`bucket.read`, `bucket.write`, `dataset.write`,
+ * `topic.publish`); a resource read under a name the workload chooses offers a method taking that name
+ * (`secret.env("API_KEY")`). Either way a link is a plain value: pass it in the workload's `links`.
  */
 export interface Link {
   readonly env: Readonly<Record<string, pulumi.Input<string>>>;

@@ -1,10 +1,23 @@
 import * as gcp from "./gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { checkServiceAccountArgs, ServiceAccountArgs } from "../service-account";
 import { applyTransform, Transform } from "./component";
 import { InputError } from "./errors";
 import { cronProblem, timeZoneProblem } from "./formats";
 import { NAME_RULES } from "./naming";
 import { Duration, durationString, toSeconds } from "./units";
+
+/**
+ * Checks a {@link ScheduleArgs} (name, cron, time zone, account, retry) before anything is declared.
+ * @returns the time zone and the Cloud Scheduler retry config, defaults applied.
+ * @throws InputError naming `<field>.<arg>`, e.g. `JobChain(nightly).schedule.cron`.
+ */
+export function checkScheduleArgs(field: string, schedule: ScheduleArgs): { timeZone: string; retry: gcp.types.input.cloudscheduler.JobRetryConfig } {
+  const timeZone = schedule.timeZone ?? "Etc/UTC";
+  checkSchedule(field, { schedulerJobName: schedule.schedulerJobName, cron: schedule.cron, timeZone });
+  checkServiceAccountArgs(`${field}.serviceAccount`, schedule.serviceAccount);
+  return { timeZone, retry: retryConfig(field, schedule.retry ?? {}) };
+}
 
 /**
  * Checks a Cloud Scheduler job's name, cron expression and time zone (src: https://cloud.google.com/scheduler/docs/configuring/cron-job-schedules).
@@ -16,7 +29,7 @@ export function checkSchedule(field: string, schedule: { schedulerJobName: strin
   }
   const cron = cronProblem(schedule.cron);
   if (cron !== undefined) {
-    throw new InputError(`${field}.schedule`, `"${schedule.cron}" is not a unix-cron expression Cloud Scheduler takes: ${cron}`, 'write "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"');
+    throw new InputError(`${field}.cron`, `"${schedule.cron}" is not a unix-cron expression Cloud Scheduler takes: ${cron}`, 'write "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"');
   }
   const timeZone = timeZoneProblem(schedule.timeZone);
   if (timeZone !== undefined) {
@@ -26,6 +39,27 @@ export function checkSchedule(field: string, schedule: { schedulerJobName: strin
 
 /** OAuth scope of the token Cloud Scheduler mints for a Google API call (src: `@pulumi/gcp` `JobHttpTargetOauthToken.scope`). */
 export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
+
+/**
+ * A cron schedule: one Cloud Scheduler job with its own service account, as {@link JobSchedule} and
+ * `JobChain.schedule` take it (the same fields, the same defaults).
+ */
+export interface ScheduleArgs {
+  /** Physical Cloud Scheduler job name: letters, digits, hyphens and underscores, at most 500 (see `NAME_RULES.schedulerJob`). */
+  schedulerJobName: string;
+  /** Unix cron expression with five fields, e.g. `"0 2 * * *"` (02:00 every day) (src: https://cloud.google.com/scheduler/docs/configuring/cron-job-schedules). */
+  cron: string;
+  /** IANA time zone the cron expression is read in, e.g. `"Europe/Berlin"`. @default "Etc/UTC" */
+  timeZone?: string;
+  /** Region of the Cloud Scheduler job; must be a Cloud Scheduler location. @default the location of what it starts (the job, or the chain) */
+  location?: pulumi.Input<string>;
+  /** The schedule's own identity: created (`{ accountId, displayName }`), or an existing account (`{ email }`); never the Cloud Scheduler service agent. */
+  serviceAccount: ServiceAccountArgs;
+  /** Retries of the start request (not of the job's tasks, which `CloudRunJob.maxRetries` covers). @default {@link ScheduleRetry}'s defaults */
+  retry?: ScheduleRetry;
+  /** Whether the schedule is created paused. @default false */
+  paused?: boolean;
+}
 
 /** Retries of a schedule's HTTP request (not of what it starts). */
 export interface ScheduleRetry {

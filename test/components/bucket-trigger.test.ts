@@ -23,8 +23,7 @@ const args = (overrides: Partial<BucketTriggerArgs> = {}): BucketTriggerArgs => 
   bucket,
   service,
   topicName: "dev-raw-events",
-  subscriptionName: "dev-raw-push",
-  invoker: { accountId: "dev-ingest-push", displayName: "Pushes raw events" },
+  push: { subscriptionName: "dev-raw-push", invoker: { accountId: "dev-ingest-push", displayName: "Pushes raw events" } },
   ...overrides,
 });
 const declareTargets = () => {
@@ -51,7 +50,7 @@ describe("BucketTrigger", () => {
     });
     expect(recorder.get("gcp:pubsub/topic:Topic", "raw-trigger-notifications-topic").inputs).to.deep.equal({ name: "dev-raw-events" });
     expect(await promiseOf(trigger.topicId)).to.equal("projects/test-project/topics/dev-raw-events");
-    expect(await promiseOf(trigger.subscriptionName)).to.equal("dev-raw-push");
+    expect(await promiseOf(trigger.pushSubscriptionName)).to.equal("dev-raw-push");
     expect(await promiseOf(trigger.deadLetterSubscriptionName)).to.equal("dev-raw-push-dead-letter");
   });
 
@@ -78,7 +77,7 @@ describe("BucketTrigger", () => {
   });
 
   it("pushes each notification to the service: push subscription on the notification topic with the invoker's OIDC token", async () => {
-    new BucketTrigger("raw-trigger", args({ ackDeadline: "2 minutes" }));
+    new BucketTrigger("raw-trigger", args({ push: { subscriptionName: "dev-raw-push", invoker: { accountId: "dev-ingest-push", displayName: "Pushes raw events" }, ackDeadline: "2 minutes" } }));
     await registered(recorder);
     expect(recorder.get(SUBSCRIPTION, "raw-trigger-push-subscription").inputs).to.deep.equal({
       name: "dev-raw-push",
@@ -130,8 +129,9 @@ describe("BucketTrigger: bad push or topic args declare nothing", () => {
     recorder.clear();
   });
   const nested: [string, Partial<BucketTriggerArgs>, RegExp][] = [
-    ["4 delivery attempts", { maxDeliveryAttempts: 4 }, /^PushSubscription\(t-push\)\.maxDeliveryAttempts: 4 is out of range/],
-    ["an invalid topic id", { topicName: "Raw-Events" }, /^Topic\(t-notifications\)\.topicName: "Raw-Events" is not a valid topic id/],
+    ["4 delivery attempts", { push: { subscriptionName: "dev-raw-push", invoker: { accountId: "dev-ingest-push", displayName: "p" }, maxDeliveryAttempts: 4 } }, /^BucketTrigger\(t\)\.push\.maxDeliveryAttempts: 4 is out of range/],
+    ["an invalid invoker account id", { push: { subscriptionName: "dev-raw-push", invoker: { accountId: "Push", displayName: "p" } } }, /^BucketTrigger\(t\)\.push\.invoker\.accountId: "Push" is not a valid account id/],
+    ["an invalid topic id", { topicName: "Raw-Events" }, /^BucketTrigger\(t\)\.topicName: "Raw-Events" is not a valid topic id/],
   ];
   for (const [what, overrides, message] of nested) {
     it(`rejects ${what} before declaring anything`, async () => {

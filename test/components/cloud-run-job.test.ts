@@ -158,7 +158,7 @@ describe("CloudRunJob", () => {
     ["env name", { env: { "MY-VAR": "1" } }, /^CloudRunJob\(j\)\.env: "MY-VAR" is not a valid variable name/],
     ["plain and secret", { env: { KEY: "1" }, secretEnv: { KEY: { secret: "s" } } }, /^CloudRunJob\(j\)\.secretEnv: KEY is also a plain env variable/],
     ["public runner", { runners: ["allUsers"] }, /^CloudRunJob\(j\)\.runners: "allUsers" is not an IAM member this stack grants access to/],
-    ["default account", { serviceAccount: { email: "1-compute@developer.gserviceaccount.com" } }, /^ServiceAccount\(j-sa\)\.email: .* is a default service account/],
+    ["default account", { serviceAccount: { email: "1-compute@developer.gserviceaccount.com" } }, /^CloudRunJob\(j\)\.serviceAccount\.email: .* is a default service account/],
   ];
   for (const [what, overrides, message] of invalid) {
     it(`rejects ${what} with the field and the fix, declaring nothing`, async () => {

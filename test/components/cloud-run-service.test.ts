@@ -204,7 +204,7 @@ describe("CloudRunService", () => {
     ["allAuthenticatedUsers as an invoker", { invokers: ["allAuthenticatedUsers"] }, /^CloudRunService\(s\)\.invokers: "allAuthenticatedUsers" is not an IAM member this stack grants access to/],
     ["a reserved env name", { env: { PORT: "8080" } }, /^CloudRunService\(s\)\.env: PORT is set by Cloud Run itself/],
     ["memory that does not fit the CPU", { cpu: 1, memory: "8 GiB" }, /^CloudRunService\(s\)\.memory: 8 GiB does not fit 1 vCPU/],
-    ["the Compute default account", { serviceAccount: { email: "123-compute@developer.gserviceaccount.com" } }, /^ServiceAccount\(s-sa\)\.email: "123-compute@developer\.gserviceaccount\.com" is a default service account/],
+    ["the Compute default account", { serviceAccount: { email: "123-compute@developer.gserviceaccount.com" } }, /^CloudRunService\(s\)\.serviceAccount\.email: "123-compute@developer\.gserviceaccount\.com" is a default service account/],
   ];
   for (const [what, overrides, message] of invalid) {
     it(`rejects ${what}, declaring nothing`, async () => {

@@ -36,15 +36,17 @@ const stepOf = (steps: Step[], name: string) => {
 let extract: CloudRunJob;
 let load: CloudRunJob;
 let raw: Bucket;
+let staging: Bucket;
 const declareJobs = () => {
   extract = new CloudRunJob("extract", { jobName: "dev-etl-extract", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-etl-extract", displayName: "x" }, policy: DEV });
   load = new CloudRunJob("load", { jobName: "dev-etl-load", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-etl-load", displayName: "x" }, policy: DEV });
   raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "europe-west1", envName: "RAW_BUCKET", policy: DEV });
+  staging = new Bucket("staging", { bucketName: "p-dev-staging", location: "europe-west1", envName: "STAGING_BUCKET", policy: DEV });
 };
 const args = (overrides: Partial<JobChainArgs> = {}): JobChainArgs => ({
   workflowName: "dev-etl",
-  region: "europe-west1",
-  stagingBucket: "p-dev-staging",
+  location: "europe-west1",
+  stagingBucket: staging,
   serviceAccount: { accountId: "dev-etl-chain", displayName: "ETL chain" },
   policy: DEV,
   steps: [
@@ -152,6 +154,55 @@ describe("JobChain", () => {
       result: "load_execution",
     });
     expect(stepOf(steps, "load_done")).to.deep.equal({ assign: [{ "executions.load": "${load_execution}" }] });
+  });
+
+  it("step env takes Outputs (a bucket's name), resolved into the definition", async () => {
+    new JobChain("chain", args({ steps: [{ name: "extract", job: extract, env: { RAW: raw.name } }] }));
+    await registered(recorder);
+    expect(stepOf(definitionOf().main.steps, "extract_overrides")).to.deep.equal({
+      assign: [{ extract_env: [{ name: "RUN_ID", value: "${runId}" }, { name: "STAGING_PREFIX", value: "${stagingPrefix}" }, { name: "RAW", value: "p-dev-raw" }] }],
+    });
+  });
+
+  it("without a staging bucket: no stagingPrefix, steps get RUN_ID only, and the chain grants nothing on any bucket", async () => {
+    new JobChain("chain", args({ stagingBucket: undefined }));
+    const resources = await registered(recorder);
+    const steps = definitionOf().main.steps;
+    expect(stepOf(steps, "init")).to.deep.equal({
+      assign: [
+        { empty: {} },
+        { input: "${default(input, empty)}" },
+        { event: '${default(map.get(input, "data"), empty)}' },
+        { runId: '${default(map.get(input, "runId"), sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"))}' },
+        { fromBucketEvent: '${"bucket" in event and "name" in event}' },
+        { executions: {} },
+      ],
+    });
+    expect(stepOf(steps, "load_overrides")).to.deep.equal({ assign: [{ load_env: [{ name: "RUN_ID", value: "${runId}" }] }] });
+    expect(stepOf(steps, "done")).to.deep.equal({ return: { runId: "${runId}", executions: "${executions}" } });
+    expect(resources.filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember")).to.deep.equal([]);
+  });
+
+  it("schedule takes what JobSchedule takes: location, retry and paused", async () => {
+    new JobChain(
+      "chain",
+      args({
+        schedule: {
+          schedulerJobName: "dev-etl-nightly",
+          cron: "0 2 * * *",
+          location: "europe-west3",
+          paused: true,
+          retry: { retryCount: 0, minBackoff: "1 minute", maxBackoff: "1 hour" },
+          serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" },
+        },
+      }),
+    );
+    await registered(recorder);
+    expect(recorder.get(SCHEDULER, "chain-sched-scheduler").inputs).to.deep.include({
+      region: "europe-west3",
+      paused: true,
+      retryConfig: { retryCount: 0, minBackoffDuration: "60s", maxBackoffDuration: "3600s" },
+    });
   });
 
   it("run_job: POST :run and GET the execution with OAuth2, sleep the poll interval, succeed only when every task succeeded, else raise", async () => {
@@ -263,21 +314,23 @@ describe("JobChain", () => {
   });
 
   const invalid: [string, () => Partial<JobChainArgs>, RegExp][] = [
-    ["two steps with one name", () => ({ steps: [{ name: "extract", job: extract }, { name: "extract", job: load }] }), /^JobChain\.steps\[1\]\.name: "extract" clashes with another step or a name the chain uses \(extract\)/],
-    ["a step named main", () => ({ steps: [{ name: "main", job: extract }] }), /^JobChain\.steps\[0\]\.name: "main" clashes with another step or a name the chain uses \(main\)/],
-    ["a step name with a hyphen", () => ({ steps: [{ name: "ex-tract", job: extract }] }), /^JobChain\.steps\[0\]\.name: "ex-tract" is not a usable step name/],
-    ["an env value containing ${", () => ({ steps: [{ name: "extract", job: extract, env: { YEAR: "${sys.now()}" } }] }), /^JobChain\.steps\[0\]: "\$\{sys\.now\(\)\}" contains "\$\{"/],
-    ["an arg containing ${", () => ({ steps: [{ name: "extract", job: extract, args: ["${runId}"] }] }), /^JobChain\.steps\[0\]: "\$\{runId\}" contains "\$\{"/],
-    ["RUN_ID set by the user", () => ({ steps: [{ name: "extract", job: extract, env: { RUN_ID: "x" } }] }), /^JobChain\.steps\[0\]\.env: "RUN_ID" is not a variable name the step may set/],
-    ["STAGING_PREFIX as objectUriEnv", () => ({ steps: [{ name: "extract", job: extract, objectUriEnv: "STAGING_PREFIX" }] }), /^JobChain\.steps\[0\]\.env: "STAGING_PREFIX" is not a variable name the step may set/],
-    ["no steps", () => ({ steps: [] }), /^JobChain\.steps: is empty/],
-    ["a step whose generated names clash with another's", () => ({ steps: [{ name: "extract", job: extract }, { name: "extract_done", job: load }] }), /^JobChain\.steps\[1\]\.name: "extract_done" clashes with another step or a name the chain uses \(extract_done\)/],
-    ["a step timeout over 168 hours", () => ({ steps: [{ name: "extract", job: extract, timeout: "8 days" }] }), /^JobChain\(c\)\.steps\.extract\.timeout: "8 days" is longer than 168 hours/],
-    ["a task count of 0", () => ({ steps: [{ name: "extract", job: extract, taskCount: 0 }] }), /^JobChain\(c\)\.steps\.extract\.taskCount: 0 is out of range/],
+    ["two steps with one name", () => ({ steps: [{ name: "extract", job: extract }, { name: "extract", job: load }] }), /^JobChain\(c\)\.steps\[1\]\.name: "extract" clashes with another step or a name the chain uses \(extract\)/],
+    ["a step named main", () => ({ steps: [{ name: "main", job: extract }] }), /^JobChain\(c\)\.steps\[0\]\.name: "main" clashes with another step or a name the chain uses \(main\)/],
+    ["a step name with a hyphen", () => ({ steps: [{ name: "ex-tract", job: extract }] }), /^JobChain\(c\)\.steps\[0\]\.name: "ex-tract" is not a usable step name/],
+    ["an env value containing ${", () => ({ steps: [{ name: "extract", job: extract, env: { YEAR: "${sys.now()}" } }] }), /^JobChain\(c\)\.steps\[0\]: "\$\{sys\.now\(\)\}" contains "\$\{"/],
+    ["an arg containing ${", () => ({ steps: [{ name: "extract", job: extract, args: ["${runId}"] }] }), /^JobChain\(c\)\.steps\[0\]: "\$\{runId\}" contains "\$\{"/],
+    ["RUN_ID set by the user", () => ({ steps: [{ name: "extract", job: extract, env: { RUN_ID: "x" } }] }), /^JobChain\(c\)\.steps\[0\]\.env: "RUN_ID" is not a variable name the step may set/],
+    ["STAGING_PREFIX as objectUriEnv", () => ({ steps: [{ name: "extract", job: extract, objectUriEnv: "STAGING_PREFIX" }] }), /^JobChain\(c\)\.steps\[0\]\.env: "STAGING_PREFIX" is not a variable name the step may set/],
+    ["no steps", () => ({ steps: [] }), /^JobChain\(c\)\.steps: is empty/],
+    ["a step whose generated names clash with another's", () => ({ steps: [{ name: "extract", job: extract }, { name: "extract_done", job: load }] }), /^JobChain\(c\)\.steps\[1\]\.name: "extract_done" clashes with another step or a name the chain uses \(extract_done\)/],
+    ["a step timeout over 168 hours", () => ({ steps: [{ name: "extract", job: extract, timeout: "8 days" }] }), /^JobChain\(c\)\.steps\[0\]\.timeout: "8 days" is longer than 168 hours/],
+    ["a task count of 0", () => ({ steps: [{ name: "extract", job: extract, taskCount: 0 }] }), /^JobChain\(c\)\.steps\[0\]\.taskCount: 0 is out of range/],
     ["an invalid workflow id", () => ({ workflowName: "Dev.ETL" }), /^JobChain\(c\)\.workflowName: "Dev\.ETL" is not a valid workflow id/],
-    ["a four-field cron", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * *", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.schedule: "0 2 \* \*" is not a unix-cron expression Cloud Scheduler takes: has 4 fields/],
+    ["a four-field cron", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * *", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.cron: "0 2 \* \*" is not a unix-cron expression Cloud Scheduler takes: has 4 fields/],
     ["an unknown time zone", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", timeZone: "Mars/Olympus", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.timeZone: "Mars\/Olympus" is not an exact time zone name/],
     ["an invalid trigger id", () => ({ bucketEvent: { bucket: raw, triggerName: "Raw_Trigger", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }), /^JobChain\(c\)\.bucketEvent\.triggerName: "Raw_Trigger" is not a valid trigger id/],
+    ["a schedule retry count of 6", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", retry: { retryCount: 6 }, serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.retry\.retryCount: 6 is out of range/],
+    ["an invalid schedule account id", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", serviceAccount: { accountId: "Sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.serviceAccount\.accountId: "Sched" is not a valid account id/],
     ["a zero poll interval", () => ({ pollInterval: "0 seconds" }), /^JobChain\(c\)\.pollInterval: "0 seconds" is 0 seconds/],
   ];
   for (const [what, overrides, message] of invalid) {
@@ -311,7 +364,7 @@ describe("JobChain: a bad step timeout", () => {
     recorder.clear();
   });
   it("rejects a zero step timeout before declaring anything", async () => {
-    expect(errorOf(() => new JobChain("c", args({ steps: [{ name: "extract", job: extract, timeout: "0 seconds" }] })))).to.match(/^JobChain\(c\)\.steps\.extract\.timeout: "0 seconds" is 0 seconds/);
+    expect(errorOf(() => new JobChain("c", args({ steps: [{ name: "extract", job: extract, timeout: "0 seconds" }] })))).to.match(/^JobChain\(c\)\.steps\[0\]\.timeout: "0 seconds" is 0 seconds/);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(recorder.resources.map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
   });

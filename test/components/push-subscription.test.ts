@@ -145,7 +145,7 @@ describe("PushSubscription", () => {
     ["an 8-day retention", { messageRetention: "8 days" }, /^PushSubscription\(p\)\.messageRetention: "8 days" is out of range; use 10 minutes to 7 days$/],
     ["an upper-case subscription id", { subscriptionName: "Dev-Push" }, /^PushSubscription\(p\)\.subscriptionName: "Dev-Push" is not a valid subscription id/],
     ["a subscription id too long for its dead-letter topic", { subscriptionName: "a".repeat(244) }, /^PushSubscription\(p\)\.subscriptionName: "a{244}" is not a valid subscription id/],
-    ["the Compute default account as invoker", { invoker: { email: "1-compute@developer.gserviceaccount.com" } }, /^ServiceAccount\(p-invoker\)\.email: "1-compute@developer\.gserviceaccount\.com" is a default service account/],
+    ["the Compute default account as invoker", { invoker: { email: "1-compute@developer.gserviceaccount.com" } }, /^PushSubscription\(p\)\.invoker\.email: "1-compute@developer\.gserviceaccount\.com" is a default service account/],
   ];
   for (const [what, overrides, message] of invalid) {
     it(`rejects ${what}, declaring nothing`, async () => {

@@ -28,6 +28,11 @@ describe("Secret", () => {
     expect(job.dependencies).to.include.members([accessor.urn, recorder.get("gcp:secretmanager/secretVersion:SecretVersion", "token-version").urn]);
   });
 
+  it("env: rejects a name that is not an environment variable name, naming the secret", () => {
+    const secret = new Secret("token", { secretId: "dev-token", value: pulumi.secret("x") });
+    expect(errorOf(() => secret.env("api-key"))).to.match(/^Secret\(token\)\.env: "api-key" is not an environment variable name; use upper case letters, digits and underscores, e\.g\. API_KEY$/);
+  });
+
   it("rejects a secret id Secret Manager would refuse", () => {
     expect(errorOf(() => new Secret("t", { secretId: "a b", value: pulumi.secret("x") }))).to.match(/^Secret\(t\)\.secretId: "a b" is not a valid secret id/);
   });

@@ -156,8 +156,10 @@ describe("StreamProcessor", () => {
 describe("StreamProcessor: bad service or push args declare nothing", () => {
   const recorder = useMockRuntime();
   const nested: [string, Partial<StreamProcessorArgs>, RegExp][] = [
-    ["concurrency 0 for the service", { service: { ...args().service, concurrency: 0 } }, /^CloudRunService\(s-service\)\.concurrency: 0 is out of range/],
-    ["4 delivery attempts for the push", { push: { ...args().push, maxDeliveryAttempts: 4 } }, /^PushSubscription\(s-push\)\.maxDeliveryAttempts: 4 is out of range/],
+    ["concurrency 0 for the service", { service: { ...args().service, concurrency: 0 } }, /^StreamProcessor\(s\)\.service\.concurrency: 0 is out of range/],
+    ["an invalid request topic id", { requestTopicName: "Requests" }, /^StreamProcessor\(s\)\.requestTopicName: "Requests" is not a valid topic id/],
+    ["an invalid service account id", { service: { ...args().service, serviceAccount: { accountId: "Svc", displayName: "s" } } }, /^StreamProcessor\(s\)\.service\.serviceAccount\.accountId: "Svc" is not a valid account id/],
+    ["4 delivery attempts for the push", { push: { ...args().push, maxDeliveryAttempts: 4 } }, /^StreamProcessor\(s\)\.push\.maxDeliveryAttempts: 4 is out of range/],
   ];
   for (const [what, overrides, message] of nested) {
     it(`rejects ${what} before declaring anything`, async () => {

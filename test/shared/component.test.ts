@@ -37,7 +37,7 @@ describe("PipelineComponent", () => {
   it("rejects a dependsOn that is an Output (its children could not inherit it), with the fix", () => {
     const first = new Bucket("first", bucketArgs("first"));
     expect(errorOf(() => new Bucket("second", bucketArgs("second"), { dependsOn: pulumi.output([first]) }))).to.equal(
-      "pipelines:gcp:Bucket dependsOn: is an Output or Promise; pass resources (or an array of resources) directly",
+      "Bucket(second).opts.dependsOn: is an Output or Promise; pass resources (or an array of resources) directly",
     );
   });
 
@@ -45,7 +45,7 @@ describe("PipelineComponent", () => {
     const first = new gcp.storage.Bucket("someResource", { name: "p-dev-first", location: "EU" });
     await registered(recorder);
     recorder.clear();
-    expect(errorOf(() => new Bucket("second", bucketArgs("second"), { dependsOn: pulumi.output([first]) }))).to.match(/^pipelines:gcp:Bucket dependsOn: is an Output or Promise/);
+    expect(errorOf(() => new Bucket("second", bucketArgs("second"), { dependsOn: pulumi.output([first]) }))).to.match(/^Bucket\(second\)\.opts\.dependsOn: is an Output or Promise/);
     expect(await registered(recorder)).to.deep.equal([]);
   });
 

@@ -27,6 +27,7 @@ const BUILD = ["etl", "scorer", "stream"].map((image) => `docker:index/image:Ima
 const SCHEDULE = ["gcp:cloudscheduler/job:Job etl-chain-sched-scheduler", "gcp:serviceaccount/account:Account etl-chain-sched-sa-account", "gcp:projects/iAMMember:IAMMember etl-chain-sched-workflows-invoker"];
 /** The alerts where a stack names an alertEmail (prod), with the API they need. */
 const ALERT = [
+  "gcp:monitoring/alertPolicy:AlertPolicy alerts-chain-failures",
   "gcp:monitoring/alertPolicy:AlertPolicy alerts-dead-letters",
   "gcp:monitoring/alertPolicy:AlertPolicy alerts-job-failures",
   "gcp:monitoring/notificationChannel:NotificationChannel alerts-email",
@@ -139,6 +140,9 @@ describe("stack: the real program with the real stack files", () => {
     const alert = prod.resources.find((r) => r.name === "alerts-dead-letters")!;
     const filter = (alert.inputs.conditions as { conditionThreshold: { filter: string } }[])[0].conditionThreshold.filter;
     expect(filter).to.include('resource.labels.subscription_id = one_of("prod-scoring-push", "prod-stream-push")');
+    const chainAlert = prod.resources.find((r) => r.name === "alerts-chain-failures")!;
+    const chainFilter = (chainAlert.inputs.conditions as { conditionThreshold: { filter: string } }[])[0].conditionThreshold.filter;
+    expect(chainFilter).to.include('resource.labels.workflow_id = one_of("prod-etl")');
   });
 
   it("a third environment is a stack file, not code: staging declares prod's resources with dev's destroyable policy", async () => {

@@ -23,6 +23,7 @@ describe("preview --diff: what differs between two stacks' plans", () => {
     ]);
     expect(diff.onlyInB).to.deep.equal([
       "gcp:cloudscheduler/job:Job etl-chain-sched-scheduler",
+      "gcp:monitoring/alertPolicy:AlertPolicy alerts-chain-failures",
       "gcp:monitoring/alertPolicy:AlertPolicy alerts-dead-letters",
       "gcp:monitoring/alertPolicy:AlertPolicy alerts-job-failures",
       "gcp:monitoring/notificationChannel:NotificationChannel alerts-email",

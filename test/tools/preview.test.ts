@@ -64,6 +64,13 @@ describe("preview", () => {
     );
   });
 
+  it("the tree shows an array job's task count and parallelism", () => {
+    const job = fake("extract-job", "gcp:cloudrunv2/job:Job", { name: "dev-etl-extract", location: "europe-west1", template: { taskCount: 10, parallelism: 2 } });
+    expect(renderTree([job])).to.equal(
+      ["- extract-job  (gcp:cloudrunv2/job:Job)", "    name: dev-etl-extract", "    location: europe-west1", "    template.taskCount: 10", "    template.parallelism: 2"].join("\n"),
+    );
+  });
+
   it("the diagram draws the event flows and the service agents' grants, not just the jobs", async () => {
     const edges = renderMermaid((await planOf("dev")).resources).split("\n").filter((line) => line.includes("-->"));
     expect(edges).to.include.members([
@@ -94,7 +101,7 @@ describe("preview", () => {
     const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
     const result = preview("--stack", "prod", "--json", json, "--outputs", outputs);
     expect(result.status, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^Stack prod: 80 resources/);
+    expect(result.stdout).to.match(/^Stack prod: 81 resources/);
     expect(result.stdout).to.include("[protected]");
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
     const plan = JSON.parse(fs.readFileSync(json, "utf8"));
