@@ -1,5 +1,5 @@
 import { Clients, main } from "../images/etl/src/main";
-import { log, processIo } from "../images/etl/src/log";
+import { createLogger, processIo } from "../images/etl/src/log";
 import { duckdbWarehouse } from "./duckdb-warehouse";
 import { folderStorage } from "./folder-storage";
 
@@ -12,7 +12,7 @@ if (require.main === module) {
   const storeDir = process.env.LOCAL_STORE_DIR;
   const warehouseFile = process.env.LOCAL_WAREHOUSE_FILE;
   if (!storeDir || !warehouseFile) {
-    log(processIo, "ERROR", "missing LOCAL_STORE_DIR or LOCAL_WAREHOUSE_FILE: run the jobs with npm run job -- --local, or npm run local -- pipeline etl");
+    createLogger(processIo)("ERROR", "missing LOCAL_STORE_DIR or LOCAL_WAREHOUSE_FILE: run the jobs with npm run job -- --local, or npm run local -- pipeline etl");
     process.exitCode = 2;
   } else {
     const clients: Clients = { gcs: () => folderStorage(storeDir), warehouse: () => duckdbWarehouse(warehouseFile, storeDir) };

@@ -1,71 +1,52 @@
+import { createGcpLoggingPinoConfig } from "@google-cloud/pino-logging-gcp-config";
 import pino from "pino";
 
-/**
- * Structured logging as Cloud Logging reads it from a container's stdout/stderr, through pino: one JSON object
- * per line with `severity` and `message` (src: https://cloud.google.com/run/docs/logging#writing_structured_logs)
- * and, when the run has an id, `logging.googleapis.com/labels` with `run_id`, which Cloud Logging moves into the
- * entry's labels (src: https://cloud.google.com/logging/docs/structured-logging), so one run's lines across steps
- * are the filter `labels.run_id = "<id>"` that the runner prints.
- */
+// This file is the same in images/etl, images/scorer and images/stream (test/images/log.test.ts checks it): each
+// image is built from its own folder, its Docker build context, so the three cannot import one shared file.
+
+/** Cloud Logging's severities the images write (src: https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#logseverity). */
 export type Severity = "DEBUG" | "INFO" | "NOTICE" | "WARNING" | "ERROR";
 
-/** Where a run writes: stdout for DEBUG to NOTICE, stderr for WARNING and ERROR; `labels` go on every line. */
+/**
+ * Writes one JSON log line: `fields` join the line; an `error` field that is an Error goes out as `err` and its stack
+ * as `stack_trace`, the field Error Reporting reads first (src: https://cloud.google.com/error-reporting/docs/formatting-error-messages,
+ * "a jsonPayload that includes a message, stack_trace, or exception field").
+ */
+export type Logger = (severity: Severity, message: string, fields?: object) => void;
+
+/** Where the lines go: DEBUG to NOTICE to `stdout`, WARNING and ERROR to `stderr`. */
 export interface Io {
   stdout(line: string): void;
   stderr(line: string): void;
-  labels?: Readonly<Record<string, string>>;
 }
 
 /** The process's own streams. */
-export const processIo: Io = {
-  stdout: (line) => process.stdout.write(line),
-  stderr: (line) => process.stderr.write(line),
-};
-
-/** `io` with the run's labels (`run_id` from `RUN_ID`, which the runner and the chain set), if it has an id. */
-export function withRunLabels(io: Io, env: Readonly<Record<string, string | undefined>>): Io {
-  return env.RUN_ID ? { ...io, labels: { ...io.labels, run_id: env.RUN_ID } } : io;
-}
+export const processIo: Io = { stdout: (line) => process.stdout.write(line), stderr: (line) => process.stderr.write(line) };
 
 const METHOD = { DEBUG: "debug", INFO: "info", NOTICE: "notice", WARNING: "warn", ERROR: "error" } as const;
-const SEVERITY: Record<string, Severity> = { debug: "DEBUG", info: "INFO", notice: "NOTICE", warn: "WARNING", error: "ERROR" };
-const loggers = new WeakMap<Io, pino.Logger<"notice">>();
-
-function loggerOf(io: Io): pino.Logger<"notice"> {
-  let logger = loggers.get(io);
-  if (!logger) {
-    const labels = io.labels && Object.keys(io.labels).length > 0 ? { "logging.googleapis.com/labels": io.labels } : {};
-    logger = pino(
-      {
-        level: "debug",
-        customLevels: { notice: 35 },
-        messageKey: "message",
-        base: labels,
-        timestamp: false,
-        formatters: { level: (label) => ({ severity: SEVERITY[label] ?? label.toUpperCase() }) },
-      },
-      // dedupe: a line goes to the stream with the highest level it reaches, stdout or stderr, not both.
-      pino.multistream([{ level: "debug", stream: { write: (line: string) => io.stdout(line) } }, { level: "warn", stream: { write: (line: string) => io.stderr(line) } }], { dedupe: true }),
-    );
-    loggers.set(io, logger);
-  }
-  return logger;
-}
 
 /**
- * Writes one structured log line; `fields` are added to the JSON object (e.g. counts, parameters). An `error`
- * field that is an Error is written in the shape Error Reporting picks up: `@type` ReportedErrorEvent and the
- * V8 stack in `stack_trace` (src: https://cloud.google.com/error-reporting/docs/formatting-error-messages;
- * UNVERIFIED against that page's text, found only through ReportedErrorEvent's reference: a JavaScript error's
- * message "must be the value of error.stack").
+ * A logger writing Cloud Logging's structured lines through pino and Google's configuration of it
+ * (`@google-cloud/pino-logging-gcp-config`: `severity`, `message`, `timestamp`, `logging.googleapis.com/insertId`, and
+ * `stack_trace` plus `serviceContext` for Error Reporting). `RUN_ID`, when set, is the label `run_id` of every line
+ * (`logging.googleapis.com/labels`, src: https://cloud.google.com/logging/docs/structured-logging#special-payload-fields).
+ * The Error Reporting service is `K_SERVICE` (services) or `CLOUD_RUN_JOB` (jobs), which Cloud Run sets
+ * (src: https://cloud.google.com/run/docs/container-contract#env-vars), else `local`; giving it, and an empty trace
+ * project, keeps the library from probing the metadata server or the credentials for them.
+ * @example createLogger(processIo, { RUN_ID: "20261123t053000z-a1b2" })("INFO", "started", { job: "extract" });
  */
-export function log(io: Io, severity: Severity, message: string, fields: Record<string, unknown> = {}): void {
-  const { error, ...rest } = fields;
-  const reported =
-    error instanceof Error
-      ? { "@type": "type.googleapis.com/google.devtools.clouderrorreporting.v1beta1.ReportedErrorEvent", stack_trace: error.stack ?? `${error.name}: ${error.message}` }
-      : error !== undefined
-        ? { error }
-        : {};
-  loggerOf(io)[METHOD[severity]]({ ...rest, ...reported }, message);
+export function createLogger(io: Io = processIo, env: Readonly<Record<string, string | undefined>> = process.env): Logger {
+  const config = createGcpLoggingPinoConfig(
+    { serviceContext: { service: env.K_SERVICE ?? env.CLOUD_RUN_JOB ?? "local" }, traceGoogleCloudProjectId: "", inihibitDiagnosticMessage: true },
+    { level: "debug", customLevels: { notice: 35 }, base: env.RUN_ID ? { "logging.googleapis.com/labels": { run_id: env.RUN_ID } } : {} },
+  );
+  const { level = () => ({}) } = config.formatters ?? {}; // the library maps pino's own levels only; NOTICE is ours
+  config.formatters = { ...config.formatters, level: (label, number) => (label === "notice" ? { severity: "NOTICE", level: number } : level(label, number)) };
+  // dedupe: a line goes to the one stream of the highest level it reaches, stdout or stderr, not both.
+  const streams = pino.multistream([{ level: "debug", stream: { write: (line: string) => io.stdout(line) } }, { level: "warn", stream: { write: (line: string) => io.stderr(line) } }], { dedupe: true });
+  const logger = pino<"notice">(config as pino.LoggerOptions<"notice">, streams);
+  return (severity, message, fields = {}) => {
+    const { error, ...rest } = fields as Record<string, unknown>;
+    logger[METHOD[severity]](error instanceof Error ? { ...rest, err: error } : fields, message);
+  };
 }

@@ -5,7 +5,7 @@ import { cloudStorage, Gcs } from "./gcs";
 import { extract } from "./jobs/extract";
 import { load } from "./jobs/load";
 import { transform } from "./jobs/transform";
-import { Io, log, processIo, withRunLabels } from "./log";
+import { createLogger, Io, Logger, processIo } from "./log";
 import { Env, extractParams, Flags, loadParams, ParamError, transformParams } from "./params";
 import { bigQuery, Warehouse } from "./warehouse";
 
@@ -41,10 +41,10 @@ export function sqlFiles(dir: string): string[] {
   return files;
 }
 
-async function run(job: Job, flags: Flags, env: Env, io: Io, clients: Clients): Promise<number> {
+async function run(job: Job, flags: Flags, env: Env, log: Logger, clients: Clients): Promise<number> {
   const dryRun = Boolean(flags.dryRun) || env.DRY_RUN === "1" || env.DRY_RUN === "true";
   const dry = (params: object) => {
-    log(io, "NOTICE", `${job}: parameters are valid (dry run, nothing read or written)`, { job, params });
+    log("NOTICE", `${job}: parameters are valid (dry run, nothing read or written)`, { job, params });
     return EXIT.ok;
   };
   switch (job) {
@@ -52,7 +52,7 @@ async function run(job: Job, flags: Flags, env: Env, io: Io, clients: Clients): 
       const p = extractParams(flags, env);
       if (dryRun) return dry(p);
       const result = await extract(p, p.destination, clients.gcs, p.dateColumn, env.SOURCE_TOKEN || undefined);
-      log(io, "NOTICE", `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date${result.removed.length > 0 ? `; deleted ${result.removed.length} days it owns that the source no longer has (${result.removed.join(", ")})` : ""}`, {
+      log("NOTICE", `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date${result.removed.length > 0 ? `; deleted ${result.removed.length} days it owns that the source no longer has (${result.removed.join(", ")})` : ""}`, {
         job,
         ...result,
         partitions: result.partitions.length,
@@ -63,7 +63,7 @@ async function run(job: Job, flags: Flags, env: Env, io: Io, clients: Clients): 
       const p = loadParams(flags, env);
       if (dryRun) return dry(p);
       const result = await load(p, clients.gcs, clients.warehouse(p.project));
-      log(io, "NOTICE", `load: loaded ${result.rowsLoaded} rows into ${Object.keys(result.partitions).length} daily partitions of ${result.table} from ${result.source}`, { job, ...result });
+      log("NOTICE", `load: loaded ${result.rowsLoaded} rows into ${Object.keys(result.partitions).length} daily partitions of ${result.table} from ${result.source}`, { job, ...result });
       return EXIT.ok;
     }
     case "transform": {
@@ -71,7 +71,7 @@ async function run(job: Job, flags: Flags, env: Env, io: Io, clients: Clients): 
       const files = sqlFiles(p.sqlDir);
       if (dryRun) return dry({ ...p, sqlFiles: files });
       await transform(p, files, clients.warehouse(p.project));
-      log(io, "NOTICE", `transform: ran ${files.length} SQL files in ${p.project}.${p.warehouse}`, { job, sqlFiles: files, range: p.range ?? null });
+      log("NOTICE", `transform: ran ${files.length} SQL files in ${p.project}.${p.warehouse}`, { job, sqlFiles: files, range: p.range ?? null });
       return EXIT.ok;
     }
   }
@@ -84,17 +84,17 @@ async function run(job: Job, flags: Flags, env: Env, io: Io, clients: Clients): 
  * @returns the exit code (see {@link EXIT}); the reason of a failure is in the last log line.
  */
 export async function main(argv: readonly string[], env: Env, processStreams: Io = processIo, clients: Clients = defaultClients): Promise<number> {
-  const io = withRunLabels(processStreams, env);
+  const log = createLogger(processStreams, env);
   let code: number = EXIT.ok;
   const program = new Command("etl")
     .description("Batch ETL jobs of cloudrun-pipelines. Exit codes: 0 done, 1 failed, 2 bad input.")
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: () => undefined });
+    .configureOutput({ writeOut: (text) => processStreams.stdout(text), writeErr: () => undefined });
   const job = (name: Job, description: string, options: [string, string][]) => {
     const command = program.command(name).description(description).option("--dry-run", "validate the parameters, print them, and stop (env DRY_RUN=1)");
     for (const [flags, help] of [...options, ...RANGE_OPTIONS]) command.option(flags, help);
     command.action(async (flags: Flags) => {
-      code = await run(name, flags, env, io, clients);
+      code = await run(name, flags, env, log, clients);
     });
   };
   job("extract", "Source (CSV, Parquet, JSON) -> Parquet in the raw bucket, partitioned by date.", [
@@ -110,7 +110,7 @@ export async function main(argv: readonly string[], env: Env, processStreams: Io
   job("transform", "The SQL files of sql/, in name order -> curated tables.", [["--sql-dir <dir>", "folder of .sql files (env SQL_DIR)"]]);
 
   if (argv.length === 0) {
-    log(io, "ERROR", `missing job: give one of ${JOBS.join(", ")}`);
+    log("ERROR", `missing job: give one of ${JOBS.join(", ")}`);
     return EXIT.badInput;
   }
   try {
@@ -119,14 +119,14 @@ export async function main(argv: readonly string[], env: Env, processStreams: Io
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return EXIT.ok; // --help
       const message = err.code === "commander.unknownCommand" ? `unknown job "${argv[0]}": give one of ${JOBS.join(", ")}` : err.message.replace(/^error: /, "");
-      log(io, "ERROR", message);
+      log("ERROR", message);
       return EXIT.badInput;
     }
     if (err instanceof ParamError) {
-      log(io, "ERROR", err.message);
+      log("ERROR", err.message);
       return EXIT.badInput;
     }
-    log(io, "ERROR", `${argv[0]} failed: ${err instanceof Error ? err.message : String(err)}`, { error: err });
+    log("ERROR", `${argv[0]} failed: ${err instanceof Error ? err.message : String(err)}`, { error: err });
     return EXIT.failed;
   }
   return code;

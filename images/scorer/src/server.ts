@@ -4,6 +4,7 @@ import { stringify } from "csv-stringify/sync";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
+import { createLogger, Logger } from "./log";
 import { DataError, Row, score } from "./model";
 import { MalformedPush, ObjectRef, parsePush, resultNames } from "./push";
 
@@ -88,13 +89,8 @@ export interface ScorerConfig {
   readonly label: string;
 }
 
-/** Writes one log line. */
-export type Logger = (severity: "INFO" | "WARNING" | "ERROR", message: string, fields?: object) => void;
-
-/** One structured log line on stdout/stderr (Cloud Logging reads `severity` and `message`). */
-export const structuredLog: Logger = (severity, message, fields = {}) => {
-  (severity === "INFO" ? process.stdout : process.stderr).write(`${JSON.stringify({ severity, message, ...fields })}\n`);
-};
+/** The process's structured logger (see ./log): `RUN_ID`, when set, is the `run_id` label of every line. */
+export const structuredLog: Logger = createLogger();
 
 /**
  * Answers one push request. 200 once both results are written; 204 for an event that is ignored (acknowledged);
@@ -188,7 +184,7 @@ export function createServer(config: ScorerConfig, store: ObjectStore, log: Logg
       handlePush(Buffer.concat(chunks).toString("utf8"), config, store, log)
         .then((r) => reply(r.status, r.body))
         .catch((err: unknown) => {
-          log("ERROR", `failed: ${err instanceof Error ? err.message : String(err)}`);
+          log("ERROR", `failed: ${err instanceof Error ? err.message : String(err)}`, { error: err });
           reply(500, { error: "internal error; the message will be redelivered" });
         });
     });

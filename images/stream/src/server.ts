@@ -1,6 +1,7 @@
 import { PubSub, Topic } from "@google-cloud/pubsub";
 import * as http from "http";
 import * as path from "path";
+import { createLogger, Logger } from "./log";
 import { DataError, DelayModel, loadFlights, train } from "./model";
 import { InvalidRequest, MalformedPush, parsePush, Pushed, tripOfRequest } from "./request";
 
@@ -77,13 +78,8 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-/** Writes one log line. */
-export type Logger = (severity: "INFO" | "WARNING" | "ERROR", message: string, fields?: object) => void;
-
-/** One structured log line on stdout/stderr (Cloud Logging reads `severity` and `message`). */
-export const structuredLog: Logger = (severity, message, fields = {}) => {
-  (severity === "INFO" ? process.stdout : process.stderr).write(`${JSON.stringify({ severity, message, ...fields })}\n`);
-};
+/** The process's structured logger (see ./log): `RUN_ID`, when set, is the `run_id` label of every line. */
+export const structuredLog: Logger = createLogger();
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
@@ -153,7 +149,7 @@ export function createServer(config: StreamConfig, model: DelayModel, publisher:
       handlePush(Buffer.concat(chunks).toString("utf8"), config, model, publisher, log)
         .then((r) => reply(r.status, r.body))
         .catch((err: unknown) => {
-          log("ERROR", `failed to publish the result: ${err instanceof Error ? err.message : String(err)}`);
+          log("ERROR", `failed to publish the result: ${err instanceof Error ? err.message : String(err)}`, { error: err });
           reply(500, { error: "internal error; the message will be redelivered" });
         });
     });
