@@ -154,9 +154,11 @@ export async function expectedDuration(clients: RunClients, job: string, timing:
 }
 
 /**
- * Polls the execution itself (GetExecution, not the LRO: pitfalls 17 and 19) until it finishes, with the delays
+ * Polls the execution itself (GetExecution; where WaitOperation on the LRO is not usable, and for adopted
+ * executions: pitfalls 17 and 19) until it finishes, with the delays
  * of {@link nextPollDelay} counted from `startedMs`, calling `onProgress` with every state read. No client-side
- * deadline: Cloud Run enforces the task timeout. `stopped()` ends the wait early (after Ctrl-C).
+ * deadline: Cloud Run enforces the task timeout. `stopped()` ends the wait early (after Ctrl-C). With
+ * `expected.known` (the execution as just read and shown), the first read comes after the first delay.
  */
 export async function wait(
   clients: RunClients,
