@@ -5,8 +5,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../runner/cli";
+import { createClients } from "../../runner/client";
 import { DEFAULT_TIMING, Timing } from "../../runner/execute";
-import { runCli } from "../helpers/cli";
+import { FAST_TIMING, runCli } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
 
@@ -146,6 +147,33 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     expect(err.match(NOTE)).to.have.length(1);
     expect(delays).to.deep.equal([2000, 3000, 4500, 6750, 10125, 15000, 15000, 15000]);
     expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "ListExecutions", ...Array(8).fill("GetExecution")]);
+  });
+
+  it("Ctrl-C while a WaitOperation is unanswered: the runner stops waiting at once, cancels the execution, exits 130", async () => {
+    let interrupt = () => undefined as void;
+    let release = () => undefined as void;
+    const unanswered = new Promise<void>((resolve) => (release = resolve));
+    // The fake holds the first WaitOperation until the end of the test; Ctrl-C comes while it is held.
+    fake.onWaitOperation = async () => {
+      interrupt();
+      await unanswered;
+    };
+    fake.scripts.set("*", { ticks: 2 });
+    let err = "";
+    const env = { CLOUD_RUN_EMULATOR_HOST: fake.host };
+    const code = await main(["--outputs", outputsFile, "run", "extract"], {
+      out: () => undefined,
+      err: (t) => (err += t),
+      isTTY: false,
+      env,
+      clients: createClients(env),
+      timing: FAST_TIMING,
+      onInterrupt: (h) => ((interrupt = h), () => (interrupt = () => undefined)),
+    });
+    release();
+    expect(code).to.equal(130);
+    expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "CancelExecution"]);
+    expect(err).to.include("interrupted: cancelling");
   });
 
   it("reads are retried on transient errors; the execution itself is polled until it completes", async () => {
