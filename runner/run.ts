@@ -107,7 +107,7 @@ export async function runJob(
       if (!options.detach) progress.update(e);
     };
     const execution =
-      options.detach || !started.operation || !clients.operations
+      options.detach || !started.operation || !clients.operations || unusable.has(clients.operations)
         ? await poll(clients, started.name, waitTiming, show, () => options.detach || interrupted(), { startedMs, history: !options.detach && job.name })
         : await waitForOperation(clients, clients.operations, { ...started, operation: started.operation }, waitTiming, show, { stopped: interrupted, woken: interruption.woken }, { startedMs, job: job.name, io });
     progress.stop();
@@ -149,6 +149,9 @@ async function poll(
   return wait(clients, name, timing, show, stopped, { startedMs: expected.startedMs, durationMs, known: expected.known });
 }
 
+/** Waiters whose WaitOperation was found unusable (denied or unimplemented) in this process. */
+const unusable = new WeakSet<OperationsWaiter>();
+
 /**
  * Reads the execution once (its log link and first progress), then waits on RunJob's operation with
  * WaitOperation until it is done and reads the execution once more for the final counts: a prompt exit on a
@@ -171,6 +174,7 @@ async function waitForOperation(
   const ended = await waitOperation(waiter, started.operation, timing, (e) => show((latest = e)), stop);
   if (ended.end === "stopped") return latest;
   if (ended.end === "unusable") {
+    unusable.add(waiter); // the later steps of a pipeline poll at once, without a second note
     context.io.err(`note: cannot wait on the operation (WaitOperation ${ended.reason}); polling the execution instead (see "Prompt exit" in docs/runner.md)\n`);
     return poll(clients, started.name, timing, show, stop.stopped, { startedMs: context.startedMs, history: context.job, known: latest });
   }

@@ -149,6 +149,15 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "ListExecutions", ...Array(8).fill("GetExecution")]);
   });
 
+  it("pipeline, WaitOperation denied: one note for the whole run, and the later steps poll without trying it again", async () => {
+    fake.scripts.set("*", { waitOperationError: grpc.status.PERMISSION_DENIED });
+    const { code, err } = await cli(["pipeline", "etl"]);
+    expect(code).to.equal(0);
+    expect(err.match(NOTE)).to.have.length(1);
+    expect(fake.calls("WaitOperation")).to.have.length(1);
+    expect(fake.calls("RunJob")).to.have.length(3);
+  });
+
   it("Ctrl-C while a WaitOperation is unanswered: the runner stops waiting at once, cancels the execution, exits 130", async () => {
     let interrupt = () => undefined as void;
     let release = () => undefined as void;
