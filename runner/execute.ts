@@ -230,13 +230,14 @@ export async function waitOperation(
 }
 
 /**
- * The Execution in an operation's metadata (an Any), as unary reads answer it (enums and int64 as strings). gax
- * loads the operations proto with proto-loader's `keepCase: false`, so the Any's field is `typeUrl` (google-gax
- * 5.0.8 `grpc.js` `defaultOptions`).
+ * The Execution in an operation's metadata (an Any), as unary reads answer it (enums and int64 as strings). The
+ * Any's type field is `type_url`: gax loads the operations proto with proto-loader, which takes
+ * google.protobuf.Any from protobufjs's bundled well-known types, whose field names stay snake_case whatever
+ * `keepCase` says (seen locally with google-gax 5.0.8 against the fake Admin API).
  */
 function metadataExecution(operation: runProtos.google.longrunning.IOperation): Execution | undefined {
-  const any = operation.metadata as { typeUrl?: string; value?: unknown } | null | undefined;
-  if (!(any?.value instanceof Uint8Array) || any.typeUrl !== "type.googleapis.com/google.cloud.run.v2.Execution") return undefined;
+  const any = operation.metadata;
+  if (!(any?.value instanceof Uint8Array) || any.type_url !== "type.googleapis.com/google.cloud.run.v2.Execution") return undefined;
   const { Execution: Message } = runProtos.google.cloud.run.v2;
   return Message.toObject(Message.decode(any.value), { longs: String, enums: String }) as Execution;
 }

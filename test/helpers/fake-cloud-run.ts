@@ -6,7 +6,7 @@ import { LoopbackFake } from "./loopback-fake";
 // The Cloud Run Admin API v2 (Jobs, Executions, Tasks) and google.longrunning.Operations, served on loopback
 // from the protos that ship in @google-cloud/run and google-gax, so the real client speaks the real wire format.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { google } = require("@google-cloud/run/build/protos/protos") as { google: { cloud: { run: { v2: { Execution: { encode(m: object): { finish(): Uint8Array } } } } } } };
+const { google } = require("@google-cloud/run/build/protos/protos") as { google: { cloud: { run: { v2: { Execution: { fromObject(o: object): object; encode(m: object): { finish(): Uint8Array } } } } } } };
 
 const RUN_PROTOS = path.join(path.dirname(require.resolve("@google-cloud/run/package.json")), "build", "protos");
 const GAX_PROTOS = path.join(path.dirname(require.resolve("google-gax")), "..", "..", "build", "protos");
@@ -237,8 +237,9 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
   }
 
   private operation(exec: Exec): unknown {
-    const value = Buffer.from(google.cloud.run.v2.Execution.encode(this.execution(exec)).finish());
-    const any = { typeUrl: "type.googleapis.com/google.cloud.run.v2.Execution", value };
+    const { Execution } = google.cloud.run.v2;
+    const value = Buffer.from(Execution.encode(Execution.fromObject(this.execution(exec))).finish());
+    const any = { type_url: "type.googleapis.com/google.cloud.run.v2.Execution", value };
     return { name: operationName(exec), done: this.done(exec), metadata: any, ...(this.done(exec) && { response: any }) };
   }
 

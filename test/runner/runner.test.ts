@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../../runner/cli";
 import { createClients } from "../../runner/client";
-import { DEFAULT_TIMING, Timing } from "../../runner/execute";
+import { DEFAULT_TIMING, Execution, Timing, waitOperation } from "../../runner/execute";
 import { FAST_TIMING, runCli } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
@@ -124,6 +124,21 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     expect(err).to.include("tasks: 1 running, 0 succeeded, 0 failed, 1 total\n");
     expect(err).to.include("succeeded: 1/1 tasks");
     expect(err).not.to.match(NOTE);
+  });
+
+  it("waitOperation: each answer's metadata (the Execution) is the progress; it ends when the operation is done", async () => {
+    fake.scripts.set("*", { ticks: 2, tasks: 3 });
+    const clients = createClients({ CLOUD_RUN_EMULATOR_HOST: fake.host });
+    const [operation] = await clients.jobs.runJob({ name: JOB("extract") });
+    const seen: Execution[] = [];
+    const end = await waitOperation(clients.operations!, operation.name!, DEFAULT_TIMING, (e) => seen.push(e), { stopped: () => false, woken: new Promise(() => undefined) });
+    expect(end).to.deep.equal({ end: "done" });
+    expect(seen.map((e) => [e.name, e.runningCount, e.succeededCount, e.conditions?.[0]?.state])).to.deep.equal([
+      [`${JOB("extract")}/executions/dev-etl-extract-00001`, 3, 0, "CONDITION_RECONCILING"],
+      [`${JOB("extract")}/executions/dev-etl-extract-00001`, 3, 0, "CONDITION_RECONCILING"],
+      [`${JOB("extract")}/executions/dev-etl-extract-00001`, 0, 3, "CONDITION_SUCCEEDED"],
+    ]);
+    expect(reads()).to.deep.equal(["WaitOperation", "WaitOperation", "WaitOperation"]);
   });
 
   it("WaitOperation denied (no run.operations.get on the project): one note, then the job's history puts a read right at the expected end", async () => {
