@@ -1,7 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
-import type { protos } from "@google-cloud/run";
+import { protos } from "@google-cloud/run";
 import { backOff } from "exponential-backoff";
-import { protos as runProtos } from "@google-cloud/run";
 import { OperationsWaiter, RunClients } from "./client";
 import { ApiError } from "./errors";
 
@@ -181,7 +180,13 @@ export async function wait(
   }
 }
 
-/** WaitOperation answers that mean the runner cannot wait this way: it polls the execution instead. */
+/**
+ * WaitOperation answers that mean the runner cannot wait this way: it polls the execution instead. PERMISSION_DENIED
+ * without `run.operations.get` on the project (operations are `projects/*\/locations/*\/operations/*`, not under the
+ * job; the permission is in roles/run.viewer: https://cloud.google.com/iam/docs/roles-permissions/run; that wait
+ * checks it is an inference, not documented); UNIMPLEMENTED where the server does not offer it
+ * (https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.operations/wait).
+ */
 const UNUSABLE = new Set<number>([grpc.status.PERMISSION_DENIED, grpc.status.UNIMPLEMENTED]);
 
 /** How {@link waitOperation} ended. */
@@ -235,10 +240,10 @@ export async function waitOperation(
  * google.protobuf.Any from protobufjs's bundled well-known types, whose field names stay snake_case whatever
  * `keepCase` says (seen locally with google-gax 5.0.8 against the fake Admin API).
  */
-function metadataExecution(operation: runProtos.google.longrunning.IOperation): Execution | undefined {
+function metadataExecution(operation: protos.google.longrunning.IOperation): Execution | undefined {
   const any = operation.metadata;
   if (!(any?.value instanceof Uint8Array) || any.type_url !== "type.googleapis.com/google.cloud.run.v2.Execution") return undefined;
-  const { Execution: Message } = runProtos.google.cloud.run.v2;
+  const { Execution: Message } = protos.google.cloud.run.v2;
   return Message.toObject(Message.decode(any.value), { longs: String, enums: String }) as Execution;
 }
 
