@@ -42,6 +42,11 @@ export interface OperationsWaiter {
  * (https://github.com/googleapis/gax-java/pull/1281, https://github.com/googleapis/gapic-generator-python/issues/732);
  * without it, gax's GetOperation has been answered UNIMPLEMENTED by Cloud Run
  * (https://github.com/googleapis/google-cloud-node/issues/7706). UNVERIFIED against the real API: no account here.
+ * @example
+ * const jobs = new v2.JobsClient();
+ * const [operation] = await jobs.runJob({ name: "projects/p/locations/europe-west1/jobs/extract" });
+ * const answer = await operationsWaiter(jobs).waitOperation(operation.name!, 30_000).result;
+ * console.log(answer.done ? "done" : "still running");
  */
 export function operationsWaiter(jobs: v2.JobsClient): OperationsWaiter {
   type Callback = (err: grpc.ServiceError | null, operation?: protos.google.longrunning.IOperation) => void;

@@ -200,6 +200,11 @@ export type OperationWaitEnd = { end: "done" } | { end: "stopped" } | { end: "un
  * Transient errors are retried like every read. PERMISSION_DENIED (operations are project-level resources; the
  * stack grants runners only job-level roles) and UNIMPLEMENTED end it as `unusable`, for the caller to poll.
  * @throws ApiError on any other error.
+ * @example
+ * const clients = createClients();
+ * const started = await start(clients, { name: "projects/p/locations/europe-west1/jobs/extract" }, DEFAULT_TIMING);
+ * const ended = await waitOperation(clients.operations!, started.operation!, DEFAULT_TIMING, (e) => console.log(e.succeededCount), { stopped: () => false, woken: new Promise(() => undefined) });
+ * if (ended.end === "unusable") console.error(ended.reason); // then poll with wait()
  */
 export async function waitOperation(
   waiter: OperationsWaiter,
