@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { v2 as logging } from "@google-cloud/logging";
-import { v2 } from "@google-cloud/run";
+import { protos, v2 } from "@google-cloud/run";
 import { ExecutionsClient as WorkflowExecutionsClient } from "@google-cloud/workflows";
 import { LogClient } from "./logs";
 
@@ -10,8 +10,70 @@ export interface RunClients {
   executions: Pick<v2.ExecutionsClient, "getExecution" | "listExecutions" | "cancelExecution">;
   tasks: Pick<v2.TasksClient, "listTasks">;
   logging: LogClient;
+  /** WaitOperation on the Admin API's operations (RunJob's); absent, the runner polls the execution. */
+  operations?: OperationsWaiter;
   /** Workflow Executions API v1, for `pipeline --remote`. */
   workflows: Pick<WorkflowExecutionsClient, "createExecution" | "getExecution" | "cancelExecution">;
+}
+
+/** A WaitOperation call in flight: its answer, and its cancellation (after Ctrl-C). */
+export interface OperationWait {
+  result: Promise<protos.google.longrunning.IOperation>;
+  cancel(): void;
+}
+
+/** `google.longrunning.Operations/WaitOperation` of the Cloud Run Admin API v2. */
+export interface OperationsWaiter {
+  /**
+   * Waits until the operation `name` (`projects/<p>/locations/<l>/operations/<id>`) is done or `timeoutMs` has
+   * passed, and answers its latest state. Best effort: it may answer earlier, even at once, and not done
+   * (https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.operations/wait).
+   * @throws the gRPC error (PERMISSION_DENIED without a grant on the project's operations, UNIMPLEMENTED ...).
+   */
+  waitOperation(name: string, timeoutMs: number): OperationWait;
+}
+
+/**
+ * WaitOperation on the JobsClient's own operations channel (same endpoint and credentials). gax's
+ * OperationsClient exposes only get, list, cancel and delete (google-gax 5.0.8 `operationsClient.js`), but its
+ * stub is built from google/longrunning/operations.proto and has `waitOperation`, called here with grpc-js's
+ * `(request, metadata, options, callback)`. The request names the operation in `x-goog-request-params`, as the
+ * Operations calls of other Google client libraries do for APIs that route by it
+ * (https://github.com/googleapis/gax-java/pull/1281, https://github.com/googleapis/gapic-generator-python/issues/732);
+ * without it, gax's GetOperation has been answered UNIMPLEMENTED by Cloud Run
+ * (https://github.com/googleapis/google-cloud-node/issues/7706). UNVERIFIED against the real API: no account here.
+ * @example
+ * const jobs = new v2.JobsClient();
+ * const [operation] = await jobs.runJob({ name: "projects/p/locations/europe-west1/jobs/extract" });
+ * const answer = await operationsWaiter(jobs).waitOperation(operation.name!, 30_000).result;
+ * console.log(answer.done ? "done" : "still running");
+ */
+export function operationsWaiter(jobs: v2.JobsClient): OperationsWaiter {
+  type Callback = (err: grpc.ServiceError | null, operation?: protos.google.longrunning.IOperation) => void;
+  type Stub = { waitOperation(request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback): grpc.ClientUnaryCall };
+  return {
+    waitOperation(name, timeoutMs) {
+      let call: grpc.ClientUnaryCall | undefined;
+      let cancelled = false;
+      const metadata = new grpc.Metadata();
+      metadata.set("x-goog-request-params", `name=${encodeURIComponent(name)}`);
+      const request = { name, timeout: { seconds: Math.floor(timeoutMs / 1000), nanos: (timeoutMs % 1000) * 1e6 } };
+      // The call's own deadline is later than the wait's timeout, so a server that keeps it answers first.
+      const options = { deadline: Date.now() + timeoutMs + 10_000 };
+      const result = (jobs.operationsClient.operationsStub as unknown as Promise<Stub>).then(
+        (stub) =>
+          new Promise<protos.google.longrunning.IOperation>((resolve, reject) => {
+            call = stub.waitOperation(request, metadata, options, (err, operation) => (err ? reject(err) : resolve(operation ?? {})));
+            if (cancelled) call.cancel();
+          }),
+      );
+      const cancel = () => {
+        cancelled = true;
+        call?.cancel();
+      };
+      return { result, cancel };
+    },
+  };
 }
 
 /** Client options for a plaintext gRPC endpoint `host:port` with no credentials (an emulator or a test fake). */
@@ -31,5 +93,6 @@ export function createClients(env: NodeJS.ProcessEnv = process.env): RunClients 
   const options = emulatorOptions(env.CLOUD_RUN_EMULATOR_HOST);
   // `v2` is typed `any` by @google-cloud/logging; LogClient names the two methods the runner calls.
   const logClient = new logging.LoggingServiceV2Client(emulatorOptions(env.CLOUD_LOGGING_EMULATOR_HOST)) as LogClient;
-  return { jobs: new v2.JobsClient(options), executions: new v2.ExecutionsClient(options), tasks: new v2.TasksClient(options), logging: logClient, workflows: new WorkflowExecutionsClient(emulatorOptions(env.WORKFLOWS_EMULATOR_HOST)) };
+  const jobs = new v2.JobsClient(options);
+  return { jobs, operations: operationsWaiter(jobs), executions: new v2.ExecutionsClient(options), tasks: new v2.TasksClient(options), logging: logClient, workflows: new WorkflowExecutionsClient(emulatorOptions(env.WORKFLOWS_EMULATOR_HOST)) };
 }

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
-import type { protos } from "@google-cloud/run";
+import { protos } from "@google-cloud/run";
 import { backOff } from "exponential-backoff";
-import { RunClients } from "./client";
+import { OperationsWaiter, RunClients } from "./client";
 import { ApiError } from "./errors";
 
 export type Execution = protos.google.cloud.run.v2.IExecution;
@@ -26,9 +26,15 @@ export interface Timing {
   sleep(ms: number): Promise<void>;
   /** The clock, ms since the epoch. @default Date.now */
   now?(): number;
+  /**
+   * The timeout of one WaitOperation, in ms: the longest the progress shown and a Ctrl-C check wait. The server
+   * caps it at its own RPC timeout and may answer earlier (https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.operations/wait).
+   * @default 30000
+   */
+  waitOperationMs?: number;
 }
 
-export const DEFAULT_TIMING: Timing = { pollMs: { first: 2000, factor: 1.5, max: 15000, near: 1000 }, retryMs: 1000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };
+export const DEFAULT_TIMING: Timing = { pollMs: { first: 2000, factor: 1.5, max: 15000, near: 1000 }, retryMs: 1000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(), waitOperationMs: 30_000 };
 
 /** A read of the Admin API, retried with backoff on transient errors (5 attempts). @throws ApiError otherwise. */
 export async function read<T>(what: string, call: () => Promise<T>, timing: Timing): Promise<T> {
@@ -58,21 +64,29 @@ function apiError(what: string, err: unknown, hint = ""): ApiError {
 
 const millis = (t: protos.google.protobuf.ITimestamp | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : undefined);
 
+/** A started execution: its name, whether it was adopted, and RunJob's operation (not known when adopted). */
+export interface Started {
+  name: string;
+  adopted: boolean;
+  /** `projects/<p>/locations/<l>/operations/<id>`: done when the execution is (gcp-pulumi-facts.md §4.2). */
+  operation?: string;
+}
+
 /**
  * Starts an execution of `request.name` and returns its name as soon as it exists. RunJob is never retried
  * blindly (every Jobs method is non-idempotent): after an ambiguous error (UNAVAILABLE, DEADLINE_EXCEEDED,
  * INTERNAL, UNKNOWN, CANCELLED) the runner looks for an execution of the job created since just before the call
- * and adopts it.
+ * and adopts it (without its operation, whose name the failed call did not return).
  * @throws ApiError with the role to ask for on PERMISSION_DENIED, or when no execution was created.
  */
-export async function start(clients: RunClients, request: RunJobRequest, timing: Timing, now = Date.now): Promise<{ name: string; adopted: boolean }> {
+export async function start(clients: RunClients, request: RunJobRequest, timing: Timing, now = Date.now): Promise<Started> {
   const before = now() - 5000; // tolerate clock skew between this machine and Cloud Run
   try {
     const [operation] = await clients.jobs.runJob(request);
     // The operation's metadata is the Execution; gax types it loosely (googleapis/google-cloud-node#4449).
     const execution = operation.metadata as unknown as Execution | undefined;
     if (!execution?.name) throw new ApiError("RunJob returned no execution name");
-    return { name: execution.name, adopted: false };
+    return { name: execution.name, adopted: false, ...(operation.name && { operation: operation.name }) };
   } catch (err) {
     if (err instanceof ApiError) throw err;
     if (!AMBIGUOUS.has(codeOf(err) ?? -1)) {
@@ -139,9 +153,11 @@ export async function expectedDuration(clients: RunClients, job: string, timing:
 }
 
 /**
- * Polls the execution itself (GetExecution, not the LRO: pitfalls 17 and 19) until it finishes, with the delays
+ * Polls the execution itself (GetExecution; where WaitOperation on the LRO is not usable, and for adopted
+ * executions: pitfalls 17 and 19) until it finishes, with the delays
  * of {@link nextPollDelay} counted from `startedMs`, calling `onProgress` with every state read. No client-side
- * deadline: Cloud Run enforces the task timeout. `stopped()` ends the wait early (after Ctrl-C).
+ * deadline: Cloud Run enforces the task timeout. `stopped()` ends the wait early (after Ctrl-C). With
+ * `expected.known` (the execution as just read and shown), the first read comes after the first delay.
  */
 export async function wait(
   clients: RunClients,
@@ -149,17 +165,91 @@ export async function wait(
   timing: Timing,
   onProgress: (execution: Execution) => void,
   stopped: () => boolean = () => false,
-  expected: { startedMs: number; durationMs?: number } = { startedMs: (timing.now ?? Date.now)() },
+  expected: { startedMs: number; durationMs?: number; known?: Execution } = { startedMs: (timing.now ?? Date.now)() },
 ): Promise<Execution> {
   const now = timing.now ?? Date.now;
   let delay: number | undefined;
+  let known = expected.known;
   for (;;) {
-    const [execution] = await read(`GetExecution ${name}`, () => clients.executions.getExecution({ name }), timing);
-    onProgress(execution);
+    const execution = known ?? (await read(`GetExecution ${name}`, () => clients.executions.getExecution({ name }), timing))[0];
+    if (!known) onProgress(execution);
+    known = undefined;
     if (finished(execution) || stopped()) return execution;
     delay = nextPollDelay(timing.pollMs, now() - expected.startedMs, delay, expected.durationMs);
     await timing.sleep(delay);
   }
+}
+
+/**
+ * WaitOperation answers that mean the runner cannot wait this way: it polls the execution instead. PERMISSION_DENIED
+ * without `run.operations.get` on the project (operations are `projects/*\/locations/*\/operations/*`, not under the
+ * job; the permission is in roles/run.viewer: https://cloud.google.com/iam/docs/roles-permissions/run; that wait
+ * checks it is an inference, not documented); UNIMPLEMENTED where the server does not offer it
+ * (https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.operations/wait).
+ */
+const UNUSABLE = new Set<number>([grpc.status.PERMISSION_DENIED, grpc.status.UNIMPLEMENTED]);
+
+/** How {@link waitOperation} ended. */
+export type OperationWaitEnd = { end: "done" } | { end: "stopped" } | { end: "unusable"; reason: string };
+
+/**
+ * Waits on RunJob's operation with WaitOperation, `timing.waitOperationMs` at a time, until it is done: the
+ * operation is done when the execution is (its metadata is the Execution: gcp-pulumi-facts.md §4.2), and the
+ * server answers as soon as it is, so the runner exits promptly with one read per timeout (and none in between).
+ * Each answer's metadata (the Execution) goes to `onProgress`. A Ctrl-C (`stop.woken`) ends the wait at once.
+ * Transient errors are retried like every read. PERMISSION_DENIED (operations are project-level resources; the
+ * stack grants runners only job-level roles) and UNIMPLEMENTED end it as `unusable`, for the caller to poll.
+ * @throws ApiError on any other error.
+ * @example
+ * const clients = createClients();
+ * const started = await start(clients, { name: "projects/p/locations/europe-west1/jobs/extract" }, DEFAULT_TIMING);
+ * const ended = await waitOperation(clients.operations!, started.operation!, DEFAULT_TIMING, (e) => console.log(e.succeededCount), { stopped: () => false, woken: new Promise(() => undefined) });
+ * if (ended.end === "unusable") console.error(ended.reason); // then poll with wait()
+ */
+export async function waitOperation(
+  waiter: OperationsWaiter,
+  operation: string,
+  timing: Timing,
+  onProgress: (execution: Execution) => void,
+  stop: { stopped(): boolean; woken: Promise<void> },
+): Promise<OperationWaitEnd> {
+  const timeoutMs = timing.waitOperationMs ?? 30_000;
+  for (;;) {
+    if (stop.stopped()) return { end: "stopped" };
+    const answer = await read(
+      `WaitOperation ${operation}`,
+      async () => {
+        const call = waiter.waitOperation(operation, timeoutMs);
+        try {
+          return await Promise.race([call.result, stop.woken.then(() => "stopped" as const)]);
+        } catch (err) {
+          if (UNUSABLE.has(codeOf(err) ?? -1)) return { unusable: `${grpc.status[codeOf(err)!]}: ${(err as { details?: string }).details ?? ""}` };
+          throw err;
+        } finally {
+          call.cancel(); // no-op once answered; after Ctrl-C, it ends the call
+        }
+      },
+      timing,
+    );
+    if (answer === "stopped") return { end: "stopped" };
+    if ("unusable" in answer) return { end: "unusable", reason: answer.unusable };
+    const execution = metadataExecution(answer);
+    if (execution) onProgress(execution);
+    if (answer.done) return { end: "done" };
+  }
+}
+
+/**
+ * The Execution in an operation's metadata (an Any), as unary reads answer it (enums and int64 as strings). The
+ * Any's type field is `type_url`: gax loads the operations proto with proto-loader, which takes
+ * google.protobuf.Any from protobufjs's bundled well-known types, whose field names stay snake_case whatever
+ * `keepCase` says (seen locally with google-gax 5.0.8 against the fake Admin API).
+ */
+function metadataExecution(operation: protos.google.longrunning.IOperation): Execution | undefined {
+  const any = operation.metadata;
+  if (!(any?.value instanceof Uint8Array) || any.type_url !== "type.googleapis.com/google.cloud.run.v2.Execution") return undefined;
+  const { Execution: Message } = protos.google.cloud.run.v2;
+  return Message.toObject(Message.decode(any.value), { longs: String, enums: String }) as Execution;
 }
 
 /** Cancels an execution (needs `run.executions.cancel`). */

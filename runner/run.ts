@@ -1,6 +1,6 @@
 import type { protos } from "@google-cloud/run";
-import { RunClients } from "./client";
-import { cancel, Execution, expectedDuration, failedTasks, FailedTask, outcome, seconds, start, Timing, wait } from "./execute";
+import { OperationsWaiter, RunClients } from "./client";
+import { cancel, Execution, expectedDuration, failedTasks, FailedTask, finished, outcome, read, seconds, start, Started, Timing, wait, waitOperation } from "./execute";
 import { EXIT } from "./errors";
 import { executionFilter, followLogs } from "./logs";
 import { JobOutput } from "./outputs";
@@ -86,8 +86,6 @@ export async function runJob(
   const { io, timing } = options;
   const started = await start(clients, { name: job.name, ...(overrides && { overrides }) }, timing);
   const startedMs = (timing.now ?? Date.now)();
-  // The job's usual duration lets the wait read the execution right when it is expected to end (prompt exit).
-  const durationMs = options.detach ? undefined : await expectedDuration(clients, job.name, timing);
   const interruption = watchInterrupt(io);
   const interrupted = () => interruption.interrupted;
   // A Ctrl-C ends the wait between two polls at once.
@@ -101,20 +99,17 @@ export async function runJob(
     // Log lines and a redrawn bar do not mix: with logs, progress is plain lines.
     const progress = createProgress(io.err, io.isTTY && !logs);
     let first = true;
-    const execution = await wait(
-      clients,
-      started.name,
-      waitTiming,
-      (e) => {
-        if (first) {
-          io.err(`logs:    ${e.logUri ?? "(not yet available)"}\nconsole: ${consoleUrl(job, started.name)}\n`);
-          first = false;
-        }
-        if (!options.detach) progress.update(e);
-      },
-      () => options.detach || interrupted(),
-      { startedMs, durationMs },
-    );
+    const show = (e: Execution) => {
+      if (first) {
+        io.err(`logs:    ${e.logUri ?? "(not yet available)"}\nconsole: ${consoleUrl(job, started.name)}\n`);
+        first = false;
+      }
+      if (!options.detach) progress.update(e);
+    };
+    const execution =
+      options.detach || !started.operation || !clients.operations || unusable.has(clients.operations)
+        ? await poll(clients, started.name, waitTiming, show, () => options.detach || interrupted(), { startedMs, history: !options.detach && job.name })
+        : await waitForOperation(clients, clients.operations, { ...started, operation: started.operation }, waitTiming, show, { stopped: interrupted, woken: interruption.woken }, { startedMs, job: job.name, io });
     progress.stop();
     await logs?.stop(!interrupted());
     if (options.detach && !interrupted()) return report(job, execution, started.adopted, [], EXIT.succeeded, "STARTED");
@@ -135,6 +130,57 @@ export async function runJob(
   } finally {
     interruption.remove();
   }
+}
+
+/**
+ * Polls the execution (GetExecution) until it finishes, with a read right at the end the job's history predicts
+ * (`history`: the job whose recent runs to read) or, without one, the growing delays of {@link nextPollDelay}.
+ */
+async function poll(
+  clients: RunClients,
+  name: string,
+  timing: Timing,
+  show: (e: Execution) => void,
+  stopped: () => boolean,
+  expected: { startedMs: number; history: string | false; known?: Execution },
+): Promise<Execution> {
+  // The job's usual duration lets the wait read the execution right when it is expected to end (prompt exit).
+  const durationMs = expected.history ? await expectedDuration(clients, expected.history, timing) : undefined;
+  return wait(clients, name, timing, show, stopped, { startedMs: expected.startedMs, durationMs, known: expected.known });
+}
+
+/** Waiters whose WaitOperation was found unusable (denied or unimplemented) in this process. */
+const unusable = new WeakSet<OperationsWaiter>();
+
+/**
+ * Reads the execution once (its log link and first progress), then waits on RunJob's operation with
+ * WaitOperation until it is done and reads the execution once more for the final counts: a prompt exit on a
+ * job's first run too, with one read per `timing.waitOperationMs`. Where WaitOperation is not usable (no
+ * `run.operations.get` on the project, or not implemented), says so in one line and polls instead.
+ */
+async function waitForOperation(
+  clients: RunClients,
+  waiter: OperationsWaiter,
+  started: Started & { operation: string },
+  timing: Timing,
+  show: (e: Execution) => void,
+  stop: { stopped(): boolean; woken: Promise<void> },
+  context: { startedMs: number; job: string; io: RunIo },
+): Promise<Execution> {
+  const getExecution = async () => (await read(`GetExecution ${started.name}`, () => clients.executions.getExecution({ name: started.name }), timing))[0];
+  let latest = await getExecution();
+  show(latest);
+  if (finished(latest) || stop.stopped()) return latest;
+  const ended = await waitOperation(waiter, started.operation, timing, (e) => show((latest = e)), stop);
+  if (ended.end === "stopped") return latest;
+  if (ended.end === "unusable") {
+    unusable.add(waiter); // the later steps of a pipeline poll at once, without a second note
+    context.io.err(`note: cannot wait on the operation (WaitOperation ${ended.reason}); polling the execution instead (see "Prompt exit" in docs/runner.md)\n`);
+    return poll(clients, started.name, timing, show, stop.stopped, { startedMs: context.startedMs, history: context.job, known: latest });
+  }
+  latest = await getExecution();
+  show(latest);
+  return latest;
 }
 
 /** Ctrl-C while waiting: whether it came, a promise that resolves when it does, and the handler's removal. */

@@ -6,7 +6,7 @@ import { LoopbackFake } from "./loopback-fake";
 // The Cloud Run Admin API v2 (Jobs, Executions, Tasks) and google.longrunning.Operations, served on loopback
 // from the protos that ship in @google-cloud/run and google-gax, so the real client speaks the real wire format.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { google } = require("@google-cloud/run/build/protos/protos") as { google: { cloud: { run: { v2: { Execution: { encode(m: object): { finish(): Uint8Array } } } } } } };
+const { google } = require("@google-cloud/run/build/protos/protos") as { google: { cloud: { run: { v2: { Execution: { fromObject(o: object): object; encode(m: object): { finish(): Uint8Array } } } } } } };
 
 const RUN_PROTOS = path.join(path.dirname(require.resolve("@google-cloud/run/package.json")), "build", "protos");
 const GAX_PROTOS = path.join(path.dirname(require.resolve("google-gax")), "..", "..", "build", "protos");
@@ -29,6 +29,8 @@ export interface Script {
   getExecutionErrors?: grpc.status[];
   /** Milliseconds the execution runs (instead of ticks), for benchmarks. */
   durationMs?: number;
+  /** gRPC status code WaitOperation always answers (e.g. PERMISSION_DENIED: no grant on the project's operations). */
+  waitOperationError?: grpc.status;
 }
 
 interface Exec {
@@ -49,6 +51,8 @@ export interface Recorded {
   metadata: Record<string, string>;
 }
 
+/** RunJob's operation of an execution: `projects/<p>/locations/<l>/operations/<execution id>`. */
+const operationName = (exec: Exec) => exec.name.replace(/\/jobs\/[^/]+\/executions\//, "/operations/");
 const ts = (ms: number) => ({ seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 });
 
 /** The fake: start it, point the runner at `host`, script executions, read `requests`. */
@@ -57,6 +61,8 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
   readonly scripts = new Map<string, Script>();
   /** Jobs that exist (short names); GetJob and RunJob answer NOT_FOUND for others. */
   jobs = new Set(["dev-etl-extract", "dev-etl-load", "dev-etl-transform"]);
+  /** Awaited before a WaitOperation on a ticking execution is answered: a test's step of time, like a poll's sleep. */
+  onWaitOperation?: () => Promise<void>;
   private readonly executions = new Map<string, Exec>();
   private count = 0;
 
@@ -87,7 +93,13 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
       cancelExecution: unary("CancelExecution", (r) => this.cancel(String(r.name))),
     });
     this.server.addService(v2.Tasks.service, { listTasks: unary("ListTasks", (r) => this.listTasks(String(r.parent))) });
-    this.server.addService(loaded.google.longrunning.Operations.service, { getOperation: unary("GetOperation", (r) => this.operation(this.byOperation(String(r.name)))) });
+    this.server.addService(loaded.google.longrunning.Operations.service, {
+      getOperation: unary("GetOperation", (r) => this.operation(this.byOperation(String(r.name)))),
+      waitOperation: (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        this.requests.push({ method: "WaitOperation", request: call.request, metadata: Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)])) });
+        this.waitOperation(call.request).then((operation) => callback(null, operation), (err) => callback(err as grpc.ServiceError));
+      },
+    });
     return this.listen();
   }
 
@@ -165,7 +177,26 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
   }
 
   private byOperation(name: string): Exec {
-    return this.byName(name.replace(/\/operations\//, "/")) ;
+    return [...this.executions.values()].find((e) => operationName(e) === name) ?? this.fail(grpc.status.NOT_FOUND, `operation ${name} not found`);
+  }
+
+  /**
+   * WaitOperation: a ticking execution advances one tick per call (the wait "lasts" one tick) and the operation is
+   * answered at once; a timed one (`durationMs`) is answered when it completes, or at the request's timeout.
+   */
+  private async waitOperation(request: Record<string, unknown>): Promise<unknown> {
+    const exec = this.byOperation(String(request.name));
+    if (exec.script.waitOperationError !== undefined) this.fail(exec.script.waitOperationError, `scripted WaitOperation error ${grpc.status[exec.script.waitOperationError]}`);
+    if (exec.script.durationMs === undefined) {
+      await this.onWaitOperation?.();
+      if (!this.done(exec)) exec.polls++;
+      return this.operation(exec);
+    }
+    const timeout = request.timeout as { seconds?: string; nanos?: number } | undefined;
+    const timeoutMs = Number(timeout?.seconds ?? 0) * 1000 + (timeout?.nanos ?? 0) / 1e6;
+    const leftMs = Math.max(0, exec.createdMs + exec.script.durationMs - Date.now());
+    await new Promise((resolve) => setTimeout(resolve, Math.min(leftMs, timeoutMs || leftMs)));
+    return this.operation(exec);
   }
 
   private done(exec: Exec): boolean {
@@ -206,9 +237,10 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
   }
 
   private operation(exec: Exec): unknown {
-    const value = Buffer.from(google.cloud.run.v2.Execution.encode(this.execution(exec)).finish());
-    const any = { typeUrl: "type.googleapis.com/google.cloud.run.v2.Execution", value };
-    return { name: exec.name.replace(/\/jobs\/[^/]+\/executions\//, "/operations/"), done: this.done(exec), metadata: any, ...(this.done(exec) && { response: any }) };
+    const { Execution } = google.cloud.run.v2;
+    const value = Buffer.from(Execution.encode(Execution.fromObject(this.execution(exec))).finish());
+    const any = { type_url: "type.googleapis.com/google.cloud.run.v2.Execution", value };
+    return { name: operationName(exec), done: this.done(exec), metadata: any, ...(this.done(exec) && { response: any }) };
   }
 
   private listExecutions(parent: string): unknown {

@@ -37,21 +37,27 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
   afterEach(() => Promise.all([run.stop(), logs.stop()]));
 
   /**
-   * Runs the CLI in-process. Time is the runner's own sleeps: each poll sleep plays the next step of `polls`;
-   * the grace sleep plays `grace`; other sleeps (retry, list interval) pass at once.
+   * Runs the CLI in-process. Time is the runner's own waits: each poll sleep, or each WaitOperation the fake
+   * answers, plays the next step of `polls`; the grace sleep plays `grace`; other sleeps (retry, list interval)
+   * pass at once.
    */
   function cli(args: string[], polls: ((err: () => string) => Promise<void>)[], grace?: (err: () => string) => Promise<void>) {
     const steps = [...polls];
-    const timing = (err: () => string): Timing => ({
-      ...DEFAULT_TIMING,
-      pollMs: { first: POLL_MS, factor: 1, max: POLL_MS },
-      retryMs: RETRY_MS,
-      sleep: async (ms) => {
-        if (ms === POLL_MS) await steps.shift()?.(err);
-        else if (ms === 5000 && grace) await grace(err);
-        else await new Promise((r) => setImmediate(r));
-      },
-    });
+    let stderr = () => "";
+    run.onWaitOperation = async () => steps.shift()?.(stderr);
+    const timing = (err: () => string): Timing => {
+      stderr = err;
+      return {
+        ...DEFAULT_TIMING,
+        pollMs: { first: POLL_MS, factor: 1, max: POLL_MS },
+        retryMs: RETRY_MS,
+        sleep: async (ms) => {
+          if (ms === POLL_MS) await steps.shift()?.(err);
+          else if (ms === 5000 && grace) await grace(err);
+          else await new Promise((r) => setImmediate(r));
+        },
+      };
+    };
     return runCli(args, { outputsFile, env: { CLOUD_RUN_EMULATOR_HOST: run.host, CLOUD_LOGGING_EMULATOR_HOST: logs.host }, timing });
   }
   const logLines = (err: string) => err.split("\n").filter((l) => /^\[(\w+ )?task \d+\] /.test(l));

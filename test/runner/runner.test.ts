@@ -5,8 +5,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../runner/cli";
-import { DEFAULT_TIMING, Timing } from "../../runner/execute";
-import { runCli } from "../helpers/cli";
+import { createClients } from "../../runner/client";
+import { DEFAULT_TIMING, Execution, Timing, waitOperation } from "../../runner/execute";
+import { FAST_TIMING, runCli } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
 import { FakeCloudRun } from "../helpers/fake-cloud-run";
 
@@ -99,25 +100,112 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     expect(JSON.parse(out)).to.deep.include({ state: "CANCELLED", cancelled: 2, succeeded: 0 });
   });
 
-  it("prompt exit: the job's history (median of its successful runs) puts a read right at the expected end", async () => {
-    // A fake clock that only the runner's sleeps move: the delays are exact, whatever the machine's speed.
+  // A fake clock that only the runner's sleeps move: the delays are exact, whatever the machine's speed.
+  const fakeClock = () => {
     let clock = 0;
     const delays: number[] = [];
     const timing: Timing = { ...DEFAULT_TIMING, now: () => clock, sleep: async (ms) => void (delays.push(ms), (clock += ms)) };
-    fake.seedHistory(JOB("extract"), [58_000, 60_000, 75_000]);
-    fake.scripts.set("*", { ticks: 8 });
-    const { code } = await cli(["run", "extract"], undefined, timing);
+    return { timing, delays };
+  };
+  const reads = () => fake.requests.map((r) => r.method).filter((m) => m !== "RunJob");
+  const OPERATION = "projects/my-pipelines-dev/locations/europe-west1/operations/dev-etl-extract-00001";
+  const NOTE = /note: cannot wait on the operation/g;
+
+  it("prompt exit on a first run: WaitOperation on RunJob's operation answers when the execution ends (4 reads, no sleep)", async () => {
+    const { timing, delays } = fakeClock();
+    // Two ticks: a 60 s execution is two 30 s WaitOperations, the second answered (done) when it ends.
+    fake.scripts.set("*", { ticks: 2 });
+    const { code, err } = await cli(["run", "extract"], undefined, timing);
     expect(code).to.equal(0);
+    expect(delays).to.deep.equal([]);
+    expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "WaitOperation", "GetExecution"]);
+    expect(fake.calls("WaitOperation")).to.deep.equal([0, 1].map(() => ({ name: OPERATION, timeout: { seconds: "30", nanos: 0 } })));
+    expect(fake.requests.find((r) => r.method === "WaitOperation")!.metadata["x-goog-request-params"]).to.equal(`name=${encodeURIComponent(OPERATION)}`);
+    expect(err).to.include("tasks: 1 running, 0 succeeded, 0 failed, 1 total\n");
+    expect(err).to.include("succeeded: 1/1 tasks");
+    expect(err).not.to.match(NOTE);
+  });
+
+  it("waitOperation: each answer's metadata (the Execution) is the progress; it ends when the operation is done", async () => {
+    fake.scripts.set("*", { ticks: 2, tasks: 3 });
+    const clients = createClients({ CLOUD_RUN_EMULATOR_HOST: fake.host });
+    const [operation] = await clients.jobs.runJob({ name: JOB("extract") });
+    const seen: Execution[] = [];
+    const end = await waitOperation(clients.operations!, operation.name!, DEFAULT_TIMING, (e) => seen.push(e), { stopped: () => false, woken: new Promise(() => undefined) });
+    expect(end).to.deep.equal({ end: "done" });
+    expect(seen.map((e) => [e.name, e.runningCount, e.succeededCount, e.conditions?.[0]?.state])).to.deep.equal([
+      [`${JOB("extract")}/executions/dev-etl-extract-00001`, 3, 0, "CONDITION_RECONCILING"],
+      [`${JOB("extract")}/executions/dev-etl-extract-00001`, 3, 0, "CONDITION_RECONCILING"],
+      [`${JOB("extract")}/executions/dev-etl-extract-00001`, 0, 3, "CONDITION_SUCCEEDED"],
+    ]);
+    expect(reads()).to.deep.equal(["WaitOperation", "WaitOperation", "WaitOperation"]);
+  });
+
+  it("WaitOperation denied (no run.operations.get on the project): one note, then the job's history puts a read right at the expected end", async () => {
+    const { timing, delays } = fakeClock();
+    fake.seedHistory(JOB("extract"), [58_000, 60_000, 75_000]);
+    fake.scripts.set("*", { ticks: 8, waitOperationError: grpc.status.PERMISSION_DENIED });
+    const { code, err } = await cli(["run", "extract"], undefined, timing);
+    expect(code).to.equal(0);
+    expect(err.match(NOTE)).to.have.length(1);
+    expect(err).to.include(`note: cannot wait on the operation (WaitOperation PERMISSION_DENIED: scripted WaitOperation error PERMISSION_DENIED); polling the execution instead`);
     expect(delays).to.deep.equal([2000, 3000, 4500, 6750, 10125, 15000, 15000, 3625]);
     expect(fake.calls("ListExecutions")).to.deep.equal([{ parent: JOB("extract"), pageSize: 10 }]);
-    expect(fake.calls("GetExecution")).to.have.length(9);
+    expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "ListExecutions", ...Array(8).fill("GetExecution")]);
+  });
+
+  it("WaitOperation UNIMPLEMENTED on a first run: one note, then polls growing by 1.5x from 2 s to 15 s", async () => {
+    const { timing, delays } = fakeClock();
+    fake.scripts.set("*", { ticks: 8, waitOperationError: grpc.status.UNIMPLEMENTED });
+    const { code, err } = await cli(["run", "extract"], undefined, timing);
+    expect(code).to.equal(0);
+    expect(err.match(NOTE)).to.have.length(1);
+    expect(delays).to.deep.equal([2000, 3000, 4500, 6750, 10125, 15000, 15000, 15000]);
+    expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "ListExecutions", ...Array(8).fill("GetExecution")]);
+  });
+
+  it("pipeline, WaitOperation denied: one note for the whole run, and the later steps poll without trying it again", async () => {
+    fake.scripts.set("*", { waitOperationError: grpc.status.PERMISSION_DENIED });
+    const { code, err } = await cli(["pipeline", "etl"]);
+    expect(code).to.equal(0);
+    expect(err.match(NOTE)).to.have.length(1);
+    expect(fake.calls("WaitOperation")).to.have.length(1);
+    expect(fake.calls("RunJob")).to.have.length(3);
+  });
+
+  it("Ctrl-C while a WaitOperation is unanswered: the runner stops waiting at once, cancels the execution, exits 130", async () => {
+    let interrupt = () => undefined as void;
+    let release = () => undefined as void;
+    const unanswered = new Promise<void>((resolve) => (release = resolve));
+    // The fake holds the first WaitOperation until the end of the test; Ctrl-C comes while it is held.
+    fake.onWaitOperation = async () => {
+      interrupt();
+      await unanswered;
+    };
+    fake.scripts.set("*", { ticks: 2 });
+    let err = "";
+    const env = { CLOUD_RUN_EMULATOR_HOST: fake.host };
+    const code = await main(["--outputs", outputsFile, "run", "extract"], {
+      out: () => undefined,
+      err: (t) => (err += t),
+      isTTY: false,
+      env,
+      clients: createClients(env),
+      timing: FAST_TIMING,
+      onInterrupt: (h) => ((interrupt = h), () => (interrupt = () => undefined)),
+    });
+    release();
+    expect(code).to.equal(130);
+    expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "CancelExecution"]);
+    expect(err).to.include("interrupted: cancelling");
   });
 
   it("reads are retried on transient errors; the execution itself is polled until it completes", async () => {
     fake.scripts.set("*", { ticks: 3, getExecutionErrors: [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED] });
     const { code } = await cli(["run", "transform"]);
     expect(code).to.equal(0);
-    expect(fake.calls("GetExecution")).to.have.length(3 + 4);
+    // The first read, tried 4 times; the waits on the operation until it is done; the final read.
+    expect(reads()).to.deep.equal([...Array(4).fill("GetExecution"), ...Array(3).fill("WaitOperation"), "GetExecution"]);
     expect(fake.calls("RunJob")).to.have.length(1);
   });
 
@@ -137,6 +225,8 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     expect(fake.calls("RunJob")).to.have.length(1);
     expect(err).to.include(`adopted execution (RunJob failed after creating it) ${JOB("extract")}/executions/dev-etl-extract-00001`);
     expect(JSON.parse(out)).to.deep.include({ adopted: true, state: "SUCCEEDED" });
+    // The failed RunJob returned no operation name: the runner polls the adopted execution.
+    expect(fake.calls("WaitOperation")).to.deep.equal([]);
   });
 
   it("permission denied or an unknown job at the API: exit 3 with the API's message and the role to ask for", async () => {
