@@ -2,10 +2,10 @@ import * as gcp from "./components/shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { MONITORING_API, PipelineAlerts, ProjectApis, REQUIRED_APIS } from "./components";
 import { loadConfig } from "./config";
-import { declareEtl, ETL_STEPS } from "./jobs/etl";
-import { declareImages } from "./jobs/images";
-import { declareScoring } from "./jobs/scoring";
-import { declareStreaming } from "./jobs/streaming";
+import { declareEtl, ETL_STEPS } from "./pipelines/etl";
+import { declareImages } from "./pipelines/images";
+import { declareScoring } from "./pipelines/scoring";
+import { declareStreaming } from "./pipelines/streaming";
 
 // Composition root: config -> provider -> components -> stack outputs.
 const config = loadConfig();
