@@ -3,9 +3,9 @@ import { randomUUID } from "crypto";
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import { z } from "zod";
-import { tripRequest } from "../images/stream/src/request";
 import { BadInput } from "../runner/errors";
 import { streamingOutputs } from "../contract/outputs";
+import { tripRequest } from "../contract/stream";
 import { readOutputsJson } from "../runner/outputs";
 import { awaitAnswer, BadAnswer, Bus, publishRequest, Received, WaitOptions } from "./correlate";
 
