@@ -1,8 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import * as path from "path";
-import { FakeCloudRun } from "./fake-cloud-run";
-import { LoopbackFake } from "./loopback-fake";
+import { FakeCloudRun } from "../../tools/fake-cloud-run";
+import { LoopbackFake } from "../../tools/loopback-fake";
 
 // The Workflow Executions API v1 (CreateExecution, GetExecution, CancelExecution), served on loopback from the
 // protos that ship in @google-cloud/workflows and google-gax, so the real client speaks the real wire format.

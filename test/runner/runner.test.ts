@@ -8,7 +8,7 @@ import { main } from "../../runner/cli";
 import { DEFAULT_TIMING, Timing } from "../../runner/execute";
 import { runCli } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
-import { FakeCloudRun } from "../helpers/fake-cloud-run";
+import { FakeCloudRun } from "../../tools/fake-cloud-run";
 
 const ROOT = path.join(__dirname, "..", "..");
 const JOB = (step: string) => `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`;
