@@ -1,6 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import * as path from "path";
+import { CHAIN_ENV } from "../../contract/chain-env";
 import { FakeCloudRun } from "../../tools/fake-cloud-run";
 import { LoopbackFake } from "../../tools/loopback-fake";
 
@@ -92,7 +93,7 @@ export class FakeWorkflows extends LoopbackFake {
     const step = this.chain.steps[run.step];
     if (run.job === undefined) {
       const prefix = `gs://${this.chain.stagingBucket}/${run.runId}/`;
-      run.job = this.cloudRun.runForWorkflow(step.job, [{ name: "RUN_ID", value: run.runId }, { name: "STAGING_PREFIX", value: prefix }]);
+      run.job = this.cloudRun.runForWorkflow(step.job, [{ name: CHAIN_ENV.runId, value: run.runId }, { name: CHAIN_ENV.stagingPrefix, value: prefix }]);
       return run;
     }
     const polled = this.cloudRun.pollForWorkflow(run.job);
