@@ -10,5 +10,9 @@ export const CHAIN_ENV = {
   stagingPrefix: "STAGING_PREFIX",
 } as const;
 
-/** Both names, in the order steps receive them. */
+/**
+ * Both names, in the order steps receive them.
+ * @example
+ * const own = CHAIN_ENV_NAMES.filter((name) => name in process.env);
+ */
 export const CHAIN_ENV_NAMES = [CHAIN_ENV.runId, CHAIN_ENV.stagingPrefix] as const;

@@ -25,7 +25,7 @@ export const jobOutput = z.object({
 export const jobPipelineOutput = z.object({
   /** Keys of `jobs`, in the order they run. */
   steps: z.array(z.string()).min(1),
-  /** Bucket of each run's `STAGING_PREFIX` (3 to 63 characters, src: https://cloud.google.com/storage/docs/buckets#naming). */
+  /** Bucket of each run's `STAGING_PREFIX`: at least 3 characters (the rule components/shared/naming.ts cites, https://cloud.google.com/storage/docs/buckets#naming). */
   stagingBucket: z.string().min(3),
   /** The deployed chain, `projects/<p>/locations/<r>/workflows/<w>` (for `--remote`). */
   workflow: resourceName(/^projects\/[^/]+\/locations\/[^/]+\/workflows\/[^/]+$/, "projects/<project>/locations/<region>/workflows/<workflow>").optional(),
@@ -43,7 +43,13 @@ export const streamingPipelineOutput = z.object({ requestTopic: topicId, resultS
 /** The log view of the stack's job logs, `projects/<p>/locations/<l>/buckets/<b>/views/<v>`, read by `--logs`. */
 const logView = resourceName(/^projects\/[^/]+\/locations\/[^/]+\/buckets\/[^/]+\/views\/[^/]+$/, "projects/<project>/locations/<location>/buckets/<bucket>/views/<view>");
 
-/** Every output of a stack of this program. */
+/**
+ * Every output of a stack of this program; `parse` throws a ZodError whose issue names the field (e.g.
+ * `jobs.extract.name`) and the expected form.
+ * @example
+ * const outputs = stackOutputs.parse(JSON.parse(fs.readFileSync("outputs.json", "utf8")));
+ * console.log(outputs.pipelines.etl.steps.map((step) => outputs.jobs[step].jobName));
+ */
 export const stackOutputs = z.object({
   project: z.string().min(1),
   region: z.string().min(1),
@@ -84,10 +90,18 @@ export const runnerOutputs = z.object({
 export type RunnerOutputs = z.infer<typeof runnerOutputs>;
 export type JobOutput = RunnerOutputs["jobs"][string];
 
-/** The stream client's view: where to publish a request and where its answer arrives. */
+/**
+ * The stream client's view: where to publish a request and where its answer arrives.
+ * @example
+ * const { requestTopic, resultSubscription } = streamingOutputs.parse(JSON.parse(fs.readFileSync("outputs.json", "utf8"))).pipelines.streaming;
+ */
 export const streamingOutputs = z.object({ pipelines: z.object({ streaming: streamingPipelineOutput.pick({ requestTopic: true, resultSubscription: true }) }) });
 
-/** `promote`'s view: each image by digest, checked against `digest` (the config's image-by-digest format). */
+/**
+ * `promote`'s view: each of `names` under `images`, checked against `digest` (the config's image-by-digest format).
+ * @example
+ * const digests = imageOutputs(["etl", "scorer"], z.string().regex(/@sha256:[0-9a-f]{64}$/)).parse(JSON.parse(fs.readFileSync("outputs.json", "utf8"))).images;
+ */
 export function imageOutputs<K extends string>(names: readonly K[], digest: z.ZodString) {
   return z.object({ images: z.object(Object.fromEntries(names.map((k) => [k, digest])) as Record<K, z.ZodString>) });
 }

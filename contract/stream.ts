@@ -27,6 +27,9 @@ function exists(text: string): boolean {
  * - `departure`: scheduled departure, local clock time at the origin, `YYYY-MM-DDTHH:MM` with no zone; the date
  *   must exist.
  * Other keys are ignored. The service answers a request it would refuse with an error answer naming the field.
+ * @example
+ * const parsed = tripRequest.safeParse({ origin: "SFO", destination: "LAX", distance: 337, departure: "2001-01-01T08:30" });
+ * if (!parsed.success) console.error(parsed.error.issues[0].path.join("."), parsed.error.issues[0].message);
  */
 export const tripRequest = z
   .object({
