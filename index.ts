@@ -2,10 +2,11 @@ import * as gcp from "./components/shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { MONITORING_API, PipelineAlerts, ProjectApis, REQUIRED_APIS } from "./components";
 import { loadConfig } from "./config";
-import { declareEtl, ETL_STEPS } from "./jobs/etl";
-import { declareImages } from "./jobs/images";
-import { declareScoring } from "./jobs/scoring";
-import { declareStreaming } from "./jobs/streaming";
+import { SatisfiesStackOutputs } from "./contract/outputs";
+import { declareEtl, ETL_STEPS } from "./pipelines/etl";
+import { declareImages } from "./pipelines/images";
+import { declareScoring } from "./pipelines/scoring";
+import { declareStreaming } from "./pipelines/streaming";
 
 // Composition root: config -> provider -> components -> stack outputs.
 const config = loadConfig();
@@ -25,7 +26,8 @@ if (config.alertEmail) {
   );
 }
 
-// The contract the runner and the stream client read (`pulumi stack output --json`, or `npm run preview -- --outputs FILE`).
+// The contract the runner, the stream client and promote read (`pulumi stack output --json`, or `npm run preview -- --outputs FILE`):
+// contract/outputs.ts, which the exports satisfy (the type at the end).
 export const project = config.project;
 export const region = config.region;
 export const jobs = Object.fromEntries(
@@ -45,3 +47,6 @@ export const logView = etl.logView.id;
 // The stack's own repository, and each image by digest in it (built here, or promoted and copied here).
 export const repository = built.repository.registryUri;
 export const images = built.digests;
+
+/** The exports, resolved: `tsc` fails here when they drift from the contract's schema (contract/outputs.ts). */
+export type Outputs = SatisfiesStackOutputs<pulumi.Unwrap<{ project: typeof project; region: typeof region; jobs: typeof jobs; pipelines: typeof pipelines; buckets: typeof buckets; dataset: typeof dataset; logView: typeof logView; repository: typeof repository; images: typeof images }>>;

@@ -14,7 +14,7 @@ import * as path from "path";
 import { main } from "../runner/cli";
 import { createClients, RunClients } from "../runner/client";
 import { DEFAULT_TIMING, Timing } from "../runner/execute";
-import { FakeCloudRun } from "../test/helpers/fake-cloud-run";
+import { FakeCloudRun } from "../tools/fake-cloud-run";
 
 const SCALE = 0.1;
 const EXECUTION_SECONDS = 60;

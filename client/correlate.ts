@@ -4,6 +4,7 @@
  * subscription is shared by every requester, so a client acknowledges only its own answer and hands every other
  * message straight back (ack deadline 0) for its owner to pull.
  */
+import { CORRELATION_ATTRIBUTE } from "../contract/stream";
 
 /** A message as a synchronous pull returns it. */
 export interface Received {
@@ -28,9 +29,6 @@ export interface Bus {
   /** Sets the ack deadline of deliveries to 0 s (ModifyAckDeadline 0): Pub/Sub delivers them again at once, to whoever pulls next. */
   nack(subscription: string, ackIds: readonly string[]): Promise<void>;
 }
-
-/** The attribute that carries the correlation id, on the request and on its result. */
-export const CORRELATION_ATTRIBUTE = "correlationId";
 
 /**
  * Publishes a request: its JSON as the message data, the correlation id as the `correlationId` attribute.

@@ -3,8 +3,9 @@ import { randomUUID } from "crypto";
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import { z } from "zod";
-import { tripRequest } from "../images/stream/src/request";
 import { BadInput } from "../runner/errors";
+import { streamingOutputs } from "../contract/outputs";
+import { tripRequest } from "../contract/stream";
 import { readOutputsJson } from "../runner/outputs";
 import { awaitAnswer, BadAnswer, Bus, publishRequest, Received, WaitOptions } from "./correlate";
 
@@ -82,12 +83,6 @@ Stack outputs come from \`pulumi stack output --json --stack <stack>\`, or from 
 PUBSUB_EMULATOR_HOST=host:port sends everything to the Pub/Sub emulator (the client library reads it).
 The identity needs roles/pubsub.publisher on the request topic and roles/pubsub.subscriber on the result
 subscription.`;
-
-const topicId = z.string().regex(/^projects\/[^/]+\/topics\/[^/]+$/, "expected projects/<project>/topics/<topic>");
-const subscriptionId = z.string().regex(/^projects\/[^/]+\/subscriptions\/[^/]+$/, "expected projects/<project>/subscriptions/<subscription>");
-const streamingOutputs = z.object({
-  pipelines: z.object({ streaming: z.object({ requestTopic: topicId, resultSubscription: subscriptionId }) }),
-});
 
 /** Most seconds `--timeout` takes: an hour. */
 const MAX_TIMEOUT_SECONDS = 3600;

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { CHAIN_ENV } from "../contract/chain-env";
 import { BadInput, EXIT } from "../runner/errors";
 import { defaultEndpoints, runLocalPipeline } from "../runner/local";
 import { readLocalPlan } from "./plan";
@@ -12,7 +13,7 @@ Runs a stack's pipelines on this machine, configured from the stack's plan (the 
                   pushed to the scorer, and scored into the output folder
   up streaming    the emulator and the stream service; then, in another shell:
                   PUBSUB_EMULATOR_HOST=<printed> npm run stream -- send --file images/stream/sample/request.json --wait --outputs .local/outputs.json
-  pipeline etl    extract, load and transform as local processes with the runner's RUN_ID and STAGING_PREFIX,
+  pipeline etl    extract, load and transform as local processes with the runner's ${CHAIN_ENV.runId} and ${CHAIN_ENV.stagingPrefix},
                   buckets as folders under .local/gcs, BigQuery as DuckDB (.local/warehouse.duckdb)
 
 PUBSUB_EMULATOR_HOST=127.0.0.1:PORT uses that emulator instead of starting one (loopback only). Starting one needs

@@ -1,3 +1,4 @@
+import { StackOutputs, stackOutputs } from "../contract/outputs";
 import { RecordedResource } from "../tools/plan";
 import { runProgram } from "../tools/run-program";
 
@@ -71,8 +72,8 @@ export interface LocalPlan {
   readonly notifications: readonly PlannedNotification[];
   readonly services: readonly PlannedService[];
   readonly jobs: readonly PlannedJob[];
-  /** The stack outputs (what the runner and the stream client read), as the preview resolves them. */
-  readonly outputs: Record<string, unknown>;
+  /** The stack outputs (what the runner and the stream client read), as the preview resolves them, parsed with the contract's schema. */
+  readonly outputs: StackOutputs;
 }
 
 type Inputs = Record<string, unknown>;
@@ -95,9 +96,15 @@ function container(template: Inputs | undefined): PlannedContainer {
  * Reads the Pub/Sub topics and subscriptions, GCS notifications, Cloud Run services and jobs out of the resources a
  * program registered (the offline preview's recorded plan, `tools/run-program.ts`).
  */
-export function localPlanOf(stack: string, resources: readonly RecordedResource[], outputs: Record<string, unknown>): LocalPlan {
-  const project = String(outputs.project);
-  const jobKeys = new Map(Object.entries((outputs.jobs ?? {}) as Record<string, { jobName: string }>).map(([key, j]) => [j.jobName, key]));
+export function localPlanOf(stack: string, resources: readonly RecordedResource[], resolved: Record<string, unknown>): LocalPlan {
+  const parsed = stackOutputs.safeParse(resolved);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`the outputs of stack ${stack} do not fit contract/outputs.ts: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  const outputs = parsed.data;
+  const project = outputs.project;
+  const jobKeys = new Map(Object.entries(outputs.jobs).map(([key, j]) => [j.jobName, key]));
   return {
     stack,
     project,

@@ -1,6 +1,7 @@
 import { PubSub } from "@google-cloud/pubsub";
 import { ChildProcess } from "child_process";
 import { watch } from "chokidar";
+import { StackOutputs } from "../contract/outputs";
 import * as fs from "fs";
 import * as path from "path";
 import { Emulator, freePort, startEmulator, waitForPort } from "./emulator";
@@ -49,9 +50,9 @@ export interface LocalPipeline {
   stop(): Promise<void>;
 }
 
-const PIPELINE_SERVICE: Record<UpPipeline, (outputs: Record<string, unknown>) => string> = {
-  scoring: (o) => String((o.pipelines as { scoring: { service: string } }).scoring.service),
-  streaming: (o) => String((o.pipelines as { streaming: { service: string } }).streaming.service),
+const PIPELINE_SERVICE: Record<UpPipeline, (outputs: StackOutputs) => string> = {
+  scoring: (o) => o.pipelines.scoring.service,
+  streaming: (o) => o.pipelines.streaming.service,
 };
 
 /**
@@ -125,7 +126,7 @@ async function startService(service: PlannedService, endpoints: LocalEndpoints, 
 
 /** Watches the input bucket's folder and publishes a notification for each file finalized in it. */
 async function watchInput(plan: LocalPlan, endpoints: LocalEndpoints, pubsub: PubSub, log: (line: string) => void, stops: (() => Promise<void>)[]) {
-  const scoring = (plan.outputs.pipelines as { scoring: { inputBucket: string; outputBucket: string } }).scoring;
+  const scoring = plan.outputs.pipelines.scoring;
   const input = path.join(endpoints.storeDir, scoring.inputBucket);
   const output = path.join(endpoints.storeDir, scoring.outputBucket);
   fs.mkdirSync(input, { recursive: true });
@@ -150,7 +151,7 @@ async function watchInput(plan: LocalPlan, endpoints: LocalEndpoints, pubsub: Pu
   watcher.on("add", onFile).on("change", onFile);
   await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   stops.push(() => watcher.close());
-  const deadLetter = (plan.outputs.pipelines as { scoring: { deadLetterSubscription: string } }).scoring.deadLetterSubscription;
+  const deadLetter = plan.outputs.pipelines.scoring.deadLetterSubscription;
   log(`scoring is up: drop a CSV into ${shown(input)}/ and find its results in ${shown(output)}/; a CSV that cannot be scored ends in the subscription ${deadLetter}`);
   return { folders: { input, output }, published: (listener: (object: string, messageId: string) => void) => listeners.push(listener) };
 }

@@ -1,10 +1,11 @@
 import { Command, CommanderError, Option } from "commander";
+import { CHAIN_ENV } from "../contract/chain-env";
 import { createClients, RunClients } from "./client";
 import { ApiError, BadInput, EXIT } from "./errors";
 import { cancel, DEFAULT_TIMING, outcome, read, Timing } from "./execute";
 import { runLocalFromCli, runLocalPipelineFromCli } from "./local";
 import { buildOverrides } from "./overrides";
-import { jobByKey, readOutputs, StackOutputs } from "./outputs";
+import { jobByKey, readOutputs, RunnerOutputs } from "./outputs";
 import { runPipeline } from "./pipeline";
 import { runRemote } from "./remote";
 import { LogsOption, report, RunIo, runJob } from "./run";
@@ -36,7 +37,7 @@ CLOUD_LOGGING_EMULATOR_HOST and WORKFLOWS_EMULATOR_HOST do for Logging and Workf
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Reads an execution name: a full resource name, or a short one resolved through the stack's jobs. */
-function executionName(outputs: StackOutputs, name: string): string {
+function executionName(outputs: RunnerOutputs, name: string): string {
   if (name.startsWith("projects/")) return name;
   const job = Object.values(outputs.jobs).find((j) => name.startsWith(`${j.jobName}-`));
   if (!job) throw new BadInput(`execution "${name}": give its full name (projects/.../executions/...) or a name starting with a job of the stack: ${Object.values(outputs.jobs).map((j) => j.jobName).join(", ")}`);
@@ -47,7 +48,7 @@ function executionName(outputs: StackOutputs, name: string): string {
  * Where `--logs` reads: the stack's log view when its outputs name one (the runners' grant is on that view, not
  * on the project), else the project.
  */
-function logsOption(outputs: StackOutputs, project: string): LogsOption {
+function logsOption(outputs: RunnerOutputs, project: string): LogsOption {
   return { resourceNames: [outputs.logView ?? `projects/${project}`] };
 }
 
@@ -100,8 +101,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   program
     .command("pipeline <name>")
     .description("run a declared chain of jobs (e.g. etl: extract, load, transform) with one run id and staging prefix")
-    .option("--env <KEY=VALUE>", "an env var for every step, repeatable (RUN_ID and STAGING_PREFIX are the pipeline's own)", collect)
-    .option("--allow-env-override", "let --env set RUN_ID and STAGING_PREFIX")
+    .option("--env <KEY=VALUE>", `an env var for every step, repeatable (${CHAIN_ENV.runId} and ${CHAIN_ENV.stagingPrefix} are the pipeline's own)`, collect)
+    .option("--allow-env-override", `let --env set ${CHAIN_ENV.runId} and ${CHAIN_ENV.stagingPrefix}`)
     .option("--logs", "stream each step's log lines to stderr while waiting")
     .option("--from <step>", "resume a failed run at this step (with --run-id)")
     .option("--run-id <id>", "the run id (to resume a run: the failed run's)")

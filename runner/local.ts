@@ -1,5 +1,6 @@
 import type { protos } from "@google-cloud/run";
 import * as path from "path";
+import { runnerOutputs } from "../contract/outputs";
 import { exitOf, LocalEndpoints, localCommand, localEnv, startProcess } from "../local/process";
 import type { LocalPlan, PlannedJob } from "../local/plan";
 import { BadInput, EXIT } from "./errors";
@@ -101,12 +102,9 @@ export interface LocalPipelineReport {
  * const report = await runLocalPipeline(plan, "etl", ["SOURCE_URI=node_modules/vega-datasets/data/flights-10k.json"], { endpoints: defaultEndpoints(), log: console.error });
  */
 export async function runLocalPipeline(plan: LocalPlan, name: string, env: readonly string[], options: LocalRunOptions & { runId?: string; from?: string; allowEnvOverride?: boolean }): Promise<LocalPipelineReport> {
-  const pipelines = (plan.outputs.pipelines ?? {}) as Record<string, { steps?: string[]; stagingBucket?: string }>;
-  const pipeline = pipelines[name];
-  if (!pipeline?.steps || !pipeline.stagingBucket) {
-    const known = Object.entries(pipelines).filter(([, p]) => p.steps).map(([k]) => k);
-    throw new BadInput(`unknown job pipeline "${name}": the stack has ${known.join(", ") || "none"}`);
-  }
+  const pipelines = runnerOutputs.parse(plan.outputs).pipelines;
+  const pipeline = Object.hasOwn(pipelines, name) ? pipelines[name] : undefined;
+  if (!pipeline) throw new BadInput(`unknown job pipeline "${name}": the stack has ${Object.keys(pipelines).join(", ") || "none"}`);
   const first = firstStep(pipeline.steps, options);
   const { runId, stagingPrefix, overrides } = pipelineRun(pipeline.stagingBucket, env, options);
   options.log(`pipeline ${name}: run ${runId}, staging ${stagingPrefix} (${path.join(options.endpoints.storeDir, pipeline.stagingBucket, runId)})`);

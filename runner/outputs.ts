@@ -1,40 +1,9 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import { z } from "zod";
+import { JobOutput, RunnerOutputs, runnerOutputs } from "../contract/outputs";
 import { BadInput } from "./errors";
 
-const job = z.object({
-  /** Full resource name, `projects/<p>/locations/<r>/jobs/<job>`. */
-  name: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/jobs\/[^/]+$/, "expected projects/<project>/locations/<region>/jobs/<job>"),
-  jobName: z.string(),
-  region: z.string(),
-  project: z.string(),
-});
-const jobPipeline = z.object({
-  steps: z.array(z.string()).min(1),
-  stagingBucket: z.string().min(3),
-  /** The deployed chain, `projects/<p>/locations/<r>/workflows/<w>` (for `--remote`). */
-  workflow: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/workflows\/[^/]+$/, "expected projects/<project>/locations/<region>/workflows/<workflow>").optional(),
-});
-const schema = z.object({
-  jobs: z.record(z.string(), job),
-  // Job pipelines are the ones with steps; the event-driven ones (scoring, streaming) are not the runner's.
-  pipelines: z
-    .preprocess(
-      (value) => (value !== null && typeof value === "object" ? Object.fromEntries(Object.entries(value).filter(([, p]) => p !== null && typeof p === "object" && "steps" in p)) : value),
-      z.record(z.string(), jobPipeline),
-    )
-    .default({}),
-  /** The log view of the stack's job logs, `projects/<p>/locations/<l>/buckets/<b>/views/<v>`, read by `--logs`. */
-  logView: z
-    .string()
-    .regex(/^projects\/[^/]+\/locations\/[^/]+\/buckets\/[^/]+\/views\/[^/]+$/, "expected projects/<project>/locations/<location>/buckets/<bucket>/views/<view>")
-    .optional(),
-});
-
-/** The parts of a stack's outputs the runner reads (index.ts exports them; other keys are ignored). */
-export type StackOutputs = z.infer<typeof schema>;
-export type JobOutput = z.infer<typeof job>;
+export type { JobOutput, RunnerOutputs } from "../contract/outputs";
 
 /**
  * A stack's outputs as JSON: from `file` (the shape `pulumi stack output --json` prints; `npm run preview --
@@ -67,9 +36,9 @@ export function readOutputsJson(stack: string, file?: string, run: typeof spawnS
  * Reads the jobs and pipelines of a stack's outputs (see {@link readOutputsJson}).
  * @throws BadInput naming the file or the field that does not fit.
  */
-export function readOutputs(stack: string, file?: string, run: typeof spawnSync = spawnSync): StackOutputs {
+export function readOutputs(stack: string, file?: string, run: typeof spawnSync = spawnSync): RunnerOutputs {
   const { json, from } = readOutputsJson(stack, file, run);
-  const parsed = schema.safeParse(json);
+  const parsed = runnerOutputs.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new BadInput(`--outputs: ${from} does not look like this project's stack outputs: ${issue.path.join(".")}: ${issue.message}`);
@@ -78,7 +47,7 @@ export function readOutputs(stack: string, file?: string, run: typeof spawnSync 
 }
 
 /** The job declared under `key`, an own key of the stack's jobs (`toString` is not a job). @throws BadInput listing the known jobs. */
-export function jobByKey(outputs: StackOutputs, key: string): JobOutput {
+export function jobByKey(outputs: RunnerOutputs, key: string): JobOutput {
   const found = Object.hasOwn(outputs.jobs, key) ? outputs.jobs[key] : undefined;
   if (!found) throw new BadInput(`unknown job "${key}": the stack has ${Object.keys(outputs.jobs).sort().join(", ") || "no jobs"}`);
   return found;

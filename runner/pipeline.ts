@@ -1,10 +1,11 @@
 import { randomBytes } from "crypto";
+import { CHAIN_ENV, CHAIN_ENV_NAMES } from "../contract/chain-env";
 import { RunClients } from "./client";
 import { BadInput, EXIT } from "./errors";
 import { Timing } from "./execute";
 import { runLogs } from "./logs";
 import { buildOverrides, parseEnv } from "./overrides";
-import { jobByKey, StackOutputs } from "./outputs";
+import { jobByKey, RunnerOutputs } from "./outputs";
 import { LogsOption, RunIo, runJob, RunReport } from "./run";
 
 /** The result of a pipeline run, also its `--json` document. */
@@ -15,9 +16,6 @@ export interface PipelineReport {
   steps: RunReport[];
   exitCode: number;
 }
-
-/** The variables the pipeline sets for every step; `--env` may set them only with `--allow-env-override`. */
-export const PIPELINE_ENV = ["RUN_ID", "STAGING_PREFIX"] as const;
 
 /** A run id: the UTC time and 4 random hex digits, lowercase, usable in object paths, e.g. `20261123t053000z-a1b2`. */
 export function newRunId(now = new Date()): string {
@@ -39,21 +37,22 @@ export interface PipelineRun {
  */
 export function pipelineRun(stagingBucket: string, env: readonly string[], options: { runId?: string; allowEnvOverride?: boolean }): PipelineRun {
   const given = new Map(parseEnv(env).map((e) => [e.name, e.value]));
-  const own = PIPELINE_ENV.filter((n) => given.has(n));
+  // The variables the pipeline sets for every step; `--env` may set them only with `--allow-env-override`.
+  const own = CHAIN_ENV_NAMES.filter((n) => given.has(n));
   if (own.length > 0 && !options.allowEnvOverride) {
     throw new BadInput(`--env ${own.join(", ")}: the pipeline sets ${own.length > 1 ? "these" : "this"} itself for every step; to replace ${own.length > 1 ? "them" : "it"} (e.g. to resume a run), add --allow-env-override`);
   }
-  const runId = given.get("RUN_ID") ?? options.runId ?? newRunId();
-  const stagingPrefix = given.get("STAGING_PREFIX") ?? `gs://${stagingBucket}/${runId}/`;
-  const overrides = buildOverrides({ env: env.filter((e) => !PIPELINE_ENV.some((n) => e.startsWith(`${n}=`))) }, [
-    { name: "RUN_ID", value: runId },
-    { name: "STAGING_PREFIX", value: stagingPrefix },
+  const runId = given.get(CHAIN_ENV.runId) ?? options.runId ?? newRunId();
+  const stagingPrefix = given.get(CHAIN_ENV.stagingPrefix) ?? `gs://${stagingBucket}/${runId}/`;
+  const overrides = buildOverrides({ env: env.filter((e) => !CHAIN_ENV_NAMES.some((n) => e.startsWith(`${n}=`))) }, [
+    { name: CHAIN_ENV.runId, value: runId },
+    { name: CHAIN_ENV.stagingPrefix, value: stagingPrefix },
   ]);
   return { runId, stagingPrefix, overrides };
 }
 
 /** The job pipeline `name` of the stack. @throws BadInput listing the known ones. */
-export function pipelineByName(outputs: StackOutputs, name: string): StackOutputs["pipelines"][string] {
+export function pipelineByName(outputs: RunnerOutputs, name: string): RunnerOutputs["pipelines"][string] {
   const pipeline = Object.hasOwn(outputs.pipelines, name) ? outputs.pipelines[name] : undefined;
   if (!pipeline) throw new BadInput(`unknown pipeline "${name}": the stack has ${Object.keys(outputs.pipelines).sort().join(", ") || "no pipelines"}`);
   return pipeline;
@@ -88,7 +87,7 @@ export function firstStep(steps: readonly string[], options: { runId?: string; f
  */
 export async function runPipeline(
   clients: RunClients,
-  outputs: StackOutputs,
+  outputs: RunnerOutputs,
   name: string,
   env: readonly string[],
   options: { timing: Timing; io: RunIo; runId?: string; from?: string; logs?: LogsOption; allowEnvOverride?: boolean },

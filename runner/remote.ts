@@ -2,7 +2,7 @@ import type { protos } from "@google-cloud/workflows";
 import { RunClients } from "./client";
 import { ApiError, BadInput, EXIT } from "./errors";
 import { cancel, Execution, nextPollDelay, read, Timing } from "./execute";
-import { jobByKey, JobOutput, StackOutputs } from "./outputs";
+import { jobByKey, JobOutput, RunnerOutputs } from "./outputs";
 import { firstStep, pipelineByName } from "./pipeline";
 import { executionFilter, followLogs } from "./logs";
 import { LogsOption, RunIo, watchInterrupt } from "./run";
@@ -38,7 +38,7 @@ const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefin
  */
 export async function runRemote(
   clients: RunClients,
-  outputs: StackOutputs,
+  outputs: RunnerOutputs,
   name: string,
   options: { timing: Timing; io: RunIo; runId?: string; from?: string; logs?: LogsOption },
 ): Promise<RemoteReport> {

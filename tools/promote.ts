@@ -4,6 +4,7 @@ import * as path from "path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { IMAGE_BY_DIGEST, IMAGE_NAMES, ImageName, PROJECT } from "../config";
+import { imageOutputs } from "../contract/outputs";
 import { BadInput } from "../runner/errors";
 import { readOutputsJson } from "../runner/outputs";
 import { OFFLINE_DIGEST } from "./mock-runtime";
@@ -13,7 +14,7 @@ import { ROOT } from "./run-program";
 export const PROMOTED_IMAGES = Object.fromEntries(IMAGE_NAMES.map((name) => [name, `${PROJECT}:${name}Image`])) as Record<ImageName, string>;
 
 const digest = z.string().regex(IMAGE_BY_DIGEST, "expected an image by digest");
-const outputs = z.object({ images: z.object(Object.fromEntries(Object.keys(PROMOTED_IMAGES).map((k) => [k, digest])) as Record<ImageName, typeof digest>) });
+const outputs = imageOutputs(IMAGE_NAMES, digest);
 
 /** What a promotion changed: per image, the digest before (if any) and after. */
 export type Promotion = Record<string, { from?: string; to: string }>;

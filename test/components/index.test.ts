@@ -33,8 +33,8 @@ describe("components/index.ts: the library's one import path", () => {
   });
 
   it("the pipelines import the components only through it", () => {
-    for (const file of fs.readdirSync(path.join(ROOT, "jobs")).filter((f) => f.endsWith(".ts"))) {
-      const imports = [...fs.readFileSync(path.join(ROOT, "jobs", file), "utf8").matchAll(/from "(\.\.\/components[^"]*)"/g)].map((m) => m[1]);
+    for (const file of fs.readdirSync(path.join(ROOT, "pipelines")).filter((f) => f.endsWith(".ts"))) {
+      const imports = [...fs.readFileSync(path.join(ROOT, "pipelines", file), "utf8").matchAll(/from "(\.\.\/components[^"]*)"/g)].map((m) => m[1]);
       expect(imports.filter((i) => i !== "../components"), file).to.deep.equal([]);
     }
   });

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import * as path from "path";
-import { LoopbackFake } from "./loopback-fake";
+import { LoopbackFake } from "../../tools/loopback-fake";
 
 // The Cloud Logging API v2 (LoggingServiceV2: TailLogEntries, ListLogEntries), served on loopback from the protos
 // that ship with @google-cloud/logging (in @google-cloud/logging-api) and google-gax, so the real client speaks

@@ -1,8 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import * as path from "path";
-import { FakeCloudRun } from "./fake-cloud-run";
-import { LoopbackFake } from "./loopback-fake";
+import { CHAIN_ENV } from "../../contract/chain-env";
+import { FakeCloudRun } from "../../tools/fake-cloud-run";
+import { LoopbackFake } from "../../tools/loopback-fake";
 
 // The Workflow Executions API v1 (CreateExecution, GetExecution, CancelExecution), served on loopback from the
 // protos that ship in @google-cloud/workflows and google-gax, so the real client speaks the real wire format.
@@ -92,7 +93,7 @@ export class FakeWorkflows extends LoopbackFake {
     const step = this.chain.steps[run.step];
     if (run.job === undefined) {
       const prefix = `gs://${this.chain.stagingBucket}/${run.runId}/`;
-      run.job = this.cloudRun.runForWorkflow(step.job, [{ name: "RUN_ID", value: run.runId }, { name: "STAGING_PREFIX", value: prefix }]);
+      run.job = this.cloudRun.runForWorkflow(step.job, [{ name: CHAIN_ENV.runId, value: run.runId }, { name: CHAIN_ENV.stagingPrefix, value: prefix }]);
       return run;
     }
     const polled = this.cloudRun.pollForWorkflow(run.job);

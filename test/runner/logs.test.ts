@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { DEFAULT_TIMING, Timing } from "../../runner/execute";
 import { runCli } from "../helpers/cli";
-import { FakeCloudRun } from "../helpers/fake-cloud-run";
+import { FakeCloudRun } from "../../tools/fake-cloud-run";
 import { FakeLogging } from "../helpers/fake-logging";
 
 const JOB = (step: string) => `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`;

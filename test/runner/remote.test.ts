@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FAST_TIMING, runCli } from "../helpers/cli";
-import { FakeCloudRun } from "../helpers/fake-cloud-run";
+import { FakeCloudRun } from "../../tools/fake-cloud-run";
 import { FakeLogging } from "../helpers/fake-logging";
 import { FakeWorkflows } from "../helpers/fake-workflows";
 

@@ -9,7 +9,7 @@ import { createClients } from "../../runner/client";
 import { DEFAULT_TIMING, Execution, Timing, waitOperation } from "../../runner/execute";
 import { FAST_TIMING, runCli } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
-import { FakeCloudRun } from "../helpers/fake-cloud-run";
+import { FakeCloudRun } from "../../tools/fake-cloud-run";
 
 const ROOT = path.join(__dirname, "..", "..");
 const JOB = (step: string) => `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`;
