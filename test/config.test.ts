@@ -157,40 +157,6 @@ describe("config", () => {
     expect(file.values["cloudrun-pipelines:scheduleTimeZone"], "a default the dev stack file leaves out").to.equal("Etc/UTC");
   });
 
-  it("Pulumi.yaml declares exactly the schema's keys of this project, with matching types", () => {
-    const project = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, { type: string; description: string }> };
-    expect(project.name).to.equal(PROJECT);
-    const ours = Object.keys(CONFIG_SCHEMA).filter((k) => !k.includes(":"));
-    expect(Object.keys(project.config).sort()).to.deep.equal(ours.sort());
-    const types = Object.fromEntries(Object.entries(project.config).map(([k, v]) => [k, v.type]));
-    expect(types).to.deep.equal({
-      protectData: "boolean",
-      datasetLocation: "string",
-      stagingRetentionDays: "integer",
-      softDeleteRetentionDays: "integer",
-      tableExpirationDays: "integer",
-      imageKeepCount: "integer",
-      untaggedImageRetentionDays: "integer",
-      runners: "array",
-      etlSource: "string",
-      etlSourceBuckets: "array",
-      etlSourceToken: "string",
-      etlDatasetName: "string",
-      extractTaskCount: "integer",
-      etlSchedule: "string",
-      buildImages: "boolean",
-      etlImage: "string",
-      scorerImage: "string",
-      streamImage: "string",
-      streamClients: "array",
-      imageReaders: "array",
-      alertEmail: "string",
-      scheduleTimeZone: "string",
-      allowUnlistedLocation: "boolean",
-    });
-    for (const [key, spec] of Object.entries(project.config)) expect(spec.description, key).to.be.a("string").and.not.equal("");
-  });
-
   it("soft delete: prod keeps the configured days (0 or 7-90), dev keeps none, and a dev stack asking for days is an error naming the key", () => {
     expect(parseConfig({ ...REQUIRED, softDeleteRetentionDays: "30" }, "prod").policy.softDeleteRetentionDays).to.equal(30);
     expect(parseConfig({ ...REQUIRED, softDeleteRetentionDays: "0" }, "prod").policy.softDeleteRetentionDays).to.equal(0);
