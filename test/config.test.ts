@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_SCHEMA, configFromPulumi, parseConfig, PROJECT } from "../config";
 import { OFFLINE_DIGEST, ResourceRecorder } from "../tools/mock-runtime";
 import { readStackConfig, runProgram } from "../tools/run-program";
+import { CHILD_TEST_TIMEOUT_MS, runNode } from "./helpers/child";
 
 /** The defaults Pulumi.yaml declares, as the CLI passes them to the program (strings; lists as JSON). */
 function readDefaults(): Record<string, string> {
@@ -110,10 +110,10 @@ describe("config", () => {
     expect(parseConfig({ ...REQUIRED }, "dev", new Set(), [], true).images).to.deep.equal({ build: true, promoted: {}, readers: [] });
   });
 
-  it("under the engine (no mock runtime), loadConfig of prod without promoted digests fails naming the promote command", () => {
+  it("under the engine (no mock runtime), loadConfig of prod without promoted digests fails naming the promote command", function () {
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
     const engine = (values: Record<string, string>) =>
-      spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "helpers", "engine-config.ts")], {
-        encoding: "utf8",
+      runNode(["-r", "ts-node/register/transpile-only", path.join(__dirname, "helpers", "engine-config.ts")], {
         env: { ...process.env, PULUMI_NODEJS_STACK: "prod", PULUMI_NODEJS_PROJECT: PROJECT, PULUMI_CONFIG: JSON.stringify(values) },
       });
     const unpromoted = engine(readStackConfig("prod").values);

@@ -1,14 +1,12 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { architectureDoc, previewStack, StackPreview } from "../../tools/preview";
 import { readStackConfig, ROOT, runProgram } from "../../tools/run-program";
+import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
 
 const PROGRAM = path.join(ROOT, "examples", "own-pipeline", "index.ts");
-/** Mocha's timeout for the test that spawns the preview (a type check and a run): far above its duration even on a loaded machine. */
-const CHILD_PROCESS_TIMEOUT_MS = 10 * 60_000;
 
 describe("preview of another program (--program): examples/own-pipeline with its own Pulumi.yaml and stack file", () => {
   let preview: StackPreview;
@@ -47,10 +45,10 @@ describe("preview of another program (--program): examples/own-pipeline with its
   });
 
   it("`npm run preview -- --program examples/own-pipeline/index.ts --stack dev --docs-out F` type-checks it, prints its plan and writes its diagram", function () {
-    this.timeout(CHILD_PROCESS_TIMEOUT_MS);
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
     const docs = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "architecture.md");
     const args = ["--transpile-only", "tools/preview.ts", "--program", path.relative(ROOT, PROGRAM), "--stack", "dev", "--docs-out", docs];
-    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), ...args], { cwd: ROOT, encoding: "utf8" });
+    const result = runNode([require.resolve("ts-node/dist/bin"), ...args], { cwd: ROOT });
     expect(result.status, result.stderr).to.equal(0);
     expect(result.stdout).to.match(/^Stack dev: 12 resources in 7 components/);
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
