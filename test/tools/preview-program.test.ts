@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { architectureDoc, previewStack, StackPreview } from "../../tools/preview";
 import { readStackConfig, ROOT, runProgram } from "../../tools/run-program";
+import { typeCheckProgram } from "../../tools/type-check";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
 
 const PROGRAM = path.join(ROOT, "examples", "own-pipeline", "index.ts");
@@ -42,6 +43,18 @@ describe("preview of another program (--program): examples/own-pipeline with its
       (err: Error) => err.message,
     );
     expect(message).to.equal(`no Pulumi.yaml beside the program in ${dir}: a program needs its project file (name, runtime, config)`);
+  });
+
+  it("a program that does not type-check is refused with tsc's diagnostics, as `pulumi up` would refuse it", async function () {
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "program-"));
+    const file = path.join(dir, "index.ts");
+    fs.writeFileSync(file, 'export const count: number = "three";\n');
+    const message = await typeCheckProgram(file).then(
+      () => "no error",
+      (err: Error) => err.message,
+    );
+    expect(message).to.include("the program does not type-check").and.include("index.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.");
   });
 
   it("`npm run preview -- --program examples/own-pipeline/index.ts --stack dev --docs-out F` type-checks it, prints its plan and writes its diagram", function () {
