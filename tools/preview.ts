@@ -106,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--docs-out <file>", `write the architecture diagram here (default: ${path.relative(ROOT, ARCHITECTURE_DOC)}, for this project's ${ARCHITECTURE_STACK} stack only)`)
     .option("--json <file>", "also write the plan (resources, IAM, outputs) as JSON")
     .option("--outputs <file>", "also write the stack outputs as JSON (the runner's --outputs)")
-    .option("--no-docs", `do not rewrite docs/architecture.md (written only for the ${ARCHITECTURE_STACK} stack)`)
+    .option("--no-docs", "do not write the architecture diagram")
     .option("--diff <stacks...>", "compare two stacks' plans instead, e.g. --diff dev prod: resources only in one, inputs and IAM that differ")
     .parse(argv);
   const opts = program.opts<{ program: string; stack: string; docsOut?: string; json?: string; outputs?: string; docs: boolean; diff?: string[] }>();
