@@ -59,77 +59,114 @@ const jsonArray = <T extends z.core.SomeType>(item: T) =>
   }, z.array(item, { error: 'expected a YAML list, e.g. ["group:data-eng@example.com"]' }));
 
 /**
- * Every config key of this project, with its default: the one schema. `Pulumi.yaml` declares the same keys with
- * type, description and the same defaults, because the Pulumi CLI rejects a stack that omits a declared key
- * without a default (a test keeps the two in step); stack files hold values only. An empty string means "not set"
+ * Every config key of this project, with its default and its description: the one schema. `Pulumi.yaml`'s `config`
+ * block (type, default, description per key) and the README's config table are generated from it by
+ * `npm run config-docs` (tools/config-docs.ts; a test fails when they are stale), because the Pulumi CLI rejects a
+ * stack that omits a declared key without a default; stack files hold values only. An empty string means "not set"
  * for the optional keys (`datasetLocation`, `etlSource`, `etlSchedule`, the `*Image` keys).
  */
 export const CONFIG_SCHEMA = {
-  "gcp:project": z.string({ error: "required: set it with `pulumi config set gcp:project <project id>`" }).regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "expected a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter"),
-  "gcp:region": z.string({ error: "required: set it with `pulumi config set gcp:region <region>`, e.g. europe-west1" }).regex(/^[a-z]+(-[a-z]+)+\d+$/, "expected a Cloud Run region such as europe-west1 or us-central1"),
-  /** Protect data (prod): buckets and dataset survive `pulumi destroy`, jobs have deletion protection, buckets keep versions. */
-  protectData: z.stringbool({ error: "expected true or false" }).default(true),
-  /** BigQuery location of the warehouse dataset. Default (empty): the region. */
-  datasetLocation: z.string().regex(/^([A-Z]{2}|[a-z]+(-[a-z]+)+\d+)$/, "expected a BigQuery location: EU, US or a region such as europe-west1").optional(),
-  /** Days after which staging objects are deleted. */
-  stagingRetentionDays: wholeDays("staging retention", MAX_LIFECYCLE_AGE_DAYS, "GCS lifecycle age is an int32").default(7),
-  /** Days a protected stack's buckets keep deleted and overwritten objects restorable (soft delete): 0 (off) or 7-90. A stack with protectData false keeps none. */
+  "gcp:project": z
+    .string({ error: "required: set it with `pulumi config set gcp:project <project id>`" })
+    .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "expected a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter")
+    .describe("The Google Cloud project everything is created in (the Google provider's key); required in every stack file."),
+  "gcp:region": z
+    .string({ error: "required: set it with `pulumi config set gcp:region <region>`, e.g. europe-west1" })
+    .regex(/^[a-z]+(-[a-z]+)+\d+$/, "expected a Cloud Run region such as europe-west1 or us-central1")
+    .describe("The region of the jobs, services, buckets and schedules, e.g. europe-west1 (the Google provider's key); required in every stack file."),
+  protectData: z
+    .stringbool({ error: "expected true or false" })
+    .default(true)
+    .describe("Protect data (prod): buckets and dataset survive `pulumi destroy` (protect, no forceDestroy), jobs keep deletion protection, buckets keep object versions. false (dev): everything tears down."),
+  datasetLocation: z
+    .string()
+    .regex(/^([A-Z]{2}|[a-z]+(-[a-z]+)+\d+)$/, "expected a BigQuery location: EU, US or a region such as europe-west1")
+    .optional()
+    .describe("BigQuery location of the warehouse dataset (EU, US or a region). Changing it replaces the dataset. Empty: `gcp:region`."),
+  stagingRetentionDays: wholeDays("staging retention", MAX_LIFECYCLE_AGE_DAYS, "GCS lifecycle age is an int32").default(7).describe("Days after which objects in the staging bucket are deleted."),
   softDeleteRetentionDays: z
     .string({ error: SOFT_DELETE_DAYS })
     .regex(/^\d+$/, SOFT_DELETE_DAYS)
     .transform(Number)
     .refine(isSoftDeleteRetentionDays, SOFT_DELETE_DAYS)
-    .default(SOFT_DELETE_RETENTION_DAYS.default),
-  /** Days after which new warehouse tables expire; 0: never. */
-  tableExpirationDays: wholeNumber("table expiration in days (0: never)", 0, MAX_TABLE_EXPIRATION_DAYS, "defaultTableExpirationMs must stay a safe integer").default(0),
-  /** Most recent image versions the repository always keeps. */
-  imageKeepCount: wholeNumber("a count of image versions", 1, MAX_KEEP_COUNT, "keepCount is an int32").default(10),
-  /** Days after which untagged image versions are deleted. */
-  untaggedImageRetentionDays: wholeDays("untagged image retention", MAX_OLDER_THAN_DAYS, "olderThan is a protobuf Duration").default(7),
-  /** IAM members who may run, watch and cancel the jobs with `npm run job`. */
-  runners: jsonArray(member).default([]),
-  /** Default input of the extract job (`SOURCE_URI`): an https:// URL or gs:// URI; runs can override it. */
-  etlSource: z.string().regex(/^(https|gs):\/\/\S+$/, "expected an https:// URL or a gs:// URI").optional(),
-  /** Buckets this stack does not manage that extract may read its gs:// sources from: `roles/storage.objectViewer` on each, for extract only. */
-  etlSourceBuckets: jsonArray(z.string().regex(/^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$/, 'expected bucket names as in gs://<name>, e.g. ["landing"]')).default([]),
-  /** A token extract sends to its https source (`SOURCE_TOKEN`), kept in Secret Manager; set it with `pulumi config set --secret`. Default (empty): none. */
-  etlSourceToken: z.string().optional(),
-  /** Default dataset name of the ETL jobs (`DATASET_NAME`). */
-  etlDatasetName: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "expected lowercase letters, digits and underscores, starting with a letter").default("flights"),
-  /** Tasks per extract execution; each task takes its share of the input. */
-  extractTaskCount: wholeNumber("a task count", 1, MAX_TASK_COUNT, "Cloud Run's limit per execution").default(1),
-  /** Unix-cron expression (five fields, as Cloud Scheduler takes it) of the nightly ETL chain (extract, load, transform). Default: no schedule. */
+    .default(SOFT_DELETE_RETENTION_DAYS.default)
+    .describe(
+      "Days a protected stack's buckets keep deleted and overwritten objects restorable (Cloud Storage soft delete, billed as storage): 0 (off) or 7-90. A stack with protectData false keeps none, so destroy leaves nothing billable.",
+    ),
+  tableExpirationDays: wholeNumber("table expiration in days (0: never)", 0, MAX_TABLE_EXPIRATION_DAYS, "defaultTableExpirationMs must stay a safe integer")
+    .default(0)
+    .describe("Days after which new warehouse tables expire. 0: never."),
+  imageKeepCount: wholeNumber("a count of image versions", 1, MAX_KEEP_COUNT, "keepCount is an int32").default(10).describe("Most recent versions of each image that Artifact Registry cleanup always keeps."),
+  untaggedImageRetentionDays: wholeDays("untagged image retention", MAX_OLDER_THAN_DAYS, "olderThan is a protobuf Duration").default(7).describe("Days after which untagged image versions are deleted."),
+  runners: jsonArray(member)
+    .default([])
+    .describe(
+      "IAM members (`user:`, `group:`, `serviceAccount:`) who may run, watch and cancel the jobs with overrides (`npm run job`): `roles/run.jobsExecutorWithOverrides` and `roles/run.viewer` on each job, and `roles/logging.viewAccessor` on the stack's log view of Cloud Run job logs (not on the project).",
+    ),
+  etlSource: z
+    .string()
+    .regex(/^(https|gs):\/\/\S+$/, "expected an https:// URL or a gs:// URI")
+    .optional()
+    .describe("Default input of the extract job (`SOURCE_URI`): an https:// URL or gs:// URI; runs may override it. Empty: none (each run passes --source)."),
+  etlSourceBuckets: jsonArray(z.string().regex(/^[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]$/, 'expected bucket names as in gs://<name>, e.g. ["landing"]'))
+    .default([])
+    .describe(
+      'Buckets this stack does not manage that extract reads gs:// sources from (e.g. ["landing"]): extract\'s account gets `roles/storage.objectViewer` on each, nothing else does. The deployer needs IAM admin on them.',
+    ),
+  etlSourceToken: z
+    .string()
+    .optional()
+    .describe("A token extract sends to its https source (`SOURCE_TOKEN`), stored in Secret Manager and read by extract only. Set it with `pulumi config set --secret`. Empty: none."),
+  etlDatasetName: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/, "expected lowercase letters, digits and underscores, starting with a letter")
+    .default("flights")
+    .describe("Default dataset name of the ETL jobs (`DATASET_NAME`)."),
+  extractTaskCount: wholeNumber("a task count", 1, MAX_TASK_COUNT, "Cloud Run's limit per execution")
+    .default(1)
+    .describe(`Tasks per extract execution (1-${MAX_TASK_COUNT}); each task takes its share of the input.`),
   etlSchedule: z
     .string()
     .superRefine((value, ctx) => {
       const problem = cronProblem(value);
       if (problem !== undefined) ctx.addIssue({ code: "custom", message: `expected a unix-cron expression as Cloud Scheduler takes it, e.g. "0 2 * * *": ${problem}` });
     })
-    .optional(),
-  /** Build and push the images from images/ (dev); false: deploy only promoted digests (prod). */
-  buildImages: z.stringbool({ error: "expected true or false" }).default(true),
-  /** The ETL image by digest, promoted from another stack (`npm run promote`); when set, it is deployed and not built. */
-  etlImage: promotedImage("etl"),
-  /** The scoring service's image by digest, promoted like `etlImage`. */
-  scorerImage: promotedImage("scorer"),
-  /** The stream predictor's image by digest, promoted like `etlImage`. */
-  streamImage: promotedImage("stream"),
-  /** IAM members who may publish requests to the streaming pipeline and pull its results (`npm run stream`). */
-  streamClients: jsonArray(member).default([]),
-  /** IAM members allowed to pull this stack's images, e.g. prod's deployer, which copies the images it promotes from here. */
-  imageReaders: jsonArray(member).default([]),
-  /** Email notified when a job execution fails (a Cloud Monitoring alert). Default (empty): no alert. */
-  alertEmail: z.string().regex(EMAIL, "expected an email address").optional(),
-  /** IANA time zone of the schedules. */
+    .optional()
+    .describe(
+      'Unix-cron expression (five fields, as Cloud Scheduler takes it: https://cloud.google.com/scheduler/docs/configuring/cron-job-schedules) of the nightly ETL chain (extract, load, transform as one workflow), e.g. "0 2 * * *". Empty: no schedule.',
+    ),
+  buildImages: z
+    .stringbool({ error: "expected true or false" })
+    .default(true)
+    .describe("Build and push the images from images/ (dev). false: deploy only promoted digests (prod), set by `npm run promote`."),
+  etlImage: promotedImage("etl").describe(
+    "The ETL image by digest, promoted from another stack with `npm run promote`; when set it is copied into this stack's repository and deployed from there, not built. Empty: build it (buildImages must be true).",
+  ),
+  scorerImage: promotedImage("scorer").describe("The scoring service's image by digest, promoted with `npm run promote` like etlImage. Empty: build it."),
+  streamImage: promotedImage("stream").describe("The stream predictor's image by digest, promoted with `npm run promote` like etlImage. Empty: build it."),
+  streamClients: jsonArray(member).default([]).describe("IAM members who may publish requests to the streaming pipeline and pull its results (`npm run stream`)."),
+  imageReaders: jsonArray(member)
+    .default([])
+    .describe(
+      "IAM members given `roles/artifactregistry.reader` on this stack's image repository, e.g. prod's deployer (serviceAccount:<deployer>@<prod project>.iam.gserviceaccount.com), which copies the images it promotes from here.",
+    ),
+  alertEmail: z
+    .string()
+    .regex(EMAIL, "expected an email address")
+    .optional()
+    .describe("Email notified by Cloud Monitoring alerts on a failed job execution, a failed ETL chain execution and messages going to a dead-letter topic. Empty: no alerts."),
   scheduleTimeZone: z
     .string()
     .superRefine((value, ctx) => {
       const problem = timeZoneProblem(value);
       if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
     })
-    .default("Etc/UTC"),
-  /** Accept a `gcp:region` or `datasetLocation` missing from Google's lists in components/shared/locations.ts (for a location Google added since). */
-  allowUnlistedLocation: z.stringbool({ error: "expected true or false" }).default(false),
+    .default("Etc/UTC")
+    .describe("Exact IANA time zone name of the schedules, e.g. Europe/Berlin (case-sensitive)."),
+  allowUnlistedLocation: z
+    .stringbool({ error: "expected true or false" })
+    .default(false)
+    .describe("Accept a gcp:region or datasetLocation that is not in Google's published lists as this project knows them (components/shared/locations.ts), for a location Google added since."),
 };
 
 const schema = z.object(CONFIG_SCHEMA).strict();

@@ -163,8 +163,10 @@ interface MockMonitorLike {
  * Installs Pulumi's mock runtime (`pulumi.runtime.setMocks`, not a preview: every output is known) with
  * realistic computed outputs, and records every registration with what the engine would receive.
  * Call it, and set config, before the program or component module is loaded.
+ * @param project - the project name (a program's `Pulumi.yaml` `name`): the namespace of `new pulumi.Config()`
+ *   and the stack's URNs. Component tests, which run no program, take this project's.
  */
-export async function installMockRuntime(cloud: MockCloud, stack: string, recorder = new ResourceRecorder()): Promise<ResourceRecorder> {
+export async function installMockRuntime(cloud: MockCloud, stack: string, recorder = new ResourceRecorder(), project = "cloudrun-pipelines"): Promise<ResourceRecorder> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -173,7 +175,7 @@ export async function installMockRuntime(cloud: MockCloud, stack: string, record
       },
       call: (args) => mockCall(args.token, cloud, args.inputs as Record<string, unknown>),
     },
-    "cloudrun-pipelines",
+    project,
     stack,
     false,
   );

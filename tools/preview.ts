@@ -1,13 +1,12 @@
 import { Command } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { configFromPulumi } from "../config";
 import { diffPlans, renderDiff } from "./diff";
 import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "./render";
-import { RULES, violations } from "./rules";
-import { ProgramRun, readStackConfig, ROOT, runProgram } from "./run-program";
-import { typeCheck } from "./type-check";
+import { protectsData, RULES, violations } from "./rules";
+import { MAIN_PROGRAM, ProgramRun, readStackConfig, ROOT, runProgram } from "./run-program";
+import { typeCheck, typeCheckProgram } from "./type-check";
 
 /** Where the architecture diagram is written, from the dev stack's plan. */
 export const ARCHITECTURE_DOC = path.join(ROOT, "docs", "architecture.md");
@@ -70,18 +69,50 @@ export function planText(run: ProgramRun, problems: readonly string[]): string {
   ].join("\n");
 }
 
+/** What the preview finds for one stack of a program. */
+export interface StackPreview {
+  readonly run: ProgramRun;
+  /** The guardrails' violations (`tools/rules.ts`), held to the policy the stack's gcp provider labels name. */
+  readonly problems: string[];
+  readonly rehearsal: RehearsalResult;
+}
+
+/**
+ * Runs one stack of a program (its `Pulumi.yaml` and `Pulumi.<stack>.yaml` beside it) under the mock runtime, then
+ * its guardrails and its deploy rehearsal: everything `npm run preview` prints, without the type check.
+ * @param program - the program's entry file, e.g. `examples/own-pipeline/index.ts`.
+ * @throws the program's own error, or an Error naming a missing stack file or `Pulumi.yaml`.
+ * @example
+ * const { problems } = await previewStack("examples/own-pipeline/index.ts", "dev");
+ */
+export async function previewStack(program: string, stack: string): Promise<StackPreview> {
+  const run = await runStack(program, stack);
+  // The stack's policy as its gcp provider's labels say it, as the policy pack reads it: works for any program.
+  const problems = violations(run.resources, { protectData: protectsData(run.resources) });
+  const rehearsal = await rehearseRun(run, (other) => runStack(program, other), path.dirname(path.resolve(program)));
+  return { run, problems, rehearsal };
+}
+
+/** One stack of a program, with the stack file beside it. */
+function runStack(program: string, stack: string): Promise<ProgramRun> {
+  return runProgram(stack, readStackConfig(stack, path.dirname(path.resolve(program))), undefined, program);
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command("preview")
     .description("Runs the real program offline under the Pulumi mock runtime with a stack's config and prints what `pulumi up` would create.")
+    .option("--program <file>", "the program to run; its Pulumi.yaml and Pulumi.<stack>.yaml are beside it", path.relative(process.cwd(), MAIN_PROGRAM))
     .option("--stack <name>", "stack whose Pulumi.<stack>.yaml is used", "dev")
+    .option("--docs-out <file>", `write the architecture diagram here (default: ${path.relative(ROOT, ARCHITECTURE_DOC)}, for this project's ${ARCHITECTURE_STACK} stack only)`)
     .option("--json <file>", "also write the plan (resources, IAM, outputs) as JSON")
     .option("--outputs <file>", "also write the stack outputs as JSON (the runner's --outputs)")
-    .option("--no-docs", `do not rewrite docs/architecture.md (written only for the ${ARCHITECTURE_STACK} stack)`)
+    .option("--no-docs", "do not write the architecture diagram")
     .option("--diff <stacks...>", "compare two stacks' plans instead, e.g. --diff dev prod: resources only in one, inputs and IAM that differ")
     .parse(argv);
-  const opts = program.opts<{ stack: string; json?: string; outputs?: string; docs: boolean; diff?: string[] }>();
+  const opts = program.opts<{ program: string; stack: string; docsOut?: string; json?: string; outputs?: string; docs: boolean; diff?: string[] }>();
+  const entry = path.resolve(opts.program);
   // Type-checked beside the (transpile-only) run; nothing is printed before it passes, and its errors come first.
-  const checked = typeCheck();
+  const checked = entry === MAIN_PROGRAM ? typeCheck() : typeCheckProgram(entry);
   checked.catch(() => undefined);
   const firstError = (err: unknown) => checked.then(() => err, (typeError: unknown) => typeError);
   if (opts.diff) {
@@ -90,8 +121,8 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     try {
-      const a = await runProgram(opts.diff[0]);
-      const b = await runProgram(opts.diff[1]);
+      const a = await runStack(entry, opts.diff[0]);
+      const b = await runStack(entry, opts.diff[1]);
       await checked;
       process.stdout.write(renderDiff(diffPlans(a, b)));
       return 0;
@@ -101,28 +132,25 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  let run: ProgramRun;
-  let problems: string[];
-  let rehearsal: RehearsalResult;
+  let preview: StackPreview;
   try {
-    const config = readStackConfig(opts.stack);
-    run = await runProgram(opts.stack, config);
-    problems = violations(run.resources, { stack: opts.stack, protectData: configFromPulumi(config.values, opts.stack, (k) => config.secretKeys.includes(k), true).policy.protectData });
-    rehearsal = await rehearseRun(run);
+    preview = await previewStack(entry, opts.stack);
     await checked;
   } catch (caught) {
     const err = await firstError(caught);
     process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+  const { run, problems, rehearsal } = preview;
   process.stdout.write(planText(run, problems));
   process.stdout.write(rehearsalText(rehearsal));
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(planJson(run), null, 2)}\n`);
   if (opts.outputs) fs.writeFileSync(opts.outputs, `${JSON.stringify(run.outputs, null, 2)}\n`);
-  if (opts.docs && opts.stack === ARCHITECTURE_STACK) {
-    fs.mkdirSync(path.dirname(ARCHITECTURE_DOC), { recursive: true });
-    fs.writeFileSync(ARCHITECTURE_DOC, architectureDoc(run));
-    process.stderr.write(`wrote ${path.relative(process.cwd(), ARCHITECTURE_DOC)}\n`);
+  const docsOut = opts.docsOut ?? (entry === MAIN_PROGRAM && opts.stack === ARCHITECTURE_STACK ? ARCHITECTURE_DOC : undefined);
+  if (opts.docs && docsOut !== undefined) {
+    fs.mkdirSync(path.dirname(docsOut), { recursive: true });
+    fs.writeFileSync(docsOut, architectureDoc(run));
+    process.stderr.write(`wrote ${path.relative(process.cwd(), docsOut)}\n`);
   }
   return problems.length === 0 && rehearsal.problems.length === 0 ? 0 : 1;
 }

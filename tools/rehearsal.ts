@@ -90,14 +90,15 @@ export function stackNames(root = ROOT): string[] {
  * the other stacks' programs are run too (offline, each with its own stack file, in name order) until the stacks
  * holding every such repository are found.
  * @param load - runs another stack's program; by default {@link runProgram} with its stack file.
+ * @param root - the directory of the program's stack files; by default this project's.
  * @throws the other program's error, naming its config key, when another stack's program fails.
  * @example
  * const verdict = async () => rehearsalText(await rehearseRun(await runProgram("dev")));
  */
-export async function rehearseRun(run: ProgramRun, load: (stack: string) => Promise<Plan> = runProgram): Promise<RehearsalResult> {
+export async function rehearseRun(run: ProgramRun, load: (stack: string) => Promise<Plan> = runProgram, root = ROOT): Promise<RehearsalResult> {
   const otherStacks = new Map<string, Plan>();
   const missing = new Set(foreignImages(run).map((f) => f.registryPath));
-  for (const stack of stackNames().filter((s) => s !== run.stack)) {
+  for (const stack of stackNames(root).filter((s) => s !== run.stack)) {
     if (missing.size === 0) break;
     const plan = await load(stack);
     otherStacks.set(stack, plan);

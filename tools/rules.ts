@@ -1,10 +1,24 @@
 import { parse } from "yaml";
 import { RecordedResource, SECRET } from "./plan";
 
+/** The label that tells a rule whether the stack protects its data (set on every resource by the gcp provider): `protected` or `destroyable`. */
+export const DATA_PROTECTION_LABEL = "data-protection";
+
+/**
+ * Whether a stack protects its data, from its gcp provider's default labels ({@link DATA_PROTECTION_LABEL}):
+ * protected unless the label says `destroyable`. Any program's plan can be judged this way, offline (`npm run
+ * preview -- --program`) and in the policy pack, without reading that program's config.
+ */
+export function protectsData(resources: readonly RecordedResource[]): boolean {
+  const provider = resources.find((r) => r.type === "pulumi:providers:gcp");
+  const raw = provider?.inputs.defaultLabels;
+  const labels = (typeof raw === "string" ? JSON.parse(raw) : (raw ?? {})) as Record<string, string>;
+  return labels[DATA_PROTECTION_LABEL] !== "destroyable";
+}
+
 /** What a rule knows about the stack besides its resources. */
 export interface RuleContext {
-  readonly stack: string;
-  /** The stack's `protectData` (its environment policy). */
+  /** Whether the stack protects its data (its environment policy), as {@link protectsData} reads it from the gcp provider's labels. */
   readonly protectData: boolean;
 }
 

@@ -6,6 +6,8 @@ import { installMockRuntime, RecordedInvoke, RecordedResource, ResourceRecorder,
 
 /** The project root (where Pulumi.yaml and the stack files are). */
 export const ROOT = path.resolve(__dirname, "..");
+/** This project's program, run by default. */
+export const MAIN_PROGRAM = path.join(ROOT, "index.ts");
 
 /** A stack's config as the Pulumi CLI hands it to the program: every value a string, lists and maps as JSON. */
 export interface StackConfigFile {
@@ -45,7 +47,7 @@ export function readStackConfig(stack: string, root = ROOT): StackConfigFile {
       values[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
   }
-  const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { name: string; config?: Record<string, { default?: unknown }> };
+  const project = readProject(root);
   for (const [key, spec] of Object.entries(project.config ?? {})) {
     const qualified = key.includes(":") ? key : `${project.name}:${key}`;
     if (!(qualified in values) && spec.default !== undefined) {
@@ -55,22 +57,48 @@ export function readStackConfig(stack: string, root = ROOT): StackConfigFile {
   return { values, secretKeys };
 }
 
+/** What the runs read from a program's `Pulumi.yaml`. */
+interface ProjectFile {
+  /** The project name: the namespace of the program's own config keys (src: https://www.pulumi.com/docs/iac/concepts/config/). */
+  readonly name: string;
+  readonly config?: Record<string, { default?: unknown }>;
+}
+
 /**
- * Runs the real program (`index.ts`) for `stack` the way the engine would, with no engine: mock runtime, the
- * stack file's config, the program loaded inside `runInPulumiStack`. Resolves with the stack outputs and every
- * registered resource once all registrations are answered.
- * @param config - the stack's config; by default read from `Pulumi.<stack>.yaml`.
- * @param recorder - where registered resources are recorded (a test passes its own to see what a failed run declared).
- * @throws the program's own error, e.g. the config error naming the key.
+ * Reads the `Pulumi.yaml` in `root`.
+ * @throws Error naming the file when it is missing or has no `name`.
  */
-export async function runProgram(stack: string, config: StackConfigFile = readStackConfig(stack), recorder = new ResourceRecorder()): Promise<ProgramRun> {
-  const cloud = { project: config.values["gcp:project"] ?? "unset-project", region: config.values["gcp:region"] ?? "unset-region" };
-  await installMockRuntime(cloud, stack, recorder);
-  pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+export function readProject(root = ROOT): ProjectFile {
+  const file = path.join(root, "Pulumi.yaml");
+  if (!fs.existsSync(file)) throw new Error(`no Pulumi.yaml beside the program in ${root}: a program needs its project file (name, runtime, config)`);
+  const project = (parse(fs.readFileSync(file, "utf8")) ?? {}) as Partial<ProjectFile>;
+  if (typeof project.name !== "string" || project.name === "") throw new Error(`${file}: no project name (\`name: <project>\`)`);
+  return { ...project, name: project.name };
+}
+
+/**
+ * Runs a real program (by default this project's `index.ts`) for `stack` the way the engine would, with no engine:
+ * mock runtime under the project name of the program's `Pulumi.yaml`, the stack file's config, the program loaded
+ * inside `runInPulumiStack`. Resolves with the stack outputs and every registered resource once all registrations
+ * are answered.
+ * @param config - the stack's config; by default read from `Pulumi.<stack>.yaml` beside the program.
+ * @param recorder - where registered resources are recorded (a test passes its own to see what a failed run declared).
+ * @param program - the program's entry file; its directory holds its `Pulumi.yaml` and stack files.
+ * @throws the program's own error, e.g. the config error naming the key; an Error naming a missing `Pulumi.yaml`.
+ * @example
+ * const run = await runProgram("dev", readStackConfig("dev", "examples/own-pipeline"), undefined, "examples/own-pipeline/index.ts");
+ */
+export async function runProgram(stack: string, config?: StackConfigFile, recorder = new ResourceRecorder(), program = MAIN_PROGRAM): Promise<ProgramRun> {
+  const root = path.dirname(path.resolve(program));
+  const project = readProject(root).name;
+  const values = config ?? readStackConfig(stack, root);
+  const cloud = { project: values.values["gcp:project"] ?? "unset-project", region: values.values["gcp:region"] ?? "unset-region" };
+  await installMockRuntime(cloud, stack, recorder, project);
+  pulumi.runtime.setAllConfig(values.values, values.secretKeys);
   forgetProgramModules(ROOT);
-  const program = path.join(ROOT, "index.ts");
+  if (!root.startsWith(ROOT + path.sep)) forgetProgramModules(root);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(program) }));
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(path.resolve(program)) }));
   await settled();
   return { stack, outputs: (outputs ?? {}) as Record<string, unknown>, resources: recorder.resources, invokes: recorder.invokes };
 }

@@ -1,4 +1,6 @@
 import { execFile } from "child_process";
+import { createHash } from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 
 /** The project root (where tsconfig.preview.json is). */
@@ -25,12 +27,43 @@ const ROOT = path.resolve(__dirname, "..");
  * checked.then(() => console.log("no type errors"), (err: Error) => console.error(err.message));
  */
 export function typeCheck(project = path.join(ROOT, "tsconfig.preview.json")): Promise<void> {
-  const tsc = require.resolve("typescript/bin/tsc");
+  return tsc(["-b", project], project);
+}
+
+/**
+ * The type check of another program (`npm run preview -- --program FILE`): `tsc -p` on a tsconfig that extends this
+ * project's `tsconfig.json` (strict) with `file` as its only root, written under `node_modules/.cache/` with its
+ * incremental build info beside it. `-p`, not `-b`: an incremental `tsc -p` re-checks whatever changed among all the
+ * files the program imports (build info records each file's version), while `tsc -b` only looks at the config's own
+ * files (src: https://github.com/microsoft/TypeScript/issues/49655), which would miss an edit to a component.
+ * @param file - the program's entry file.
+ * @returns as {@link typeCheck}.
+ * @example
+ * typeCheckProgram("examples/own-pipeline/index.ts").then(() => console.log("no type errors"));
+ */
+export function typeCheckProgram(file: string): Promise<void> {
+  const entry = path.resolve(file);
+  const cache = path.join(ROOT, "node_modules", ".cache");
+  const id = createHash("sha256").update(entry).digest("hex").slice(0, 12);
+  const project = path.join(cache, `preview-program-${id}.tsconfig.json`);
+  const config = {
+    extends: path.join(ROOT, "tsconfig.json"),
+    compilerOptions: { noEmit: true, incremental: true, tsBuildInfoFile: `preview-program-${id}.tsbuildinfo`, types: ["node"] },
+    files: [entry],
+    include: [],
+  };
+  fs.mkdirSync(cache, { recursive: true });
+  fs.writeFileSync(project, `${JSON.stringify(config, null, 2)}\n`);
+  return tsc(["-p", project], project);
+}
+
+function tsc(args: string[], project: string): Promise<void> {
+  const compiler = require.resolve("typescript/bin/tsc");
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [tsc, "-b", project, "--pretty", "false"], { cwd: path.dirname(project), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [compiler, ...args, "--pretty", "false"], { cwd: path.dirname(project), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (!err) return resolve();
       const diagnostics = `${stdout}${stderr}`.trim() || err.message;
-      reject(new Error(`the program does not type-check (as \`pulumi up\` would report; tsc -b ${path.relative(ROOT, project)}):\n${diagnostics}`));
+      reject(new Error(`the program does not type-check (as \`pulumi up\` would report; tsc ${args[0]} ${path.relative(ROOT, project)}):\n${diagnostics}`));
     });
   });
 }

@@ -8,13 +8,15 @@ const gcpConfig = new pulumi.Config("gcp");
 const project = gcpConfig.require("project");
 const region = gcpConfig.require("region");
 const config = new pulumi.Config();
-const provider = new gcp.Provider("gcp", { project, region, defaultLabels: { app: "landing-validation", stack, "managed-by": "pulumi" } });
+// prod keeps its data (protect, no forceDestroy); dev tears down with `pulumi destroy`.
+const policy = environmentPolicy(config.getBoolean("protectData") ?? false);
+// The data-protection label tells the guardrails (preview and policy pack) which policy to hold the stack to.
+const labels = { app: "landing-validation", stack, "managed-by": "pulumi", "data-protection": policy.protectData ? "protected" : "destroyable" };
+const provider = new gcp.Provider("gcp", { project, region, defaultLabels: labels });
 
 // The APIs these components use, enabled first; every component waits for them.
 const apis = new ProjectApis("apis", { services: ["cloudscheduler.googleapis.com", "iam.googleapis.com", "run.googleapis.com", "storage.googleapis.com"] }, { provider });
 const opts = { provider, dependsOn: [apis] };
-// prod keeps its data (protect, no forceDestroy); dev tears down with `pulumi destroy`.
-const policy = environmentPolicy(config.getBoolean("protectData") ?? false);
 
 const landing = new Bucket(
   "landing",

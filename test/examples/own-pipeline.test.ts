@@ -1,8 +1,8 @@
-import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { installMockRuntime, RecordedResource, settled } from "../../tools/mock-runtime";
+import { RecordedResource } from "../../tools/mock-runtime";
+import { runProgram } from "../../tools/run-program";
 import { ROOT, typeCheck } from "../helpers/typecheck";
 
 const PROGRAM = path.join(ROOT, "examples", "own-pipeline", "index.ts");
@@ -33,14 +33,10 @@ describe("README: Build your own pipeline (examples/own-pipeline)", () => {
     let resources: RecordedResource[];
     let outputs: Record<string, unknown>;
     before(async () => {
-      const recorder = await installMockRuntime({ project: "my-project", region: "europe-west1" }, "dev");
-      // The mock runtime runs as project `cloudrun-pipelines`, so the program's own keys are read from that namespace.
-      pulumi.runtime.setAllConfig({ "gcp:project": "my-project", "gcp:region": "europe-west1", "cloudrun-pipelines:image": IMAGE });
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const exported = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(PROGRAM) }));
-      outputs = (exported ?? {}) as Record<string, unknown>;
-      await settled();
-      resources = recorder.resources;
+      // Under the project name of the example's Pulumi.yaml (landing-validation), the namespace of its own keys.
+      const run = await runProgram("dev", { values: { "gcp:project": "my-project", "gcp:region": "europe-west1", "landing-validation:image": IMAGE }, secretKeys: [] }, undefined, PROGRAM);
+      outputs = run.outputs;
+      resources = run.resources;
     });
     const one = (type: string, name: string) => {
       const found = resources.filter((r) => r.type === type && r.name === name);
@@ -51,7 +47,7 @@ describe("README: Build your own pipeline (examples/own-pipeline)", () => {
     it("declares exactly these resources", () => {
       expect(resources.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal(
         [
-          "pulumi:pulumi:Stack cloudrun-pipelines-dev",
+          "pulumi:pulumi:Stack landing-validation-dev",
           "pulumi:providers:gcp gcp",
           "pipelines:gcp:ProjectApis apis",
           "gcp:projects/service:Service apis-cloudscheduler",
@@ -78,7 +74,7 @@ describe("README: Build your own pipeline (examples/own-pipeline)", () => {
       const provider = one("pulumi:providers:gcp", "gcp");
       expect(provider.inputs).to.deep.include({ project: "my-project", region: "europe-west1" });
       // A provider's inputs reach the engine as strings: a map as JSON.
-      expect(JSON.parse(provider.inputs.defaultLabels as string)).to.deep.equal({ app: "landing-validation", stack: "dev", "managed-by": "pulumi" });
+      expect(JSON.parse(provider.inputs.defaultLabels as string)).to.deep.equal({ app: "landing-validation", stack: "dev", "managed-by": "pulumi", "data-protection": "destroyable" });
       for (const r of resources.filter((x) => x.custom && x.type.startsWith("gcp:"))) expect(r.provider, r.name).to.match(/::gcp::/);
     });
 

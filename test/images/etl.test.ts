@@ -1,10 +1,10 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EXIT, main } from "../../images/etl/src/main";
 import { dateRange } from "../../images/etl/src/params";
+import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
 
 const PLATFORM_ENV = { GOOGLE_CLOUD_PROJECT: "p", RAW_BUCKET: "p-dev-raw", WAREHOUSE_DATASET: "dev_warehouse" };
 
@@ -96,15 +96,15 @@ describe("images/etl entrypoint", () => {
     expect(dateRange({}, {})).to.equal(undefined);
   });
 
-  it("runs as a real process: exit code and structured stdout", async () => {
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "images/etl/src/main.ts", "extract", "--dry-run", "--source", "data.csv", "--dataset", "flights"], {
+  it("runs as a real process: exit code and structured stdout", function () {
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
+    const result = runNode(["-r", "ts-node/register/transpile-only", "images/etl/src/main.ts", "extract", "--dry-run", "--source", "data.csv", "--dataset", "flights"], {
       cwd: path.join(__dirname, "..", ".."),
       env: { PATH: process.env.PATH, ...PLATFORM_ENV },
-      encoding: "utf8",
     });
     expect(result.status, result.stderr).to.equal(0);
     expect(JSON.parse(result.stdout)).to.deep.include({ severity: "NOTICE", message: "extract: parameters are valid (dry run, nothing read or written)" });
-    const failed = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "images/etl/src/main.ts", "extract"], { cwd: path.join(__dirname, "..", ".."), env: { PATH: process.env.PATH }, encoding: "utf8" });
+    const failed = runNode(["-r", "ts-node/register/transpile-only", "images/etl/src/main.ts", "extract"], { cwd: path.join(__dirname, "..", ".."), env: { PATH: process.env.PATH } });
     expect(failed.status).to.equal(2);
     expect(JSON.parse(failed.stderr).severity).to.equal("ERROR");
   });

@@ -1,6 +1,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { expect } from "chai";
-import { fromPolicyResource, policies, protectsData } from "../../policy/policies";
+import { fromPolicyResource, policies } from "../../policy/policies";
+import { protectsData } from "../../tools/rules";
 import { RULES } from "../../tools/rules";
 import { planOf } from "../helpers/plan";
 

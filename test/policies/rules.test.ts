@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { stringify } from "yaml";
 import { configFromPulumi } from "../../config";
 import { RecordedResource } from "../../tools/mock-runtime";
-import { RULES, violations } from "../../tools/rules";
+import { protectsData, RULES, violations } from "../../tools/rules";
 import { readStackConfig } from "../../tools/run-program";
 import { planOf } from "../helpers/plan";
 
@@ -21,8 +21,8 @@ const service = (name: string, serviceAccount: string) => fake("gcp:cloudrunv2/s
 const workflow = (call: Record<string, unknown>) =>
   fake("gcp:workflows/workflow:Workflow", "w", { serviceAccount: "w@p.iam.gserviceaccount.com", sourceContents: stringify({ main: { steps: [{ start: { call: "http.post", args: call, result: "r" } }] } }) });
 const scheduler = (httpTarget: Record<string, unknown>) => fake("gcp:cloudscheduler/job:Job", "s", { httpTarget });
-const DEV = { stack: "dev", protectData: false };
-const PROD = { stack: "prod", protectData: true };
+const DEV = { protectData: false };
+const PROD = { protectData: true };
 
 /** Per rule: a plan that complies and one that does not, with the violation expected. */
 const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[]; failing: RecordedResource[]; expected: string }> = {
@@ -132,7 +132,8 @@ describe("policy rules", () => {
       const config = readStackConfig(stack);
       const run = await planOf(stack);
       const { protectData } = configFromPulumi(config.values, stack, (k) => config.secretKeys.includes(k), true).policy;
-      expect(violations(run.resources, { stack, protectData })).to.deep.equal([]);
+      expect(violations(run.resources, { protectData })).to.deep.equal([]);
+      expect(protectsData(run.resources), "the data-protection label the preview and the policy pack read").to.equal(protectData);
     });
   }
 });

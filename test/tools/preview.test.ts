@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -7,6 +6,7 @@ import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planText } from 
 import { RecordedResource } from "../../tools/mock-runtime";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "../../tools/render";
 import { ROOT } from "../../tools/run-program";
+import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
 import { planOf } from "../helpers/plan";
 
 /**
@@ -14,10 +14,8 @@ import { planOf } from "../helpers/plan";
  * takes seconds, more on a busy machine: few tests spawn it, and those measure nothing about time.
  */
 function preview(...args: string[]) {
-  return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "tools/preview.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+  return runNode([require.resolve("ts-node/dist/bin"), "--transpile-only", "tools/preview.ts", ...args], { cwd: ROOT });
 }
-/** Mocha's timeout for a test that spawns the preview: far above its duration even on a loaded machine. */
-const CHILD_PROCESS_TIMEOUT_MS = 10 * 60_000;
 
 const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource => ({
   urn: `urn:${name}`,
@@ -96,7 +94,7 @@ describe("preview", () => {
   });
 
   it("`npm run preview -- --stack prod --json F --outputs G` prints the prod plan and writes the plan and the runner's outputs file", function () {
-    this.timeout(CHILD_PROCESS_TIMEOUT_MS);
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-"));
     const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
     const result = preview("--stack", "prod", "--json", json, "--outputs", outputs);
@@ -115,7 +113,7 @@ describe("preview", () => {
   });
 
   it("an unknown stack fails with the stacks there are, and a non-zero exit", function () {
-    this.timeout(CHILD_PROCESS_TIMEOUT_MS);
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
     const result = preview("--stack", "qa", "--no-docs");
     expect(result.status).to.equal(1);
     expect(result.stderr).to.include("preview failed: no stack file Pulumi.qa.yaml; stacks: dev, prod, staging");
