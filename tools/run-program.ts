@@ -72,7 +72,7 @@ export async function runProgram(stack: string, config: StackConfigFile = readSt
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(program) }));
   await settled();
-  return { stack, outputs: (outputs ?? {}) as Record<string, unknown>, resources: recorder.resources, invokes: recorder.invokes };
+  return { stack, outputs: outputs ?? {}, resources: recorder.resources, invokes: recorder.invokes };
 }
 
 /** Drops the project's own modules from the require cache, so the program (and its config) is evaluated anew. */

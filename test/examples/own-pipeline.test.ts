@@ -38,7 +38,7 @@ describe("README: Build your own pipeline (examples/own-pipeline)", () => {
       pulumi.runtime.setAllConfig({ "gcp:project": "my-project", "gcp:region": "europe-west1", "cloudrun-pipelines:image": IMAGE });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const exported = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(PROGRAM) }));
-      outputs = (exported ?? {}) as Record<string, unknown>;
+      outputs = exported ?? {};
       await settled();
       resources = recorder.resources;
     });
