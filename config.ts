@@ -52,7 +52,7 @@ const jsonArray = <T extends z.core.SomeType>(item: T) =>
   z.preprocess((value) => {
     if (typeof value !== "string") return value;
     try {
-      return JSON.parse(value);
+      return JSON.parse(value) as unknown;
     } catch {
       return value;
     }
@@ -321,7 +321,7 @@ export function configFromPulumi(all: Readonly<Record<string, string>>, stack: s
 export function loadConfig(): StackConfig {
   // isConfigSecret is in @pulumi/pulumi's runtime but not in its type declarations (checked with 3.248).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+  const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret: (key: string) => boolean };
   return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack(), isConfigSecret, runsUnderMocks());
 }
 

@@ -53,4 +53,4 @@ async function run(): Promise<void> {
   for (const m of results) console.log(`  ${m.label.padEnd(30)} ${String(m.reads).padStart(3)} API reads, returned ${m.delaySeconds.toFixed(1)} s after the execution finished`);
 }
 
-run();
+void run();

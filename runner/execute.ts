@@ -25,7 +25,7 @@ export interface Timing {
   readonly retryMs: number;
   sleep(ms: number): Promise<void>;
   /** The clock, ms since the epoch. @default Date.now */
-  now?(): number;
+  now?: () => number;
 }
 
 export const DEFAULT_TIMING: Timing = { pollMs: { first: 2000, factor: 1.5, max: 15000, near: 1000 }, retryMs: 1000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };

@@ -9,7 +9,7 @@ import { createProgress } from "./progress";
 /** Where a run writes and how it is interrupted. */
 export interface RunIo {
   /** Progress and messages (stderr). */
-  err(text: string): void;
+  err: (text: string) => void;
   isTTY: boolean;
   /** Registers the Ctrl-C (SIGINT/SIGTERM) handler; returns its removal. */
   onInterrupt(handler: () => void): () => void;

@@ -69,8 +69,8 @@ export async function runProgram(stack: string, config: StackConfigFile = readSt
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
   forgetProgramModules(ROOT);
   const program = path.join(ROOT, "index.ts");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(program) }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/require-await -- async: a failing require rejects
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...(require(program) as Record<string, unknown>) }));
   await settled();
   return { stack, outputs: outputs ?? {}, resources: recorder.resources, invokes: recorder.invokes };
 }
