@@ -39,6 +39,7 @@ export default tseslint.config(
   },
   {
     // Plain JS files (the mocha reporter, the runner's bin, this config) are in no tsconfig: untyped rules only.
+    // (src: https://typescript-eslint.io/troubleshooting/typed-linting)
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },
