@@ -9,7 +9,7 @@ import { handlePush, ObjectStore } from "../images/scorer/src/server";
 
 const ROWS = 1_000_000;
 const penguins = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]).map((r) =>
-  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v)])),
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v as string | number)])),
 );
 const rows = Array.from({ length: ROWS }, (_, i) => (i < penguins.length ? penguins[i] : { ...penguins[i % penguins.length], Species: "" }));
 const csv = Buffer.from(stringify(rows, { header: true }));

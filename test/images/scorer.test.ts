@@ -10,7 +10,7 @@ import * as os from "os";
 import { createServer, handlePush, localStore, MAX_INPUT_BYTES, MAX_REQUEST_BYTES, ObjectStore } from "../../images/scorer/src/server";
 
 const penguins = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]).map(
-  (r): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v)])),
+  (r): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v as string | number)])),
 );
 /** Penguins with every tenth species removed: the rows to predict. */
 const withHidden = penguins.map((r, i) => (i % 10 === 3 ? { ...r, Species: "" } : r));
