@@ -52,7 +52,7 @@ const jsonArray = <T extends z.core.SomeType>(item: T) =>
   z.preprocess((value) => {
     if (typeof value !== "string") return value;
     try {
-      return JSON.parse(value);
+      return JSON.parse(value) as unknown;
     } catch {
       return value;
     }
@@ -294,18 +294,18 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     tableExpirationDays: c.tableExpirationDays === 0 ? undefined : c.tableExpirationDays,
     imageKeepCount: c.imageKeepCount,
     untaggedImageRetentionDays: c.untaggedImageRetentionDays,
-    runners: c.runners as string[],
+    runners: c.runners,
     ...(c.alertEmail !== undefined && { alertEmail: c.alertEmail }),
-    streamClients: c.streamClients as string[],
+    streamClients: c.streamClients,
     images: {
       build: c.buildImages,
       promoted: Object.fromEntries(IMAGE_NAMES.filter((name) => c[`${name}Image`] !== undefined).map((name) => [name, c[`${name}Image`] as string])),
-      readers: c.imageReaders as string[],
+      readers: c.imageReaders,
       ...(unpromoted.length > 0 && { placeholder: promotePlaceholder(stack) }),
     },
     etl: {
       source: c.etlSource,
-      sourceBuckets: c.etlSourceBuckets as string[],
+      sourceBuckets: c.etlSourceBuckets,
       ...(c.etlSourceToken !== undefined && { sourceToken: c.etlSourceToken }),
       datasetName: c.etlDatasetName,
       extractTaskCount: c.extractTaskCount,
@@ -358,7 +358,7 @@ export function configFromPulumi(all: Readonly<Record<string, string>>, stack: s
 export function loadConfig(): StackConfig {
   // isConfigSecret is in @pulumi/pulumi's runtime but not in its type declarations (checked with 3.248).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+  const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret: (key: string) => boolean };
   return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack(), isConfigSecret, runsUnderMocks());
 }
 

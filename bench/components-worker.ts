@@ -101,4 +101,4 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(out));
 }
 
-main();
+void main();

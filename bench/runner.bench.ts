@@ -77,4 +77,4 @@ async function run(): Promise<void> {
   }
 }
 
-run();
+void run();

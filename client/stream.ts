@@ -180,5 +180,5 @@ export async function main(argv: readonly string[], io: StreamIo): Promise<numbe
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => process.exit(code));
+  void main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => process.exit(code));
 }

@@ -141,6 +141,6 @@ function oneOf(names: pulumi.Input<string>[]): pulumi.Output<string> {
 function withApis(dependsOn: pulumi.ComponentResourceOptions["dependsOn"], apis: ProjectApis): pulumi.ComponentResourceOptions["dependsOn"] {
   if (dependsOn === undefined) return [apis];
   if (pulumi.Resource.isInstance(dependsOn)) return dependsOn === apis ? [apis] : [dependsOn, apis];
-  if (Array.isArray(dependsOn)) return dependsOn.includes(apis) ? dependsOn : [...(dependsOn as pulumi.Input<pulumi.Resource>[]), apis];
+  if (Array.isArray(dependsOn)) return dependsOn.includes(apis) ? dependsOn : [...dependsOn, apis];
   return dependsOn;
 }

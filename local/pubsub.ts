@@ -84,7 +84,7 @@ export function localEndpoint(planned: string, endpoints: ReadonlyMap<string, st
 }
 
 function ignore(code: number) {
-  return (err: { code?: number }) => {
+  return (err: Error & { code?: number }) => {
     if (err.code !== code) throw err;
   };
 }

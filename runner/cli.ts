@@ -202,7 +202,7 @@ export function runFromProcess(): void {
       };
     },
   };
-  main(process.argv.slice(2), io).then((code) => process.exit(code));
+  void main(process.argv.slice(2), io).then((code) => process.exit(code));
 }
 
 if (require.main === module) runFromProcess();

@@ -92,6 +92,7 @@ export function emulatorOptions(hostPort: string | undefined): { apiEndpoint?: s
 export function createClients(env: NodeJS.ProcessEnv = process.env): RunClients {
   const options = emulatorOptions(env.CLOUD_RUN_EMULATOR_HOST);
   // `v2` is typed `any` by @google-cloud/logging; LogClient names the two methods the runner calls.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- `v2` is typed `any` (above)
   const logClient = new logging.LoggingServiceV2Client(emulatorOptions(env.CLOUD_LOGGING_EMULATOR_HOST)) as LogClient;
   const jobs = new v2.JobsClient(options);
   return { jobs, operations: operationsWaiter(jobs), executions: new v2.ExecutionsClient(options), tasks: new v2.TasksClient(options), logging: logClient, workflows: new WorkflowExecutionsClient(emulatorOptions(env.WORKFLOWS_EMULATOR_HOST)) };

@@ -25,7 +25,7 @@ export interface Timing {
   readonly retryMs: number;
   sleep(ms: number): Promise<void>;
   /** The clock, ms since the epoch. @default Date.now */
-  now?(): number;
+  now?: () => number;
   /**
    * The timeout of one WaitOperation, in ms: the longest the progress shown and a Ctrl-C check wait. The server
    * caps it at its own RPC timeout and may answer earlier (https://cloud.google.com/run/docs/reference/rest/v2/projects.locations.operations/wait).
@@ -249,7 +249,7 @@ function metadataExecution(operation: protos.google.longrunning.IOperation): Exe
   const any = operation.metadata;
   if (!(any?.value instanceof Uint8Array) || any.type_url !== "type.googleapis.com/google.cloud.run.v2.Execution") return undefined;
   const { Execution: Message } = protos.google.cloud.run.v2;
-  return Message.toObject(Message.decode(any.value), { longs: String, enums: String }) as Execution;
+  return Message.toObject(Message.decode(any.value), { longs: String, enums: String });
 }
 
 /** Cancels an execution (needs `run.executions.cancel`). */

@@ -128,7 +128,7 @@ function outcomeOf(name: string, execution: WorkflowExecution, executions: Recor
   // The chain raises a map naming the step and the execution (chain-definition.ts); other errors are text.
   let failure: { message?: string; step?: string; execution?: string } = {};
   try {
-    failure = JSON.parse(execution.error?.payload ?? "{}");
+    failure = JSON.parse(execution.error?.payload ?? "{}") as typeof failure;
   } catch {
     failure = { message: execution.error?.payload ?? "" };
   }

@@ -9,7 +9,7 @@ import { createProgress } from "./progress";
 /** Where a run writes and how it is interrupted. */
 export interface RunIo {
   /** Progress and messages (stderr). */
-  err(text: string): void;
+  err: (text: string) => void;
   isTTY: boolean;
   /** Registers the Ctrl-C (SIGINT/SIGTERM) handler; returns its removal. */
   onInterrupt(handler: () => void): () => void;
@@ -176,7 +176,7 @@ async function waitForOperation(
   if (ended.end === "unusable") {
     unusable.add(waiter); // the later steps of a pipeline poll at once, without a second note
     context.io.err(`note: cannot wait on the operation (WaitOperation ${ended.reason}); polling the execution instead (see "Prompt exit" in docs/runner.md)\n`);
-    return poll(clients, started.name, timing, show, stop.stopped, { startedMs: context.startedMs, history: context.job, known: latest });
+    return poll(clients, started.name, timing, show, () => stop.stopped(), { startedMs: context.startedMs, history: context.job, known: latest });
   }
   latest = await getExecution();
   show(latest);

@@ -33,7 +33,7 @@ export function declaredKeys(): DeclaredKey[] {
     const description = schema.description;
     if (description === undefined) throw new Error(`config.ts: CONFIG_SCHEMA.${name} has no description; add .describe("...")`);
     if (name.includes(":")) return { key, type: "string", description };
-    const value: unknown = schema instanceof z.ZodDefault ? (schema.def.defaultValue as unknown) : schema instanceof z.ZodOptional ? "" : undefined;
+    const value: unknown = schema instanceof z.ZodDefault ? (schema.def.defaultValue) : schema instanceof z.ZodOptional ? "" : undefined;
     const type = typeof value === "boolean" ? "boolean" : typeof value === "number" ? "integer" : typeof value === "string" ? "string" : Array.isArray(value) ? "array" : undefined;
     if (type === undefined) throw new Error(`config.ts: CONFIG_SCHEMA.${name} needs a default (.default(...)) or .optional(): the Pulumi CLI fails a stack that omits a declared key without one`);
     return { key, type, default: value as DeclaredKey["default"], description };

@@ -170,7 +170,7 @@ export async function installMockRuntime(cloud: MockCloud, stack: string, record
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const { id, outputs } = computedOutputs(args.type, args.inputs, cloud);
+        const { id, outputs } = computedOutputs(args.type, args.inputs as Record<string, unknown>, cloud);
         return { id, state: outputs };
       },
       call: (args) => mockCall(args.token, cloud, args.inputs as Record<string, unknown>),

@@ -161,5 +161,5 @@ if (require.main === module) {
   // runs: 5.2 -> 3.9 s CPU).
   // The preview prints error messages, never stacks.
   Error.stackTraceLimit = 0;
-  main(process.argv).then((code) => process.exit(code));
+  void main(process.argv).then((code) => process.exit(code));
 }

@@ -202,7 +202,7 @@ function valueAt(value: unknown, path: string): unknown {
 function compact(value: unknown): string {
   if (Array.isArray(value) && value.every((v) => v !== null && typeof v === "object" && "name" in v)) {
     // Container env: NAME=value, or NAME=<secret ref> for Secret Manager references.
-    return value.map((v) => `${v.name}=${"value" in v ? v.value : JSON.stringify(v.valueSource)}`).join(", ");
+    return value.map((v: { name: unknown; value?: unknown; valueSource?: unknown }) => `${v.name}=${"value" in v ? v.value : JSON.stringify(v.valueSource)}`).join(", ");
   }
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.length > 240 ? `${text.slice(0, 237)}...` : text;

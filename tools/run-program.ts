@@ -97,10 +97,10 @@ export async function runProgram(stack: string, config?: StackConfigFile, record
   pulumi.runtime.setAllConfig(values.values, values.secretKeys);
   forgetProgramModules(ROOT);
   if (!root.startsWith(ROOT + path.sep)) forgetProgramModules(root);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(path.resolve(program)) }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/require-await -- async: a failing require rejects
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...(require(path.resolve(program)) as Record<string, unknown>) }));
   await settled();
-  return { stack, outputs: (outputs ?? {}) as Record<string, unknown>, resources: recorder.resources, invokes: recorder.invokes };
+  return { stack, outputs: outputs ?? {}, resources: recorder.resources, invokes: recorder.invokes };
 }
 
 /** Drops the project's own modules from the require cache, so the program (and its config) is evaluated anew. */

@@ -40,7 +40,7 @@ export abstract class PipelineComponent extends pulumi.ComponentResource {
 function toResourceList(field: string, dependsOn: pulumi.ResourceOptions["dependsOn"]): pulumi.Resource[] {
   if (dependsOn === undefined) return [];
   if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn];
-  if (Array.isArray(dependsOn) && dependsOn.every((d) => pulumi.Resource.isInstance(d))) return dependsOn as pulumi.Resource[];
+  if (Array.isArray(dependsOn) && dependsOn.every((d) => pulumi.Resource.isInstance(d))) return dependsOn;
   throw new InputError(field, "is an Output or Promise", "pass resources (or an array of resources) directly");
 }
 

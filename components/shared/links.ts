@@ -58,8 +58,8 @@ export function resolveLinks(field: string, links: readonly Link[], env: Readonl
       if (key in merged || key in secretEnv || key in env) {
         throw new InputError(field, `the environment variable ${key} is set by two links or by a link and env`, "link each resource once and leave its variable to the link");
       }
-      if (typeof value === "object" && value !== null && "secret" in value) secretEnv[key] = value as SecretEnv;
-      else merged[key] = value as pulumi.Input<string>;
+      if (typeof value === "object" && value !== null && "secret" in value) secretEnv[key] = value;
+      else merged[key] = value;
     }
     dependsOn.push(...(link.dependsOn ?? []));
     for (const grant of link.grants) {

@@ -100,7 +100,7 @@ describe("CloudRunService", () => {
     new CloudRunService("scorer", base({ concurrency: 1000, requestTimeout: "60 minutes", ingress: "internal-and-load-balancer" }));
     await registered(recorder);
     expect(recorder.get(SERVICE, "scorer-service").inputs).to.deep.include({ ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" });
-    expect((recorder.get(SERVICE, "scorer-service").inputs.template as Record<string, unknown>)).to.deep.include({ timeout: "3600s", maxInstanceRequestConcurrency: 1000 });
+    expect(recorder.get(SERVICE, "scorer-service").inputs.template).to.deep.include({ timeout: "3600s", maxInstanceRequestConcurrency: 1000 });
   });
 
   it("private by default: no IAM member at all, no allUsers anywhere", async () => {

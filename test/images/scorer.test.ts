@@ -10,7 +10,7 @@ import * as os from "os";
 import { createServer, handlePush, localStore, MAX_INPUT_BYTES, MAX_REQUEST_BYTES, ObjectStore } from "../../images/scorer/src/server";
 
 const penguins = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]).map(
-  (r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v)])) as Row,
+  (r): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v as string | number)])),
 );
 /** Penguins with every tenth species removed: the rows to predict. */
 const withHidden = penguins.map((r, i) => (i % 10 === 3 ? { ...r, Species: "" } : r));
@@ -73,7 +73,7 @@ describe("images/scorer", () => {
     const first = await handlePush(finalize("uploads/penguins.csv"), CONFIG, store, quiet);
     expect(first.status).to.equal(200);
     expect([...written.keys()]).to.deep.equal(["p-dev-output/uploads/penguins/1700000000000001/predictions.csv", "p-dev-output/uploads/penguins/1700000000000001/metrics.json"]);
-    const predictions = parse(written.get("p-dev-output/uploads/penguins/1700000000000001/predictions.csv")!, { columns: true }) as Row[];
+    const predictions = parse<Row>(written.get("p-dev-output/uploads/penguins/1700000000000001/predictions.csv")!, { columns: true });
     expect(predictions).to.have.length(34);
     expect(Object.keys(predictions[0])).to.deep.equal(["Species", "Island", "Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", "Sex", "predicted_Species"]);
     const metrics = JSON.parse(written.get("p-dev-output/uploads/penguins/1700000000000001/metrics.json")!);

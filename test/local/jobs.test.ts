@@ -75,7 +75,7 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
     expect(notices[0].message).to.match(/^extract: wrote 10000 rows in 90 daily partitions to gs:\/\/my-pipelines-dev-dev-staging\/r1\/flights\//);
     expect(notices[1].message).to.equal("load: loaded 10000 rows into 90 daily partitions of my-pipelines-dev.dev_warehouse.flights from gs://my-pipelines-dev-dev-staging/r1/flights/");
     expect(fs.readdirSync(path.join(endpoints.storeDir, "my-pipelines-dev-dev-staging", "r1", "flights")).filter((d) => d.startsWith("date="))).to.have.length(90);
-    const db = await DuckDBInstance.create(endpoints.warehouseFile!);
+    const db = await DuckDBInstance.create(endpoints.warehouseFile);
     const c = await db.connect();
     const rows = (await c.runAndReadAll("SELECT count(*)::INTEGER AS days, sum(flights)::INTEGER AS flights FROM dev_warehouse.daily_summary")).getRowObjectsJson();
     c.closeSync();

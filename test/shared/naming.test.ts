@@ -26,7 +26,7 @@ describe("naming", () => {
   it("every name it makes matches its kind's rule", () => {
     const parts = [["dev", "etl", "transform"], ["a".repeat(80)], ["Prod", "Images"], ["x1", "y2", "z3"]];
     for (const kind of Object.keys(NAME_RULES) as NameKind[]) {
-      for (const p of parts) expect(physicalName(kind, p), `${kind} ${p}`).to.match(NAME_RULES[kind].pattern);
+      for (const p of parts) expect(physicalName(kind, p), `${kind} ${p.join(",")}`).to.match(NAME_RULES[kind].pattern);
     }
   });
 

@@ -475,7 +475,7 @@ describe("stack: the real program with the real stack files", () => {
   it("every grant to an account the stack creates depends on that account (its create waits until IAM sees it; the grants do not retry)", () => {
     for (const run of [dev, prod]) {
       const accounts = new Map(ofType(run, "gcp:serviceaccount/account:Account").map((a) => [`serviceAccount:${String(a.outputs.email)}`, a.urn]));
-      const grants = run.resources.filter((r) => typeof r.inputs.member === "string" && accounts.has(r.inputs.member as string));
+      const grants = run.resources.filter((r) => typeof r.inputs.member === "string" && accounts.has(r.inputs.member));
       expect(grants.length, run.stack).to.be.greaterThan(10);
       for (const grant of grants) expect(grant.dependencies, `${run.stack} ${grant.name}`).to.include(accounts.get(grant.inputs.member as string));
     }

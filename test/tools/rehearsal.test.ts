@@ -111,7 +111,7 @@ describe("deploy rehearsal: each rule passes and fails", () => {
     const passing = plan(
       [
         IAM, STORAGE, PUBSUB, sa, bucket, identity, topic,
-        res("gcp:storage/bucketIAMMember:BucketIAMMember", "etl-raw", { bucket: "raw", role: "roles/storage.objectUser", member: `serviceAccount:${sa.outputs.email}` }, { deps: [bucket, sa] }),
+        res("gcp:storage/bucketIAMMember:BucketIAMMember", "etl-raw", { bucket: "raw", role: "roles/storage.objectUser", member: `serviceAccount:${String(sa.outputs.email)}` }, { deps: [bucket, sa] }),
         res("gcp:storage/bucketIAMMember:BucketIAMMember", "team-raw", { bucket: "raw", role: "roles/storage.objectViewer", member: "group:data@example.com" }, { deps: [bucket] }),
         grant("pubsub-agent", PUBSUB_AGENT, [topic, identity]),
         grant("gcs-agent", GCS_AGENT, [topic, bucket]),
@@ -123,7 +123,7 @@ describe("deploy rehearsal: each rule passes and fails", () => {
       IAM, PUBSUB, sa, topic,
       grant("pubsub-agent", PUBSUB_AGENT, [topic]),
       grant("gcs-agent", GCS_AGENT, [topic]),
-      grant("early", `serviceAccount:${sa.outputs.email}`, [topic]),
+      grant("early", `serviceAccount:${String(sa.outputs.email)}`, [topic]),
       grant("nobody", "serviceAccount:ghost@fixture-project.iam.gserviceaccount.com", [topic]),
       grant("other-project", "serviceAccount:deployer@elsewhere.iam.gserviceaccount.com", [topic]),
     ]);

@@ -11,7 +11,7 @@ import { bigQuery, Warehouse } from "./warehouse";
 
 /** The clients a run uses; tests pass fakes. Created on first use, so a dry run needs no credentials. */
 export interface Clients {
-  gcs(): Gcs;
+  gcs: () => Gcs;
   warehouse(project: string): Warehouse;
 }
 
@@ -133,7 +133,7 @@ export async function main(argv: readonly string[], env: Env, processStreams: Io
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), process.env).then((code) => {
+  void main(process.argv.slice(2), process.env).then((code) => {
     process.exitCode = code;
   });
 }

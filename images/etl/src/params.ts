@@ -130,8 +130,9 @@ export function dateRange(flags: Flags, env: Env): DateRange | undefined {
     const last = m ? new Date(Date.UTC(Number(year), m, 0)).getUTCDate() : 31;
     return { from: `${year}-${pad(m ?? 1)}-01`, to: `${year}-${pad(m ?? 12)}-${pad(last)}` };
   }
-  if (!from && !to) return undefined;
-  const range = { from: from ?? (to as string), to: to ?? (from as string) };
+  const first = from || to;
+  if (!first) return undefined;
+  const range = { from: from || first, to: to || first };
   if (range.from > range.to) throw new ParamError(`${label(P.from)} ${range.from} is after ${label(P.to)} ${range.to}: give the earlier date first`);
   return range;
 }

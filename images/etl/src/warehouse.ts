@@ -31,8 +31,9 @@ export interface Warehouse {
 export function bigQuery(project: string, location?: string, client = new BigQuery({ projectId: project })): Warehouse {
   const run = async (configuration: object) => {
     const [job] = await client.createJob({ configuration, ...(location && { location }) });
-    const [metadata] = await job.promise().then(() => job.getMetadata());
-    return metadata.statistics as { load?: { outputRows?: string }; query?: { numDmlAffectedRows?: string } } | undefined;
+    // getMetadata is typed `any` (it comes from @google-cloud/common); its value is the job resource.
+    const [metadata] = (await job.promise().then(() => job.getMetadata())) as [{ statistics?: { load?: { outputRows?: string }; query?: { numDmlAffectedRows?: string } } }];
+    return metadata.statistics;
   };
   return {
     async load(config) {

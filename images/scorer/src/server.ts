@@ -141,7 +141,7 @@ export async function handlePush(body: string, config: ScorerConfig, store: Obje
  */
 export function parseCsv(content: Buffer): Row[] {
   try {
-    return parse(content, {
+    return parse<Row>(content, {
       bom: true,
       skip_empty_lines: true,
       trim: true,
@@ -150,7 +150,7 @@ export function parseCsv(content: Buffer): Row[] {
         if (twice !== undefined) throw new DataError(`the header names the column "${twice}" twice; give each column a distinct name`);
         return header;
       },
-    }) as Row[];
+    });
   } catch (err) {
     if (err instanceof DataError) throw err;
     throw new DataError(`the CSV cannot be parsed: ${err instanceof Error ? err.message : String(err)}`);
