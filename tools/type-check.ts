@@ -16,7 +16,7 @@ const ROOT = path.resolve(__dirname, "..");
  * `PULUMI_NODEJS_TRANSPILE_ONLY=true` or the tsconfig's `noCheck` says otherwise (src:
  * https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/cmd/run/run.ts, `transpileOnly`; read in @pulumi/pulumi
  * 3.248's cmd/run/run.js). `tsc -b` decides "up to date" from the modification times of the config's own files, so
- * tsconfig.preview.json includes every directory the preview loads (src: "Working as Intended" in
+ * tsconfig.preview.json includes every directory the program imports from (src: "Working as Intended" in
  * https://github.com/microsoft/TypeScript/issues/49655; verified here: performance-notes.md §1.3).
  *
  * @param project - the tsconfig to build; by default the preview's, `tsconfig.preview.json` at the project root.
