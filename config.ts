@@ -41,7 +41,10 @@ export const IMAGE_NAMES = ["etl", "scorer", "stream"] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];
 
 const promotedImage = (name: ImageName) =>
-  z.string().regex(IMAGE_BY_DIGEST, `expected an image by digest, <registry>/<path>/${name}@sha256:<64 hex digits>, as \`npm run promote\` writes it`).optional();
+  z
+    .string()
+    .regex(IMAGE_BY_DIGEST, `expected an image by digest, <registry>/<path>/${name}@sha256:<64 hex digits>, as \`npm run promote\` writes it`)
+    .optional();
 
 const member = z.string().superRefine((value, ctx) => {
   const problem = memberProblem(value);
@@ -49,14 +52,17 @@ const member = z.string().superRefine((value, ctx) => {
 });
 
 const jsonArray = <T extends z.core.SomeType>(item: T) =>
-  z.preprocess((value) => {
-    if (typeof value !== "string") return value;
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      return value;
-    }
-  }, z.array(item, { error: 'expected a YAML list, e.g. ["group:data-eng@example.com"]' }));
+  z.preprocess(
+    (value) => {
+      if (typeof value !== "string") return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
+    },
+    z.array(item, { error: 'expected a YAML list, e.g. ["group:data-eng@example.com"]' }),
+  );
 
 /**
  * Every config key of this project, with its default and its description: the one schema. `Pulumi.yaml`'s `config`
@@ -77,13 +83,17 @@ export const CONFIG_SCHEMA = {
   protectData: z
     .stringbool({ error: "expected true or false" })
     .default(true)
-    .describe("Protect data (prod): buckets and dataset survive `pulumi destroy` (protect, no forceDestroy), jobs keep deletion protection, buckets keep object versions. false (dev): everything tears down."),
+    .describe(
+      "Protect data (prod): buckets and dataset survive `pulumi destroy` (protect, no forceDestroy), jobs keep deletion protection, buckets keep object versions. false (dev): everything tears down.",
+    ),
   datasetLocation: z
     .string()
     .regex(/^([A-Z]{2}|[a-z]+(-[a-z]+)+\d+)$/, "expected a BigQuery location: EU, US or a region such as europe-west1")
     .optional()
     .describe("BigQuery location of the warehouse dataset (EU, US or a region). Changing it replaces the dataset. Empty: `gcp:region`."),
-  stagingRetentionDays: wholeDays("staging retention", MAX_LIFECYCLE_AGE_DAYS, "GCS lifecycle age is an int32").default(7).describe("Days after which objects in the staging bucket are deleted."),
+  stagingRetentionDays: wholeDays("staging retention", MAX_LIFECYCLE_AGE_DAYS, "GCS lifecycle age is an int32")
+    .default(7)
+    .describe("Days after which objects in the staging bucket are deleted."),
   softDeleteRetentionDays: z
     .string({ error: SOFT_DELETE_DAYS })
     .regex(/^\d+$/, SOFT_DELETE_DAYS)
@@ -96,8 +106,12 @@ export const CONFIG_SCHEMA = {
   tableExpirationDays: wholeNumber("table expiration in days (0: never)", 0, MAX_TABLE_EXPIRATION_DAYS, "defaultTableExpirationMs must stay a safe integer")
     .default(0)
     .describe("Days after which new warehouse tables expire. 0: never."),
-  imageKeepCount: wholeNumber("a count of image versions", 1, MAX_KEEP_COUNT, "keepCount is an int32").default(10).describe("Most recent versions of each image that Artifact Registry cleanup always keeps."),
-  untaggedImageRetentionDays: wholeDays("untagged image retention", MAX_OLDER_THAN_DAYS, "olderThan is a protobuf Duration").default(7).describe("Days after which untagged image versions are deleted."),
+  imageKeepCount: wholeNumber("a count of image versions", 1, MAX_KEEP_COUNT, "keepCount is an int32")
+    .default(10)
+    .describe("Most recent versions of each image that Artifact Registry cleanup always keeps."),
+  untaggedImageRetentionDays: wholeDays("untagged image retention", MAX_OLDER_THAN_DAYS, "olderThan is a protobuf Duration")
+    .default(7)
+    .describe("Days after which untagged image versions are deleted."),
   runners: jsonArray(member)
     .default([])
     .describe(
@@ -116,7 +130,9 @@ export const CONFIG_SCHEMA = {
   etlSourceToken: z
     .string()
     .optional()
-    .describe("A token extract sends to its https source (`SOURCE_TOKEN`), stored in Secret Manager and read by extract only. Set it with `pulumi config set --secret`. Empty: none."),
+    .describe(
+      "A token extract sends to its https source (`SOURCE_TOKEN`), stored in Secret Manager and read by extract only. Set it with `pulumi config set --secret`. Empty: none.",
+    ),
   etlDatasetName: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,63}$/, "expected lowercase letters, digits and underscores, starting with a letter")
@@ -129,7 +145,8 @@ export const CONFIG_SCHEMA = {
     .string()
     .superRefine((value, ctx) => {
       const problem = cronProblem(value);
-      if (problem !== undefined) ctx.addIssue({ code: "custom", message: `expected a unix-cron expression as Cloud Scheduler takes it, e.g. "0 2 * * *": ${problem}` });
+      if (problem !== undefined)
+        ctx.addIssue({ code: "custom", message: `expected a unix-cron expression as Cloud Scheduler takes it, e.g. "0 2 * * *": ${problem}` });
     })
     .optional()
     .describe(
@@ -144,7 +161,9 @@ export const CONFIG_SCHEMA = {
   ),
   scorerImage: promotedImage("scorer").describe("The scoring service's image by digest, promoted with `npm run promote` like etlImage. Empty: build it."),
   streamImage: promotedImage("stream").describe("The stream predictor's image by digest, promoted with `npm run promote` like etlImage. Empty: build it."),
-  streamClients: jsonArray(member).default([]).describe("IAM members who may publish requests to the streaming pipeline and pull its results (`npm run stream`)."),
+  streamClients: jsonArray(member)
+    .default([])
+    .describe("IAM members who may publish requests to the streaming pipeline and pull its results (`npm run stream`)."),
   imageReaders: jsonArray(member)
     .default([])
     .describe(
@@ -154,7 +173,9 @@ export const CONFIG_SCHEMA = {
     .string()
     .regex(EMAIL, "expected an email address")
     .optional()
-    .describe("Email notified by Cloud Monitoring alerts on a failed job execution, a failed ETL chain execution and messages going to a dead-letter topic. Empty: no alerts."),
+    .describe(
+      "Email notified by Cloud Monitoring alerts on a failed job execution, a failed ETL chain execution and messages going to a dead-letter topic. Empty: no alerts.",
+    ),
   scheduleTimeZone: z
     .string()
     .superRefine((value, ctx) => {
@@ -166,7 +187,9 @@ export const CONFIG_SCHEMA = {
   allowUnlistedLocation: z
     .stringbool({ error: "expected true or false" })
     .default(false)
-    .describe("Accept a gcp:region or datasetLocation that is not in Google's published lists as this project knows them (components/shared/locations.ts), for a location Google added since."),
+    .describe(
+      "Accept a gcp:region or datasetLocation that is not in Google's published lists as this project knows them (components/shared/locations.ts), for a location Google added since.",
+    ),
 };
 
 const schema = z.object(CONFIG_SCHEMA).strict();
@@ -239,7 +262,13 @@ export function promotePlaceholder(stack: string): string {
  * the engine (`pulumi preview`, `pulumi up`) the missing digest is an error naming the promote command.
  * @throws Error listing every invalid or unknown key with its value and the expected form.
  */
-export function parseConfig(raw: Readonly<Record<string, string | undefined>>, stack: string, secretKeys: ReadonlySet<string> = new Set(), foreignKeyProblems: readonly string[] = [], offline = false): StackConfig {
+export function parseConfig(
+  raw: Readonly<Record<string, string | undefined>>,
+  stack: string,
+  secretKeys: ReadonlySet<string> = new Set(),
+  foreignKeyProblems: readonly string[] = [],
+  offline = false,
+): StackConfig {
   const problems: string[] = [...foreignKeyProblems];
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stack)) {
     problems.push(`stack name "${stack}": expected lowercase letters, digits and hyphens, starting with a letter, at most 20 (it starts every resource name)`);
@@ -249,7 +278,10 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
   if (!result.success) {
     for (const issue of result.error.issues) {
       if (issue.code === "unrecognized_keys") {
-        for (const key of issue.keys) problems.push(`${qualified(key)} = ${JSON.stringify(present[key])}: unknown key; known keys: ${Object.keys(CONFIG_SCHEMA).map(qualified).join(", ")}`);
+        for (const key of issue.keys)
+          problems.push(
+            `${qualified(key)} = ${JSON.stringify(present[key])}: unknown key; known keys: ${Object.keys(CONFIG_SCHEMA).map(qualified).join(", ")}`,
+          );
       } else {
         const key = String(issue.path[0]);
         const value = key in present ? JSON.stringify(present[key]) : "(not set)";
@@ -267,17 +299,23 @@ export function parseConfig(raw: Readonly<Record<string, string | undefined>>, s
     const promoted = result.success ? result.data[`${name}Image`] : undefined;
     const named = promoted === undefined ? undefined : /\/([^/@]+)@sha256:/.exec(promoted)?.[1];
     if (named !== undefined && named !== name) {
-      problems.push(`${qualified(`${name}Image`)} = ${JSON.stringify(promoted)}: is the ${named} image, not the ${name} image; promote the ${name} image's digest here`);
+      problems.push(
+        `${qualified(`${name}Image`)} = ${JSON.stringify(promoted)}: is the ${named} image, not the ${name} image; promote the ${name} image's digest here`,
+      );
     }
   }
   const unpromoted = result.success && !result.data.buildImages ? IMAGE_NAMES.filter((name) => result.data[`${name}Image`] === undefined) : [];
   if (!offline) {
     for (const name of unpromoted) {
-      problems.push(`${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; deploy dev (\`pulumi up --stack dev\`), then promote its images with \`${promoteCommand(stack)}\``);
+      problems.push(
+        `${qualified(`${name}Image`)} = (not set): this stack builds no images (buildImages: false) and has no promoted digest; deploy dev (\`pulumi up --stack dev\`), then promote its images with \`${promoteCommand(stack)}\``,
+      );
     }
   }
   if (result.success && !result.data.protectData && ![0, SOFT_DELETE_RETENTION_DAYS.default].includes(result.data.softDeleteRetentionDays)) {
-    problems.push(`${qualified("softDeleteRetentionDays")} = ${result.data.softDeleteRetentionDays}: this stack's data is destroyable (protectData: false), so its buckets keep no soft-deleted objects (destroy must leave nothing billable); remove the key, or set protectData: true`);
+    problems.push(
+      `${qualified("softDeleteRetentionDays")} = ${result.data.softDeleteRetentionDays}: this stack's data is destroyable (protectData: false), so its buckets keep no soft-deleted objects (destroy must leave nothing billable); remove the key, or set protectData: true`,
+    );
   }
   if (problems.length > 0 || !result.success) {
     throw new Error(`Invalid config for stack "${stack}" (Pulumi.${stack}.yaml):\n  - ${problems.join("\n  - ")}`);
@@ -330,7 +368,12 @@ const GCP_KEYS = ["gcp:project", "gcp:region"];
  * since nothing would read it.
  * @throws Error as {@link parseConfig}.
  */
-export function configFromPulumi(all: Readonly<Record<string, string>>, stack: string, isSecret: (key: string) => boolean = () => false, offline = false): StackConfig {
+export function configFromPulumi(
+  all: Readonly<Record<string, string>>,
+  stack: string,
+  isSecret: (key: string) => boolean = () => false,
+  offline = false,
+): StackConfig {
   const raw: Record<string, string | undefined> = { "gcp:project": all["gcp:project"], "gcp:region": all["gcp:region"] };
   const secretKeys = new Set<string>();
   const foreign: string[] = [];
@@ -345,8 +388,14 @@ export function configFromPulumi(all: Readonly<Record<string, string>>, stack: s
     }
     const suggestion = name in CONFIG_SCHEMA ? `; did you mean ${PROJECT}:${name}?` : "";
     if (colon < 0) foreign.push(`${key} = ${JSON.stringify(value)}: a key without a namespace; this project's keys are written ${PROJECT}:<key>${suggestion}`);
-    else if (key.startsWith("gcp:")) foreign.push(`${key} = ${JSON.stringify(value)}: not read by this program: its gcp.Provider takes only ${GCP_KEYS.join(" and ")} from config; set other provider settings with the provider's environment variables${suggestion}`);
-    else foreign.push(`${key} = ${JSON.stringify(value)}: unknown namespace "${key.slice(0, colon)}"; this program reads ${PROJECT}:<key> and ${GCP_KEYS.join(", ")}${suggestion}`);
+    else if (key.startsWith("gcp:"))
+      foreign.push(
+        `${key} = ${JSON.stringify(value)}: not read by this program: its gcp.Provider takes only ${GCP_KEYS.join(" and ")} from config; set other provider settings with the provider's environment variables${suggestion}`,
+      );
+    else
+      foreign.push(
+        `${key} = ${JSON.stringify(value)}: unknown namespace "${key.slice(0, colon)}"; this program reads ${PROJECT}:<key> and ${GCP_KEYS.join(", ")}${suggestion}`,
+      );
   }
   return parseConfig(raw, stack, secretKeys, foreign, offline);
 }
@@ -380,12 +429,19 @@ function locationProblems(c: { "gcp:region": string; datasetLocation?: string; a
   const override = `if Google has added it since, set \`pulumi config set ${PROJECT}:allowUnlistedLocation true\``;
   const problems: string[] = [];
   if (!CLOUD_RUN_REGIONS.has(c["gcp:region"])) {
-    problems.push(`gcp:region = ${JSON.stringify(c["gcp:region"])}: not a Cloud Run region in Google's list (https://cloud.google.com/run/docs/locations); ${override}`);
+    problems.push(
+      `gcp:region = ${JSON.stringify(c["gcp:region"])}: not a Cloud Run region in Google's list (https://cloud.google.com/run/docs/locations); ${override}`,
+    );
   }
   const location = c.datasetLocation ?? c["gcp:region"];
   if (!BIGQUERY_LOCATIONS.has(location)) {
-    const key = c.datasetLocation === undefined ? `${qualified("datasetLocation")} = (not set, so gcp:region)` : `${qualified("datasetLocation")} = ${JSON.stringify(location)}`;
-    problems.push(`${key}: ${JSON.stringify(location)} is not a BigQuery location in Google's list (https://cloud.google.com/bigquery/docs/locations); ${override}`);
+    const key =
+      c.datasetLocation === undefined
+        ? `${qualified("datasetLocation")} = (not set, so gcp:region)`
+        : `${qualified("datasetLocation")} = ${JSON.stringify(location)}`;
+    problems.push(
+      `${key}: ${JSON.stringify(location)} is not a BigQuery location in Google's list (https://cloud.google.com/bigquery/docs/locations); ${override}`,
+    );
   }
   return problems;
 }
@@ -393,4 +449,3 @@ function locationProblems(c: { "gcp:region": string; datasetLocation?: string; a
 function qualified(key: string): string {
   return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
-

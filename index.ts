@@ -21,7 +21,14 @@ const stream = declareStreaming(config, built.digests.stream, opts);
 if (config.alertEmail) {
   new PipelineAlerts(
     "alerts",
-    { apis, jobs: Object.values(etl.jobs), chains: [etl.chain], deadLetterSources: [scoring.trigger.pushSubscriptionName, stream.pushSubscriptionName], email: config.alertEmail, environment: config.stack },
+    {
+      apis,
+      jobs: Object.values(etl.jobs),
+      chains: [etl.chain],
+      deadLetterSources: [scoring.trigger.pushSubscriptionName, stream.pushSubscriptionName],
+      email: config.alertEmail,
+      environment: config.stack,
+    },
     opts,
   );
 }
@@ -38,8 +45,18 @@ export const jobs = Object.fromEntries(
 );
 export const pipelines = {
   etl: { steps: [...ETL_STEPS], stagingBucket: etl.buckets.staging.name, workflow: etl.chain.id },
-  scoring: { inputBucket: scoring.buckets.input.name, outputBucket: scoring.buckets.output.name, service: scoring.service.uri, deadLetterSubscription: scoring.trigger.deadLetterSubscriptionName },
-  streaming: { requestTopic: stream.requestTopicId, resultSubscription: stream.resultSubscriptionIds.backend, service: stream.service.uri, deadLetterSubscription: stream.deadLetterSubscriptionName },
+  scoring: {
+    inputBucket: scoring.buckets.input.name,
+    outputBucket: scoring.buckets.output.name,
+    service: scoring.service.uri,
+    deadLetterSubscription: scoring.trigger.deadLetterSubscriptionName,
+  },
+  streaming: {
+    requestTopic: stream.requestTopicId,
+    resultSubscription: stream.resultSubscriptionIds.backend,
+    service: stream.service.uri,
+    deadLetterSubscription: stream.deadLetterSubscriptionName,
+  },
 };
 export const buckets = { raw: etl.buckets.raw.name, staging: etl.buckets.staging.name, curated: etl.buckets.curated.name };
 export const dataset = etl.warehouse.datasetId;
@@ -49,4 +66,16 @@ export const repository = built.repository.registryUri;
 export const images = built.digests;
 
 /** The exports, resolved: `tsc` fails here when they drift from the contract's schema (contract/outputs.ts). */
-export type Outputs = SatisfiesStackOutputs<pulumi.Unwrap<{ project: typeof project; region: typeof region; jobs: typeof jobs; pipelines: typeof pipelines; buckets: typeof buckets; dataset: typeof dataset; logView: typeof logView; repository: typeof repository; images: typeof images }>>;
+export type Outputs = SatisfiesStackOutputs<
+  pulumi.Unwrap<{
+    project: typeof project;
+    region: typeof region;
+    jobs: typeof jobs;
+    pipelines: typeof pipelines;
+    buckets: typeof buckets;
+    dataset: typeof dataset;
+    logView: typeof logView;
+    repository: typeof repository;
+    images: typeof images;
+  }>
+>;

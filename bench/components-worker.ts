@@ -96,8 +96,24 @@ async function main(): Promise<void> {
   const custom = recorder.resources.filter((r) => r.custom);
   const digest = createHash("sha256");
   for (const r of [...custom].sort((a, b) => a.name.localeCompare(b.name))) digest.update(`${r.type} ${r.name} ${JSON.stringify(r.inputs)}\n`);
-  const out = { mode, jobs, custom: custom.length, registrations: recorder.resources.length, cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - start, digest: digest.digest("hex").slice(0, 16), rssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
-  if (process.env.BENCH_DUMP) console.error(JSON.stringify(custom.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, deps: r.dependencies.length })), null, 1));
+  const out = {
+    mode,
+    jobs,
+    custom: custom.length,
+    registrations: recorder.resources.length,
+    cpuMs: (used.user + used.system) / 1000,
+    wallMs: performance.now() - start,
+    digest: digest.digest("hex").slice(0, 16),
+    rssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+  if (process.env.BENCH_DUMP)
+    console.error(
+      JSON.stringify(
+        custom.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, deps: r.dependencies.length })),
+        null,
+        1,
+      ),
+    );
   console.log(JSON.stringify(out));
 }
 

@@ -36,7 +36,8 @@ function main(): void {
     const pairs: [Sample, Sample][] = [];
     for (let round = 0; round < n; round++) pairs.push([sample("raw", jobs), sample("components", jobs)]);
     for (const [raw, components] of pairs) {
-      if (raw.digest !== components.digest || raw.custom !== components.custom) throw new Error(`at ${jobs} jobs the two modes declare different resources (${raw.digest} vs ${components.digest})`);
+      if (raw.digest !== components.digest || raw.custom !== components.custom)
+        throw new Error(`at ${jobs} jobs the two modes declare different resources (${raw.digest} vs ${components.digest})`);
     }
     const custom = pairs[0][0].custom;
     const perResource = (s: Sample) => s.cpuMs / custom;
@@ -57,9 +58,13 @@ function main(): void {
   for (let i = 1; i < totals.length; i++) {
     const [a, b] = [totals[i - 1], totals[i]];
     const [raw, components] = [(b.raw - a.raw) / (b.custom - a.custom), (b.components - a.components) / (b.custom - a.custom)];
-    console.log(`  marginal ${a.jobs} -> ${b.jobs} jobs: raw ${raw.toFixed(2)} ms/res, components ${components.toFixed(2)} ms/res, ratio ${(components / raw).toFixed(2)}x`);
+    console.log(
+      `  marginal ${a.jobs} -> ${b.jobs} jobs: raw ${raw.toFixed(2)} ms/res, components ${components.toFixed(2)} ms/res, ratio ${(components / raw).toFixed(2)}x`,
+    );
   }
-  console.log(`  components cost at most ${worst.toFixed(2)}x per resource (goal <= ${GOAL_RATIO}x: ${worst <= GOAL_RATIO ? "met" : "MISSED"}); per-resource cost ${linear ? "does not rise" : "RISES"} from ${SIZES[0]} to ${SIZES[SIZES.length - 1]} jobs (linear: ${linear ? "met" : "MISSED"})`);
+  console.log(
+    `  components cost at most ${worst.toFixed(2)}x per resource (goal <= ${GOAL_RATIO}x: ${worst <= GOAL_RATIO ? "met" : "MISSED"}); per-resource cost ${linear ? "does not rise" : "RISES"} from ${SIZES[0]} to ${SIZES[SIZES.length - 1]} jobs (linear: ${linear ? "met" : "MISSED"})`,
+  );
 }
 
 main();

@@ -13,7 +13,9 @@ interface Measure {
 }
 
 function measure(variant: "ours" | "duckdb"): Measure {
-  const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "extract-worker.ts"), variant], { encoding: "utf8" });
+  const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "extract-worker.ts"), variant], {
+    encoding: "utf8",
+  });
   return JSON.parse(out.trim().split("\n").pop()!) as Measure;
 }
 
@@ -34,6 +36,12 @@ const ours = summary("ours");
 const duckdb = summary("duckdb");
 const ratio = ours.rowsPerSecond / duckdb.rowsPerSecond;
 console.log(`extract flights-3m.parquet -> day-partitioned Parquet (${RUNS} runs each, median throughput, max peak RSS)`);
-console.log(`  ours (extract job):     ${ours.rows} rows, ${Math.round(ours.rowsPerSecond).toLocaleString("en")} rows/s, peak RSS ${ours.rss.toFixed(0)} MiB (process, incl. Node and ts-node)`);
-console.log(`  DuckDB COPY directly:   ${duckdb.rows} rows, ${Math.round(duckdb.rowsPerSecond).toLocaleString("en")} rows/s, peak RSS ${duckdb.rss.toFixed(0)} MiB`);
-console.log(`  throughput ratio ours/DuckDB: ${ratio.toFixed(2)}x (target >= 0.80: ${ratio >= 0.8 ? "met" : "MISSED"}); peak RSS target < 512 MiB: ${ours.rss < 512 ? "met" : "MISSED"}`);
+console.log(
+  `  ours (extract job):     ${ours.rows} rows, ${Math.round(ours.rowsPerSecond).toLocaleString("en")} rows/s, peak RSS ${ours.rss.toFixed(0)} MiB (process, incl. Node and ts-node)`,
+);
+console.log(
+  `  DuckDB COPY directly:   ${duckdb.rows} rows, ${Math.round(duckdb.rowsPerSecond).toLocaleString("en")} rows/s, peak RSS ${duckdb.rss.toFixed(0)} MiB`,
+);
+console.log(
+  `  throughput ratio ours/DuckDB: ${ratio.toFixed(2)}x (target >= 0.80: ${ratio >= 0.8 ? "met" : "MISSED"}); peak RSS target < 512 MiB: ${ours.rss < 512 ? "met" : "MISSED"}`,
+);

@@ -29,7 +29,13 @@ export function measure(command: string, args: string[], options: SpawnSyncOptio
   const cpu = childrenCpuS();
   const start = performance.now();
   const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...options });
-  return { wallS: (performance.now() - start) / 1000, cpuS: childrenCpuS() - cpu, status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
+  return {
+    wallS: (performance.now() - start) / 1000,
+    cpuS: childrenCpuS() - cpu,
+    status: result.status,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+  };
 }
 
 /** The median of some numbers. */

@@ -33,7 +33,9 @@ function main(): void {
     const wall = median(runs[kind].map((r) => r.wallS));
     const cpu = median(runs[kind].map((r) => r.cpuS));
     const verdict = wall <= GOALS[kind] ? "met" : "MISSED";
-    console.log(`  preview ${kind.padEnd(14)} ${wall.toFixed(2)} s wall / ${cpu.toFixed(2)} s CPU, ${(wall / node).toFixed(1)}x a bare node start (goal <= ${GOALS[kind]} s wall: ${verdict})`);
+    console.log(
+      `  preview ${kind.padEnd(14)} ${wall.toFixed(2)} s wall / ${cpu.toFixed(2)} s CPU, ${(wall / node).toFixed(1)}x a bare node start (goal <= ${GOALS[kind]} s wall: ${verdict})`,
+    );
   }
 }
 

@@ -3,7 +3,10 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
-for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith(".bench.ts")).sort()) {
+for (const file of fs
+  .readdirSync(__dirname)
+  .filter((f) => f.endsWith(".bench.ts"))
+  .sort()) {
   console.log(`\n== ${file}`);
   execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, file)], { stdio: "inherit" });
 }

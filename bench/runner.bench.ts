@@ -35,7 +35,11 @@ async function measure(c: Case): Promise<{ label: string; reads: number; lagSeco
   const fake = new FakeCloudRun();
   await fake.start();
   fake.scripts.set("*", { durationMs: EXECUTION_SECONDS * 1000 * SCALE, ...(c.denied && { waitOperationError: grpc.status.PERMISSION_DENIED }) });
-  if (c.history) fake.seedHistory(JOB, c.history.map((s) => s * 1000 * SCALE));
+  if (c.history)
+    fake.seedHistory(
+      JOB,
+      c.history.map((s) => s * 1000 * SCALE),
+    );
   const outputs = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "outputs.json");
   fs.writeFileSync(outputs, JSON.stringify({ jobs: { extract: { name: JOB, jobName: "dev-etl-extract", region: "europe-west1", project: "p" } } }));
   const env = { CLOUD_RUN_EMULATOR_HOST: fake.host };

@@ -8,9 +8,9 @@ import * as path from "path";
 import { handlePush, ObjectStore } from "../images/scorer/src/server";
 
 const ROWS = 1_000_000;
-const penguins = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]).map((r) =>
-  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v as string | number)])),
-);
+const penguins = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]
+).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v as string | number)])));
 const rows = Array.from({ length: ROWS }, (_, i) => (i < penguins.length ? penguins[i] : { ...penguins[i % penguins.length], Species: "" }));
 const csv = Buffer.from(stringify(rows, { header: true }));
 const push = JSON.stringify({ message: { attributes: { eventType: "OBJECT_FINALIZE", bucketId: "in", objectId: "penguins.csv", objectGeneration: "1" } } });
@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const ours = Number(process.hrtime.bigint() - start) / 1e9;
   const metrics = (result.body as { metrics: { predictedRows: number; accuracy: number } }).metrics;
   console.log(`scorer on penguins repeated to ${ROWS.toLocaleString("en")} rows (${(csv.length / 1048576).toFixed(0)} MiB of CSV)`);
-  console.log(`  ours (parse, fit, predict ${metrics.predictedRows.toLocaleString("en")} rows, write): ${Math.round(ROWS / ours).toLocaleString("en")} rows/s (${ours.toFixed(1)} s), held-out accuracy ${metrics.accuracy.toFixed(3)}`);
+  console.log(
+    `  ours (parse, fit, predict ${metrics.predictedRows.toLocaleString("en")} rows, write): ${Math.round(ROWS / ours).toLocaleString("en")} rows/s (${ours.toFixed(1)} s), held-out accuracy ${metrics.accuracy.toFixed(3)}`,
+  );
   console.log(`  baseline (parse and write the CSV, no model):        ${Math.round(ROWS / baseline).toLocaleString("en")} rows/s (${baseline.toFixed(1)} s)`);
   console.log(`  ratio ours/baseline: ${(baseline / ours).toFixed(2)}x`);
 }

@@ -24,7 +24,9 @@ function main(): void {
     byFile.set(test.file, { ms: file.ms + (test.duration ?? 0), tests: file.tests + 1 });
   }
   const { passes, failures } = report.stats;
-  console.log(`npm test: ${passes} passed, ${failures} failed in ${run.wallS.toFixed(1)} s wall / ${run.cpuS.toFixed(1)} s CPU (goal <= ${GOAL_S} s wall: ${run.wallS <= GOAL_S ? "met" : "MISSED"}; ${load()})`);
+  console.log(
+    `npm test: ${passes} passed, ${failures} failed in ${run.wallS.toFixed(1)} s wall / ${run.cpuS.toFixed(1)} s CPU (goal <= ${GOAL_S} s wall: ${run.wallS <= GOAL_S ? "met" : "MISSED"}; ${load()})`,
+  );
   console.log("  five slowest test files (sum of their tests' durations):");
   for (const [file, { ms, tests }] of [...byFile].sort((a, b) => b[1].ms - a[1].ms).slice(0, 5)) {
     console.log(`  ${(ms / 1000).toFixed(1).padStart(6)} s  ${String(tests).padStart(3)} tests  ${path.relative(ROOT, file)}`);

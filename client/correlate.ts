@@ -93,11 +93,17 @@ export async function awaitAnswer(bus: Bus, subscription: string, correlationId:
     const mine = messages.filter((m) => m.attributes[CORRELATION_ATTRIBUTE] === correlationId);
     const others = messages.filter((m) => m.attributes[CORRELATION_ATTRIBUTE] !== correlationId);
     if (others.length > 0) {
-      await bus.nack(subscription, others.map((m) => m.ackId));
+      await bus.nack(
+        subscription,
+        others.map((m) => m.ackId),
+      );
       handedBack += others.length;
     }
     if (mine.length > 0) {
-      await bus.ack(subscription, mine.map((m) => m.ackId));
+      await bus.ack(
+        subscription,
+        mine.map((m) => m.ackId),
+      );
       const text = mine[0].data.toString("utf8");
       try {
         return { kind: "answer", answer: JSON.parse(text), messageId: mine[0].messageId, duplicates: mine.length - 1, handedBack };

@@ -25,20 +25,19 @@ const DEADLINE_EXCEEDED = 4;
 export function pubsubBus(pubsub = new PubSub()): Bus & { close(): Promise<void> } {
   let subscriber: Promise<v1.SubscriberClient> | undefined;
   // ClientConfig types `port` as string | number; determineBaseUrl_ sets it with parseInt, so it is a number.
-  const client = () => (subscriber ??= pubsub.getClientConfig().then((config) => new v1.SubscriberClient(config as ConstructorParameters<typeof v1.SubscriberClient>[0])));
+  const client = () =>
+    (subscriber ??= pubsub.getClientConfig().then((config) => new v1.SubscriberClient(config as ConstructorParameters<typeof v1.SubscriberClient>[0])));
   return {
     publish: (topic, data, attributes) => pubsub.topic(topic).publishMessage({ data, attributes }),
     async pull(subscription, maxMessages, timeoutMs) {
       try {
         const [response] = await (await client()).pull({ subscription, maxMessages }, { timeout: timeoutMs });
-        return (response.receivedMessages ?? []).map(
-          (r): Received => ({
-            ackId: r.ackId ?? "",
-            messageId: r.message?.messageId ?? "",
-            data: Buffer.from(r.message?.data ?? ""),
-            attributes: { ...(r.message?.attributes ?? {}) },
-          }),
-        );
+        return (response.receivedMessages ?? []).map((r): Received => ({
+          ackId: r.ackId ?? "",
+          messageId: r.message?.messageId ?? "",
+          data: Buffer.from(r.message?.data ?? ""),
+          attributes: { ...(r.message?.attributes ?? {}) },
+        }));
       } catch (err) {
         if ((err as { code?: number }).code === DEADLINE_EXCEEDED) return [];
         throw err;

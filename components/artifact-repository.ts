@@ -115,7 +115,11 @@ function validate(name: string, repositoryId: string, keepCount: number, deleteU
   const field = `ArtifactRepository(${name})`;
   checkWorkloadArgs(field, undefined, { readers });
   if (!NAME_RULES.artifactRepository.pattern.test(repositoryId)) {
-    throw new InputError(`${field}.repositoryId`, `"${repositoryId}" is not a valid repository id`, "use lowercase letters, digits and hyphens, starting with a letter, at most 63 characters");
+    throw new InputError(
+      `${field}.repositoryId`,
+      `"${repositoryId}" is not a valid repository id`,
+      "use lowercase letters, digits and hyphens, starting with a letter, at most 63 characters",
+    );
   }
   if (!Number.isInteger(keepCount) || keepCount < 1) {
     throw new InputError(`${field}.keepCount`, `${keepCount} is not a positive whole number`, "keep at least the 1 most recent version, e.g. 10");

@@ -70,7 +70,11 @@ export class BucketTrigger extends PipelineComponent {
   constructor(name: string, args: BucketTriggerArgs, opts?: pulumi.ComponentResourceOptions) {
     const field = `BucketTrigger(${name})`;
     if (args.objectNamePrefix !== undefined && (args.objectNamePrefix.length === 0 || args.objectNamePrefix.startsWith("/"))) {
-      throw new InputError(`${field}.objectNamePrefix`, `"${args.objectNamePrefix}" is not an object name prefix`, 'leave it unset for every object, or write a prefix without a leading slash, e.g. "incoming/"');
+      throw new InputError(
+        `${field}.objectNamePrefix`,
+        `"${args.objectNamePrefix}" is not an object name prefix`,
+        'leave it unset for every object, or write a prefix without a leading slash, e.g. "incoming/"',
+      );
     }
     const { bucket, objectNamePrefix, service, topicName, push, transform } = args;
     checkTopicName(`${field}.topicName`, topicName);
@@ -104,6 +108,10 @@ export class BucketTrigger extends PipelineComponent {
     this.topicId = topic.id;
     this.pushSubscriptionName = subscription.name;
     this.deadLetterSubscriptionName = subscription.deadLetterSubscriptionName;
-    this.registerOutputs({ topicId: this.topicId, pushSubscriptionName: this.pushSubscriptionName, deadLetterSubscriptionName: this.deadLetterSubscriptionName });
+    this.registerOutputs({
+      topicId: this.topicId,
+      pushSubscriptionName: this.pushSubscriptionName,
+      deadLetterSubscriptionName: this.deadLetterSubscriptionName,
+    });
   }
 }

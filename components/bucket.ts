@@ -163,7 +163,11 @@ function bucketGrant(key: string, scope: string, bucket: pulumi.Input<string>, r
 function validate(name: string, args: BucketArgs): void {
   const field = `Bucket(${name})`;
   if (!NAME_RULES.bucket.pattern.test(args.bucketName) || isReservedBucketName(args.bucketName)) {
-    throw new InputError(`${field}.bucketName`, `"${args.bucketName}" is not a valid bucket name`, "use 3-63 lowercase letters, digits, hyphens or underscores, starting and ending with a letter or digit, without \"google\"");
+    throw new InputError(
+      `${field}.bucketName`,
+      `"${args.bucketName}" is not a valid bucket name`,
+      'use 3-63 lowercase letters, digits, hyphens or underscores, starting and ending with a letter or digit, without "google"',
+    );
   }
   checkEnvName(`${field}.envName`, args.envName, "RAW_BUCKET");
   for (const key of ["deleteObjectsAfterDays", "noncurrentVersionRetentionDays"] as const) {
@@ -178,10 +182,18 @@ function validate(name: string, args: BucketArgs): void {
 function checkSoftDelete(field: string, args: BucketArgs): void {
   const days = args.softDeleteRetentionDays ?? args.policy.softDeleteRetentionDays;
   if (!isSoftDeleteRetentionDays(days)) {
-    throw new InputError(`${field}.softDeleteRetentionDays`, `${days} is not a soft delete retention GCS accepts`, "use 0 (off) or a whole number of days from 7 to 90");
+    throw new InputError(
+      `${field}.softDeleteRetentionDays`,
+      `${days} is not a soft delete retention GCS accepts`,
+      "use 0 (off) or a whole number of days from 7 to 90",
+    );
   }
   if (days > 0 && args.policy.forceDestroy) {
-    throw new InputError(`${field}.softDeleteRetentionDays`, `${days} days on a destroyable bucket (forceDestroy) would keep its deleted objects billable after \`pulumi destroy\``, "use 0, or a policy that protects data");
+    throw new InputError(
+      `${field}.softDeleteRetentionDays`,
+      `${days} days on a destroyable bucket (forceDestroy) would keep its deleted objects billable after \`pulumi destroy\``,
+      "use 0, or a policy that protects data",
+    );
   }
 }
 

@@ -32,7 +32,6 @@ export const MAX_RETRIES = 10;
  */
 export const RUNNER_ROLES = ["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"] as const;
 
-
 export interface CloudRunJobArgs {
   /** Physical job name: at most 63 lowercase letters, digits and hyphens (see `NAME_RULES.cloudRunJob`). Changing it replaces the job. */
   jobName: string;
@@ -189,14 +188,22 @@ export class CloudRunJob extends PipelineComponent {
 
 function validate(field: string, args: CloudRunJobArgs, taskCount: number, maxRetries: number): void {
   if (!NAME_RULES.cloudRunJob.pattern.test(args.jobName)) {
-    throw new InputError(`${field}.jobName`, `"${args.jobName}" is not a valid job name`, "use at most 63 lowercase letters, digits and hyphens, starting with a letter");
+    throw new InputError(
+      `${field}.jobName`,
+      `"${args.jobName}" is not a valid job name`,
+      "use at most 63 lowercase letters, digits and hyphens, starting with a letter",
+    );
   }
   if (!Number.isInteger(taskCount) || taskCount < 1 || taskCount > MAX_TASK_COUNT) {
     throw new InputError(`${field}.taskCount`, `${taskCount} is out of range`, `use a whole number from 1 to ${MAX_TASK_COUNT}`);
   }
   const { parallelism } = args;
   if (parallelism !== undefined && (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > taskCount)) {
-    throw new InputError(`${field}.parallelism`, `${parallelism} is out of range`, `use a whole number from 1 to taskCount (${taskCount}), or leave it unset for as many as possible`);
+    throw new InputError(
+      `${field}.parallelism`,
+      `${parallelism} is out of range`,
+      `use a whole number from 1 to taskCount (${taskCount}), or leave it unset for as many as possible`,
+    );
   }
   if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES) {
     throw new InputError(`${field}.maxRetries`, `${maxRetries} is out of range`, `use a whole number from 0 to ${MAX_RETRIES}`);

@@ -123,7 +123,10 @@ export class CloudRunService extends PipelineComponent {
   public readonly serviceAccountEmail: pulumi.Output<string>;
 
   constructor(name: string, args: CloudRunServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, links, env, limits, secretEnv } = checkCloudRunServiceArgs(`CloudRunService(${name})`, args);
+    const { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, links, env, limits, secretEnv } = checkCloudRunServiceArgs(
+      `CloudRunService(${name})`,
+      args,
+    );
     super("pipelines:gcp:CloudRunService", name, opts);
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
@@ -185,23 +188,31 @@ export class CloudRunService extends PipelineComponent {
  * @throws InputError naming `<field>.<arg>`.
  */
 export function checkCloudRunServiceArgs(field: string, args: CloudRunServiceArgs) {
-    const { cpu = 1, memory = "512 MiB", concurrency = 80, minInstances = 0, maxInstances = 10, requestTimeout = "5 minutes", ingress = "all" } = args;
-    validate(field, args, { concurrency, minInstances, maxInstances, ingress });
-    checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
-    const timeoutSeconds = toSeconds(requestTimeout, `${field}.requestTimeout`);
-    if (timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
-      throw new InputError(`${field}.requestTimeout`, `"${requestTimeout}" is longer than 60 minutes`, "use at most 60 minutes, Cloud Run's limit; run longer work as a job");
-    }
-    const links = resolveLinks(field, args.links ?? [], { ...args.env, ...args.secretEnv });
-    const secretEnv = { ...args.secretEnv, ...links.secretEnv };
-    const env = containerEnv(field, { ...args.env, ...links.env }, secretEnv);
-    const limits = resourceLimits(field, cpu, memory);
+  const { cpu = 1, memory = "512 MiB", concurrency = 80, minInstances = 0, maxInstances = 10, requestTimeout = "5 minutes", ingress = "all" } = args;
+  validate(field, args, { concurrency, minInstances, maxInstances, ingress });
+  checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
+  const timeoutSeconds = toSeconds(requestTimeout, `${field}.requestTimeout`);
+  if (timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
+    throw new InputError(
+      `${field}.requestTimeout`,
+      `"${requestTimeout}" is longer than 60 minutes`,
+      "use at most 60 minutes, Cloud Run's limit; run longer work as a job",
+    );
+  }
+  const links = resolveLinks(field, args.links ?? [], { ...args.env, ...args.secretEnv });
+  const secretEnv = { ...args.secretEnv, ...links.secretEnv };
+  const env = containerEnv(field, { ...args.env, ...links.env }, secretEnv);
+  const limits = resourceLimits(field, cpu, memory);
   return { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, links, env, limits, secretEnv };
 }
 
 function validate(field: string, args: CloudRunServiceArgs, s: { concurrency: number; minInstances: number; maxInstances: number; ingress: Ingress }): void {
   if (!NAME_RULES.cloudRunService.pattern.test(args.serviceName)) {
-    throw new InputError(`${field}.serviceName`, `"${args.serviceName}" is not a valid service name`, "use at most 63 lowercase letters, digits and hyphens, starting with a letter");
+    throw new InputError(
+      `${field}.serviceName`,
+      `"${args.serviceName}" is not a valid service name`,
+      "use at most 63 lowercase letters, digits and hyphens, starting with a letter",
+    );
   }
   if (!Number.isInteger(s.concurrency) || s.concurrency < 1 || s.concurrency > MAX_CONCURRENCY) {
     throw new InputError(`${field}.concurrency`, `${s.concurrency} is out of range`, `use a whole number from 1 to ${MAX_CONCURRENCY}`);
@@ -210,7 +221,11 @@ function validate(field: string, args: CloudRunServiceArgs, s: { concurrency: nu
     throw new InputError(`${field}.minInstances`, `${s.minInstances} is not a whole number of instances`, "use 0 (nothing runs while idle) or more");
   }
   if (!Number.isInteger(s.maxInstances) || s.maxInstances < 1 || s.maxInstances < s.minInstances) {
-    throw new InputError(`${field}.maxInstances`, `${s.maxInstances} is out of range`, `use a whole number of at least 1 and at least minInstances (${s.minInstances})`);
+    throw new InputError(
+      `${field}.maxInstances`,
+      `${s.maxInstances} is out of range`,
+      `use a whole number of at least 1 and at least minInstances (${s.minInstances})`,
+    );
   }
   if (!(s.ingress in INGRESS)) {
     throw new InputError(`${field}.ingress`, `"${s.ingress}" is not an ingress setting`, `use one of ${Object.keys(INGRESS).join(", ")}`);

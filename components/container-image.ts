@@ -61,7 +61,11 @@ export class ContainerImage extends PipelineComponent {
 
   constructor(name: string, args: ContainerImageArgs, opts?: pulumi.ComponentResourceOptions) {
     if (!IMAGE_NAME.test(args.imageName)) {
-      throw new InputError(`ContainerImage(${name}).imageName`, `"${args.imageName}" is not a valid image name`, "use lowercase letters and digits separated by '.', '_' or '-', e.g. etl");
+      throw new InputError(
+        `ContainerImage(${name}).imageName`,
+        `"${args.imageName}" is not a valid image name`,
+        "use lowercase letters and digits separated by '.', '_' or '-', e.g. etl",
+      );
     }
     const tag = `src-${contextHash(name, args.context)}`;
     super("pipelines:gcp:ContainerImage", name, opts);
@@ -97,7 +101,11 @@ export function contextHash(name: string, context: string): string {
   }
   const hash = createHash("sha256");
   for (const file of listFiles(context)) {
-    hash.update(file.split(path.sep).join("/")).update("\0").update(fs.readFileSync(path.join(context, file))).update("\0");
+    hash
+      .update(file.split(path.sep).join("/"))
+      .update("\0")
+      .update(fs.readFileSync(path.join(context, file)))
+      .update("\0");
   }
   return hash.digest("hex").slice(0, 12);
 }

@@ -131,11 +131,19 @@ export class Dataset extends PipelineComponent {
 function validate(name: string, args: DatasetArgs): void {
   const field = `Dataset(${name})`;
   if (!NAME_RULES.dataset.pattern.test(args.datasetId)) {
-    throw new InputError(`${field}.datasetId`, `"${args.datasetId}" is not a valid dataset id`, "use lowercase letters, digits and underscores (no hyphens), e.g. dev_warehouse");
+    throw new InputError(
+      `${field}.datasetId`,
+      `"${args.datasetId}" is not a valid dataset id`,
+      "use lowercase letters, digits and underscores (no hyphens), e.g. dev_warehouse",
+    );
   }
   checkEnvName(`${field}.envName`, args.envName, "WAREHOUSE_DATASET");
   const days = args.defaultTableExpirationDays;
   if (days !== undefined && !(days >= MIN_TABLE_EXPIRATION_DAYS)) {
-    throw new InputError(`${field}.defaultTableExpirationDays`, `${days} is below BigQuery's minimum of one hour`, "use at least 1/24 of a day, or leave it unset for no expiration");
+    throw new InputError(
+      `${field}.defaultTableExpirationDays`,
+      `${days} is below BigQuery's minimum of one hour`,
+      "use at least 1/24 of a day, or leave it unset for no expiration",
+    );
   }
 }

@@ -170,24 +170,26 @@ export class JobChain extends PipelineComponent {
           ),
       ),
     );
-    this.definition = pulumi.all([args.stagingBucket?.name, pulumi.all(args.steps.map((s) => s.job.id)), pulumi.all(args.steps.map((s) => pulumi.all(s.env ?? {})))]).apply(([bucket, jobIds, envs]) =>
-      chainDefinition(
-        {
-          ...(bucket !== undefined && { stagingBucket: bucket }),
-          pollSeconds,
-          steps: args.steps.map((s, i) => ({
-            name: s.name,
-            jobId: jobIds[i],
-            ...(s.args && { args: s.args }),
-            ...(s.env && { env: envs[i] }),
-            ...(s.taskCount !== undefined && { taskCount: s.taskCount }),
-            ...(timeouts[i] !== undefined && { timeoutSeconds: timeouts[i] }),
-            ...(s.objectUriEnv !== undefined && { objectUriEnv: s.objectUriEnv }),
-          })),
-        },
-        field,
-      ),
-    );
+    this.definition = pulumi
+      .all([args.stagingBucket?.name, pulumi.all(args.steps.map((s) => s.job.id)), pulumi.all(args.steps.map((s) => pulumi.all(s.env ?? {})))])
+      .apply(([bucket, jobIds, envs]) =>
+        chainDefinition(
+          {
+            ...(bucket !== undefined && { stagingBucket: bucket }),
+            pollSeconds,
+            steps: args.steps.map((s, i) => ({
+              name: s.name,
+              jobId: jobIds[i],
+              ...(s.args && { args: s.args }),
+              ...(s.env && { env: envs[i] }),
+              ...(s.taskCount !== undefined && { taskCount: s.taskCount }),
+              ...(timeouts[i] !== undefined && { timeoutSeconds: timeouts[i] }),
+              ...(s.objectUriEnv !== undefined && { objectUriEnv: s.objectUriEnv }),
+            })),
+          },
+          field,
+        ),
+      );
     const workflow = new gcp.workflows.Workflow(
       childName(name, "workflow"),
       applyTransform<gcp.workflows.WorkflowArgs>(
@@ -214,7 +216,11 @@ export class JobChain extends PipelineComponent {
 
   private schedule(name: string, schedule: ScheduleArgs, checked: CheckedSchedule, workflow: gcp.workflows.Workflow, location: pulumi.Input<string>): void {
     const account = new ServiceAccount(childName(name, "sched", "sa"), schedule.serviceAccount, this.child());
-    const invoker = new gcp.projects.IAMMember(childName(name, "sched", "workflows-invoker"), { project: workflow.project, role: WORKFLOWS_INVOKER_ROLE, member: account.member }, this.child());
+    const invoker = new gcp.projects.IAMMember(
+      childName(name, "sched", "workflows-invoker"),
+      { project: workflow.project, role: WORKFLOWS_INVOKER_ROLE, member: account.member },
+      this.child(),
+    );
     oauthSchedulerJob(
       childName(name, "sched", "scheduler"),
       {
@@ -237,12 +243,17 @@ export class JobChain extends PipelineComponent {
   private bucketEvent(name: string, event: NonNullable<JobChainArgs["bucketEvent"]>, workflow: gcp.workflows.Workflow): void {
     const account = new ServiceAccount(childName(name, "event", "sa"), event.serviceAccount, this.child());
     const grants = [WORKFLOWS_INVOKER_ROLE, EVENT_RECEIVER_ROLE].map(
-      (role) => new gcp.projects.IAMMember(childName(name, "event", role.split(".")[1]), { project: workflow.project, role, member: account.member }, this.child()),
+      (role) =>
+        new gcp.projects.IAMMember(childName(name, "event", role.split(".")[1]), { project: workflow.project, role, member: account.member }, this.child()),
     );
     // The data source calls Cloud Storage's projects.serviceAccount.get, which creates the agent if it does not exist yet,
     // so it exists before it is granted (src: `@pulumi/gcp` `storage/getProjectServiceAccount.d.ts`).
     const gcsAgent = gcp.storage.getProjectServiceAccountOutput({ project: workflow.project }, { parent: this });
-    const agentGrant = new gcp.projects.IAMMember(childName(name, "event", "gcs-agent-publisher"), { project: workflow.project, role: GCS_AGENT_EVENTARC_ROLE, member: gcsAgent.member }, this.child());
+    const agentGrant = new gcp.projects.IAMMember(
+      childName(name, "event", "gcs-agent-publisher"),
+      { project: workflow.project, role: GCS_AGENT_EVENTARC_ROLE, member: gcsAgent.member },
+      this.child(),
+    );
     new gcp.eventarc.Trigger(
       childName(name, "event", "trigger"),
       {
@@ -266,13 +277,18 @@ export class JobChain extends PipelineComponent {
 
 function validate(field: string, args: JobChainArgs): { pollSeconds: number; timeouts: (number | undefined)[]; schedule?: CheckedSchedule } {
   if (!NAME_RULES.workflow.pattern.test(args.workflowName)) {
-    throw new InputError(`${field}.workflowName`, `"${args.workflowName}" is not a valid workflow id`, "use at most 64 lowercase letters, digits, hyphens and underscores, starting with a letter");
+    throw new InputError(
+      `${field}.workflowName`,
+      `"${args.workflowName}" is not a valid workflow id`,
+      "use at most 64 lowercase letters, digits, hyphens and underscores, starting with a letter",
+    );
   }
   checkChainSteps(field, args.steps);
   const timeouts = args.steps.map((s, i) => {
     if (s.timeout === undefined) return undefined;
     const seconds = toSeconds(s.timeout, `${field}.steps[${i}].timeout`);
-    if (seconds > MAX_TASK_TIMEOUT_SECONDS) throw new InputError(`${field}.steps[${i}].timeout`, `"${s.timeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");
+    if (seconds > MAX_TASK_TIMEOUT_SECONDS)
+      throw new InputError(`${field}.steps[${i}].timeout`, `"${s.timeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");
     return seconds;
   });
   for (const [i, s] of args.steps.entries()) {
@@ -284,7 +300,11 @@ function validate(field: string, args: JobChainArgs): { pollSeconds: number; tim
   const schedule = args.schedule && checkScheduleArgs(`${field}.schedule`, args.schedule);
   if (args.bucketEvent) {
     if (!NAME_RULES.eventarcTrigger.pattern.test(args.bucketEvent.triggerName)) {
-      throw new InputError(`${field}.bucketEvent.triggerName`, `"${args.bucketEvent.triggerName}" is not a valid trigger id`, "use at most 63 lowercase letters, digits and hyphens, starting with a letter");
+      throw new InputError(
+        `${field}.bucketEvent.triggerName`,
+        `"${args.bucketEvent.triggerName}" is not a valid trigger id`,
+        "use at most 63 lowercase letters, digits and hyphens, starting with a letter",
+      );
     }
     checkServiceAccountArgs(`${field}.bucketEvent.serviceAccount`, args.bucketEvent.serviceAccount);
   }

@@ -57,7 +57,8 @@ export class JobLogView extends PipelineComponent {
 
   constructor(name: string, args: JobLogViewArgs, opts?: pulumi.ComponentResourceOptions) {
     const field = `JobLogView(${name})`;
-    if (!VIEW_ID.test(args.viewId)) throw new InputError(`${field}.viewId`, `"${args.viewId}" is not a usable view id`, "use at most 100 letters, digits, hyphens and underscores");
+    if (!VIEW_ID.test(args.viewId))
+      throw new InputError(`${field}.viewId`, `"${args.viewId}" is not a usable view id`, "use at most 100 letters, digits, hyphens and underscores");
     checkWorkloadArgs(field, undefined, { readers: args.readers });
     super("pipelines:gcp:JobLogView", name, opts);
     const bucket = `projects/${args.project}/locations/global/buckets/_Default`;

@@ -66,7 +66,11 @@ export class PipelineAlerts extends PipelineComponent {
 
   constructor(name: string, args: PipelineAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
     if (!EMAIL.test(args.email)) {
-      throw new InputError(`PipelineAlerts(${name}).email`, `"${args.email}" is not an email address`, "give the address that is to be notified, e.g. data-oncall@example.com");
+      throw new InputError(
+        `PipelineAlerts(${name}).email`,
+        `"${args.email}" is not an email address`,
+        "give the address that is to be notified, e.g. data-oncall@example.com",
+      );
     }
     if (args.jobs.length === 0) throw new InputError(`PipelineAlerts(${name}).jobs`, "is empty", "give the jobs whose failures alert");
     checkApisEnabled(`PipelineAlerts(${name}).apis`, args.apis, [MONITORING_API]);
@@ -85,7 +89,13 @@ export class PipelineAlerts extends PipelineComponent {
           conditions: [
             {
               displayName: condition,
-              conditionThreshold: { filter, comparison: "COMPARISON_GT", thresholdValue: 0, duration: "0s", aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_SUM" }] },
+              conditionThreshold: {
+                filter,
+                comparison: "COMPARISON_GT",
+                thresholdValue: 0,
+                duration: "0s",
+                aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_SUM" }],
+              },
             },
           ],
           notificationChannels: [channel.name],

@@ -61,11 +61,7 @@ export class ProjectApis extends PipelineComponent {
     const services = [...new Set(args.services ?? REQUIRED_APIS)].sort();
     const enabled = services.map(
       (service) =>
-        new gcp.projects.Service(
-          childName(name, service.split(".")[0]),
-          { service, disableOnDestroy: false, disableDependentServices: false },
-          this.child(),
-        ),
+        new gcp.projects.Service(childName(name, service.split(".")[0]), { service, disableOnDestroy: false, disableDependentServices: false }, this.child()),
     );
     this.serviceNames = services;
     this.services = pulumi.all(enabled.map((s) => s.service));

@@ -104,7 +104,11 @@ function validate(name: string, args: PromotedImageArgs): string {
     );
   }
   if (!IMAGE_NAME.test(args.imageName)) {
-    throw new InputError(`PromotedImage(${name}).imageName`, `"${args.imageName}" is not a valid image name`, "use lowercase letters and digits separated by '.', '_' or '-', e.g. etl");
+    throw new InputError(
+      `PromotedImage(${name}).imageName`,
+      `"${args.imageName}" is not a valid image name`,
+      "use lowercase letters and digits separated by '.', '_' or '-', e.g. etl",
+    );
   }
   return args.source.slice(args.source.indexOf("@") + 1);
 }

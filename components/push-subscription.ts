@@ -39,7 +39,9 @@ export const PUBSUB_API = "pubsub.googleapis.com";
  * service identity's details"; hashicorp/terraform-provider-google#18649).
  */
 export function pubsubServiceAgent(identityMember: string | undefined, projectNumber: string): string {
-  return identityMember && /^serviceAccount:.+@.+$/.test(identityMember) ? identityMember : `serviceAccount:service-${projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+  return identityMember && /^serviceAccount:.+@.+$/.test(identityMember)
+    ? identityMember
+    : `serviceAccount:service-${projectNumber}@gcp-sa-pubsub.iam.gserviceaccount.com`;
 }
 
 export interface PushSubscriptionArgs {
@@ -180,7 +182,13 @@ export class PushSubscription extends PipelineComponent {
     this.deadLetterTopicId = deadLetter.id;
     this.deadLetterSubscriptionName = pulumi.output(deadLetterName);
     this.invokerEmail = invoker.email;
-    this.registerOutputs({ id: this.id, name: this.name, deadLetterTopicId: this.deadLetterTopicId, deadLetterSubscriptionName: this.deadLetterSubscriptionName, invokerEmail: this.invokerEmail });
+    this.registerOutputs({
+      id: this.id,
+      name: this.name,
+      deadLetterTopicId: this.deadLetterTopicId,
+      deadLetterSubscriptionName: this.deadLetterSubscriptionName,
+      invokerEmail: this.invokerEmail,
+    });
   }
 }
 
@@ -193,7 +201,11 @@ export class PushSubscription extends PipelineComponent {
 export function checkPushSubscriptionArgs(field: string, args: Omit<PushSubscriptionArgs, "topic" | "service">) {
   checkServiceAccountArgs(`${field}.invoker`, args.invoker);
   if (!NAME_RULES.pubsub.pattern.test(`${args.subscriptionName}-dead-letter`)) {
-    throw new InputError(`${field}.subscriptionName`, `"${args.subscriptionName}" is not a valid subscription id`, "use 3-243 lowercase letters, digits and hyphens, starting with a letter (\"-dead-letter\" is appended for the dead-letter topic)");
+    throw new InputError(
+      `${field}.subscriptionName`,
+      `"${args.subscriptionName}" is not a valid subscription id`,
+      'use 3-243 lowercase letters, digits and hyphens, starting with a letter ("-dead-letter" is appended for the dead-letter topic)',
+    );
   }
   const path = args.path ?? "/";
   if (!path.startsWith("/")) throw new InputError(`${field}.path`, `"${path}" does not start with /`, 'write a path such as "/" or "/push"');
@@ -201,7 +213,11 @@ export function checkPushSubscriptionArgs(field: string, args: Omit<PushSubscrip
   const minBackoff = toSeconds(args.retry?.minBackoff ?? "10 seconds", `${field}.retry.minBackoff`);
   const maxBackoff = toSeconds(args.retry?.maxBackoff ?? "600 seconds", `${field}.retry.maxBackoff`);
   if (maxBackoff > MAX_BACKOFF_SECONDS || minBackoff > maxBackoff) {
-    throw new InputError(`${field}.retry`, `minBackoff ${minBackoff}s, maxBackoff ${maxBackoff}s`, "use backoffs of at most 600 seconds, minBackoff at most maxBackoff");
+    throw new InputError(
+      `${field}.retry`,
+      `minBackoff ${minBackoff}s, maxBackoff ${maxBackoff}s`,
+      "use backoffs of at most 600 seconds, minBackoff at most maxBackoff",
+    );
   }
   const maxDeliveryAttempts = args.maxDeliveryAttempts ?? 5;
   if (!Number.isInteger(maxDeliveryAttempts) || maxDeliveryAttempts < DELIVERY_ATTEMPTS.min || maxDeliveryAttempts > DELIVERY_ATTEMPTS.max) {

@@ -90,7 +90,11 @@ export function checkServiceAccountArgs(field: string, args: ServiceAccountArgs)
     return;
   }
   if (!NAME_RULES.serviceAccount.pattern.test(args.accountId)) {
-    throw new InputError(`${field}.accountId`, `"${args.accountId}" is not a valid account id`, "use 6-30 lowercase letters, digits and hyphens, starting with a letter");
+    throw new InputError(
+      `${field}.accountId`,
+      `"${args.accountId}" is not a valid account id`,
+      "use 6-30 lowercase letters, digits and hyphens, starting with a letter",
+    );
   }
   if (args.displayName.length > 100) {
     throw new InputError(`${field}.displayName`, `is ${args.displayName.length} characters long`, "keep it to 100 characters");

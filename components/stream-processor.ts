@@ -1,7 +1,14 @@
 import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { checkCloudRunServiceArgs, CloudRunService, CloudRunServiceArgs } from "./cloud-run-service";
-import { ACK_DEADLINE_SECONDS, checkPushSubscriptionArgs, NEVER_EXPIRE, SUBSCRIPTION_RETENTION_SECONDS, PushSubscription, PushSubscriptionArgs } from "./push-subscription";
+import {
+  ACK_DEADLINE_SECONDS,
+  checkPushSubscriptionArgs,
+  NEVER_EXPIRE,
+  SUBSCRIPTION_RETENTION_SECONDS,
+  PushSubscription,
+  PushSubscriptionArgs,
+} from "./push-subscription";
 import { PipelineComponent } from "./shared/component";
 import { InputError } from "./shared/errors";
 import { childName, NAME_RULES, shortHash } from "./shared/naming";
@@ -105,7 +112,11 @@ export class StreamProcessor extends PipelineComponent {
     const requests = new Topic(childName(name, "requests"), { topicName: args.requestTopicName }, this.child());
     const resultTopic = new Topic(childName(name, "results"), { topicName: args.resultTopicName, envName: RESULT_TOPIC_ENV }, this.child());
     const env = { ...args.service.env, [PUBLISH_DEADLINE_ENV]: String(Math.floor(ackDeadline / 2)) };
-    const service = new CloudRunService(childName(name, "service"), { ...args.service, env, links: [...(args.service.links ?? []), resultTopic.publish] }, this.child());
+    const service = new CloudRunService(
+      childName(name, "service"),
+      { ...args.service, env, links: [...(args.service.links ?? []), resultTopic.publish] },
+      this.child(),
+    );
     const push = new PushSubscription(childName(name, "push"), { ...args.push, topic: requests, service }, this.child());
 
     this.resultSubscriptionIds = {};
@@ -124,11 +135,19 @@ export class StreamProcessor extends PipelineComponent {
       );
       this.resultSubscriptionIds[key] = subscription.id;
       for (const member of new Set(args.clients ?? [])) {
-        new gcp.pubsub.SubscriptionIAMMember(childName(name, "results", key, "client", shortHash(member)), { subscription: subscription.name, role: RESULT_SUBSCRIBER_ROLE, member }, this.child());
+        new gcp.pubsub.SubscriptionIAMMember(
+          childName(name, "results", key, "client", shortHash(member)),
+          { subscription: subscription.name, role: RESULT_SUBSCRIBER_ROLE, member },
+          this.child(),
+        );
       }
     }
     for (const member of new Set(args.clients ?? [])) {
-      new gcp.pubsub.TopicIAMMember(childName(name, "requests", "client", shortHash(member)), { topic: requests.id, role: TOPIC_PUBLISH_ROLE, member }, this.child());
+      new gcp.pubsub.TopicIAMMember(
+        childName(name, "requests", "client", shortHash(member)),
+        { topic: requests.id, role: TOPIC_PUBLISH_ROLE, member },
+        this.child(),
+      );
     }
 
     this.requestTopicId = requests.id;
@@ -136,13 +155,22 @@ export class StreamProcessor extends PipelineComponent {
     this.service = service;
     this.pushSubscriptionName = push.name;
     this.deadLetterSubscriptionName = push.deadLetterSubscriptionName;
-    this.registerOutputs({ requestTopicId: this.requestTopicId, resultTopicId: this.resultTopicId, resultSubscriptionIds: this.resultSubscriptionIds, pushSubscriptionName: this.pushSubscriptionName });
+    this.registerOutputs({
+      requestTopicId: this.requestTopicId,
+      resultTopicId: this.resultTopicId,
+      resultSubscriptionIds: this.resultSubscriptionIds,
+      pushSubscriptionName: this.pushSubscriptionName,
+    });
   }
 }
 
 function normalize(field: string, args: StreamProcessorArgs) {
   if (args.requestTopicName === args.resultTopicName) {
-    throw new InputError(`${field}.resultTopicName`, `"${args.resultTopicName}" is also the request topic`, "give results their own topic, or the service would answer its own answers");
+    throw new InputError(
+      `${field}.resultTopicName`,
+      `"${args.resultTopicName}" is also the request topic`,
+      "give results their own topic, or the service would answer its own answers",
+    );
   }
   for (const own of [RESULT_TOPIC_ENV, PUBLISH_DEADLINE_ENV]) {
     if (own in { ...args.service.env, ...args.service.secretEnv }) {
@@ -152,12 +180,20 @@ function normalize(field: string, args: StreamProcessorArgs) {
   checkWorkloadArgs(field, undefined, { clients: args.clients });
   const entries = Object.entries(args.resultSubscriptions);
   if (entries.length === 0) {
-    throw new InputError(`${field}.resultSubscriptions`, "is empty", "add at least one pull subscription on the result topic: results published to a topic with no subscription are dropped");
+    throw new InputError(
+      `${field}.resultSubscriptions`,
+      "is empty",
+      "add at least one pull subscription on the result topic: results published to a topic with no subscription are dropped",
+    );
   }
   return entries.map(([key, sub]) => {
     const at = `${field}.resultSubscriptions.${key}`;
     if (!NAME_RULES.pubsub.pattern.test(sub.subscriptionName)) {
-      throw new InputError(`${at}.subscriptionName`, `"${sub.subscriptionName}" is not a valid subscription id`, "use 3-255 lowercase letters, digits and hyphens, starting with a letter");
+      throw new InputError(
+        `${at}.subscriptionName`,
+        `"${sub.subscriptionName}" is not a valid subscription id`,
+        "use 3-255 lowercase letters, digits and hyphens, starting with a letter",
+      );
     }
     const ackDeadline = toSecondsWithin(sub.ackDeadline ?? "30 seconds", `${at}.ackDeadline`, ACK_DEADLINE_SECONDS, "use 10 to 600 seconds");
     const retention = toSecondsWithin(sub.messageRetention ?? "1 day", `${at}.messageRetention`, SUBSCRIPTION_RETENTION_SECONDS, "use 10 minutes to 7 days");

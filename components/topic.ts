@@ -33,9 +33,10 @@ export interface TopicArgs {
  * @throws InputError naming `<field>.<arg>`.
  */
 export function checkTopicArgs(field: string, args: TopicArgs): number | undefined {
-    checkTopicName(`${field}.topicName`, args.topicName);
-    if (args.envName !== undefined) checkEnvName(`${field}.envName`, args.envName, "RESULT_TOPIC");
-    const retention = args.messageRetention && toSecondsWithin(args.messageRetention, `${field}.messageRetention`, RETENTION_SECONDS, "use 10 minutes to 31 days");
+  checkTopicName(`${field}.topicName`, args.topicName);
+  if (args.envName !== undefined) checkEnvName(`${field}.envName`, args.envName, "RESULT_TOPIC");
+  const retention =
+    args.messageRetention && toSecondsWithin(args.messageRetention, `${field}.messageRetention`, RETENTION_SECONDS, "use 10 minutes to 31 days");
   return retention;
 }
 
@@ -45,7 +46,11 @@ export function checkTopicArgs(field: string, args: TopicArgs): number | undefin
  */
 export function checkTopicName(field: string, topicName: string): void {
   if (!NAME_RULES.pubsub.pattern.test(topicName)) {
-    throw new InputError(field, `"${topicName}" is not a valid topic id`, "use 3-255 lowercase letters, digits and hyphens, starting with a letter and not with goog");
+    throw new InputError(
+      field,
+      `"${topicName}" is not a valid topic id`,
+      "use 3-255 lowercase letters, digits and hyphens, starting with a letter and not with goog",
+    );
   }
 }
 
@@ -84,7 +89,10 @@ export class Topic extends PipelineComponent {
     this.envName = args.envName;
     const topic = new gcp.pubsub.Topic(
       childName(name, "topic"),
-      applyTransform<gcp.pubsub.TopicArgs>({ name: args.topicName, ...(retention !== undefined && { messageRetentionDuration: durationString(retention) }) }, args.transform?.topic),
+      applyTransform<gcp.pubsub.TopicArgs>(
+        { name: args.topicName, ...(retention !== undefined && { messageRetentionDuration: durationString(retention) }) },
+        args.transform?.topic,
+      ),
       this.child(),
     );
     this.id = topic.id;

@@ -35,13 +35,26 @@ const topicId = resourceName(/^projects\/[^/]+\/topics\/[^/]+$/, "projects/<proj
 const subscriptionId = resourceName(/^projects\/[^/]+\/subscriptions\/[^/]+$/, "projects/<project>/subscriptions/<subscription>");
 
 /** The event-driven scoring pipeline. */
-export const scoringPipelineOutput = z.object({ inputBucket: z.string().min(3), outputBucket: z.string().min(3), service: z.url(), deadLetterSubscription: z.string().min(1) });
+export const scoringPipelineOutput = z.object({
+  inputBucket: z.string().min(3),
+  outputBucket: z.string().min(3),
+  service: z.url(),
+  deadLetterSubscription: z.string().min(1),
+});
 
 /** The streaming pipeline: a backend publishes to `requestTopic` and pulls its answer from `resultSubscription`. */
-export const streamingPipelineOutput = z.object({ requestTopic: topicId, resultSubscription: subscriptionId, service: z.url(), deadLetterSubscription: z.string().min(1) });
+export const streamingPipelineOutput = z.object({
+  requestTopic: topicId,
+  resultSubscription: subscriptionId,
+  service: z.url(),
+  deadLetterSubscription: z.string().min(1),
+});
 
 /** The log view of the stack's job logs, `projects/<p>/locations/<l>/buckets/<b>/views/<v>`, read by `--logs`. */
-const logView = resourceName(/^projects\/[^/]+\/locations\/[^/]+\/buckets\/[^/]+\/views\/[^/]+$/, "projects/<project>/locations/<location>/buckets/<bucket>/views/<view>");
+const logView = resourceName(
+  /^projects\/[^/]+\/locations\/[^/]+\/buckets\/[^/]+\/views\/[^/]+$/,
+  "projects/<project>/locations/<location>/buckets/<bucket>/views/<view>",
+);
 
 /**
  * Every output of a stack of this program; `parse` throws a ZodError whose issue names the field (e.g.
@@ -81,7 +94,10 @@ export const runnerOutputs = z.object({
   jobs: z.record(z.string(), jobOutput.omit({ serviceAccount: true })),
   pipelines: z
     .preprocess(
-      (value) => (value !== null && typeof value === "object" ? Object.fromEntries(Object.entries(value).filter(([, p]) => p !== null && typeof p === "object" && "steps" in p)) : value),
+      (value) =>
+        value !== null && typeof value === "object"
+          ? Object.fromEntries(Object.entries(value).filter(([, p]) => p !== null && typeof p === "object" && "steps" in p))
+          : value,
       z.record(z.string(), jobPipelineOutput),
     )
     .default({}),
@@ -95,7 +111,9 @@ export type JobOutput = RunnerOutputs["jobs"][string];
  * @example
  * const { requestTopic, resultSubscription } = streamingOutputs.parse(JSON.parse(fs.readFileSync("outputs.json", "utf8"))).pipelines.streaming;
  */
-export const streamingOutputs = z.object({ pipelines: z.object({ streaming: streamingPipelineOutput.pick({ requestTopic: true, resultSubscription: true }) }) });
+export const streamingOutputs = z.object({
+  pipelines: z.object({ streaming: streamingPipelineOutput.pick({ requestTopic: true, resultSubscription: true }) }),
+});
 
 /**
  * `promote`'s view: each of `names` under `images`, checked against `digest` (the config's image-by-digest format).

@@ -41,7 +41,8 @@ export async function main(argv: readonly string[], io: { err(text: string): voi
     .command("up <pipeline>")
     .description(`run an event-driven pipeline until Ctrl-C: ${UP_PIPELINES.join(", ")}`)
     .action(async (pipeline: string) => {
-      if (!(UP_PIPELINES as readonly string[]).includes(pipeline)) throw new BadInput(`unknown pipeline "${pipeline}": up runs ${UP_PIPELINES.join(", ")}; the ETL runs with: npm run local -- pipeline etl`);
+      if (!(UP_PIPELINES as readonly string[]).includes(pipeline))
+        throw new BadInput(`unknown pipeline "${pipeline}": up runs ${UP_PIPELINES.join(", ")}; the ETL runs with: npm run local -- pipeline etl`);
       const local = await up(pipeline, { stack: globals().stack, dir: globals().dir, log });
       const signals = io.signals ?? process;
       await new Promise<void>((resolve) => {

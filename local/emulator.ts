@@ -80,7 +80,10 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env, log: (
   const given = env.PUBSUB_EMULATOR_HOST;
   if (given) {
     const match = LOOPBACK.exec(given);
-    if (!match) throw new Error(`PUBSUB_EMULATOR_HOST "${given}": expected a loopback host:port such as 127.0.0.1:8085 (the emulator has no authentication; never expose it)`);
+    if (!match)
+      throw new Error(
+        `PUBSUB_EMULATOR_HOST "${given}": expected a loopback host:port such as 127.0.0.1:8085 (the emulator has no authentication; never expose it)`,
+      );
     return { host: given, stop: async () => undefined };
   }
   const missing = emulatorMissing(env);
@@ -98,7 +101,9 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env, log: (
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   let exited: string | undefined;
-  const exit = new Promise<void>((resolve) => child.once("exit", (code, signal) => ((exited = `the Pub/Sub emulator exited (${signal ?? `code ${code}`}) before listening:\n${output}`), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once("exit", (code, signal) => ((exited = `the Pub/Sub emulator exited (${signal ?? `code ${code}`}) before listening:\n${output}`), resolve())),
+  );
   child.once("error", (err) => (exited = `cannot start gcloud: ${err.message}. ${INSTALL_HINT}`));
   const killGroup = () => {
     try {

@@ -12,7 +12,10 @@ if (require.main === module) {
   const storeDir = process.env.LOCAL_STORE_DIR;
   const warehouseFile = process.env.LOCAL_WAREHOUSE_FILE;
   if (!storeDir || !warehouseFile) {
-    createLogger(processIo)("ERROR", "missing LOCAL_STORE_DIR or LOCAL_WAREHOUSE_FILE: run the jobs with npm run job -- --local, or npm run local -- pipeline etl");
+    createLogger(processIo)(
+      "ERROR",
+      "missing LOCAL_STORE_DIR or LOCAL_WAREHOUSE_FILE: run the jobs with npm run job -- --local, or npm run local -- pipeline etl",
+    );
     process.exitCode = 2;
   } else {
     const clients: Clients = { gcs: () => folderStorage(storeDir), warehouse: () => duckdbWarehouse(warehouseFile, storeDir) };

@@ -22,7 +22,9 @@ export function folderStorage(storeDir: string): Gcs {
     async list(bucket, prefix) {
       const root = path.join(storeDir, bucket);
       if (!fs.existsSync(root)) return [];
-      const names = (fs.readdirSync(root, { recursive: true }) as string[]).map((n) => n.split(path.sep).join("/")).filter((n) => fs.statSync(path.join(root, n)).isFile());
+      const names = (fs.readdirSync(root, { recursive: true }) as string[])
+        .map((n) => n.split(path.sep).join("/"))
+        .filter((n) => fs.statSync(path.join(root, n)).isFile());
       return names.filter((n) => n.startsWith(prefix)).sort();
     },
     async download(bucket, name, localPath) {

@@ -31,7 +31,11 @@ export function generationOf(updated: Date): string {
  * `object_name_prefix`).
  */
 export function notifies(config: PlannedNotification, eventType: string, object: Pick<LocalObject, "bucket" | "name">): boolean {
-  return config.bucket === object.bucket && (config.eventTypes.length === 0 || config.eventTypes.includes(eventType)) && object.name.startsWith(config.objectNamePrefix ?? "");
+  return (
+    config.bucket === object.bucket &&
+    (config.eventTypes.length === 0 || config.eventTypes.includes(eventType)) &&
+    object.name.startsWith(config.objectNamePrefix ?? "")
+  );
 }
 
 /**

@@ -133,7 +133,11 @@ export function localPlanOf(stack: string, resources: readonly RecordedResource[
       eventTypes: (r.inputs.eventTypes as string[] | undefined) ?? [],
       objectNamePrefix: r.inputs.objectNamePrefix as string | undefined,
     })),
-    services: of(resources, "gcp:cloudrunv2/service:Service").map((r) => ({ name: String(r.inputs.name), uri: String(r.outputs.uri), ...container(r.inputs.template as Inputs) })),
+    services: of(resources, "gcp:cloudrunv2/service:Service").map((r) => ({
+      name: String(r.inputs.name),
+      uri: String(r.outputs.uri),
+      ...container(r.inputs.template as Inputs),
+    })),
     jobs: of(resources, "gcp:cloudrunv2/job:Job").map((r) => {
       const outer = r.inputs.template as Inputs;
       const task = outer.template as Inputs;

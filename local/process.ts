@@ -29,7 +29,12 @@ export interface LocalEndpoints {
 
 /** The image's name: `…/scorer@sha256:…` → `scorer`. */
 export function imageName(image: string): string {
-  return image.replace(/[@:][^/]*$/, "").split("/").pop() ?? image;
+  return (
+    image
+      .replace(/[@:][^/]*$/, "")
+      .split("/")
+      .pop() ?? image
+  );
 }
 
 /**
@@ -42,7 +47,8 @@ export function localCommand(container: Pick<PlannedContainer, "image" | "comman
   const local = LOCAL_SOURCES[name];
   if (!local) throw new Error(`image "${container.image}": no local source for "${name}"; known: ${Object.keys(LOCAL_SOURCES).join(", ")}`);
   const [program, entry, ...rest] = container.command.length > 0 ? container.command : ["node", local.entry];
-  if (program !== "node" || entry !== local.entry) throw new Error(`image "${name}": command "${container.command.join(" ")}" does not start ${local.entry}, the file mapped to ${local.source}`);
+  if (program !== "node" || entry !== local.entry)
+    throw new Error(`image "${name}": command "${container.command.join(" ")}" does not start ${local.entry}, the file mapped to ${local.source}`);
   return ["-r", "ts-node/register/transpile-only", path.join(ROOT, local.source), ...rest, ...args];
 }
 
@@ -59,7 +65,11 @@ export const NO_METADATA_SERVER = { METADATA_SERVER_DETECTION: "none" } as const
  * the task variables) plus the local endpoints, {@link NO_METADATA_SERVER}, and `PATH`/`HOME` so Node runs.
  * Nothing else of this shell leaks in.
  */
-export function localEnv(env: Readonly<Record<string, string>>, endpoints: LocalEndpoints, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function localEnv(
+  env: Readonly<Record<string, string>>,
+  endpoints: LocalEndpoints,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   return {
     ...(process.env.PATH && { PATH: process.env.PATH }),
     ...(process.env.HOME && { HOME: process.env.HOME }),

@@ -68,7 +68,8 @@ const PIPELINE_SERVICE: Record<UpPipeline, (outputs: StackOutputs) => string> = 
  * await local.stop();
  */
 export async function up(pipeline: string, options: UpOptions = {}): Promise<LocalPipeline> {
-  if (!(UP_PIPELINES as readonly string[]).includes(pipeline)) throw new Error(`unknown pipeline "${pipeline}": up runs ${UP_PIPELINES.join(", ")} (the etl jobs run with: npm run local -- pipeline etl)`);
+  if (!(UP_PIPELINES as readonly string[]).includes(pipeline))
+    throw new Error(`unknown pipeline "${pipeline}": up runs ${UP_PIPELINES.join(", ")} (the etl jobs run with: npm run local -- pipeline etl)`);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const plan = options.plan ?? (await readLocalPlan(options.stack ?? "dev"));
   const dir = path.resolve(options.dir ?? ".local");
@@ -89,13 +90,17 @@ export async function up(pipeline: string, options: UpOptions = {}): Promise<Loc
     const url = await startService(service, endpoints, log, stops);
     const services = new Map([[service.name, url]]);
     const applied = await applyPlan(pubsub, plan, new Map([[service.uri, url]]), options.retryBackoff);
-    log(`topics: ${applied.topics.length}; subscriptions: ${applied.subscriptions.map((s) => (s.pushEndpoint ? `${s.name} -> ${s.pushEndpoint}` : s.name)).join(", ")}`);
+    log(
+      `topics: ${applied.topics.length}; subscriptions: ${applied.subscriptions.map((s) => (s.pushEndpoint ? `${s.name} -> ${s.pushEndpoint}` : s.name)).join(", ")}`,
+    );
     if (applied.skipped.length > 0) log(`not created (their services are not running here): ${applied.skipped.join(", ")}`);
     const outputsFile = path.join(dir, "outputs.json");
     fs.writeFileSync(outputsFile, `${JSON.stringify(plan.outputs, null, 2)}\n`);
     const base = { plan, emulator, pubsub, endpoints, applied, services, outputsFile, stop };
     if (pipeline === "streaming") {
-      log(`streaming is up: PUBSUB_EMULATOR_HOST=${emulator.host} npm run stream -- send --file images/stream/sample/request.json --wait --outputs ${shown(outputsFile)}`);
+      log(
+        `streaming is up: PUBSUB_EMULATOR_HOST=${emulator.host} npm run stream -- send --file images/stream/sample/request.json --wait --outputs ${shown(outputsFile)}`,
+      );
       return base;
     }
     return { ...base, ...(await watchInput(plan, endpoints, pubsub, log, stops)) };
@@ -143,15 +148,20 @@ async function watchInput(plan: LocalPlan, endpoints: LocalEndpoints, pubsub: Pu
     for (const config of configs.filter((c) => notifies(c, "OBJECT_FINALIZE", object))) {
       const message = finalizeMessage(config, object);
       const messageId = await pubsub.topic(config.topic).publishMessage(message);
-      log(`gs://${object.bucket}/${name} finalized: published OBJECT_FINALIZE (generation ${message.attributes.objectGeneration}) to ${config.topic} as message ${messageId}`);
+      log(
+        `gs://${object.bucket}/${name} finalized: published OBJECT_FINALIZE (generation ${message.attributes.objectGeneration}) to ${config.topic} as message ${messageId}`,
+      );
       for (const l of listeners) l(name, messageId);
     }
   };
-  const onFile = (file: string) => void publish(file).catch((err: unknown) => log(`cannot publish the notification of ${file}: ${err instanceof Error ? err.message : String(err)}`));
+  const onFile = (file: string) =>
+    void publish(file).catch((err: unknown) => log(`cannot publish the notification of ${file}: ${err instanceof Error ? err.message : String(err)}`));
   watcher.on("add", onFile).on("change", onFile);
   await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   stops.push(() => watcher.close());
   const deadLetter = plan.outputs.pipelines.scoring.deadLetterSubscription;
-  log(`scoring is up: drop a CSV into ${shown(input)}/ and find its results in ${shown(output)}/; a CSV that cannot be scored ends in the subscription ${deadLetter}`);
+  log(
+    `scoring is up: drop a CSV into ${shown(input)}/ and find its results in ${shown(output)}/; a CSV that cannot be scored ends in the subscription ${deadLetter}`,
+  );
   return { folders: { input, output }, published: (listener: (object: string, messageId: string) => void) => listeners.push(listener) };
 }

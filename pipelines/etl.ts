@@ -61,7 +61,8 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
   );
 
   const token = config.etl.sourceToken;
-  const sourceToken = token !== undefined ? new Secret("source-token", { secretId: `${stack}-etl-source-token`, value: pulumi.secret(token) }, opts) : undefined;
+  const sourceToken =
+    token !== undefined ? new Secret("source-token", { secretId: `${stack}-etl-source-token`, value: pulumi.secret(token) }, opts) : undefined;
 
   const job = (step: EtlStep, args: Pick<CloudRunJobArgs, "links" | "cpu" | "memory" | "taskCount" | "taskTimeout" | "maxRetries" | "env">) =>
     new CloudRunJob(
@@ -73,7 +74,11 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
         image,
         command: ["node", "/app/dist/main.js", step],
         env: { GOOGLE_CLOUD_PROJECT: project, DATASET_NAME: config.etl.datasetName, ...args.env },
-        serviceAccount: { accountId: physicalName("serviceAccount", [stack, "etl", step]), displayName: `ETL ${step} (${stack})`, description: `Runs the ${step} step of the batch ETL.` },
+        serviceAccount: {
+          accountId: physicalName("serviceAccount", [stack, "etl", step]),
+          displayName: `ETL ${step} (${stack})`,
+          description: `Runs the ${step} step of the batch ETL.`,
+        },
         runners: [...config.runners],
         policy,
       },
@@ -106,7 +111,11 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
       location: region,
       steps: ETL_STEPS.map((step) => ({ name: step, job: jobs[step], ...(step === "extract" && { objectUriEnv: "SOURCE_URI" }) })),
       stagingBucket: staging,
-      serviceAccount: { accountId: physicalName("serviceAccount", [stack, "etl", "chain"]), displayName: `ETL chain (${stack})`, description: "Runs the ETL jobs in order as a workflow." },
+      serviceAccount: {
+        accountId: physicalName("serviceAccount", [stack, "etl", "chain"]),
+        displayName: `ETL chain (${stack})`,
+        description: "Runs the ETL jobs in order as a workflow.",
+      },
       ...(nightly && {
         schedule: {
           schedulerJobName: physicalName("schedulerJob", [stack, "etl", "nightly"]),

@@ -27,7 +27,11 @@ export interface ScoringPipeline {
 export function declareScoring(config: StackConfig, image: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions): ScoringPipeline {
   const { stack, project, region, policy } = config;
   const bucket = (name: "input" | "output") =>
-    new Bucket(`scoring-${name}`, { bucketName: physicalName("bucket", [project, stack, "scoring", name]), location: region, envName: `${name.toUpperCase()}_BUCKET`, policy }, opts);
+    new Bucket(
+      `scoring-${name}`,
+      { bucketName: physicalName("bucket", [project, stack, "scoring", name]), location: region, envName: `${name.toUpperCase()}_BUCKET`, policy },
+      opts,
+    );
   const input = bucket("input");
   const output = bucket("output");
   const service = new CloudRunService(
@@ -42,7 +46,11 @@ export function declareScoring(config: StackConfig, image: pulumi.Input<string>,
       concurrency: 1,
       maxInstances: 5,
       requestTimeout: "10 minutes",
-      serviceAccount: { accountId: physicalName("serviceAccount", [stack, "scorer"]), displayName: `Scorer (${stack})`, description: "Runs the scoring service." },
+      serviceAccount: {
+        accountId: physicalName("serviceAccount", [stack, "scorer"]),
+        displayName: `Scorer (${stack})`,
+        description: "Runs the scoring service.",
+      },
       links: [input.read, output.write],
       policy,
     },
@@ -56,7 +64,11 @@ export function declareScoring(config: StackConfig, image: pulumi.Input<string>,
       topicName: physicalName("pubsub", [stack, "scoring", "uploads"]),
       push: {
         subscriptionName: physicalName("pubsub", [stack, "scoring", "push"]),
-        invoker: { accountId: physicalName("serviceAccount", [stack, "scoring", "push"]), displayName: `Scoring push (${stack})`, description: "Signs Pub/Sub pushes to the scorer." },
+        invoker: {
+          accountId: physicalName("serviceAccount", [stack, "scoring", "push"]),
+          displayName: `Scoring push (${stack})`,
+          description: "Signs Pub/Sub pushes to the scorer.",
+        },
         // The push waits for the scoring of a whole CSV: up to 10 minutes, Pub/Sub's longest ack deadline.
         ackDeadline: "600 seconds",
         // A burst of uploads meets 429s while all 5 instances are busy, and each counts as a delivery attempt: 10

@@ -25,18 +25,30 @@ export function declareStreaming(config: StackConfig, image: pulumi.Input<string
         concurrency: 80,
         maxInstances: 10,
         requestTimeout: "1 minute",
-        serviceAccount: { accountId: physicalName("serviceAccount", [stack, "stream"]), displayName: `Stream predictor (${stack})`, description: "Runs the streaming predictor." },
+        serviceAccount: {
+          accountId: physicalName("serviceAccount", [stack, "stream"]),
+          displayName: `Stream predictor (${stack})`,
+          description: "Runs the streaming predictor.",
+        },
         policy,
       },
       push: {
         subscriptionName: physicalName("pubsub", [stack, "stream", "push"]),
-        invoker: { accountId: physicalName("serviceAccount", [stack, "stream", "push"]), displayName: `Stream push (${stack})`, description: "Signs Pub/Sub pushes to the stream predictor." },
+        invoker: {
+          accountId: physicalName("serviceAccount", [stack, "stream", "push"]),
+          displayName: `Stream push (${stack})`,
+          description: "Signs Pub/Sub pushes to the stream predictor.",
+        },
         ackDeadline: "60 seconds",
         retry: { minBackoff: "1 second", maxBackoff: "60 seconds" },
         maxDeliveryAttempts: 5,
       },
       resultSubscriptions: {
-        backend: { subscriptionName: physicalName("pubsub", [stack, "stream", "results", "backend"]), ackDeadline: "30 seconds", messageRetention: "10 minutes" },
+        backend: {
+          subscriptionName: physicalName("pubsub", [stack, "stream", "results", "backend"]),
+          ackDeadline: "30 seconds",
+          messageRetention: "10 minutes",
+        },
       },
       clients: [...config.streamClients],
     },

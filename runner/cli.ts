@@ -40,7 +40,12 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 function executionName(outputs: RunnerOutputs, name: string): string {
   if (name.startsWith("projects/")) return name;
   const job = Object.values(outputs.jobs).find((j) => name.startsWith(`${j.jobName}-`));
-  if (!job) throw new BadInput(`execution "${name}": give its full name (projects/.../executions/...) or a name starting with a job of the stack: ${Object.values(outputs.jobs).map((j) => j.jobName).join(", ")}`);
+  if (!job)
+    throw new BadInput(
+      `execution "${name}": give its full name (projects/.../executions/...) or a name starting with a job of the stack: ${Object.values(outputs.jobs)
+        .map((j) => j.jobName)
+        .join(", ")}`,
+    );
   return `${job.name}/executions/${name}`;
 }
 
@@ -85,19 +90,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--timeout <duration>", "per-task timeout, e.g. 30m, 1h30m, 90s (at most 168h)")
     .option("--detach", "return as soon as the execution has started")
     .option("--logs", "stream the execution's log lines to stderr while waiting")
-    .action(async (key: string, flags: { args?: string; arg?: string[]; env?: string[]; tasks?: string; timeout?: string; detach?: boolean; logs?: boolean }) => {
-      const overrides = buildOverrides(flags);
-      if (globals().local) {
-        const local = await runLocalFromCli(globals().stack, key, overrides, logLine);
-        if (globals().json) json(local);
-        code = local.exitCode;
-        return;
-      }
-      const job = jobByKey(outputs(), key);
-      const result = await runJob(clients(), job, overrides, { detach: Boolean(flags.detach), timing, io, logs: flags.logs ? logsOption(outputs(), job.project) : undefined });
-      if (globals().json) json(result);
-      code = result.exitCode;
-    });
+    .action(
+      async (key: string, flags: { args?: string; arg?: string[]; env?: string[]; tasks?: string; timeout?: string; detach?: boolean; logs?: boolean }) => {
+        const overrides = buildOverrides(flags);
+        if (globals().local) {
+          const local = await runLocalFromCli(globals().stack, key, overrides, logLine);
+          if (globals().json) json(local);
+          code = local.exitCode;
+          return;
+        }
+        const job = jobByKey(outputs(), key);
+        const result = await runJob(clients(), job, overrides, {
+          detach: Boolean(flags.detach),
+          timing,
+          io,
+          logs: flags.logs ? logsOption(outputs(), job.project) : undefined,
+        });
+        if (globals().json) json(result);
+        code = result.exitCode;
+      },
+    );
   program
     .command("pipeline <name>")
     .description("run a declared chain of jobs (e.g. etl: extract, load, transform) with one run id and staging prefix")
@@ -119,13 +131,29 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const stack = outputs();
       const project = Object.values(stack.jobs)[0]?.project ?? "";
       if (flags.remote) {
-        if (env.length) throw new BadInput("--env with --remote: the deployed workflow takes only a run id and a step to resume from; set env on the jobs, or run without --remote");
-        const remote = await runRemote(clients(), stack, name, { timing, io, runId: flags.runId, from: flags.from, logs: flags.logs ? logsOption(stack, project) : undefined });
+        if (env.length)
+          throw new BadInput(
+            "--env with --remote: the deployed workflow takes only a run id and a step to resume from; set env on the jobs, or run without --remote",
+          );
+        const remote = await runRemote(clients(), stack, name, {
+          timing,
+          io,
+          runId: flags.runId,
+          from: flags.from,
+          logs: flags.logs ? logsOption(stack, project) : undefined,
+        });
         if (globals().json) json(remote);
         code = remote.exitCode;
         return;
       }
-      const result = await runPipeline(clients(), stack, name, env, { timing, io, runId: flags.runId, from: flags.from, allowEnvOverride, logs: flags.logs ? logsOption(stack, project) : undefined });
+      const result = await runPipeline(clients(), stack, name, env, {
+        timing,
+        io,
+        runId: flags.runId,
+        from: flags.from,
+        allowEnvOverride,
+        logs: flags.logs ? logsOption(stack, project) : undefined,
+      });
       if (globals().json) json(result);
       code = result.exitCode;
     });
@@ -136,12 +164,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const stack = outputs();
       const full = executionName(stack, name);
       const job = Object.values(stack.jobs).find((j) => full.startsWith(`${j.name}/`));
-      if (!job) throw new BadInput(`execution "${name}" belongs to no job of the stack: ${Object.values(stack.jobs).map((j) => j.jobName).join(", ")}`);
+      if (!job)
+        throw new BadInput(
+          `execution "${name}" belongs to no job of the stack: ${Object.values(stack.jobs)
+            .map((j) => j.jobName)
+            .join(", ")}`,
+        );
       const [execution] = await read(`GetExecution ${full}`, () => clients().executions.getExecution({ name: full }), timing);
       const state = execution.completionTime ? outcome(execution) : "STARTED";
       const result = report(job, execution, false, [], EXIT.succeeded, state);
       if (globals().json) json(result);
-      else io.out(`${result.execution}\n  state: ${state}, tasks: ${result.succeeded} succeeded, ${result.failed} failed, ${result.cancelled} cancelled of ${result.taskCount}\n  started: ${result.startTime ?? "-"}, completed: ${result.completionTime ?? "-"}\n  logs: ${result.logUri ?? "-"}\n`);
+      else
+        io.out(
+          `${result.execution}\n  state: ${state}, tasks: ${result.succeeded} succeeded, ${result.failed} failed, ${result.cancelled} cancelled of ${result.taskCount}\n  started: ${result.startTime ?? "-"}, completed: ${result.completionTime ?? "-"}\n  logs: ${result.logUri ?? "-"}\n`,
+        );
     });
   program
     .command("list <job>")
@@ -151,10 +187,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const limit = Number(flags.limit);
       if (!/^\d+$/.test(flags.limit) || limit < 1 || limit > 1000) throw new BadInput(`--limit "${flags.limit}": expected a whole number from 1 to 1000`);
       const job = jobByKey(outputs(), key);
-      const [executions] = await read(`ListExecutions ${job.name}`, () => clients().executions.listExecutions({ parent: job.name, pageSize: limit }, { autoPaginate: false }), timing);
+      const [executions] = await read(
+        `ListExecutions ${job.name}`,
+        () => clients().executions.listExecutions({ parent: job.name, pageSize: limit }, { autoPaginate: false }),
+        timing,
+      );
       const rows = executions.slice(0, limit).map((e) => report(job, e, false, [], EXIT.succeeded, e.completionTime ? outcome(e) : "STARTED"));
       if (globals().json) json(rows);
-      else for (const r of rows) io.out(`${r.execution.split("/").pop()}  ${r.state.padEnd(9)}  ${r.succeeded}/${r.taskCount} succeeded  ${r.startTime ?? "-"}  ${r.completionTime ?? "-"}  ${r.logUri ?? ""}\n`);
+      else
+        for (const r of rows)
+          io.out(
+            `${r.execution.split("/").pop()}  ${r.state.padEnd(9)}  ${r.succeeded}/${r.taskCount} succeeded  ${r.startTime ?? "-"}  ${r.completionTime ?? "-"}  ${r.logUri ?? ""}\n`,
+          );
     });
   program
     .command("cancel <execution>")

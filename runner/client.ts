@@ -77,10 +77,20 @@ export function operationsWaiter(jobs: v2.JobsClient): OperationsWaiter {
 }
 
 /** Client options for a plaintext gRPC endpoint `host:port` with no credentials (an emulator or a test fake). */
-export function emulatorOptions(hostPort: string | undefined): { apiEndpoint?: string; port?: number; sslCreds?: grpc.ChannelCredentials; universeDomain?: string } {
+export function emulatorOptions(hostPort: string | undefined): {
+  apiEndpoint?: string;
+  port?: number;
+  sslCreds?: grpc.ChannelCredentials;
+  universeDomain?: string;
+} {
   if (!hostPort) return {};
   const at = hostPort.lastIndexOf(":");
-  return { apiEndpoint: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)), sslCreds: grpc.credentials.createInsecure(), universeDomain: "googleapis.com" };
+  return {
+    apiEndpoint: hostPort.slice(0, at),
+    port: Number(hostPort.slice(at + 1)),
+    sslCreds: grpc.credentials.createInsecure(),
+    universeDomain: "googleapis.com",
+  };
 }
 
 /**
@@ -95,5 +105,12 @@ export function createClients(env: NodeJS.ProcessEnv = process.env): RunClients 
   // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- `v2` is typed `any` (above)
   const logClient = new logging.LoggingServiceV2Client(emulatorOptions(env.CLOUD_LOGGING_EMULATOR_HOST)) as LogClient;
   const jobs = new v2.JobsClient(options);
-  return { jobs, operations: operationsWaiter(jobs), executions: new v2.ExecutionsClient(options), tasks: new v2.TasksClient(options), logging: logClient, workflows: new WorkflowExecutionsClient(emulatorOptions(env.WORKFLOWS_EMULATOR_HOST)) };
+  return {
+    jobs,
+    operations: operationsWaiter(jobs),
+    executions: new v2.ExecutionsClient(options),
+    tasks: new v2.TasksClient(options),
+    logging: logClient,
+    workflows: new WorkflowExecutionsClient(emulatorOptions(env.WORKFLOWS_EMULATOR_HOST)),
+  };
 }

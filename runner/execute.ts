@@ -34,7 +34,13 @@ export interface Timing {
   waitOperationMs?: number;
 }
 
-export const DEFAULT_TIMING: Timing = { pollMs: { first: 2000, factor: 1.5, max: 15000, near: 1000 }, retryMs: 1000, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now(), waitOperationMs: 30_000 };
+export const DEFAULT_TIMING: Timing = {
+  pollMs: { first: 2000, factor: 1.5, max: 15000, near: 1000 },
+  retryMs: 1000,
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  now: () => Date.now(),
+  waitOperationMs: 30_000,
+};
 
 /** A read of the Admin API, retried with backoff on transient errors (5 attempts). @throws ApiError otherwise. */
 export async function read<T>(what: string, call: () => Promise<T>, timing: Timing): Promise<T> {
@@ -96,8 +102,14 @@ export async function start(clients: RunClients, request: RunJobRequest, timing:
           : "";
       throw apiError(`RunJob ${request.name}`, err, hint);
     }
-    const [executions] = await read(`ListExecutions ${request.name}`, () => clients.executions.listExecutions({ parent: request.name, pageSize: 10 }, { autoPaginate: false }), timing);
-    const created = executions.filter((e) => (millis(e.createTime) ?? 0) >= before).sort((a, b) => (millis(b.createTime) ?? 0) - (millis(a.createTime) ?? 0))[0];
+    const [executions] = await read(
+      `ListExecutions ${request.name}`,
+      () => clients.executions.listExecutions({ parent: request.name, pageSize: 10 }, { autoPaginate: false }),
+      timing,
+    );
+    const created = executions
+      .filter((e) => (millis(e.createTime) ?? 0) >= before)
+      .sort((a, b) => (millis(b.createTime) ?? 0) - (millis(a.createTime) ?? 0))[0];
     if (!created?.name) throw apiError(`RunJob ${request.name}`, err, "; no execution was created, so it is safe to run again");
     return { name: created.name, adopted: true };
   }
@@ -279,7 +291,10 @@ export async function failedTasks(clients: RunClients, name: string, timing: Tim
 }
 
 /** Seconds between two timestamps of an execution. */
-export function seconds(from: protos.google.protobuf.ITimestamp | null | undefined, to: protos.google.protobuf.ITimestamp | null | undefined): number | undefined {
+export function seconds(
+  from: protos.google.protobuf.ITimestamp | null | undefined,
+  to: protos.google.protobuf.ITimestamp | null | undefined,
+): number | undefined {
   const a = millis(from);
   const b = millis(to);
   return a === undefined || b === undefined ? undefined : (b - a) / 1000;

@@ -57,13 +57,20 @@ export async function runLocalJob(job: PlannedJob, overrides: Overrides | undefi
   const taskCount = overrides?.taskCount ?? job.taskCount;
   const timeoutSeconds = Number(overrides?.timeout?.seconds ?? job.timeoutSeconds);
   const execution = `${job.name}-local-${options.executionId ?? newRunId()}`;
-  if (job.secretEnv.length > 0) options.log(`${job.key}: ${job.secretEnv.join(", ")} come from Secret Manager in the cloud and are not set locally (pass them with --env)`);
+  if (job.secretEnv.length > 0)
+    options.log(`${job.key}: ${job.secretEnv.join(", ")} come from Secret Manager in the cloud and are not set locally (pass them with --env)`);
   options.log(`${job.key}: execution ${execution}, ${taskCount} task(s), timeout ${timeoutSeconds} s, ${job.maxRetries} retries per task`);
   const failedTasks: LocalRunReport["failedTasks"] = [];
   for (let index = 0; index < taskCount; index++) {
     let exitCode = 1;
     for (let attempt = 0; attempt <= job.maxRetries; attempt++) {
-      const taskEnv = { CLOUD_RUN_JOB: job.name, CLOUD_RUN_EXECUTION: execution, CLOUD_RUN_TASK_INDEX: String(index), CLOUD_RUN_TASK_COUNT: String(taskCount), CLOUD_RUN_TASK_ATTEMPT: String(attempt) };
+      const taskEnv = {
+        CLOUD_RUN_JOB: job.name,
+        CLOUD_RUN_EXECUTION: execution,
+        CLOUD_RUN_TASK_INDEX: String(index),
+        CLOUD_RUN_TASK_COUNT: String(taskCount),
+        CLOUD_RUN_TASK_ATTEMPT: String(attempt),
+      };
       const child = startProcess(`${job.key}/${index}`, localCommand(job, args), localEnv(env, options.endpoints, taskEnv), options.log);
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutSeconds * 1000);
       exitCode = await exitOf(child);
@@ -74,13 +81,30 @@ export async function runLocalJob(job: PlannedJob, overrides: Overrides | undefi
     if (exitCode !== 0) failedTasks.push({ index, exitCode });
   }
   const failed = failedTasks.length;
-  return { job: job.name, execution, state: failed === 0 ? "SUCCEEDED" : "FAILED", taskCount, succeeded: taskCount - failed, failed, failedTasks, exitCode: failed === 0 ? EXIT.succeeded : EXIT.failed };
+  return {
+    job: job.name,
+    execution,
+    state: failed === 0 ? "SUCCEEDED" : "FAILED",
+    taskCount,
+    succeeded: taskCount - failed,
+    failed,
+    failedTasks,
+    exitCode: failed === 0 ? EXIT.succeeded : EXIT.failed,
+  };
 }
 
 /** The planned job under `key` of the stack outputs' `jobs`. @throws BadInput listing the known jobs. */
 export function plannedJob(plan: LocalPlan, key: string): PlannedJob {
   const job = plan.jobs.find((j) => j.key === key);
-  if (!job) throw new BadInput(`unknown job "${key}": the stack has ${plan.jobs.map((j) => j.key).sort().join(", ") || "no jobs"}`);
+  if (!job)
+    throw new BadInput(
+      `unknown job "${key}": the stack has ${
+        plan.jobs
+          .map((j) => j.key)
+          .sort()
+          .join(", ") || "no jobs"
+      }`,
+    );
   return job;
 }
 
@@ -101,7 +125,12 @@ export interface LocalPipelineReport {
  * @example
  * const report = await runLocalPipeline(plan, "etl", ["SOURCE_URI=node_modules/vega-datasets/data/flights-10k.json"], { endpoints: defaultEndpoints(), log: console.error });
  */
-export async function runLocalPipeline(plan: LocalPlan, name: string, env: readonly string[], options: LocalRunOptions & { runId?: string; from?: string; allowEnvOverride?: boolean }): Promise<LocalPipelineReport> {
+export async function runLocalPipeline(
+  plan: LocalPlan,
+  name: string,
+  env: readonly string[],
+  options: LocalRunOptions & { runId?: string; from?: string; allowEnvOverride?: boolean },
+): Promise<LocalPipelineReport> {
   const pipelines = runnerOutputs.parse(plan.outputs).pipelines;
   const pipeline = Object.hasOwn(pipelines, name) ? pipelines[name] : undefined;
   if (!pipeline) throw new BadInput(`unknown job pipeline "${name}": the stack has ${Object.keys(pipelines).join(", ") || "none"}`);
@@ -137,6 +166,12 @@ export async function runLocalFromCli(stack: string, key: string, overrides: Ove
 }
 
 /** `npm run job -- --local pipeline <name>`: the stack's plan, then {@link runLocalPipeline}. */
-export async function runLocalPipelineFromCli(stack: string, name: string, env: readonly string[], log: (line: string) => void, resume: { runId?: string; from?: string; allowEnvOverride?: boolean } = {}): Promise<LocalPipelineReport> {
+export async function runLocalPipelineFromCli(
+  stack: string,
+  name: string,
+  env: readonly string[],
+  log: (line: string) => void,
+  resume: { runId?: string; from?: string; allowEnvOverride?: boolean } = {},
+): Promise<LocalPipelineReport> {
   return runLocalPipeline(await planOf(stack), name, env, { endpoints: defaultEndpoints(), log, ...resume });
 }

@@ -18,7 +18,10 @@ export interface ApiLogEntry {
 export interface LogClient {
   /** TailLogEntries: a bidirectional stream; write one request, read `{entries}` until it ends. */
   tailLogEntries(): Duplex & { cancel?(): void };
-  listLogEntries(request: { resourceNames: string[]; filter: string; orderBy: string }, options?: { autoPaginate?: boolean }): Promise<[ApiLogEntry[], ...unknown[]]>;
+  listLogEntries(
+    request: { resourceNames: string[]; filter: string; orderBy: string },
+    options?: { autoPaginate?: boolean },
+  ): Promise<[ApiLogEntry[], ...unknown[]]>;
 }
 
 /**
@@ -128,7 +131,9 @@ export function followLogs(options: FollowOptions): { stop(grace?: boolean): Pro
     const code = (err as { code?: number }).code;
     const name = code !== undefined ? grpc.status[code] : "ERROR";
     const hint = code === grpc.status.PERMISSION_DENIED ? " (ask for roles/logging.viewAccessor on the stack's log view: docs/runner.md)" : "";
-    options.write(`warning: cannot read the execution's logs: ${name}: ${(err as { details?: string }).details ?? String(err)}${hint}; the run goes on without them\n`);
+    options.write(
+      `warning: cannot read the execution's logs: ${name}: ${(err as { details?: string }).details ?? String(err)}${hint}; the run goes on without them\n`,
+    );
   };
   const list = async () => {
     const filter = last === undefined ? options.filter : `${options.filter} AND timestamp >= "${last}"`;

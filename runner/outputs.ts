@@ -20,7 +20,10 @@ export function readOutputsJson(stack: string, file?: string, run: typeof spawnS
     from = file;
   } else {
     const result = run("pulumi", ["stack", "output", "--json", "--show-secrets=false", "--stack", stack], { encoding: "utf8" });
-    if (result.error) throw new BadInput(`the Pulumi CLI is not available (${result.error.message}): pass --outputs FILE (npm run preview -- --stack ${stack} --outputs FILE writes one)`);
+    if (result.error)
+      throw new BadInput(
+        `the Pulumi CLI is not available (${result.error.message}): pass --outputs FILE (npm run preview -- --stack ${stack} --outputs FILE writes one)`,
+      );
     if (result.status !== 0) throw new BadInput(`pulumi stack output --stack ${stack} failed: ${String(result.stderr).trim()}`);
     text = String(result.stdout);
     from = `the outputs of stack ${stack}`;

@@ -6,7 +6,6 @@ import { BadInput } from "./errors";
 
 type Overrides = protos.google.cloud.run.v2.RunJobRequest.IOverrides;
 
-
 /** The override flags of `run` (and the env of `pipeline`). */
 export interface OverrideFlags {
   /** `--args "..."`: the whole argument list, split like a shell would. */
@@ -25,7 +24,11 @@ export interface OverrideFlags {
  */
 export function parseDuration(text: string): number {
   const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  const seconds = /^\d+$/.test(text) ? Number(text) : match && text !== "" ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) : NaN;
+  const seconds = /^\d+$/.test(text)
+    ? Number(text)
+    : match && text !== ""
+      ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)
+      : NaN;
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TASK_TIMEOUT_SECONDS) {
     throw new BadInput(`--timeout "${text}": expected a duration from 1s to 168h, such as 90s, 30m, 1h30m or 600 (seconds)`);
   }
@@ -43,8 +46,12 @@ export function parseEnv(entries: readonly string[]): { name: string; value: str
   return entries.map((entry) => {
     const at = entry.indexOf("=");
     const name = entry.slice(0, at);
-    if (at < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new BadInput(`--env "${entry}": expected KEY=VALUE with a variable name of letters, digits and underscores`);
-    if (isReservedEnvName(name)) throw new BadInput(`--env "${entry}": ${name} is set by Cloud Run itself and cannot be overridden (https://cloud.google.com/run/docs/container-contract#env-vars)`);
+    if (at < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new BadInput(`--env "${entry}": expected KEY=VALUE with a variable name of letters, digits and underscores`);
+    if (isReservedEnvName(name))
+      throw new BadInput(
+        `--env "${entry}": ${name} is set by Cloud Run itself and cannot be overridden (https://cloud.google.com/run/docs/container-contract#env-vars)`,
+      );
     if (seen.has(name)) throw new BadInput(`--env "${entry}": ${name} is given twice; give each variable once`);
     seen.add(name);
     return { name, value: entry.slice(at + 1) };
@@ -62,12 +69,16 @@ export function splitArgs(text: string): string[] {
   try {
     args = split(text);
   } catch (err) {
-    throw new BadInput(`--args ${JSON.stringify(text)}: ${(err as Error).message.toLowerCase()}; close every quote (write a literal quote as \\" or inside the other kind of quotes)`);
+    throw new BadInput(
+      `--args ${JSON.stringify(text)}: ${(err as Error).message.toLowerCase()}; close every quote (write a literal quote as \\" or inside the other kind of quotes)`,
+    );
   }
   // shell-quote marks what a shell would interpret; the env function keeps variables as they are written.
   const marked = parse(text, (name) => `$${name}`).find((part) => typeof part !== "string");
   if (marked !== undefined) {
-    throw new BadInput(`--args ${JSON.stringify(text)}: expected plain arguments, without shell operators, globs or comments (${JSON.stringify(marked)}); quote them to pass them as text`);
+    throw new BadInput(
+      `--args ${JSON.stringify(text)}: expected plain arguments, without shell operators, globs or comments (${JSON.stringify(marked)}); quote them to pass them as text`,
+    );
   }
   return args;
 }
@@ -90,7 +101,8 @@ export function buildOverrides(flags: OverrideFlags, extraEnv: readonly { name: 
   let taskCount: number | undefined;
   if (flags.tasks !== undefined) {
     taskCount = Number(flags.tasks);
-    if (!/^\d+$/.test(flags.tasks) || taskCount < 1 || taskCount > MAX_TASK_COUNT) throw new BadInput(`--tasks "${flags.tasks}": expected a whole number from 1 to ${MAX_TASK_COUNT}`);
+    if (!/^\d+$/.test(flags.tasks) || taskCount < 1 || taskCount > MAX_TASK_COUNT)
+      throw new BadInput(`--tasks "${flags.tasks}": expected a whole number from 1 to ${MAX_TASK_COUNT}`);
   }
   const timeout = flags.timeout !== undefined ? parseDuration(flags.timeout) : undefined;
   if (args === undefined && env.length === 0 && taskCount === undefined && timeout === undefined) return undefined;

@@ -19,7 +19,11 @@ export interface PipelineReport {
 
 /** A run id: the UTC time and 4 random hex digits, lowercase, usable in object paths, e.g. `20261123t053000z-a1b2`. */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "z").toLowerCase();
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "z")
+    .toLowerCase();
   return `${stamp}-${randomBytes(2).toString("hex")}`;
 }
 
@@ -40,7 +44,9 @@ export function pipelineRun(stagingBucket: string, env: readonly string[], optio
   // The variables the pipeline sets for every step; `--env` may set them only with `--allow-env-override`.
   const own = CHAIN_ENV_NAMES.filter((n) => given.has(n));
   if (own.length > 0 && !options.allowEnvOverride) {
-    throw new BadInput(`--env ${own.join(", ")}: the pipeline sets ${own.length > 1 ? "these" : "this"} itself for every step; to replace ${own.length > 1 ? "them" : "it"} (e.g. to resume a run), add --allow-env-override`);
+    throw new BadInput(
+      `--env ${own.join(", ")}: the pipeline sets ${own.length > 1 ? "these" : "this"} itself for every step; to replace ${own.length > 1 ? "them" : "it"} (e.g. to resume a run), add --allow-env-override`,
+    );
   }
   const runId = given.get(CHAIN_ENV.runId) ?? options.runId ?? newRunId();
   const stagingPrefix = given.get(CHAIN_ENV.stagingPrefix) ?? `gs://${stagingBucket}/${runId}/`;
@@ -67,11 +73,13 @@ const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
  * @throws BadInput naming `--from` (unknown step, or no `--run-id`) or `--run-id`.
  */
 export function firstStep(steps: readonly string[], options: { runId?: string; from?: string }): number {
-  if (options.runId !== undefined && !RUN_ID.test(options.runId)) throw new BadInput(`--run-id "${options.runId}": expected letters, digits, hyphens and underscores (at most 63), like 20261123t053000z-a1b2`);
+  if (options.runId !== undefined && !RUN_ID.test(options.runId))
+    throw new BadInput(`--run-id "${options.runId}": expected letters, digits, hyphens and underscores (at most 63), like 20261123t053000z-a1b2`);
   if (options.from === undefined) return 0;
   const at = steps.indexOf(options.from);
   if (at < 0) throw new BadInput(`--from "${options.from}": the pipeline's steps are ${steps.join(", ")}`);
-  if (options.runId === undefined) throw new BadInput(`--from ${options.from}: give the run id of the run to resume (--run-id <id>), so the step reads what the earlier steps staged`);
+  if (options.runId === undefined)
+    throw new BadInput(`--from ${options.from}: give the run id of the run to resume (--run-id <id>), so the step reads what the earlier steps staged`);
   return at;
 }
 

@@ -7,17 +7,32 @@ export interface Progress {
   stop(): void;
 }
 
-const counts = (e: Execution) => ({ running: e.runningCount ?? 0, succeeded: e.succeededCount ?? 0, failed: e.failedCount ?? 0, cancelled: e.cancelledCount ?? 0, total: e.taskCount ?? 0 });
+const counts = (e: Execution) => ({
+  running: e.runningCount ?? 0,
+  succeeded: e.succeededCount ?? 0,
+  failed: e.failedCount ?? 0,
+  cancelled: e.cancelledCount ?? 0,
+  total: e.taskCount ?? 0,
+});
 
 /**
  * A progress bar (cli-progress) when stderr is a terminal; otherwise one plain line whenever the task counts
  * change: `[12s] tasks: 2 running, 1 succeeded, 0 failed, 4 total`.
  */
-export function createProgress(write: (text: string) => void, isTTY: boolean, now: () => number = Date.now, stream: NodeJS.WritableStream = process.stderr): Progress {
+export function createProgress(
+  write: (text: string) => void,
+  isTTY: boolean,
+  now: () => number = Date.now,
+  stream: NodeJS.WritableStream = process.stderr,
+): Progress {
   const started = now();
   const elapsed = () => Math.round((now() - started) / 1000);
   if (isTTY) {
-    const bar = new SingleBar({ format: "tasks {bar} {succeeded}/{total} succeeded, {running} running, {failed} failed | {elapsed}s", stream, hideCursor: true });
+    const bar = new SingleBar({
+      format: "tasks {bar} {succeeded}/{total} succeeded, {running} running, {failed} failed | {elapsed}s",
+      stream,
+      hideCursor: true,
+    });
     let startedBar = false;
     return {
       update(execution) {

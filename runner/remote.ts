@@ -24,7 +24,8 @@ export interface RemoteReport {
   exitCode: number;
 }
 
-const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0);
+const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
 
 /**
  * Runs the deployed chain of `name` ("run now" of a scheduled pipeline): creates a Workflows execution of the
@@ -45,14 +46,19 @@ export async function runRemote(
   const { io, timing } = options;
   const pipeline = pipelineByName(outputs, name);
   firstStep(pipeline.steps, options);
-  if (!pipeline.workflow) throw new BadInput(`pipeline "${name}" has no deployed workflow in the stack's outputs (pipelines.${name}.workflow): deploy the stack, or run it here without --remote`);
+  if (!pipeline.workflow)
+    throw new BadInput(
+      `pipeline "${name}" has no deployed workflow in the stack's outputs (pipelines.${name}.workflow): deploy the stack, or run it here without --remote`,
+    );
   const jobs = new Map(pipeline.steps.map((step) => [step, jobByKey(outputs, step)]));
   const argument = JSON.stringify({ ...(options.runId !== undefined && { runId: options.runId }), ...(options.from !== undefined && { from: options.from }) });
   let created: WorkflowExecution;
   try {
     [created] = await clients.workflows.createExecution({ parent: pipeline.workflow, execution: { argument } });
   } catch (err) {
-    throw new ApiError(`CreateExecution ${pipeline.workflow} failed: ${(err as { details?: string }).details ?? String(err)} (starting a workflow needs roles/workflows.invoker)`);
+    throw new ApiError(
+      `CreateExecution ${pipeline.workflow} failed: ${(err as { details?: string }).details ?? String(err)} (starting a workflow needs roles/workflows.invoker)`,
+    );
   }
   const workflowName = created.name ?? "";
   io.err(`started workflow execution ${workflowName} with ${argument}\n`);
@@ -81,7 +87,16 @@ export async function runRemote(
           executions[step] = found;
           io.err(`step ${step}: execution ${found}\n`);
           const job = jobs.get(step)!;
-          if (options.logs) follower = followLogs({ client: clients.logging, resourceNames: options.logs.resourceNames, filter: executionFilter(job.jobName, job.region, found), prefix: `${step} `, write: io.err, timing, graceMs: options.logs.graceMs });
+          if (options.logs)
+            follower = followLogs({
+              client: clients.logging,
+              resourceNames: options.logs.resourceNames,
+              filter: executionFilter(job.jobName, job.region, found),
+              prefix: `${step} `,
+              write: io.err,
+              timing,
+              graceMs: options.logs.graceMs,
+            });
         }
       }
       if (stateName(execution.state) !== "ACTIVE" && stateName(execution.state) !== "QUEUED") break;
@@ -110,10 +125,14 @@ const stateName = (state: WorkflowExecution["state"]) => (typeof state === "numb
 
 /** The newest execution of `job` created since `sinceMs` (5 s of clock skew allowed), if any. */
 async function jobExecution(clients: RunClients, job: JobOutput, sinceMs: number, timing: Timing): Promise<string | undefined> {
-  const [list] = await read(`ListExecutions ${job.name}`, () => clients.executions.listExecutions({ parent: job.name, pageSize: 5 }, { autoPaginate: false }), timing);
-  return list
-    .filter((e: Execution) => millis(e.createTime) >= sinceMs - 5000)
-    .sort((a, b) => millis(b.createTime) - millis(a.createTime))[0]?.name ?? undefined;
+  const [list] = await read(
+    `ListExecutions ${job.name}`,
+    () => clients.executions.listExecutions({ parent: job.name, pageSize: 5 }, { autoPaginate: false }),
+    timing,
+  );
+  return (
+    list.filter((e: Execution) => millis(e.createTime) >= sinceMs - 5000).sort((a, b) => millis(b.createTime) - millis(a.createTime))[0]?.name ?? undefined
+  );
 }
 
 /** The report of a finished workflow execution: its result (`{runId, stagingPrefix, executions}`) or its error. */
@@ -135,5 +154,12 @@ function outcomeOf(name: string, execution: WorkflowExecution, executions: Recor
   const message = failure.message ?? execution.error?.payload ?? state;
   io.err(`workflow execution ${state === "CANCELLED" ? "was cancelled" : "failed"}: ${message}\n`);
   if (failure.step) io.err(`resume it with: npm run job -- pipeline ${name} --remote --from ${failure.step} --run-id ${runId}\n`);
-  return { ...base, runId, executions: { ...executions, ...(failure.step && failure.execution ? { [failure.step]: failure.execution } : {}) }, failedStep: failure.step, error: message, exitCode: EXIT.failed };
+  return {
+    ...base,
+    runId,
+    executions: { ...executions, ...(failure.step && failure.execution ? { [failure.step]: failure.execution } : {}) },
+    failedStep: failure.step,
+    error: message,
+    exitCode: EXIT.failed,
+  };
 }

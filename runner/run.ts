@@ -1,6 +1,21 @@
 import type { protos } from "@google-cloud/run";
 import { OperationsWaiter, RunClients } from "./client";
-import { cancel, Execution, expectedDuration, failedTasks, FailedTask, finished, outcome, read, seconds, start, Started, Timing, wait, waitOperation } from "./execute";
+import {
+  cancel,
+  Execution,
+  expectedDuration,
+  failedTasks,
+  FailedTask,
+  finished,
+  outcome,
+  read,
+  seconds,
+  start,
+  Started,
+  Timing,
+  wait,
+  waitOperation,
+} from "./execute";
 import { EXIT } from "./errors";
 import { executionFilter, followLogs } from "./logs";
 import { JobOutput } from "./outputs";
@@ -34,7 +49,8 @@ export interface RunReport {
   exitCode: number;
 }
 
-const iso = (t: protos.google.protobuf.ITimestamp | null | undefined) => (t ? new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString() : undefined);
+const iso = (t: protos.google.protobuf.ITimestamp | null | undefined) =>
+  t ? new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString() : undefined;
 
 /** The console page of an execution. */
 export function consoleUrl(job: JobOutput, execution: string): string {
@@ -94,7 +110,15 @@ export async function runJob(
     io.err(`${started.adopted ? "adopted execution (RunJob failed after creating it)" : "started execution"} ${started.name}\n`);
     const logs =
       options.logs && !options.detach
-        ? followLogs({ client: clients.logging, resourceNames: options.logs.resourceNames, filter: executionFilter(job.jobName, job.region, started.name), prefix: options.logs.prefix, write: io.err, timing, graceMs: options.logs.graceMs })
+        ? followLogs({
+            client: clients.logging,
+            resourceNames: options.logs.resourceNames,
+            filter: executionFilter(job.jobName, job.region, started.name),
+            prefix: options.logs.prefix,
+            write: io.err,
+            timing,
+            graceMs: options.logs.graceMs,
+          })
         : undefined;
     // Log lines and a redrawn bar do not mix: with logs, progress is plain lines.
     const progress = createProgress(io.err, io.isTTY && !logs);
@@ -109,7 +133,15 @@ export async function runJob(
     const execution =
       options.detach || !started.operation || !clients.operations || unusable.has(clients.operations)
         ? await poll(clients, started.name, waitTiming, show, () => options.detach || interrupted(), { startedMs, history: !options.detach && job.name })
-        : await waitForOperation(clients, clients.operations, { ...started, operation: started.operation }, waitTiming, show, { stopped: interrupted, woken: interruption.woken }, { startedMs, job: job.name, io });
+        : await waitForOperation(
+            clients,
+            clients.operations,
+            { ...started, operation: started.operation },
+            waitTiming,
+            show,
+            { stopped: interrupted, woken: interruption.woken },
+            { startedMs, job: job.name, io },
+          );
     progress.stop();
     await logs?.stop(!interrupted());
     if (options.detach && !interrupted()) return report(job, execution, started.adopted, [], EXIT.succeeded, "STARTED");
@@ -124,8 +156,13 @@ export async function runJob(
       return report(job, execution, started.adopted, [], EXIT.succeeded, state);
     }
     const failed = await failedTasks(clients, started.name, timing);
-    io.err(`execution ${started.name} ${state === "CANCELLED" ? "was cancelled" : "failed"}: ${execution.succeededCount ?? 0}/${execution.taskCount} tasks succeeded\n`);
-    for (const t of failed) io.err(`  task ${t.index}: ${t.exitCode !== undefined ? `exit code ${t.exitCode}` : t.signal !== undefined ? `signal ${t.signal}` : "failed"}${t.message ? ` (${t.message})` : ""}\n`);
+    io.err(
+      `execution ${started.name} ${state === "CANCELLED" ? "was cancelled" : "failed"}: ${execution.succeededCount ?? 0}/${execution.taskCount} tasks succeeded\n`,
+    );
+    for (const t of failed)
+      io.err(
+        `  task ${t.index}: ${t.exitCode !== undefined ? `exit code ${t.exitCode}` : t.signal !== undefined ? `signal ${t.signal}` : "failed"}${t.message ? ` (${t.message})` : ""}\n`,
+      );
     return report(job, execution, started.adopted, failed, EXIT.failed, state);
   } finally {
     interruption.remove();

@@ -30,7 +30,15 @@ describe("config", () => {
       stack: "dev",
       project: "my-project",
       region: "europe-west1",
-      policy: { protectData: true, protect: true, forceDestroy: false, deleteContentsOnDestroy: false, deletionProtection: true, versioning: true, softDeleteRetentionDays: 7 },
+      policy: {
+        protectData: true,
+        protect: true,
+        forceDestroy: false,
+        deleteContentsOnDestroy: false,
+        deletionProtection: true,
+        versioning: true,
+        softDeleteRetentionDays: 7,
+      },
       labels: { app: "cloudrun-pipelines", stack: "dev", "managed-by": "pulumi", "data-protection": "protected" },
       datasetLocation: "europe-west1",
       stagingRetentionDays: 7,
@@ -57,10 +65,26 @@ describe("config", () => {
   });
 
   it("reads lists as the CLI passes them (JSON) and a schedule only where a cron is set", () => {
-    const config = parseConfig({ ...REQUIRED, runners: '["group:data@example.com"]', streamClients: '["serviceAccount:backend@p-prod.iam.gserviceaccount.com"]', etlSchedule: "0 2 * * *", scheduleTimeZone: "Europe/Berlin", extractTaskCount: "4" }, "prod");
+    const config = parseConfig(
+      {
+        ...REQUIRED,
+        runners: '["group:data@example.com"]',
+        streamClients: '["serviceAccount:backend@p-prod.iam.gserviceaccount.com"]',
+        etlSchedule: "0 2 * * *",
+        scheduleTimeZone: "Europe/Berlin",
+        extractTaskCount: "4",
+      },
+      "prod",
+    );
     expect(config.runners).to.deep.equal(["group:data@example.com"]);
     expect(config.streamClients).to.deep.equal(["serviceAccount:backend@p-prod.iam.gserviceaccount.com"]);
-    expect(config.etl).to.deep.equal({ source: undefined, sourceBuckets: [], datasetName: "flights", extractTaskCount: 4, schedule: { cron: "0 2 * * *", timeZone: "Europe/Berlin" } });
+    expect(config.etl).to.deep.equal({
+      source: undefined,
+      sourceBuckets: [],
+      datasetName: "flights",
+      extractTaskCount: 4,
+      schedule: { cron: "0 2 * * *", timeZone: "Europe/Berlin" },
+    });
   });
 
   it("names the missing required keys and how to set them", () => {
@@ -71,11 +95,20 @@ describe("config", () => {
   });
 
   it("names the key, the value and the expected form of every invalid value", () => {
-    const message = errorOf({ ...REQUIRED, stagingRetentionDays: "0", protectData: "maybe", runners: '["everyone"]', etlSchedule: "daily", scheduleTimeZone: "Mars/Olympus" });
+    const message = errorOf({
+      ...REQUIRED,
+      stagingRetentionDays: "0",
+      protectData: "maybe",
+      runners: '["everyone"]',
+      etlSchedule: "daily",
+      scheduleTimeZone: "Mars/Olympus",
+    });
     expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "0": expected staging retention in days: at least 1');
     expect(message).to.include('cloudrun-pipelines:protectData = "maybe": expected true or false');
     expect(message).to.include('cloudrun-pipelines:runners = "[\\"everyone\\"]": "everyone": expected one IAM principal such as "user:ana@example.com"');
-    expect(message).to.include('cloudrun-pipelines:etlSchedule = "daily": expected a unix-cron expression as Cloud Scheduler takes it, e.g. "0 2 * * *": has 1 field;');
+    expect(message).to.include(
+      'cloudrun-pipelines:etlSchedule = "daily": expected a unix-cron expression as Cloud Scheduler takes it, e.g. "0 2 * * *": has 1 field;',
+    );
     expect(message).to.include('cloudrun-pipelines:scheduleTimeZone = "Mars/Olympus": expected an IANA time zone');
   });
 
@@ -86,10 +119,17 @@ describe("config", () => {
         `cloudrun-pipelines:${name}Image = (not set): this stack builds no images (buildImages: false) and has no promoted digest; deploy dev (\`pulumi up --stack dev\`), then promote its images with \`npm run promote -- --from dev --to prod\``,
       );
     }
-    expect(errorOf({ ...REQUIRED, buildImages: "false", scorerImage: "scorer:latest" }, "prod")).to.include('cloudrun-pipelines:scorerImage = "scorer:latest": expected an image by digest');
+    expect(errorOf({ ...REQUIRED, buildImages: "false", scorerImage: "scorer:latest" }, "prod")).to.include(
+      'cloudrun-pipelines:scorerImage = "scorer:latest": expected an image by digest',
+    );
     const digest = (name: string) => `europe-west1-docker.pkg.dev/p-dev/dev-images/${name}@sha256:${"a".repeat(64)}`;
     const promoted = { etlImage: digest("etl"), scorerImage: digest("scorer"), streamImage: digest("stream") };
-    expect(parseConfig({ ...REQUIRED, buildImages: "false", ...promoted, imageReaders: '["serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com"]' }, "prod").images).to.deep.equal({
+    expect(
+      parseConfig(
+        { ...REQUIRED, buildImages: "false", ...promoted, imageReaders: '["serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com"]' },
+        "prod",
+      ).images,
+    ).to.deep.equal({
       build: false,
       promoted: { etl: digest("etl"), scorer: digest("scorer"), stream: digest("stream") },
       readers: ["serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com"],
@@ -105,7 +145,10 @@ describe("config", () => {
       placeholder: "<promote: npm run promote -- --from dev --to prod>",
     });
     const engine = errorOf(unpromoted, "prod");
-    expect(engine).to.include("cloudrun-pipelines:scorerImage = (not set)").and.include("cloudrun-pipelines:streamImage = (not set)").and.include("`npm run promote -- --from dev --to prod`");
+    expect(engine)
+      .to.include("cloudrun-pipelines:scorerImage = (not set)")
+      .and.include("cloudrun-pipelines:streamImage = (not set)")
+      .and.include("`npm run promote -- --from dev --to prod`");
     expect(engine).not.to.include("cloudrun-pipelines:etlImage");
     expect(parseConfig({ ...REQUIRED }, "dev", new Set(), [], true).images).to.deep.equal({ build: true, promoted: {}, readers: [] });
   });
@@ -118,16 +161,28 @@ describe("config", () => {
       });
     const unpromoted = engine(readStackConfig("prod").values);
     expect(unpromoted.status).to.equal(1);
-    expect(unpromoted.stderr).to.include('Invalid config for stack "prod"').and.include("`npm run promote -- --from dev --to prod`").and.not.include("<promote:");
+    expect(unpromoted.stderr)
+      .to.include('Invalid config for stack "prod"')
+      .and.include("`npm run promote -- --from dev --to prod`")
+      .and.not.include("<promote:");
     const digest = (name: string) => `europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images/${name}@sha256:${"e".repeat(64)}`;
-    const promoted = engine({ ...readStackConfig("prod").values, ...Object.fromEntries(["etl", "scorer", "stream"].map((name) => [`${PROJECT}:${name}Image`, digest(name)])) });
+    const promoted = engine({
+      ...readStackConfig("prod").values,
+      ...Object.fromEntries(["etl", "scorer", "stream"].map((name) => [`${PROJECT}:${name}Image`, digest(name)])),
+    });
     expect(promoted.status, promoted.stderr).to.equal(0);
-    expect(JSON.parse(promoted.stdout)).to.deep.equal({ build: false, promoted: { etl: digest("etl"), scorer: digest("scorer"), stream: digest("stream") }, readers: [] });
+    expect(JSON.parse(promoted.stdout)).to.deep.equal({
+      build: false,
+      promoted: { etl: digest("etl"), scorer: digest("scorer"), stream: digest("stream") },
+      readers: [],
+    });
   });
 
   it("the offline preview's made-up digest is not a promotable digest", () => {
     const made = `europe-west1-docker.pkg.dev/p-dev/dev-images/etl@${OFFLINE_DIGEST}`;
-    expect(errorOf({ ...REQUIRED, buildImages: "false", etlImage: made }, "prod")).to.include(`cloudrun-pipelines:etlImage = "${made}": expected an image by digest`);
+    expect(errorOf({ ...REQUIRED, buildImages: "false", etlImage: made }, "prod")).to.include(
+      `cloudrun-pipelines:etlImage = "${made}": expected an image by digest`,
+    );
   });
 
   it("a secret key stored in plain text is refused, with the command that encrypts it", () => {
@@ -138,11 +193,15 @@ describe("config", () => {
   });
 
   it("rejects a misspelt key instead of silently using the default", () => {
-    expect(errorOf({ ...REQUIRED, stagingRetentionDay: "3" })).to.include('cloudrun-pipelines:stagingRetentionDay = "3": unknown key; known keys: gcp:project, gcp:region, cloudrun-pipelines:protectData');
+    expect(errorOf({ ...REQUIRED, stagingRetentionDay: "3" })).to.include(
+      'cloudrun-pipelines:stagingRetentionDay = "3": unknown key; known keys: gcp:project, gcp:region, cloudrun-pipelines:protectData',
+    );
   });
 
   it("rejects a project id or region in the wrong form, and a stack name that cannot start resource names", () => {
-    expect(errorOf({ "gcp:project": "My Project", "gcp:region": "europe" })).to.match(/gcp:project = "My Project": expected a project id[\s\S]*gcp:region = "europe": expected a Cloud Run region/);
+    expect(errorOf({ "gcp:project": "My Project", "gcp:region": "europe" })).to.match(
+      /gcp:project = "My Project": expected a project id[\s\S]*gcp:region = "europe": expected a Cloud Run region/,
+    );
     expect(errorOf(REQUIRED, "Prod_1")).to.include('stack name "Prod_1": expected lowercase letters');
   });
 
@@ -161,16 +220,28 @@ describe("config", () => {
     expect(parseConfig({ ...REQUIRED, softDeleteRetentionDays: "30" }, "prod").policy.softDeleteRetentionDays).to.equal(30);
     expect(parseConfig({ ...REQUIRED, softDeleteRetentionDays: "0" }, "prod").policy.softDeleteRetentionDays).to.equal(0);
     expect(parseConfig({ ...REQUIRED, protectData: "false" }, "dev").policy.softDeleteRetentionDays).to.equal(0);
-    expect(parseConfig({ ...REQUIRED, protectData: "false", softDeleteRetentionDays: "7" }, "dev").policy.softDeleteRetentionDays, "Pulumi.yaml's default, as the CLI passes it").to.equal(0);
+    expect(
+      parseConfig({ ...REQUIRED, protectData: "false", softDeleteRetentionDays: "7" }, "dev").policy.softDeleteRetentionDays,
+      "Pulumi.yaml's default, as the CLI passes it",
+    ).to.equal(0);
     for (const days of ["3", "91", "7.5", "-1"]) {
-      expect(errorOf({ ...REQUIRED, softDeleteRetentionDays: days }, "prod")).to.include(`cloudrun-pipelines:softDeleteRetentionDays = "${days}": expected a whole number of days: 0 (off) or 7 to 90`);
+      expect(errorOf({ ...REQUIRED, softDeleteRetentionDays: days }, "prod")).to.include(
+        `cloudrun-pipelines:softDeleteRetentionDays = "${days}": expected a whole number of days: 0 (off) or 7 to 90`,
+      );
     }
-    expect(errorOf({ ...REQUIRED, protectData: "false", softDeleteRetentionDays: "30" })).to.include("cloudrun-pipelines:softDeleteRetentionDays = 30: this stack's data is destroyable (protectData: false)");
+    expect(errorOf({ ...REQUIRED, protectData: "false", softDeleteRetentionDays: "30" })).to.include(
+      "cloudrun-pipelines:softDeleteRetentionDays = 30: this stack's data is destroyable (protectData: false)",
+    );
   });
 
   it("etlSourceBuckets: bucket names as a YAML list, anything else an error naming the key", () => {
-    expect(parseConfig({ ...REQUIRED, etlSourceBuckets: '["landing", "partner.example.com"]' }, "dev").etl.sourceBuckets).to.deep.equal(["landing", "partner.example.com"]);
-    expect(errorOf({ ...REQUIRED, etlSourceBuckets: '["gs://landing"]' })).to.include('cloudrun-pipelines:etlSourceBuckets = "[\\"gs://landing\\"]": expected bucket names as in gs://<name>');
+    expect(parseConfig({ ...REQUIRED, etlSourceBuckets: '["landing", "partner.example.com"]' }, "dev").etl.sourceBuckets).to.deep.equal([
+      "landing",
+      "partner.example.com",
+    ]);
+    expect(errorOf({ ...REQUIRED, etlSourceBuckets: '["gs://landing"]' })).to.include(
+      'cloudrun-pipelines:etlSourceBuckets = "[\\"gs://landing\\"]": expected bucket names as in gs://<name>',
+    );
   });
 });
 
@@ -189,9 +260,20 @@ const key = (name: string) => `${PROJECT}:${name}`;
 
 describe("config: bad input is refused", () => {
   it("a key in a wrong or unknown namespace, a bare key, and a gcp: key the program does not read", () => {
-    const message = pulumiErrorOf({ ...ALL, "cloudrun-pipeline:protectData": "false", protectData: "false", "gcp:regoin": "europe-west3", "gcp:zone": "europe-west1-b", "aws:region": "eu-west-1" });
-    expect(message).to.include('cloudrun-pipeline:protectData = "false": unknown namespace "cloudrun-pipeline"; this program reads cloudrun-pipelines:<key> and gcp:project, gcp:region; did you mean cloudrun-pipelines:protectData?');
-    expect(message).to.include("protectData = \"false\": a key without a namespace; this project's keys are written cloudrun-pipelines:<key>; did you mean cloudrun-pipelines:protectData?");
+    const message = pulumiErrorOf({
+      ...ALL,
+      "cloudrun-pipeline:protectData": "false",
+      protectData: "false",
+      "gcp:regoin": "europe-west3",
+      "gcp:zone": "europe-west1-b",
+      "aws:region": "eu-west-1",
+    });
+    expect(message).to.include(
+      'cloudrun-pipeline:protectData = "false": unknown namespace "cloudrun-pipeline"; this program reads cloudrun-pipelines:<key> and gcp:project, gcp:region; did you mean cloudrun-pipelines:protectData?',
+    );
+    expect(message).to.include(
+      'protectData = "false": a key without a namespace; this project\'s keys are written cloudrun-pipelines:<key>; did you mean cloudrun-pipelines:protectData?',
+    );
     expect(message).to.include('gcp:regoin = "europe-west3": not read by this program: its gcp.Provider takes only gcp:project and gcp:region from config');
     expect(message).to.include('gcp:zone = "europe-west1-b": not read by this program');
     expect(message).to.include('aws:region = "eu-west-1": unknown namespace "aws"');
@@ -218,7 +300,10 @@ describe("config: bad input is refused", () => {
     });
   }
   it("the largest whole numbers GCP takes are accepted", () => {
-    const c = configFromPulumi({ ...ALL, [key("extractTaskCount")]: "10000", [key("tableExpirationDays")]: "104249991", [key("untaggedImageRetentionDays")]: "3652500" }, "dev");
+    const c = configFromPulumi(
+      { ...ALL, [key("extractTaskCount")]: "10000", [key("tableExpirationDays")]: "104249991", [key("untaggedImageRetentionDays")]: "3652500" },
+      "dev",
+    );
     expect([c.etl.extractTaskCount, c.tableExpirationDays, c.untaggedImageRetentionDays]).to.deep.equal([10000, 104249991, 3652500]);
   });
 
@@ -232,22 +317,33 @@ describe("config: bad input is refused", () => {
   ];
   for (const [cron, expected] of crons) {
     it(`etlSchedule ${JSON.stringify(cron)} is an error`, () => {
-      expect(pulumiErrorOf({ ...ALL, [key("etlSchedule")]: cron })).to.include(`${key("etlSchedule")} = ${JSON.stringify(cron)}: expected a unix-cron expression as Cloud Scheduler takes it, e.g. "0 2 * * *": ${expected}`);
+      expect(pulumiErrorOf({ ...ALL, [key("etlSchedule")]: cron })).to.include(
+        `${key("etlSchedule")} = ${JSON.stringify(cron)}: expected a unix-cron expression as Cloud Scheduler takes it, e.g. "0 2 * * *": ${expected}`,
+      );
     });
   }
   it("cron expressions Cloud Scheduler documents are accepted", () => {
-    for (const cron of ["0 2 * * *", "*/15 9-17 * * MON-FRI", "0 0 1,15 JAN *", "30 3 * * 7"]) expect(configFromPulumi({ ...ALL, [key("etlSchedule")]: cron }, "prod").etl.schedule?.cron).to.equal(cron);
+    for (const cron of ["0 2 * * *", "*/15 9-17 * * MON-FRI", "0 0 1,15 JAN *", "30 3 * * 7"])
+      expect(configFromPulumi({ ...ALL, [key("etlSchedule")]: cron }, "prod").etl.schedule?.cron).to.equal(cron);
   });
 
   it("a time zone must be the exact IANA name", () => {
-    expect(pulumiErrorOf({ ...ALL, [key("scheduleTimeZone")]: "europe/berlin" })).to.include(`${key("scheduleTimeZone")} = "europe/berlin": write it exactly as the tz database does: "Europe/Berlin"`);
-    expect(pulumiErrorOf({ ...ALL, [key("scheduleTimeZone")]: "us/pacific" })).to.include(`${key("scheduleTimeZone")} = "us/pacific": write it exactly as the tz database does`);
+    expect(pulumiErrorOf({ ...ALL, [key("scheduleTimeZone")]: "europe/berlin" })).to.include(
+      `${key("scheduleTimeZone")} = "europe/berlin": write it exactly as the tz database does: "Europe/Berlin"`,
+    );
+    expect(pulumiErrorOf({ ...ALL, [key("scheduleTimeZone")]: "us/pacific" })).to.include(
+      `${key("scheduleTimeZone")} = "us/pacific": write it exactly as the tz database does`,
+    );
   });
 
   it("a region or dataset location missing from Google's lists, with the override", () => {
     const message = pulumiErrorOf({ ...ALL, "gcp:region": "europe-west99", [key("datasetLocation")]: "europe-west99" });
-    expect(message).to.include('gcp:region = "europe-west99": not a Cloud Run region in Google\'s list (https://cloud.google.com/run/docs/locations); if Google has added it since, set `pulumi config set cloudrun-pipelines:allowUnlistedLocation true`');
-    expect(message).to.include(`${key("datasetLocation")} = "europe-west99": "europe-west99" is not a BigQuery location in Google's list (https://cloud.google.com/bigquery/docs/locations)`);
+    expect(message).to.include(
+      'gcp:region = "europe-west99": not a Cloud Run region in Google\'s list (https://cloud.google.com/run/docs/locations); if Google has added it since, set `pulumi config set cloudrun-pipelines:allowUnlistedLocation true`',
+    );
+    expect(message).to.include(
+      `${key("datasetLocation")} = "europe-west99": "europe-west99" is not a BigQuery location in Google's list (https://cloud.google.com/bigquery/docs/locations)`,
+    );
     expect(pulumiErrorOf({ ...ALL, [key("datasetLocation")]: "JP" })).to.include(`${key("datasetLocation")} = "JP": "JP" is not a BigQuery location`);
     const allowed = configFromPulumi({ ...ALL, "gcp:region": "europe-west99", [key("allowUnlistedLocation")]: "true" }, "dev");
     expect([allowed.region, allowed.datasetLocation]).to.deep.equal(["europe-west99", "europe-west99"]);
@@ -266,8 +362,19 @@ describe("config: bad input is refused", () => {
 
   it("a promoted image must be the image its key names", () => {
     const digest = (name: string) => `europe-west1-docker.pkg.dev/p-dev/dev-images/${name}@sha256:${"a".repeat(64)}`;
-    const message = pulumiErrorOf({ ...ALL, [key("buildImages")]: "false", [key("etlImage")]: digest("scorer"), [key("scorerImage")]: digest("scorer"), [key("streamImage")]: digest("stream") }, "prod");
-    expect(message).to.include(`${key("etlImage")} = ${JSON.stringify(digest("scorer"))}: is the scorer image, not the etl image; promote the etl image's digest here`);
+    const message = pulumiErrorOf(
+      {
+        ...ALL,
+        [key("buildImages")]: "false",
+        [key("etlImage")]: digest("scorer"),
+        [key("scorerImage")]: digest("scorer"),
+        [key("streamImage")]: digest("stream"),
+      },
+      "prod",
+    );
+    expect(message).to.include(
+      `${key("etlImage")} = ${JSON.stringify(digest("scorer"))}: is the scorer image, not the etl image; promote the etl image's digest here`,
+    );
     expect(message).not.to.include(key("scorerImage"));
   });
 

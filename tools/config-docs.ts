@@ -33,9 +33,21 @@ export function declaredKeys(): DeclaredKey[] {
     const description = schema.description;
     if (description === undefined) throw new Error(`config.ts: CONFIG_SCHEMA.${name} has no description; add .describe("...")`);
     if (name.includes(":")) return { key, type: "string", description };
-    const value: unknown = schema instanceof z.ZodDefault ? (schema.def.defaultValue) : schema instanceof z.ZodOptional ? "" : undefined;
-    const type = typeof value === "boolean" ? "boolean" : typeof value === "number" ? "integer" : typeof value === "string" ? "string" : Array.isArray(value) ? "array" : undefined;
-    if (type === undefined) throw new Error(`config.ts: CONFIG_SCHEMA.${name} needs a default (.default(...)) or .optional(): the Pulumi CLI fails a stack that omits a declared key without one`);
+    const value: unknown = schema instanceof z.ZodDefault ? schema.def.defaultValue : schema instanceof z.ZodOptional ? "" : undefined;
+    const type =
+      typeof value === "boolean"
+        ? "boolean"
+        : typeof value === "number"
+          ? "integer"
+          : typeof value === "string"
+            ? "string"
+            : Array.isArray(value)
+              ? "array"
+              : undefined;
+    if (type === undefined)
+      throw new Error(
+        `config.ts: CONFIG_SCHEMA.${name} needs a default (.default(...)) or .optional(): the Pulumi CLI fails a stack that omits a declared key without one`,
+      );
     return { key, type, default: value as DeclaredKey["default"], description };
   });
 }
@@ -50,7 +62,10 @@ export function pulumiYamlText(current: string): string {
   const config = Object.fromEntries(
     declaredKeys()
       .filter((k) => k.default !== undefined)
-      .map((k) => [k.key.slice(PROJECT.length + 1), { type: k.type, ...(k.type === "array" && { items: { type: "string" } }), default: k.default, description: k.description }]),
+      .map((k) => [
+        k.key.slice(PROJECT.length + 1),
+        { type: k.type, ...(k.type === "array" && { items: { type: "string" } }), default: k.default, description: k.description },
+      ]),
   );
   doc.set("config", doc.createNode(config));
   // lineWidth 0: one line per description, as a reader greps for it.
@@ -61,7 +76,11 @@ export function pulumiYamlText(current: string): string {
 export function configTable(): string {
   const cell = (text: string) => text.replace(/\|/g, "\\|");
   const shown = (k: DeclaredKey) => (k.default === undefined ? "required" : k.default === "" ? "none" : `\`${JSON.stringify(k.default)}\``);
-  return ["| key | type | default | what it does |", "|---|---|---|---|", ...declaredKeys().map((k) => `| \`${k.key}\` | ${k.type} | ${shown(k)} | ${cell(k.description)} |`)].join("\n");
+  return [
+    "| key | type | default | what it does |",
+    "|---|---|---|---|",
+    ...declaredKeys().map((k) => `| \`${k.key}\` | ${k.type} | ${shown(k)} | ${cell(k.description)} |`),
+  ].join("\n");
 }
 
 /**

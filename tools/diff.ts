@@ -32,7 +32,11 @@ export function normalizer(project: string, stack: string): (text: string) => st
   const projectPattern = new RegExp(escaped(project), "g");
   const stackPattern = new RegExp(`(^|[-_/@: ])${escaped(stack)}(?=[-_/@.: ]|$)`, "g");
   // Service agents are named after the project's number, e.g. service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com.
-  return (text) => text.replace(projectPattern, "<project>").replace(stackPattern, "$1<stack>").replace(/service-\d+@/g, "service-<project number>@");
+  return (text) =>
+    text
+      .replace(projectPattern, "<project>")
+      .replace(stackPattern, "$1<stack>")
+      .replace(/service-\d+@/g, "service-<project number>@");
 }
 
 function normalize(value: unknown, n: (s: string) => string): unknown {
@@ -100,7 +104,10 @@ export function renderDiff(d: PlanDiff): string {
     ...list(`only in ${d.a}`, d.onlyInA),
     ...list(`only in ${d.b}`, d.onlyInB),
     `inputs that differ (${d.changed.length}):`,
-    ...[...byResource].flatMap(([resource, changes]) => [`  ${resource}`, ...changes.map((c) => `    ${c.path}: ${JSON.stringify(c.a)} -> ${JSON.stringify(c.b)}`)]),
+    ...[...byResource].flatMap(([resource, changes]) => [
+      `  ${resource}`,
+      ...changes.map((c) => `    ${c.path}: ${JSON.stringify(c.a)} -> ${JSON.stringify(c.b)}`),
+    ]),
     ...list(`IAM only in ${d.a}`, d.iamOnlyInA),
     ...list(`IAM only in ${d.b}`, d.iamOnlyInB),
     "",

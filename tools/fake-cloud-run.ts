@@ -6,7 +6,9 @@ import { LoopbackFake } from "./loopback-fake";
 // The Cloud Run Admin API v2 (Jobs, Executions, Tasks) and google.longrunning.Operations, served on loopback
 // from the protos that ship in @google-cloud/run and google-gax, so the real client speaks the real wire format.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { google } = require("@google-cloud/run/build/protos/protos") as { google: { cloud: { run: { v2: { Execution: { fromObject(o: object): object; encode(m: object): { finish(): Uint8Array } } } } } } };
+const { google } = require("@google-cloud/run/build/protos/protos") as {
+  google: { cloud: { run: { v2: { Execution: { fromObject(o: object): object; encode(m: object): { finish(): Uint8Array } } } } } };
+};
 
 const RUN_PROTOS = path.join(path.dirname(require.resolve("@google-cloud/run/package.json")), "build", "protos");
 const GAX_PROTOS = path.join(path.dirname(require.resolve("google-gax")), "..", "..", "build", "protos");
@@ -75,14 +77,20 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
       google: { cloud: { run: { v2: Record<string, { service: grpc.ServiceDefinition }> } }; longrunning: { Operations: { service: grpc.ServiceDefinition } } };
     };
     const v2 = loaded.google.cloud.run.v2;
-    const unary = (method: string, handler: (request: Record<string, unknown>) => unknown) => (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      this.requests.push({ method, request: call.request, metadata: Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)])) });
-      try {
-        callback(null, handler(call.request));
-      } catch (err) {
-        callback(err as grpc.ServiceError);
-      }
-    };
+    const unary =
+      (method: string, handler: (request: Record<string, unknown>) => unknown) =>
+      (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        this.requests.push({
+          method,
+          request: call.request,
+          metadata: Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)])),
+        });
+        try {
+          callback(null, handler(call.request));
+        } catch (err) {
+          callback(err as grpc.ServiceError);
+        }
+      };
     this.server.addService(v2.Jobs.service, {
       runJob: unary("RunJob", (r) => this.runJob(r)),
       getJob: unary("GetJob", (r) => this.getJob(String(r.name))),
@@ -96,8 +104,15 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
     this.server.addService(loaded.google.longrunning.Operations.service, {
       getOperation: unary("GetOperation", (r) => this.operation(this.byOperation(String(r.name)))),
       waitOperation: (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-        this.requests.push({ method: "WaitOperation", request: call.request, metadata: Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)])) });
-        this.waitOperation(call.request).then((operation) => callback(null, operation), (err) => callback(err as grpc.ServiceError));
+        this.requests.push({
+          method: "WaitOperation",
+          request: call.request,
+          metadata: Object.fromEntries(Object.entries(call.metadata.getMap()).map(([k, v]) => [k, String(v)])),
+        });
+        this.waitOperation(call.request).then(
+          (operation) => callback(null, operation),
+          (err) => callback(err as grpc.ServiceError),
+        );
       },
     });
     return this.listen();
@@ -110,7 +125,15 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
   seedHistory(job: string, durationsMs: number[]): void {
     for (const [i, durationMs] of durationsMs.entries()) {
       const name = `${job}/executions/${job.split("/").pop()}-h${String(i).padStart(4, "0")}`;
-      this.executions.set(name, { name, job, taskCount: 1, createdMs: Date.now() - 3_600_000 + i * 60_000, polls: 0, cancelled: false, script: { durationMs } });
+      this.executions.set(name, {
+        name,
+        job,
+        taskCount: 1,
+        createdMs: Date.now() - 3_600_000 + i * 60_000,
+        polls: 0,
+        cancelled: false,
+        script: { durationMs },
+      });
     }
   }
 
@@ -186,7 +209,8 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
    */
   private async waitOperation(request: Record<string, unknown>): Promise<unknown> {
     const exec = this.byOperation(String(request.name));
-    if (exec.script.waitOperationError !== undefined) this.fail(exec.script.waitOperationError, `scripted WaitOperation error ${grpc.status[exec.script.waitOperationError]}`);
+    if (exec.script.waitOperationError !== undefined)
+      this.fail(exec.script.waitOperationError, `scripted WaitOperation error ${grpc.status[exec.script.waitOperationError]}`);
     if (exec.script.durationMs === undefined) {
       await this.onWaitOperation?.();
       if (!this.done(exec)) exec.polls++;
@@ -214,7 +238,8 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
 
   private execution(exec: Exec): Record<string, unknown> {
     const done = this.done(exec);
-    if (done && exec.completedMs === undefined) exec.completedMs = exec.script.durationMs !== undefined && !exec.cancelled ? exec.createdMs + exec.script.durationMs : Date.now();
+    if (done && exec.completedMs === undefined)
+      exec.completedMs = exec.script.durationMs !== undefined && !exec.cancelled ? exec.createdMs + exec.script.durationMs : Date.now();
     const failed = Object.keys(exec.script.failedTasks ?? {}).length;
     const cancelled = exec.cancelled || exec.script.cancelled === true;
     const counts = !done
@@ -232,7 +257,14 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
       startTime: ts(exec.createdMs),
       ...(done && { completionTime: ts(exec.completedMs!) }),
       logUri: `https://console.cloud.google.com/logs/viewer?execution=${exec.name.split("/").pop()}`,
-      conditions: [{ type: "Completed", state, ...(done && cancelled && { executionReason: "CANCELLED" }), ...(done && !cancelled && failed > 0 && { executionReason: "NON_ZERO_EXIT_CODE" }) }],
+      conditions: [
+        {
+          type: "Completed",
+          state,
+          ...(done && cancelled && { executionReason: "CANCELLED" }),
+          ...(done && !cancelled && failed > 0 && { executionReason: "NON_ZERO_EXIT_CODE" }),
+        },
+      ],
     };
   }
 

@@ -15,7 +15,9 @@ export abstract class LoopbackFake<R extends RecordedRequest = RecordedRequest> 
 
   /** Starts serving on a free loopback port; returns `host`. */
   protected async listen(): Promise<string> {
-    const port = await new Promise<number>((resolve, reject) => this.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    const port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
     this.host = `127.0.0.1:${port}`;
     return this.host;
   }

@@ -9,7 +9,11 @@ export { SECRET };
 // runtime needs them to read what the program sends the engine (parent, protect, dependencies) and to wait
 // until every registration has been answered.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(struct: unknown): Record<string, unknown>; specialSigKey: string; specialSecretSig: string };
+const rpc = require("@pulumi/pulumi/runtime/rpc") as {
+  deserializeProperties(struct: unknown): Record<string, unknown>;
+  specialSigKey: string;
+  specialSecretSig: string;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void>; rpcKeepAlive(): () => void };
 
@@ -102,7 +106,14 @@ export function projectNumber(projectId: string): string {
 export function mockCall(token: string, cloud: MockCloud, inputs: Record<string, unknown> = {}): Record<string, unknown> {
   switch (token) {
     case "gcp:organizations/getClientConfig:getClientConfig":
-      return { id: "client-config", project: cloud.project, region: cloud.region, zone: `${cloud.region}-b`, accessToken: "mock-access-token", defaultLabels: {} };
+      return {
+        id: "client-config",
+        project: cloud.project,
+        region: cloud.region,
+        zone: `${cloud.region}-b`,
+        accessToken: "mock-access-token",
+        defaultLabels: {},
+      };
     case "gcp:organizations/getProject:getProject": {
       const projectId = (inputs.projectId as string | undefined) ?? cloud.project;
       return { id: `projects/${projectId}`, projectId, number: projectNumber(projectId), name: projectId };
@@ -131,7 +142,13 @@ export class ResourceRecorder {
   get(type: string, name: string): RecordedResource {
     const found = this.resources.find((r) => r.type === type && r.name === name);
     if (!found) {
-      throw new Error(`no ${type} named "${name}"; registered: ${this.ofType(type).map((r) => r.name).join(", ") || "none"}`);
+      throw new Error(
+        `no ${type} named "${name}"; registered: ${
+          this.ofType(type)
+            .map((r) => r.name)
+            .join(", ") || "none"
+        }`,
+      );
     }
     return found;
   }
@@ -166,7 +183,12 @@ interface MockMonitorLike {
  * @param project - the project name (a program's `Pulumi.yaml` `name`): the namespace of `new pulumi.Config()`
  *   and the stack's URNs. Component tests, which run no program, take this project's.
  */
-export async function installMockRuntime(cloud: MockCloud, stack: string, recorder = new ResourceRecorder(), project = "cloudrun-pipelines"): Promise<ResourceRecorder> {
+export async function installMockRuntime(
+  cloud: MockCloud,
+  stack: string,
+  recorder = new ResourceRecorder(),
+  project = "cloudrun-pipelines",
+): Promise<ResourceRecorder> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {

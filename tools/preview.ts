@@ -103,7 +103,10 @@ async function main(argv: string[]): Promise<number> {
     .description("Runs the real program offline under the Pulumi mock runtime with a stack's config and prints what `pulumi up` would create.")
     .option("--program <file>", "the program to run; its Pulumi.yaml and Pulumi.<stack>.yaml are beside it", path.relative(process.cwd(), MAIN_PROGRAM))
     .option("--stack <name>", "stack whose Pulumi.<stack>.yaml is used", "dev")
-    .option("--docs-out <file>", `write the architecture diagram here (default: ${path.relative(ROOT, ARCHITECTURE_DOC)}, for this project's ${ARCHITECTURE_STACK} stack only)`)
+    .option(
+      "--docs-out <file>",
+      `write the architecture diagram here (default: ${path.relative(ROOT, ARCHITECTURE_DOC)}, for this project's ${ARCHITECTURE_STACK} stack only)`,
+    )
     .option("--json <file>", "also write the plan (resources, IAM, outputs) as JSON")
     .option("--outputs <file>", "also write the stack outputs as JSON (the runner's --outputs)")
     .option("--no-docs", "do not write the architecture diagram")
@@ -114,7 +117,11 @@ async function main(argv: string[]): Promise<number> {
   // Type-checked beside the (transpile-only) run; nothing is printed before it passes, and its errors come first.
   const checked = entry === MAIN_PROGRAM ? typeCheck() : typeCheckProgram(entry);
   checked.catch(() => undefined);
-  const firstError = (err: unknown) => checked.then(() => err, (typeError: unknown) => typeError);
+  const firstError = (err: unknown) =>
+    checked.then(
+      () => err,
+      (typeError: unknown) => typeError,
+    );
   if (opts.diff) {
     if (opts.diff.length !== 2) {
       process.stderr.write(`preview failed: --diff takes two stacks, e.g. --diff dev prod\n`);

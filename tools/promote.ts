@@ -38,7 +38,9 @@ export function promote(from: string, to: string, outputsFile?: string, root = R
   const parsed = outputs.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new BadInput(`--from ${from}: ${source} has no promotable image digests: ${issue.path.join(".")}: ${issue.message} (was the stack deployed with buildImages: true?)`);
+    throw new BadInput(
+      `--from ${from}: ${source} has no promotable image digests: ${issue.path.join(".")}: ${issue.message} (was the stack deployed with buildImages: true?)`,
+    );
   }
   const doc = parseDocument(fs.readFileSync(file, "utf8"));
   const changes: Promotion = {};

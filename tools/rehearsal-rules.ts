@@ -92,7 +92,9 @@ export function apiOf(step: Step): string | null | undefined {
   if (API_OF_TOKEN.has(token)) return API_OF_TOKEN.get(token);
   if (token === "docker:index/image:Image") {
     // A push to Artifact Registry (https://cloud.google.com/artifact-registry/docs/docker/pushing-and-pulling).
-    return /^[a-z0-9-]+-docker\.pkg\.dev\//.test(String(step.kind === "resource" ? step.resource.inputs.imageName : "")) ? "artifactregistry.googleapis.com" : null;
+    return /^[a-z0-9-]+-docker\.pkg\.dev\//.test(String(step.kind === "resource" ? step.resource.inputs.imageName : ""))
+      ? "artifactregistry.googleapis.com"
+      : null;
   }
   if (!token.startsWith("gcp:")) return null;
   return API_OF_MODULE.get(token.slice(4).split("/")[0]);
@@ -116,8 +118,14 @@ const IAM_TYPE = /:[A-Za-z]*I[Aa][Mm](Member|Binding)$/;
 const GCS_AGENT_DOMAIN = "gs-project-accounts";
 
 const resourcesOf = (steps: readonly Step[]) => steps.flatMap((s) => (s.kind === "resource" ? [s.resource] : []));
-const lastSegment = (value: unknown) => String(value ?? "").split("/").pop() ?? "";
-const membersOf = (r: RecordedResource): string[] => [...(r.inputs.member !== undefined ? [String(r.inputs.member)] : []), ...((r.inputs.members as string[] | undefined) ?? [])];
+const lastSegment = (value: unknown) =>
+  String(value ?? "")
+    .split("/")
+    .pop() ?? "";
+const membersOf = (r: RecordedResource): string[] => [
+  ...(r.inputs.member !== undefined ? [String(r.inputs.member)] : []),
+  ...((r.inputs.members as string[] | undefined) ?? []),
+];
 const emailOf = (member: string) => member.replace(/^serviceAccount:/, "");
 
 /**
@@ -127,14 +135,25 @@ const emailOf = (member: string) => member.replace(/^serviceAccount:/, "");
  */
 function agentMadeToExist(member: string, graph: DeployGraph, upstream: readonly Step[], ancestors: ReadonlySet<string>): boolean {
   const domain = AGENT.exec(member)?.[1];
-  return upstream.some((s) => {
-    if (s.kind === "resource" && s.resource.type === "gcp:projects/serviceIdentity:ServiceIdentity") {
-      const out = s.resource.outputs;
-      // The mock may not compute the agent's email; then the agent's domain for the requested service decides.
-      return out.member === member || (out.email !== undefined ? `serviceAccount:${out.email}` === member : agentDomainOf(String(s.resource.inputs.service)) === domain);
-    }
-    return false;
-  }) || (domain === GCS_AGENT_DOMAIN && invokesBefore(graph.steps, ancestors).some((i) => i.token === "gcp:storage/getProjectServiceAccount:getProjectServiceAccount" && (i.outputs.member === member || `serviceAccount:${i.outputs.emailAddress}` === member)));
+  return (
+    upstream.some((s) => {
+      if (s.kind === "resource" && s.resource.type === "gcp:projects/serviceIdentity:ServiceIdentity") {
+        const out = s.resource.outputs;
+        // The mock may not compute the agent's email; then the agent's domain for the requested service decides.
+        return (
+          out.member === member ||
+          (out.email !== undefined ? `serviceAccount:${out.email}` === member : agentDomainOf(String(s.resource.inputs.service)) === domain)
+        );
+      }
+      return false;
+    }) ||
+    (domain === GCS_AGENT_DOMAIN &&
+      invokesBefore(graph.steps, ancestors).some(
+        (i) =>
+          i.token === "gcp:storage/getProjectServiceAccount:getProjectServiceAccount" &&
+          (i.outputs.member === member || `serviceAccount:${i.outputs.emailAddress}` === member),
+      ))
+  );
 }
 
 /** The data source calls that could run before a step: all they wait for is among its ancestors. */
@@ -193,23 +212,35 @@ const label = (r: RecordedResource) => `${r.type} ${r.name}`;
 export const REHEARSAL_RULES: readonly RehearsalRule[] = [
   {
     id: "api-enabled-upstream",
-    why: "A resource or data source whose API is off fails with \"API has not been used in project … or it is disabled\"; a gcp.projects.Service it waits for must enable the API first.",
+    why: 'A resource or data source whose API is off fails with "API has not been used in project … or it is disabled"; a gcp.projects.Service it waits for must enable the API first.',
     source: "https://cloud.google.com/service-usage/docs/overview https://github.com/google/knative-gcp/issues/243",
     check: ({ graph, project }) =>
       graph.steps.flatMap((step) => {
         const api = apiOf(step);
         if (api === null || (api !== undefined && project.enabledApis.has(api))) return [];
-        if (api === undefined) return [{ step: step.label, message: "calls an API the rehearsal does not know: add its type's module to API_OF_MODULE (tools/rehearsal-rules.ts) with its source" }];
+        if (api === undefined)
+          return [
+            {
+              step: step.label,
+              message: "calls an API the rehearsal does not know: add its type's module to API_OF_MODULE (tools/rehearsal-rules.ts) with its source",
+            },
+          ];
         const enables = (s: Step) => s.kind === "resource" && s.resource.type === "gcp:projects/service:Service" && s.resource.inputs.service === api;
         if (graph.upstream(step).some(enables)) return [];
         const sameDeploy = graph.steps.some(enables);
-        return [{ step: step.label, message: `uses ${api}, which ${sameDeploy ? "a gcp.projects.Service enables in the same deploy, but not before it (add it to dependsOn)" : "no gcp.projects.Service of the stack enables"}` }];
+        return [
+          {
+            step: step.label,
+            message: `uses ${api}, which ${sameDeploy ? "a gcp.projects.Service enables in the same deploy, but not before it (add it to dependsOn)" : "no gcp.projects.Service of the stack enables"}`,
+          },
+        ];
       }),
   },
   {
     id: "principal-exists",
     why: "A role cannot be granted to a principal that does not exist yet: a service account is created upstream, a service agent made to exist upstream; people and groups come from config and exist already.",
-    source: "https://cloud.google.com/iam/docs/create-service-agents https://cloud.google.com/iam/docs/service-agents https://www.pulumi.com/registry/packages/gcp/api-docs/storage/getprojectserviceaccount/",
+    source:
+      "https://cloud.google.com/iam/docs/create-service-agents https://cloud.google.com/iam/docs/service-agents https://www.pulumi.com/registry/packages/gcp/api-docs/storage/getprojectserviceaccount/",
     check: ({ graph, plan }) => {
       const accounts = resourcesOf(graph.steps).filter((r) => r.type === "gcp:serviceaccount/account:Account");
       const ownProjects = new Set(plan.resources.flatMap((r) => (typeof r.outputs.project === "string" ? [r.outputs.project] : [])));
@@ -222,13 +253,31 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
           if (AGENT.test(member)) {
             return agentMadeToExist(member, graph, upstream, ancestors)
               ? []
-              : [{ step: step.label, message: `grants ${step.resource.inputs.role} to the service agent ${emailOf(member)}, which nothing upstream makes exist (gcp.projects.ServiceIdentity; for Cloud Storage, gcp.storage.getProjectServiceAccount)` }];
+              : [
+                  {
+                    step: step.label,
+                    message: `grants ${step.resource.inputs.role} to the service agent ${emailOf(member)}, which nothing upstream makes exist (gcp.projects.ServiceIdentity; for Cloud Storage, gcp.storage.getProjectServiceAccount)`,
+                  },
+                ];
           }
           const creator = accounts.find((a) => a.outputs.email === emailOf(member) || a.outputs.member === member);
-          if (creator) return ancestors.has(creator.urn) ? [] : [{ step: step.label, message: `grants ${step.resource.inputs.role} to ${emailOf(member)}, which ${label(creator)} creates in the same deploy, but not before it` }];
+          if (creator)
+            return ancestors.has(creator.urn)
+              ? []
+              : [
+                  {
+                    step: step.label,
+                    message: `grants ${step.resource.inputs.role} to ${emailOf(member)}, which ${label(creator)} creates in the same deploy, but not before it`,
+                  },
+                ];
           const project = ACCOUNT.exec(member)?.[1];
           return project !== undefined && ownProjects.has(project)
-            ? [{ step: step.label, message: `grants ${step.resource.inputs.role} to ${emailOf(member)} of this stack's project, which no gcp.serviceaccount.Account creates` }]
+            ? [
+                {
+                  step: step.label,
+                  message: `grants ${step.resource.inputs.role} to ${emailOf(member)} of this stack's project, which no gcp.serviceaccount.Account creates`,
+                },
+              ]
             : []; // An account of another project, given by config: external, assumed to exist.
         });
       });
@@ -247,7 +296,14 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
             isGrant(r, "roles/pubsub.publisher", (m) => AGENT.exec(m)?.[1] === GCS_AGENT_DOMAIN) &&
             (r.type === "gcp:projects/iAMMember:IAMMember" || lastSegment(r.inputs.topic) === topic),
         );
-        return granted ? [] : [{ step: step.label, message: `is created before the Cloud Storage service agent may publish to the topic ${topic} (no roles/pubsub.publisher grant to it upstream)` }];
+        return granted
+          ? []
+          : [
+              {
+                step: step.label,
+                message: `is created before the Cloud Storage service agent may publish to the topic ${topic} (no roles/pubsub.publisher grant to it upstream)`,
+              },
+            ];
       }),
   },
   {
@@ -259,14 +315,22 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
         if (step.kind !== "resource" || !RUN_TYPES.includes(step.resource.type)) return [];
         const account = `serviceAccount:${workloadAccount(step.resource) ?? ""}`;
         const upstream = resourcesOf(graph.upstream(step));
-        const refs = containersOf(step.resource).flatMap((c) => (c.envs ?? []).flatMap((e) => (e.valueSource?.secretKeyRef ? [e.valueSource.secretKeyRef] : [])));
+        const refs = containersOf(step.resource).flatMap((c) =>
+          (c.envs ?? []).flatMap((e) => (e.valueSource?.secretKeyRef ? [e.valueSource.secretKeyRef] : [])),
+        );
         return refs.flatMap((ref) => {
           const secret = lastSegment(ref.secret);
           const problems: Finding[] = [];
           const access = upstream.some(
-            (r) => isGrant(r, "roles/secretmanager.secretAccessor", (m) => m === account) && (r.type === "gcp:projects/iAMMember:IAMMember" || lastSegment(r.inputs.secretId) === secret),
+            (r) =>
+              isGrant(r, "roles/secretmanager.secretAccessor", (m) => m === account) &&
+              (r.type === "gcp:projects/iAMMember:IAMMember" || lastSegment(r.inputs.secretId) === secret),
           );
-          if (!access) problems.push({ step: step.label, message: `uses the secret ${secret} before its account ${emailOf(account)} holds roles/secretmanager.secretAccessor on it` });
+          if (!access)
+            problems.push({
+              step: step.label,
+              message: `uses the secret ${secret} before its account ${emailOf(account)} holds roles/secretmanager.secretAccessor on it`,
+            });
           if (!upstream.some((r) => r.type === "gcp:secretmanager/secretVersion:SecretVersion" && lastSegment(String(r.inputs.secret)) === secret)) {
             problems.push({ step: step.label, message: `uses the secret ${secret} (version ${ref.version ?? "latest"}) before any version of it is created` });
           }
@@ -283,7 +347,12 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
         for (const [stack, other] of otherStacks) {
           const repository = repositoriesOf(other).get(registryPath);
           if (repository && !repository.protect) {
-            return [{ step: label(resource), message: `runs ${image} from stack ${stack}'s repository ${repository.name}, which is not protected: \`pulumi destroy\` of ${stack} deletes it` }];
+            return [
+              {
+                step: label(resource),
+                message: `runs ${image} from stack ${stack}'s repository ${repository.name}, which is not protected: \`pulumi destroy\` of ${stack} deletes it`,
+              },
+            ];
           }
         }
         return []; // Protected in its stack, or outside every stack (external, assumed to outlive this one).
@@ -292,13 +361,19 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
   {
     id: "destroy-completes",
     why: "`pulumi destroy` deletes everything the plan does not ask to keep: a guard left to a provider default (deletion protection on, no forceDestroy) fails the delete, and everything the guarded resource depends on stays with it.",
-    source: "https://www.pulumi.com/docs/iac/concepts/resources/options/protect/ https://github.com/GoogleCloudPlatform/magic-modules/pull/11318 https://github.com/hashicorp/terraform-provider-google/issues/6688",
+    source:
+      "https://www.pulumi.com/docs/iac/concepts/resources/options/protect/ https://github.com/GoogleCloudPlatform/magic-modules/pull/11318 https://github.com/hashicorp/terraform-provider-google/issues/6688",
     check: ({ graph }) => {
       const { blocked, stranded } = walkDestroy(graph);
-      return blocked.filter((b) => !b.byDesign).map(({ resource, reason }) => {
-        const withIt = stranded.filter((r) => graph.ancestors(resource.urn).has(r.urn)).length;
-        return { step: label(resource), message: `${reason}: \`pulumi destroy\` fails here${withIt ? ` and leaves the ${withIt} resources it depends on` : ""}` };
-      });
+      return blocked
+        .filter((b) => !b.byDesign)
+        .map(({ resource, reason }) => {
+          const withIt = stranded.filter((r) => graph.ancestors(resource.urn).has(r.urn)).length;
+          return {
+            step: label(resource),
+            message: `${reason}: \`pulumi destroy\` fails here${withIt ? ` and leaves the ${withIt} resources it depends on` : ""}`,
+          };
+        });
     },
   },
   {
@@ -311,9 +386,19 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
       const softDeleted = resourcesOf(graph.steps).flatMap((r) => {
         if (r.type !== "gcp:storage/bucket:Bucket" || kept.has(r)) return [];
         const seconds = Number((r.inputs.softDeletePolicy as { retentionDurationSeconds?: number } | undefined)?.retentionDurationSeconds ?? 7 * 86400);
-        return seconds > 0 ? [{ step: label(r), message: `keeps deleted objects, billed, for ${seconds / 86400} days after \`pulumi destroy\` (softDeletePolicy.retentionDurationSeconds: 0 turns soft delete off)` }] : [];
+        return seconds > 0
+          ? [
+              {
+                step: label(r),
+                message: `keeps deleted objects, billed, for ${seconds / 86400} days after \`pulumi destroy\` (softDeletePolicy.retentionDurationSeconds: 0 turns soft delete off)`,
+              },
+            ]
+          : [];
       });
-      return [...retained.map((r) => ({ step: label(r), message: "is retained on delete (retainOnDelete): `pulumi destroy` leaves it in the cloud" })), ...softDeleted];
+      return [
+        ...retained.map((r) => ({ step: label(r), message: "is retained on delete (retainOnDelete): `pulumi destroy` leaves it in the cloud" })),
+        ...softDeleted,
+      ];
     },
   },
 ];

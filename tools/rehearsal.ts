@@ -46,7 +46,9 @@ export function rehearse(plan: Plan, options: RehearsalOptions = {}): RehearsalR
   return {
     resources: graph.steps.filter((s) => s.kind === "resource").length,
     waves: graph.waves.map((wave) => wave.map((s) => s.label)),
-    problems: (options.rules ?? REHEARSAL_RULES).flatMap((rule) => rule.check(context).map((f) => ({ rule: rule.id, step: f.step, message: f.message, source: rule.source }))),
+    problems: (options.rules ?? REHEARSAL_RULES).flatMap((rule) =>
+      rule.check(context).map((f) => ({ rule: rule.id, step: f.step, message: f.message, source: rule.source })),
+    ),
     destroy: walkDestroy(graph),
   };
 }

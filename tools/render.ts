@@ -27,16 +27,60 @@ const IAM_TARGETS: Record<string, (inputs: Record<string, unknown>) => string> =
 const KEY_INPUTS: Record<string, string[]> = {
   "pulumi:providers:gcp": ["project", "region", "defaultLabels"],
   "gcp:projects/service:Service": ["service", "disableOnDestroy"],
-  "gcp:storage/bucket:Bucket": ["name", "location", "uniformBucketLevelAccess", "publicAccessPrevention", "forceDestroy", "versioning.enabled", "lifecycleRules"],
+  "gcp:storage/bucket:Bucket": [
+    "name",
+    "location",
+    "uniformBucketLevelAccess",
+    "publicAccessPrevention",
+    "forceDestroy",
+    "versioning.enabled",
+    "lifecycleRules",
+  ],
   "gcp:bigquery/dataset:Dataset": ["datasetId", "location", "deleteContentsOnDestroy", "defaultTableExpirationMs"],
   "gcp:artifactregistry/repository:Repository": ["repositoryId", "location", "format", "cleanupPolicies"],
   "docker:index/image:Image": ["imageName", "build.platform"],
   "gcp:serviceaccount/account:Account": ["accountId"],
-  "gcp:cloudrunv2/job:Job": ["name", "location", "deletionProtection", "template.taskCount", "template.parallelism", "template.template.serviceAccount", "template.template.timeout", "template.template.maxRetries", "template.template.containers.0.image", "template.template.containers.0.commands", "template.template.containers.0.resources.limits", "template.template.containers.0.envs"],
+  "gcp:cloudrunv2/job:Job": [
+    "name",
+    "location",
+    "deletionProtection",
+    "template.taskCount",
+    "template.parallelism",
+    "template.template.serviceAccount",
+    "template.template.timeout",
+    "template.template.maxRetries",
+    "template.template.containers.0.image",
+    "template.template.containers.0.commands",
+    "template.template.containers.0.resources.limits",
+    "template.template.containers.0.envs",
+  ],
   "gcp:cloudscheduler/job:Job": ["name", "region", "schedule", "timeZone", "httpTarget.uri", "httpTarget.oauthToken", "retryConfig"],
-  "gcp:cloudrunv2/service:Service": ["name", "location", "ingress", "deletionProtection", "template.serviceAccount", "template.timeout", "template.maxInstanceRequestConcurrency", "template.scaling", "template.containers.0.image", "template.containers.0.resources.limits", "template.containers.0.envs"],
+  "gcp:cloudrunv2/service:Service": [
+    "name",
+    "location",
+    "ingress",
+    "deletionProtection",
+    "template.serviceAccount",
+    "template.timeout",
+    "template.maxInstanceRequestConcurrency",
+    "template.scaling",
+    "template.containers.0.image",
+    "template.containers.0.resources.limits",
+    "template.containers.0.envs",
+  ],
   "gcp:pubsub/topic:Topic": ["name"],
-  "gcp:pubsub/subscription:Subscription": ["name", "topic", "filter", "ackDeadlineSeconds", "pushConfig.pushEndpoint", "pushConfig.oidcToken", "retryPolicy", "deadLetterPolicy", "expirationPolicy", "messageRetentionDuration"],
+  "gcp:pubsub/subscription:Subscription": [
+    "name",
+    "topic",
+    "filter",
+    "ackDeadlineSeconds",
+    "pushConfig.pushEndpoint",
+    "pushConfig.oidcToken",
+    "retryPolicy",
+    "deadLetterPolicy",
+    "expirationPolicy",
+    "messageRetentionDuration",
+  ],
   "gcp:storage/notification:Notification": ["bucket", "topic", "eventTypes", "objectNamePrefix", "payloadFormat"],
   "gcp:workflows/workflow:Workflow": ["name", "region", "serviceAccount", "deletionProtection", "description"],
   "gcp:eventarc/trigger:Trigger": ["name", "location", "matchingCriterias", "destination.workflow", "serviceAccount"],
@@ -106,7 +150,9 @@ export function renderMermaid(resources: readonly RecordedResource[]): string {
     return child && owner(child);
   };
   const serviceAt = (endpoint: string) => {
-    const service = resources.find((r) => r.type === "gcp:cloudrunv2/service:Service" && typeof r.outputs.uri === "string" && endpoint.startsWith(r.outputs.uri));
+    const service = resources.find(
+      (r) => r.type === "gcp:cloudrunv2/service:Service" && typeof r.outputs.uri === "string" && endpoint.startsWith(r.outputs.uri),
+    );
     return service && owner(service);
   };
   for (const r of resources) {
@@ -114,7 +160,9 @@ export function renderMermaid(resources: readonly RecordedResource[]): string {
       const image = owner(r);
       const repository = componentOf("gcp:artifactregistry/repository:Repository", (i) => String(r.inputs.imageName).includes(`/${i.repositoryId}/`));
       if (image && repository) edges.add(`${node(image)} -->|pushed to| ${node(repository)}`);
-      for (const workload of resources.filter((w) => [w.inputs, w.inputs.template].some((t) => valueAt(t, "template.containers.0.image") === r.outputs.repoDigest))) {
+      for (const workload of resources.filter((w) =>
+        [w.inputs, w.inputs.template].some((t) => valueAt(t, "template.containers.0.image") === r.outputs.repoDigest),
+      )) {
         const component = owner(workload);
         if (image && component) edges.add(`${node(image)} -->|image| ${node(component)}`);
       }
@@ -202,7 +250,9 @@ function valueAt(value: unknown, path: string): unknown {
 function compact(value: unknown): string {
   if (Array.isArray(value) && value.every((v) => v !== null && typeof v === "object" && "name" in v)) {
     // Container env: NAME=value, or NAME=<secret ref> for Secret Manager references.
-    return value.map((v: { name: unknown; value?: unknown; valueSource?: unknown }) => `${v.name}=${"value" in v ? v.value : JSON.stringify(v.valueSource)}`).join(", ");
+    return value
+      .map((v: { name: unknown; value?: unknown; valueSource?: unknown }) => `${v.name}=${"value" in v ? v.value : JSON.stringify(v.valueSource)}`)
+      .join(", ");
   }
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.length > 240 ? `${text.slice(0, 237)}...` : text;

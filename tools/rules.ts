@@ -114,18 +114,22 @@ export const RULES: readonly Rule[] = [
   {
     id: "no-public-access",
     why: "Pipeline data and jobs are private: allUsers or allAuthenticatedUsers in any IAM binding exposes them to the internet.",
-    check: (resources) => resources.filter((r) => r.custom && strings(r.inputs).some((s) => PUBLIC_MEMBERS.has(s))).map((r) => `${label(r)} grants access to a public member`),
+    check: (resources) =>
+      resources.filter((r) => r.custom && strings(r.inputs).some((s) => PUBLIC_MEMBERS.has(s))).map((r) => `${label(r)} grants access to a public member`),
   },
   {
     id: "no-domain-wide-access",
     why: "A domain: member grants every account of a Google Workspace or Cloud Identity domain (https://cloud.google.com/iam/docs/principal-identifiers); grant a group instead.",
     check: (resources) =>
-      resources.filter((r) => r.custom && strings(r.inputs).some((s) => s.startsWith("domain:"))).map((r) => `${label(r)} grants access to a whole domain (${strings(r.inputs).find((s) => s.startsWith("domain:"))})`),
+      resources
+        .filter((r) => r.custom && strings(r.inputs).some((s) => s.startsWith("domain:")))
+        .map((r) => `${label(r)} grants access to a whole domain (${strings(r.inputs).find((s) => s.startsWith("domain:"))})`),
   },
   {
     id: "no-primitive-roles",
     why: "Owner, Editor and Viewer span every service of the project; workloads get predefined roles on single resources.",
-    check: (resources) => resources.filter((r) => PRIMITIVE_ROLES.has(String(r.inputs.role))).map((r) => `${label(r)} grants the primitive role ${r.inputs.role}`),
+    check: (resources) =>
+      resources.filter((r) => PRIMITIVE_ROLES.has(String(r.inputs.role))).map((r) => `${label(r)} grants the primitive role ${r.inputs.role}`),
   },
   {
     id: "project-grants-allow-listed",
@@ -167,7 +171,11 @@ export const RULES: readonly Rule[] = [
       ofType(resources, "gcp:cloudscheduler/job:Job")
         .filter((r) => {
           const target = r.inputs.httpTarget as { uri?: string; oauthToken?: unknown; oidcToken?: unknown } | undefined;
-          return target?.uri !== undefined && /^https:\/\/[^/]*googleapis\.com\//.test(target.uri) && (target.oauthToken === undefined || target.oidcToken !== undefined);
+          return (
+            target?.uri !== undefined &&
+            /^https:\/\/[^/]*googleapis\.com\//.test(target.uri) &&
+            (target.oauthToken === undefined || target.oidcToken !== undefined)
+          );
         })
         .map((r) => `${label(r)} calls a Google API without an OAuth token`),
   },
@@ -203,15 +211,23 @@ export const RULES: readonly Rule[] = [
     id: "no-plaintext-secrets",
     why: "A secret value (a secret version's data, a registry password) passed as a plain input lands unencrypted in Pulumi state and in every plan.",
     needsSecretMarkers: true,
-    check: (resources) => [
-      ...ofType(resources, "gcp:secretmanager/secretVersion:SecretVersion").filter((r) => r.inputs.secretData !== undefined && r.inputs.secretData !== SECRET),
-      ...ofType(resources, "docker:index/image:Image").filter((r) => r.inputs.registry !== undefined && r.inputs.registry !== SECRET && (r.inputs.registry as { password?: unknown }).password !== SECRET),
-    ].map((r) => `${label(r)} takes a secret value in plain text; wrap it with pulumi.secret()`),
+    check: (resources) =>
+      [
+        ...ofType(resources, "gcp:secretmanager/secretVersion:SecretVersion").filter(
+          (r) => r.inputs.secretData !== undefined && r.inputs.secretData !== SECRET,
+        ),
+        ...ofType(resources, "docker:index/image:Image").filter(
+          (r) => r.inputs.registry !== undefined && r.inputs.registry !== SECRET && (r.inputs.registry as { password?: unknown }).password !== SECRET,
+        ),
+      ].map((r) => `${label(r)} takes a secret value in plain text; wrap it with pulumi.secret()`),
   },
   {
     id: "apis-never-disabled",
     why: "Disabling an API on destroy breaks every other resource of the project that uses it.",
-    check: (resources) => ofType(resources, "gcp:projects/service:Service").filter((r) => r.inputs.disableOnDestroy !== false).map((r) => `${label(r)} may disable its API on destroy`),
+    check: (resources) =>
+      ofType(resources, "gcp:projects/service:Service")
+        .filter((r) => r.inputs.disableOnDestroy !== false)
+        .map((r) => `${label(r)} may disable its API on destroy`),
   },
   {
     id: "data-protected",
@@ -220,7 +236,8 @@ export const RULES: readonly Rule[] = [
       !protectData
         ? []
         : resources.flatMap((r) => {
-            if (DATA_TYPES.includes(r.type) && (!r.protect || r.inputs.forceDestroy === true || r.inputs.deleteContentsOnDestroy === true)) return [`${label(r)} is not protected`];
+            if (DATA_TYPES.includes(r.type) && (!r.protect || r.inputs.forceDestroy === true || r.inputs.deleteContentsOnDestroy === true))
+              return [`${label(r)} is not protected`];
             if (DELETION_PROTECTED_TYPES.includes(r.type) && r.inputs.deletionProtection !== true) return [`${label(r)} lacks deletion protection`];
             return [];
           }),

@@ -35,7 +35,22 @@ export { CHAIN_ENV } from "../../contract/chain-env";
 const RUN_API = "https://run.googleapis.com/v2/";
 const STEP_NAME = /^[a-z][a-z0-9_]{0,40}$/;
 /** Step and variable names of `main` that are not a step's. */
-const RESERVED_STEPS = ["init", "from_bucket_event", "object_uri", "from_step", "unknown_step", "done", "input", "empty", "event", "fromBucketEvent", "runId", "stagingPrefix", "objectUri", "executions"];
+const RESERVED_STEPS = [
+  "init",
+  "from_bucket_event",
+  "object_uri",
+  "from_step",
+  "unknown_step",
+  "done",
+  "input",
+  "empty",
+  "event",
+  "fromBucketEvent",
+  "runId",
+  "stagingPrefix",
+  "objectUri",
+  "executions",
+];
 /** The subworkflows beside `main`. */
 const SUBWORKFLOWS = ["main", "run_job", "run_rejected"];
 
@@ -48,7 +63,11 @@ const SUBWORKFLOWS = ["main", "run_job", "run_rejected"];
  * 2, 4, 8 … 60 seconds: about 6 minutes of outage survived inside a poll loop that may last hours
  * (src: https://cloud.google.com/workflows/docs/reference/syntax/retrying).
  */
-export const READ_RETRY = { predicate: "${http.default_retry_predicate}", max_retries: 10, backoff: { initial_delay: 2, max_delay: 60, multiplier: 2 } } as const;
+export const READ_RETRY = {
+  predicate: "${http.default_retry_predicate}",
+  max_retries: 10,
+  backoff: { initial_delay: 2, max_delay: 60, multiplier: 2 },
+} as const;
 
 /**
  * Retry of the run call (`POST /v2/<job>:run`, not idempotent: each accepted call starts an execution). Only an
@@ -126,7 +145,10 @@ export function chainDefinition(chain: ChainDefinition, field = "JobChain"): str
   for (const step of chain.steps) main.push(...stepBlocks(step, staged));
   main.push({ done: { return: { runId: "${runId}", ...(staged && { stagingPrefix: "${stagingPrefix}" }), executions: "${executions}" } } });
   // No YAML anchors or aliases for repeated objects: plain YAML is what Workflows documents.
-  return stringify({ main: { params: ["input"], steps: main }, run_job: runJob(chain.pollSeconds), run_rejected: runRejected() }, { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(
+    { main: { params: ["input"], steps: main }, run_job: runJob(chain.pollSeconds), run_rejected: runRejected() },
+    { lineWidth: 0, aliasDuplicateObjects: false },
+  );
 }
 
 /**
@@ -162,7 +184,13 @@ function stepBlocks(step: ChainStepDefinition, staged: boolean): unknown[] {
         switch: [
           {
             condition: "${fromBucketEvent}",
-            steps: [{ [`${step.name}_add_object`]: { assign: [{ [objectVar]: { name: step.objectUriEnv, value: "${objectUri}" } }, { [envVar]: `\${list.concat(${envVar}, ${objectVar})}` }] } }],
+            steps: [
+              {
+                [`${step.name}_add_object`]: {
+                  assign: [{ [objectVar]: { name: step.objectUriEnv, value: "${objectUri}" } }, { [envVar]: `\${list.concat(${envVar}, ${objectVar})}` }],
+                },
+              },
+            ],
           },
         ],
       },
@@ -190,7 +218,12 @@ function runJob(pollSeconds: number): unknown {
   return {
     params: ["step", "job", "overrides"],
     steps: [
-      { start: { try: { call: "http.post", args: { url: `\${"${RUN_API}" + job + ":run"}`, auth, body: { overrides: "${overrides}" } }, result: "operation" }, retry: RUN_RETRY } },
+      {
+        start: {
+          try: { call: "http.post", args: { url: `\${"${RUN_API}" + job + ":run"}`, auth, body: { overrides: "${overrides}" } }, result: "operation" },
+          retry: RUN_RETRY,
+        },
+      },
       { execution_name: { assign: [{ name: "${operation.body.metadata.name}" }] } },
       { poll: { try: { call: "http.get", args: { url: `\${"${RUN_API}" + name}`, auth }, result: "execution" }, retry: READ_RETRY } },
       { finished: { switch: [{ condition: '${"completionTime" in execution.body}', next: "verdict" }] } },
@@ -237,28 +270,51 @@ function runRejected(): unknown {
  * @param field - the chain's path in the user's program, e.g. `JobChain(nightly)`
  * @throws InputError naming `<field>.steps[<i>]`, e.g. `JobChain(nightly).steps[1].name`.
  */
-export function checkChainSteps(field: string, steps: readonly (Pick<ChainStepDefinition, "name" | "args" | "objectUriEnv"> & { readonly env?: Readonly<Record<string, unknown>> })[]): void {
+export function checkChainSteps(
+  field: string,
+  steps: readonly (Pick<ChainStepDefinition, "name" | "args" | "objectUriEnv"> & { readonly env?: Readonly<Record<string, unknown>> })[],
+): void {
   if (steps.length === 0) throw new InputError(`${field}.steps`, "is empty", "list at least one step");
   // Every step name the definition uses, so that a step's generated names (extract_done, …) never clash with another's.
   const names = new Set<string>([...SUBWORKFLOWS, ...RESERVED_STEPS]);
   for (const [i, step] of steps.entries()) {
     const at = `${field}.steps[${i}]`;
     if (!STEP_NAME.test(step.name)) {
-      throw new InputError(`${at}.name`, `"${step.name}" is not a usable step name`, 'use lowercase letters, digits and underscores, starting with a letter, e.g. "extract"');
+      throw new InputError(
+        `${at}.name`,
+        `"${step.name}" is not a usable step name`,
+        'use lowercase letters, digits and underscores, starting with a letter, e.g. "extract"',
+      );
     }
-    for (const generated of [step.name, ...["overrides", "object", "add_object", "object_env", "done", "execution", "env"].map((suffix) => `${step.name}_${suffix}`)]) {
-      if (names.has(generated)) throw new InputError(`${at}.name`, `"${step.name}" clashes with another step or a name the chain uses (${generated})`, "give each step its own name, not main, run_job, run_rejected, init, done or another step's name with a suffix");
+    for (const generated of [
+      step.name,
+      ...["overrides", "object", "add_object", "object_env", "done", "execution", "env"].map((suffix) => `${step.name}_${suffix}`),
+    ]) {
+      if (names.has(generated))
+        throw new InputError(
+          `${at}.name`,
+          `"${step.name}" clashes with another step or a name the chain uses (${generated})`,
+          "give each step its own name, not main, run_job, run_rejected, init, done or another step's name with a suffix",
+        );
       names.add(generated);
     }
     const strings = Object.values(step.env ?? {}).filter((v): v is string => typeof v === "string");
     for (const value of [...(step.args ?? []), ...strings, ...Object.keys(step.env ?? {})]) {
       if (value.includes("${")) {
-        throw new InputError(`${at}`, `"${value}" contains "\${"`, "leave Workflows expressions out of args and env: the run id and staging prefix are passed as RUN_ID and STAGING_PREFIX");
+        throw new InputError(
+          `${at}`,
+          `"${value}" contains "\${"`,
+          "leave Workflows expressions out of args and env: the run id and staging prefix are passed as RUN_ID and STAGING_PREFIX",
+        );
       }
     }
     for (const name of [...Object.keys(step.env ?? {}), ...(step.objectUriEnv !== undefined ? [step.objectUriEnv] : [])]) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || Object.values(CHAIN_ENV).includes(name as never)) {
-        throw new InputError(`${at}.env`, `"${name}" is not a variable name the step may set`, `use letters, digits and underscores; ${Object.values(CHAIN_ENV).join(" and ")} are set by the chain`);
+        throw new InputError(
+          `${at}.env`,
+          `"${name}" is not a variable name the step may set`,
+          `use letters, digits and underscores; ${Object.values(CHAIN_ENV).join(" and ")} are set by the chain`,
+        );
       }
     }
   }

@@ -24,7 +24,6 @@ export interface EnvEntry {
   valueSource?: { secretKeyRef: { secret: pulumi.Input<string>; version: pulumi.Input<string> } };
 }
 
-
 /**
  * Builds the container's env list: plain values and secret references, sorted by name. A stable order matters:
  * the provider diffs env lists by position, so adding one variable in the middle would show every later one as

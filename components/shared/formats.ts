@@ -30,9 +30,11 @@ export function memberProblem(member: string): string | undefined {
   if (member === "allUsers" || member === "allAuthenticatedUsers" || member.startsWith("domain:")) {
     return `${member.split(":")[0]} opens access to ${member === "allUsers" ? "anyone on the internet" : member === "allAuthenticatedUsers" ? "every Google account" : "a whole domain"}; grant a group instead, e.g. "group:data-eng@example.com"`;
   }
-  if (!IAM_MEMBER.test(member)) return 'expected one IAM principal such as "user:ana@example.com", "group:data-eng@example.com" or "serviceAccount:ci@p.iam.gserviceaccount.com"';
+  if (!IAM_MEMBER.test(member))
+    return 'expected one IAM principal such as "user:ana@example.com", "group:data-eng@example.com" or "serviceAccount:ci@p.iam.gserviceaccount.com"';
   const [type, id] = [member.slice(0, member.indexOf(":")), member.slice(member.indexOf(":") + 1)];
-  if (EMAIL_PRINCIPALS.includes(type) && !EMAIL.test(id)) return `after "${type}:" comes an email address, e.g. "${type}:${type === "serviceAccount" ? "ci@p.iam.gserviceaccount.com" : "ana@example.com"}"`;
+  if (EMAIL_PRINCIPALS.includes(type) && !EMAIL.test(id))
+    return `after "${type}:" comes an email address, e.g. "${type}:${type === "serviceAccount" ? "ci@p.iam.gserviceaccount.com" : "ana@example.com"}"`;
   return undefined;
 }
 
@@ -46,7 +48,8 @@ export function memberProblem(member: string): string | undefined {
  */
 export function cronProblem(cron: string): string | undefined {
   const fields = cron.trim().split(/\s+/);
-  if (fields.length !== 5) return `has ${fields.length} field${fields.length === 1 ? "" : "s"}; write the five fields "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"`;
+  if (fields.length !== 5)
+    return `has ${fields.length} field${fields.length === 1 ? "" : "s"}; write the five fields "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"`;
   const extension = /[LW#?H]/.exec(cron.replace(/\b(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)\b/g, ""));
   if (extension) return `"${extension[0]}" is not part of the unix-cron format Cloud Scheduler takes`;
   if (/[a-z]/.test(cron)) return "month and day names are written in upper case (JAN, MON)";

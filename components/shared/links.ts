@@ -56,7 +56,11 @@ export function resolveLinks(field: string, links: readonly Link[], env: Readonl
   for (const link of links) {
     for (const [key, value] of [...Object.entries(link.env), ...Object.entries(link.secretEnv ?? {})]) {
       if (key in merged || key in secretEnv || key in env) {
-        throw new InputError(field, `the environment variable ${key} is set by two links or by a link and env`, "link each resource once and leave its variable to the link");
+        throw new InputError(
+          field,
+          `the environment variable ${key} is set by two links or by a link and env`,
+          "link each resource once and leave its variable to the link",
+        );
       }
       if (typeof value === "object" && value !== null && "secret" in value) secretEnv[key] = value;
       else merged[key] = value;

@@ -25,11 +25,19 @@ export function checkScheduleArgs(field: string, schedule: ScheduleArgs): { time
  */
 export function checkSchedule(field: string, schedule: { schedulerJobName: string; cron: string; timeZone: string }): void {
   if (!NAME_RULES.schedulerJob.pattern.test(schedule.schedulerJobName)) {
-    throw new InputError(`${field}.schedulerJobName`, `"${schedule.schedulerJobName}" is not a valid Cloud Scheduler job name`, "use letters, digits, hyphens and underscores, at most 500");
+    throw new InputError(
+      `${field}.schedulerJobName`,
+      `"${schedule.schedulerJobName}" is not a valid Cloud Scheduler job name`,
+      "use letters, digits, hyphens and underscores, at most 500",
+    );
   }
   const cron = cronProblem(schedule.cron);
   if (cron !== undefined) {
-    throw new InputError(`${field}.cron`, `"${schedule.cron}" is not a unix-cron expression Cloud Scheduler takes: ${cron}`, 'write "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"');
+    throw new InputError(
+      `${field}.cron`,
+      `"${schedule.cron}" is not a unix-cron expression Cloud Scheduler takes: ${cron}`,
+      'write "minute hour day-of-month month day-of-week", e.g. "0 2 * * *"',
+    );
   }
   const timeZone = timeZoneProblem(schedule.timeZone);
   if (timeZone !== undefined) {

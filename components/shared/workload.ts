@@ -26,7 +26,8 @@ export function declareAccess(
   const secrets = new Map<pulumi.Input<string>, string>();
   for (const [envName, ref] of Object.entries(secretEnv)) if (!secrets.has(ref.secret)) secrets.set(ref.secret, envName);
   const secretGrants = [...secrets].map(
-    ([secret, envName]) => new gcp.secretmanager.SecretIamMember(childName(name, "secret", envName.toLowerCase()), { secretId: secret, role: SECRET_ACCESSOR_ROLE, member }, opts),
+    ([secret, envName]) =>
+      new gcp.secretmanager.SecretIamMember(childName(name, "secret", envName.toLowerCase()), { secretId: secret, role: SECRET_ACCESSOR_ROLE, member }, opts),
   );
   return [...grants, ...secretGrants, ...links.dependsOn];
 }
@@ -35,11 +36,19 @@ export function declareAccess(
  * Checks what a workload's args share: secret variable names that differ only in case, and IAM members.
  * @throws InputError naming `field`.
  */
-export function checkWorkloadArgs(field: string, secretEnv: Record<string, SecretEnv> | undefined, members: Record<string, readonly string[] | undefined>): void {
+export function checkWorkloadArgs(
+  field: string,
+  secretEnv: Record<string, SecretEnv> | undefined,
+  members: Record<string, readonly string[] | undefined>,
+): void {
   const lowered = Object.keys(secretEnv ?? {}).map((n) => n.toLowerCase());
   const clash = lowered.find((n, i) => lowered.indexOf(n) !== i);
   if (clash !== undefined) {
-    throw new InputError(`${field}.secretEnv`, `two variables differ only in case (${clash})`, "give each secret variable a name that differs in more than case");
+    throw new InputError(
+      `${field}.secretEnv`,
+      `two variables differ only in case (${clash})`,
+      "give each secret variable a name that differs in more than case",
+    );
   }
   for (const [key, list] of Object.entries(members)) {
     for (const member of list ?? []) {

@@ -15,7 +15,11 @@ const labels = { app: "landing-validation", stack, "managed-by": "pulumi", "data
 const provider = new gcp.Provider("gcp", { project, region, defaultLabels: labels });
 
 // The APIs these components use, enabled first; every component waits for them.
-const apis = new ProjectApis("apis", { services: ["cloudscheduler.googleapis.com", "iam.googleapis.com", "run.googleapis.com", "storage.googleapis.com"] }, { provider });
+const apis = new ProjectApis(
+  "apis",
+  { services: ["cloudscheduler.googleapis.com", "iam.googleapis.com", "run.googleapis.com", "storage.googleapis.com"] },
+  { provider },
+);
 const opts = { provider, dependsOn: [apis] };
 
 const landing = new Bucket(

@@ -120,7 +120,10 @@ function withService() {
   const bus = new FakePubSub();
   bus.subscribe(RESULTS, RESULT_TOPIC);
   bus.pushTo(REQUEST_TOPIC, async (m) => {
-    const body = JSON.stringify({ message: { data: m.data.toString("base64"), attributes: m.attributes, messageId: m.messageId }, subscription: "projects/p-dev/subscriptions/stream-push" });
+    const body = JSON.stringify({
+      message: { data: m.data.toString("base64"), attributes: m.attributes, messageId: m.messageId },
+      subscription: "projects/p-dev/subscriptions/stream-push",
+    });
     const result = await handlePush(body, { resultTopic: RESULT_TOPIC, publishDeadlineMs: 30_000 }, model, bus, () => undefined);
     if (result.status !== 200) throw new Error(`push answered ${result.status}`);
   });
@@ -134,7 +137,9 @@ describe("client/stream", () => {
     expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS], run.io)).to.equal(EXIT.answered);
     expect(run.out).to.deep.equal(["id-a\n"]);
     const sent = bus.topics.get(REQUEST_TOPIC)!;
-    expect(sent.map((m) => ({ data: JSON.parse(m.data.toString()), attributes: m.attributes }))).to.deep.equal([{ data: REQUEST, attributes: { correlationId: "id-a" } }]);
+    expect(sent.map((m) => ({ data: JSON.parse(m.data.toString()), attributes: m.attributes }))).to.deep.equal([
+      { data: REQUEST, attributes: { correlationId: "id-a" } },
+    ]);
   });
 
   it("send --wait prints its answer from the real service handler, acknowledging that message only", async () => {
@@ -152,7 +157,11 @@ describe("client/stream", () => {
     const bus = new FakePubSub();
     bus.subscribe(RESULTS, RESULT_TOPIC);
     const refusal = (id: string) => ({ correlationId: id, error: "not a trip request: origin: expected a three-letter IATA airport code, e.g. SFO" });
-    bus.pushTo(REQUEST_TOPIC, async (m) => void (await bus.publish(RESULT_TOPIC, Buffer.from(JSON.stringify(refusal(m.attributes.correlationId))), { correlationId: m.attributes.correlationId })));
+    bus.pushTo(
+      REQUEST_TOPIC,
+      async (m) =>
+        void (await bus.publish(RESULT_TOPIC, Buffer.from(JSON.stringify(refusal(m.attributes.correlationId))), { correlationId: m.attributes.correlationId })),
+    );
     const run = io(bus, "id-a");
     expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait"], run.io)).to.equal(EXIT.badInput);
     expect(JSON.parse(run.out.join(""))).to.deep.equal(refusal("id-a"));
@@ -268,13 +277,30 @@ describe("client/stream", () => {
     fs.writeFileSync(badTopic, JSON.stringify({ pipelines: { streaming: { requestTopic: "stream-requests", resultSubscription: RESULTS } } }));
 
     expect(await attempt("send", "--outputs", OUTPUTS)).to.deep.equal({ code: 2, err: "error: required option '--file <file>' not specified\n" });
-    expect(await attempt("send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait", "--timeout", "abc")).to.deep.equal({ code: 2, err: 'error: --timeout "abc": expected seconds, more than 0 and at most 3600\n' });
-    expect((await attempt("send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--timeout", "0")).err).to.equal('error: --timeout "0": expected seconds, more than 0 and at most 3600\n');
-    expect(await attempt("send", "--file", path.join(dir, "none.json"), "--outputs", OUTPUTS)).to.deep.equal({ code: 2, err: `error: --file: no such file ${path.join(dir, "none.json")}\n` });
+    expect(await attempt("send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait", "--timeout", "abc")).to.deep.equal({
+      code: 2,
+      err: 'error: --timeout "abc": expected seconds, more than 0 and at most 3600\n',
+    });
+    expect((await attempt("send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--timeout", "0")).err).to.equal(
+      'error: --timeout "0": expected seconds, more than 0 and at most 3600\n',
+    );
+    expect(await attempt("send", "--file", path.join(dir, "none.json"), "--outputs", OUTPUTS)).to.deep.equal({
+      code: 2,
+      err: `error: --file: no such file ${path.join(dir, "none.json")}\n`,
+    });
     expect(await attempt("send", "--file", notJson, "--outputs", OUTPUTS)).to.deep.equal({ code: 2, err: `error: --file: ${notJson} is not JSON\n` });
-    expect(await attempt("send", "--file", bad, "--outputs", OUTPUTS)).to.deep.equal({ code: 2, err: `error: --file: ${bad} is not a trip request: departure: no such date or time\n` });
-    expect(await attempt("send", "--file", REQUEST_FILE, "--outputs", noStreaming)).to.deep.equal({ code: 2, err: `error: --outputs: ${noStreaming} has no streaming pipeline: pipelines: Invalid input: expected object, received undefined\n` });
-    expect(await attempt("send", "--file", REQUEST_FILE, "--outputs", badTopic)).to.deep.equal({ code: 2, err: `error: --outputs: ${badTopic} has no streaming pipeline: pipelines.streaming.requestTopic: expected projects/<project>/topics/<topic>\n` });
+    expect(await attempt("send", "--file", bad, "--outputs", OUTPUTS)).to.deep.equal({
+      code: 2,
+      err: `error: --file: ${bad} is not a trip request: departure: no such date or time\n`,
+    });
+    expect(await attempt("send", "--file", REQUEST_FILE, "--outputs", noStreaming)).to.deep.equal({
+      code: 2,
+      err: `error: --outputs: ${noStreaming} has no streaming pipeline: pipelines: Invalid input: expected object, received undefined\n`,
+    });
+    expect(await attempt("send", "--file", REQUEST_FILE, "--outputs", badTopic)).to.deep.equal({
+      code: 2,
+      err: `error: --outputs: ${badTopic} has no streaming pipeline: pipelines.streaming.requestTopic: expected projects/<project>/topics/<topic>\n`,
+    });
     expect((await attempt("send", "--file", REQUEST_FILE, "--outputs", path.join(dir, "missing.json"))).err).to.match(/^error: --outputs: no such file /);
     expect(await attempt("send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--nope")).to.deep.equal({ code: 2, err: "error: unknown option '--nope'\n" });
     expect((await attempt("recv")).code).to.equal(2);
@@ -283,7 +309,12 @@ describe("client/stream", () => {
 
   it("a Pub/Sub error exits 3 naming it", async () => {
     const fake = new FakePubSub();
-    const failing: Bus = { publish: async () => Promise.reject(new Error("7 PERMISSION_DENIED: User not authorized to perform this action.")), pull: fake.pull.bind(fake), ack: fake.ack.bind(fake), nack: fake.nack.bind(fake) };
+    const failing: Bus = {
+      publish: async () => Promise.reject(new Error("7 PERMISSION_DENIED: User not authorized to perform this action.")),
+      pull: fake.pull.bind(fake),
+      ack: fake.ack.bind(fake),
+      nack: fake.nack.bind(fake),
+    };
     const run = io(failing, "id-a");
     expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS], run.io)).to.equal(EXIT.apiError);
     expect(run.err).to.deep.equal(["error: Pub/Sub: 7 PERMISSION_DENIED: User not authorized to perform this action.\n"]);

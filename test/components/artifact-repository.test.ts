@@ -48,9 +48,15 @@ describe("ArtifactRepository", () => {
   });
 
   it("rejects an invalid id, a keep count of 0 and a fractional age", () => {
-    expect(errorOf(() => new ArtifactRepository("a", { repositoryId: "1images", location: "eu", policy: DEV }))).to.match(/^ArtifactRepository\(a\)\.repositoryId: "1images"/);
-    expect(errorOf(() => new ArtifactRepository("b", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 0 }))).to.match(/^ArtifactRepository\(b\)\.keepCount: 0 is not a positive whole number/);
-    expect(errorOf(() => new ArtifactRepository("c", { repositoryId: "images", location: "eu", policy: DEV, deleteUntaggedAfterDays: 1.5 }))).to.match(/^ArtifactRepository\(c\)\.deleteUntaggedAfterDays: 1.5/);
+    expect(errorOf(() => new ArtifactRepository("a", { repositoryId: "1images", location: "eu", policy: DEV }))).to.match(
+      /^ArtifactRepository\(a\)\.repositoryId: "1images"/,
+    );
+    expect(errorOf(() => new ArtifactRepository("b", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 0 }))).to.match(
+      /^ArtifactRepository\(b\)\.keepCount: 0 is not a positive whole number/,
+    );
+    expect(errorOf(() => new ArtifactRepository("c", { repositoryId: "images", location: "eu", policy: DEV, deleteUntaggedAfterDays: 1.5 }))).to.match(
+      /^ArtifactRepository\(c\)\.deleteUntaggedAfterDays: 1.5/,
+    );
   });
   it("rejects readers that open the images to a whole domain or to everyone, or are malformed", () => {
     for (const [reader, problem] of [
@@ -63,7 +69,7 @@ describe("ArtifactRepository", () => {
       );
     }
   });
-  it("cleanup durations in seconds: olderThan is \"<n>s\", never days (\"7d\" diffs against the API's seconds and replaces the repository)", async () => {
+  it('cleanup durations in seconds: olderThan is "<n>s", never days ("7d" diffs against the API\'s seconds and replaces the repository)', async () => {
     new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV, deleteUntaggedAfterDays: 30 });
     await registered(recorder);
     const [deleteUntagged] = recorder.get(REPOSITORY, "images-repository").inputs.cleanupPolicies as { condition: { olderThan: string } }[];
@@ -88,15 +94,22 @@ describe("ArtifactRepository", () => {
 
   it("rejected args declare nothing: bad ids (upper case, underscore, trailing hyphen, 64 characters) and keepCount 0 or fractional", async () => {
     for (const repositoryId of ["Images", "dev_images", "images-", "a".repeat(64)]) {
-      expect(errorOf(() => new ArtifactRepository("r", { repositoryId, location: "eu", policy: DEV })), repositoryId).to.equal(
+      expect(
+        errorOf(() => new ArtifactRepository("r", { repositoryId, location: "eu", policy: DEV })),
+        repositoryId,
+      ).to.equal(
         `ArtifactRepository(r).repositoryId: "${repositoryId}" is not a valid repository id; use lowercase letters, digits and hyphens, starting with a letter, at most 63 characters`,
       );
     }
     expect(errorOf(() => new ArtifactRepository("r", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 0 }))).to.equal(
       "ArtifactRepository(r).keepCount: 0 is not a positive whole number; keep at least the 1 most recent version, e.g. 10",
     );
-    expect(errorOf(() => new ArtifactRepository("r", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 2.5 }))).to.match(/^ArtifactRepository\(r\)\.keepCount: 2\.5/);
-    expect(errorOf(() => new ArtifactRepository("r", { repositoryId: "images", location: "eu", policy: DEV, deleteUntaggedAfterDays: 0 }))).to.match(/^ArtifactRepository\(r\)\.deleteUntaggedAfterDays: 0 is not a positive whole number of days/);
+    expect(errorOf(() => new ArtifactRepository("r", { repositoryId: "images", location: "eu", policy: DEV, keepCount: 2.5 }))).to.match(
+      /^ArtifactRepository\(r\)\.keepCount: 2\.5/,
+    );
+    expect(errorOf(() => new ArtifactRepository("r", { repositoryId: "images", location: "eu", policy: DEV, deleteUntaggedAfterDays: 0 }))).to.match(
+      /^ArtifactRepository\(r\)\.deleteUntaggedAfterDays: 0 is not a positive whole number of days/,
+    );
     expect(await registered(recorder)).to.deep.equal([]);
   });
 });

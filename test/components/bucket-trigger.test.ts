@@ -28,7 +28,13 @@ const args = (overrides: Partial<BucketTriggerArgs> = {}): BucketTriggerArgs => 
 });
 const declareTargets = () => {
   bucket = new Bucket("raw", { bucketName: "p-dev-raw", location: "europe-west1", envName: "RAW_BUCKET", policy: DEV });
-  service = new CloudRunService("ingest", { serviceName: "dev-ingest", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-ingest", displayName: "x" }, policy: DEV });
+  service = new CloudRunService("ingest", {
+    serviceName: "dev-ingest",
+    location: "europe-west1",
+    image: "img@sha256:0",
+    serviceAccount: { accountId: "dev-ingest", displayName: "x" },
+    policy: DEV,
+  });
 };
 
 describe("BucketTrigger", () => {
@@ -77,7 +83,12 @@ describe("BucketTrigger", () => {
   });
 
   it("pushes each notification to the service: push subscription on the notification topic with the invoker's OIDC token", async () => {
-    new BucketTrigger("raw-trigger", args({ push: { subscriptionName: "dev-raw-push", invoker: { accountId: "dev-ingest-push", displayName: "Pushes raw events" }, ackDeadline: "2 minutes" } }));
+    new BucketTrigger(
+      "raw-trigger",
+      args({
+        push: { subscriptionName: "dev-raw-push", invoker: { accountId: "dev-ingest-push", displayName: "Pushes raw events" }, ackDeadline: "2 minutes" },
+      }),
+    );
     await registered(recorder);
     expect(recorder.get(SUBSCRIPTION, "raw-trigger-push-subscription").inputs).to.deep.equal({
       name: "dev-raw-push",
@@ -97,7 +108,10 @@ describe("BucketTrigger", () => {
     const members = resources.filter((r) => isIamMember(r.type));
     expect(members.map((m) => [m.type, m.inputs])).to.have.deep.members([
       [TOPIC_MEMBER, { topic: "projects/test-project/topics/dev-raw-events", role: "roles/pubsub.publisher", member: GCS_AGENT }],
-      [RUN_INVOKER, { name: "dev-ingest", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: `serviceAccount:${INVOKER_EMAIL}` }],
+      [
+        RUN_INVOKER,
+        { name: "dev-ingest", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: `serviceAccount:${INVOKER_EMAIL}` },
+      ],
       [TOPIC_MEMBER, { topic: "projects/test-project/topics/dev-raw-push-dead-letter", role: "roles/pubsub.publisher", member: PUBSUB_AGENT }],
       [SUB_MEMBER, { subscription: "dev-raw-push", role: "roles/pubsub.subscriber", member: PUBSUB_AGENT }],
     ]);
@@ -129,8 +143,16 @@ describe("BucketTrigger: bad push or topic args declare nothing", () => {
     recorder.clear();
   });
   const nested: [string, Partial<BucketTriggerArgs>, RegExp][] = [
-    ["4 delivery attempts", { push: { subscriptionName: "dev-raw-push", invoker: { accountId: "dev-ingest-push", displayName: "p" }, maxDeliveryAttempts: 4 } }, /^BucketTrigger\(t\)\.push\.maxDeliveryAttempts: 4 is out of range/],
-    ["an invalid invoker account id", { push: { subscriptionName: "dev-raw-push", invoker: { accountId: "Push", displayName: "p" } } }, /^BucketTrigger\(t\)\.push\.invoker\.accountId: "Push" is not a valid account id/],
+    [
+      "4 delivery attempts",
+      { push: { subscriptionName: "dev-raw-push", invoker: { accountId: "dev-ingest-push", displayName: "p" }, maxDeliveryAttempts: 4 } },
+      /^BucketTrigger\(t\)\.push\.maxDeliveryAttempts: 4 is out of range/,
+    ],
+    [
+      "an invalid invoker account id",
+      { push: { subscriptionName: "dev-raw-push", invoker: { accountId: "Push", displayName: "p" } } },
+      /^BucketTrigger\(t\)\.push\.invoker\.accountId: "Push" is not a valid account id/,
+    ],
     ["an invalid topic id", { topicName: "Raw-Events" }, /^BucketTrigger\(t\)\.topicName: "Raw-Events" is not a valid topic id/],
   ];
   for (const [what, overrides, message] of nested) {

@@ -8,7 +8,13 @@ describe("Bucket", () => {
   const recorder = useMockRuntime();
 
   it("dev: uniform access, public access prevention enforced, emptied on destroy, no versioning, staging expiry", async () => {
-    const bucket = new Bucket("staging", { bucketName: "p-dev-staging", location: "europe-west1", envName: "STAGING_BUCKET", policy: DEV, deleteObjectsAfterDays: 7 });
+    const bucket = new Bucket("staging", {
+      bucketName: "p-dev-staging",
+      location: "europe-west1",
+      envName: "STAGING_BUCKET",
+      policy: DEV,
+      deleteObjectsAfterDays: 7,
+    });
     const resources = await registered(recorder);
     const child = recorder.get(BUCKET, "staging-bucket");
     expect(child.inputs).to.deep.equal({
@@ -56,9 +62,13 @@ describe("Bucket", () => {
     const base = { location: "EU", envName: "RAW_BUCKET", policy: DEV };
     expect(errorOf(() => new Bucket("a", { ...base, bucketName: "My_Bucket" }))).to.match(/^Bucket\(a\)\.bucketName: "My_Bucket" is not a valid bucket name/);
     expect(errorOf(() => new Bucket("b", { ...base, bucketName: "google-data" }))).to.match(/^Bucket\(b\)\.bucketName/);
-    expect(errorOf(() => new Bucket("b", { ...base, bucketName: "my-g00gle-data" }))).to.match(/^Bucket\(b\)\.bucketName: "my-g00gle-data" is not a valid bucket name/);
+    expect(errorOf(() => new Bucket("b", { ...base, bucketName: "my-g00gle-data" }))).to.match(
+      /^Bucket\(b\)\.bucketName: "my-g00gle-data" is not a valid bucket name/,
+    );
     expect(errorOf(() => new Bucket("c", { ...base, bucketName: "ok-name", envName: "raw-bucket" }))).to.match(/^Bucket\(c\)\.envName: "raw-bucket"/);
-    expect(errorOf(() => new Bucket("d", { ...base, bucketName: "ok-name", deleteObjectsAfterDays: 0 }))).to.match(/^Bucket\(d\)\.deleteObjectsAfterDays: 0 is not/);
+    expect(errorOf(() => new Bucket("d", { ...base, bucketName: "ok-name", deleteObjectsAfterDays: 0 }))).to.match(
+      /^Bucket\(d\)\.deleteObjectsAfterDays: 0 is not/,
+    );
   });
 
   it("soft delete: off where the policy is destroyable (destroy leaves nothing billable), Google's 7 days or the caller's 7-90 where data is protected", async () => {
@@ -75,9 +85,13 @@ describe("Bucket", () => {
 
   it("rejects a soft delete retention GCS refuses (1-6 days, over 90), and any on a destroyable bucket, declaring nothing", async () => {
     const base = { bucketName: "ok-name", location: "EU", envName: "RAW_BUCKET" };
-    expect(errorOf(() => new Bucket("a", { ...base, policy: PROD, softDeleteRetentionDays: 3 }))).to.equal("Bucket(a).softDeleteRetentionDays: 3 is not a soft delete retention GCS accepts; use 0 (off) or a whole number of days from 7 to 90");
+    expect(errorOf(() => new Bucket("a", { ...base, policy: PROD, softDeleteRetentionDays: 3 }))).to.equal(
+      "Bucket(a).softDeleteRetentionDays: 3 is not a soft delete retention GCS accepts; use 0 (off) or a whole number of days from 7 to 90",
+    );
     expect(errorOf(() => new Bucket("b", { ...base, policy: PROD, softDeleteRetentionDays: 91 }))).to.match(/^Bucket\(b\)\.softDeleteRetentionDays: 91 is not/);
-    expect(errorOf(() => new Bucket("c", { ...base, policy: DEV, softDeleteRetentionDays: 7 }))).to.match(/^Bucket\(c\)\.softDeleteRetentionDays: 7 days on a destroyable bucket \(forceDestroy\) would keep its deleted objects billable/);
+    expect(errorOf(() => new Bucket("c", { ...base, policy: DEV, softDeleteRetentionDays: 7 }))).to.match(
+      /^Bucket\(c\)\.softDeleteRetentionDays: 7 days on a destroyable bucket \(forceDestroy\) would keep its deleted objects billable/,
+    );
     expect(await registered(recorder)).to.deep.equal([]);
   });
 
@@ -87,7 +101,13 @@ describe("Bucket", () => {
     expect(link.grants.map((g) => [g.key, g.role, g.scope])).to.deep.equal([["source-landing-objectViewer", "roles/storage.objectViewer", "bucket landing"]]);
     link.grants[0].bind("r", "serviceAccount:sa@test-project.iam.gserviceaccount.com", {});
     await registered(recorder);
-    expect(recorder.get("gcp:storage/bucketIAMMember:BucketIAMMember", "r").inputs).to.deep.equal({ bucket: "landing", role: "roles/storage.objectViewer", member: "serviceAccount:sa@test-project.iam.gserviceaccount.com" });
-    expect(errorOf(() => existingBucketRead("k", "gs://landing"))).to.equal('bucketName: "gs://landing" is not a valid bucket name; use the bucket\'s name as in gs://<name>, e.g. landing');
+    expect(recorder.get("gcp:storage/bucketIAMMember:BucketIAMMember", "r").inputs).to.deep.equal({
+      bucket: "landing",
+      role: "roles/storage.objectViewer",
+      member: "serviceAccount:sa@test-project.iam.gserviceaccount.com",
+    });
+    expect(errorOf(() => existingBucketRead("k", "gs://landing"))).to.equal(
+      'bucketName: "gs://landing" is not a valid bucket name; use the bucket\'s name as in gs://<name>, e.g. landing',
+    );
   });
 });

@@ -77,7 +77,10 @@ describe("CloudRunJob", () => {
   it("defaults follow the API: 1 task, 3 retries, 600 s timeout, 1 vCPU with 512 MiB; no parallelism field; prod keeps deletion protection (the provider defaults it to true)", async () => {
     new CloudRunJob("load", base({ policy: PROD }));
     await registered(recorder);
-    const inputs = recorder.get(JOB, "load-job").inputs as { deletionProtection: boolean; template: Record<string, unknown> & { template: Record<string, unknown> & { containers: Record<string, unknown>[] } } };
+    const inputs = recorder.get(JOB, "load-job").inputs as {
+      deletionProtection: boolean;
+      template: Record<string, unknown> & { template: Record<string, unknown> & { containers: Record<string, unknown>[] } };
+    };
     expect(inputs.deletionProtection).to.equal(true);
     expect(inputs.template).not.to.have.property("parallelism");
     expect(inputs.template.taskCount).to.equal(1);
@@ -103,16 +106,27 @@ describe("CloudRunJob", () => {
     // Registration order is the RPC answers' order: compare as a set.
     expect(grants.map((g) => [g.type, g.name, g.inputs])).to.have.deep.members([
       ["gcp:storage/bucketIAMMember:BucketIAMMember", "load-raw-objectViewer", { bucket: "p-dev-raw", role: "roles/storage.objectViewer", member: MEMBER }],
-      ["gcp:bigquery/datasetIamMember:DatasetIamMember", "load-warehouse-dataEditor", { datasetId: "dev_warehouse", role: "roles/bigquery.dataEditor", member: MEMBER }],
+      [
+        "gcp:bigquery/datasetIamMember:DatasetIamMember",
+        "load-warehouse-dataEditor",
+        { datasetId: "dev_warehouse", role: "roles/bigquery.dataEditor", member: MEMBER },
+      ],
       ["gcp:projects/iAMMember:IAMMember", "load-project-bigquery-jobUser", { project: "test-project", role: "roles/bigquery.jobUser", member: MEMBER }],
-      ["gcp:bigquery/datasetIamMember:DatasetIamMember", "load-other-dataViewer", { datasetId: "dev_other", role: "roles/bigquery.dataViewer", member: MEMBER }],
+      [
+        "gcp:bigquery/datasetIamMember:DatasetIamMember",
+        "load-other-dataViewer",
+        { datasetId: "dev_other", role: "roles/bigquery.dataViewer", member: MEMBER },
+      ],
     ]);
     for (const g of grants) expect(g.parent, g.name).to.equal(recorder.get("pipelines:gcp:CloudRunJob", "load").urn);
     expect(job.dependencies).to.include.members(grants.map((g) => g.urn));
   });
 
   it("secret env: a Secret Manager reference, secretAccessor for the job's account on that secret only, and the job waits for it (else creation fails)", async () => {
-    new CloudRunJob("load", base({ secretEnv: { API_KEY: { secret: "projects/test-project/secrets/api-key" }, DB_PASSWORD: { secret: "db-password", version: "3" } } }));
+    new CloudRunJob(
+      "load",
+      base({ secretEnv: { API_KEY: { secret: "projects/test-project/secrets/api-key" }, DB_PASSWORD: { secret: "db-password", version: "3" } } }),
+    );
     await registered(recorder);
     const job = recorder.get(JOB, "load-job");
     const container = (job.inputs.template as { template: { containers: { envs: unknown[] }[] } }).template.containers[0];
@@ -121,7 +135,11 @@ describe("CloudRunJob", () => {
       { name: "DB_PASSWORD", valueSource: { secretKeyRef: { secret: "db-password", version: "3" } } },
     ]);
     const accessor = recorder.get("gcp:secretmanager/secretIamMember:SecretIamMember", "load-secret-api_key");
-    expect(accessor.inputs).to.deep.equal({ secretId: "projects/test-project/secrets/api-key", role: "roles/secretmanager.secretAccessor", member: `serviceAccount:${SA_EMAIL}` });
+    expect(accessor.inputs).to.deep.equal({
+      secretId: "projects/test-project/secrets/api-key",
+      role: "roles/secretmanager.secretAccessor",
+      member: `serviceAccount:${SA_EMAIL}`,
+    });
     expect(job.dependencies).to.include(accessor.urn);
     expect(job.dependencies).to.include(recorder.get("gcp:secretmanager/secretIamMember:SecretIamMember", "load-secret-db_password").urn);
   });
@@ -130,9 +148,17 @@ describe("CloudRunJob", () => {
     new CloudRunJob("load", base({ runners: ["group:data@example.com"], serviceAccount: { email: "shared@test-project.iam.gserviceaccount.com" } }));
     const resources = await registered(recorder);
     expect(resources.filter((r) => r.type === "gcp:serviceaccount/account:Account")).to.deep.equal([]);
-    expect((recorder.get(JOB, "load-job").inputs.template as { template: { serviceAccount: string } }).template.serviceAccount).to.equal("shared@test-project.iam.gserviceaccount.com");
+    expect((recorder.get(JOB, "load-job").inputs.template as { template: { serviceAccount: string } }).template.serviceAccount).to.equal(
+      "shared@test-project.iam.gserviceaccount.com",
+    );
     expect(resources.filter((r) => r.type === "gcp:cloudrunv2/jobIamMember:JobIamMember").map((r) => r.inputs)).to.deep.equal([
-      { name: "dev-etl-load", location: "europe-west1", project: "test-project", role: "roles/run.jobsExecutorWithOverrides", member: "group:data@example.com" },
+      {
+        name: "dev-etl-load",
+        location: "europe-west1",
+        project: "test-project",
+        role: "roles/run.jobsExecutorWithOverrides",
+        member: "group:data@example.com",
+      },
       { name: "dev-etl-load", location: "europe-west1", project: "test-project", role: "roles/run.viewer", member: "group:data@example.com" },
     ]);
   });
@@ -149,7 +175,11 @@ describe("CloudRunJob", () => {
     ["1 GiB with 4 vCPU", { cpu: 4, memory: "1 GiB" }, /^CloudRunJob\(j\)\.memory: 1 GiB does not fit 4 vCPU; use 2Gi to 16Gi with 4 vCPU$/],
     ["taskCount 0", { taskCount: 0 }, /^CloudRunJob\(j\)\.taskCount: 0 is out of range; use a whole number from 1 to 10000$/],
     ["taskCount 10001", { taskCount: 10001 }, /^CloudRunJob\(j\)\.taskCount: 10001 is out of range/],
-    ["parallelism above taskCount", { taskCount: 2, parallelism: 3 }, /^CloudRunJob\(j\)\.parallelism: 3 is out of range; use a whole number from 1 to taskCount \(2\)/],
+    [
+      "parallelism above taskCount",
+      { taskCount: 2, parallelism: 3 },
+      /^CloudRunJob\(j\)\.parallelism: 3 is out of range; use a whole number from 1 to taskCount \(2\)/,
+    ],
     ["maxRetries 11", { maxRetries: 11 }, /^CloudRunJob\(j\)\.maxRetries: 11 is out of range; use a whole number from 0 to 10$/],
     ["timeout over 168 hours", { taskTimeout: "169 hours" }, /^CloudRunJob\(j\)\.taskTimeout: "169 hours" is longer than 168 hours/],
     ["zero timeout", { taskTimeout: "0 seconds" }, /^CloudRunJob\(j\)\.taskTimeout: "0 seconds" is 0 seconds/],
@@ -158,7 +188,11 @@ describe("CloudRunJob", () => {
     ["env name", { env: { "MY-VAR": "1" } }, /^CloudRunJob\(j\)\.env: "MY-VAR" is not a valid variable name/],
     ["plain and secret", { env: { KEY: "1" }, secretEnv: { KEY: { secret: "s" } } }, /^CloudRunJob\(j\)\.secretEnv: KEY is also a plain env variable/],
     ["public runner", { runners: ["allUsers"] }, /^CloudRunJob\(j\)\.runners: "allUsers" is not an IAM member this stack grants access to/],
-    ["default account", { serviceAccount: { email: "1-compute@developer.gserviceaccount.com" } }, /^CloudRunJob\(j\)\.serviceAccount\.email: .* is a default service account/],
+    [
+      "default account",
+      { serviceAccount: { email: "1-compute@developer.gserviceaccount.com" } },
+      /^CloudRunJob\(j\)\.serviceAccount\.email: .* is a default service account/,
+    ],
   ];
   for (const [what, overrides, message] of invalid) {
     it(`rejects ${what} with the field and the fix, declaring nothing`, async () => {
@@ -171,7 +205,9 @@ describe("CloudRunJob", () => {
     const raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV });
     await registered(recorder);
     recorder.clear();
-    expect(errorOf(() => new CloudRunJob("j", base({ links: [raw.read], env: { RAW_BUCKET: "x" } })))).to.match(/^CloudRunJob\(j\): the environment variable RAW_BUCKET is set by two links or by a link and env/);
+    expect(errorOf(() => new CloudRunJob("j", base({ links: [raw.read], env: { RAW_BUCKET: "x" } })))).to.match(
+      /^CloudRunJob\(j\): the environment variable RAW_BUCKET is set by two links or by a link and env/,
+    );
     expect(await registered(recorder)).to.deep.equal([]);
   });
 
@@ -179,7 +215,9 @@ describe("CloudRunJob", () => {
     const raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV });
     await registered(recorder);
     recorder.clear();
-    expect(errorOf(() => new CloudRunJob("j", base({ links: [raw.read], secretEnv: { RAW_BUCKET: { secret: "s" } } })))).to.match(/^CloudRunJob\(j\): the environment variable RAW_BUCKET is set by two links or by a link and env/);
+    expect(errorOf(() => new CloudRunJob("j", base({ links: [raw.read], secretEnv: { RAW_BUCKET: { secret: "s" } } })))).to.match(
+      /^CloudRunJob\(j\): the environment variable RAW_BUCKET is set by two links or by a link and env/,
+    );
     expect(await registered(recorder)).to.deep.equal([]);
   });
 
@@ -225,14 +263,18 @@ describe("CloudRunJob", () => {
     new CloudRunJob("load", base({ secretEnv: { API_KEY: { secret: "api-key", version: "2" } } }));
     const resources = await registered(recorder);
     const accessors = resources.filter((r) => r.type === SECRET_MEMBER);
-    expect(accessors.map((a) => [a.name, a.inputs])).to.deep.equal([["load-secret-api_key", { secretId: "api-key", role: "roles/secretmanager.secretAccessor", member: MEMBER }]]);
+    expect(accessors.map((a) => [a.name, a.inputs])).to.deep.equal([
+      ["load-secret-api_key", { secretId: "api-key", role: "roles/secretmanager.secretAccessor", member: MEMBER }],
+    ]);
     expect(recorder.get(JOB, "load-job").dependencies).to.include(accessors[0].urn);
   });
 
   it("two variables from the same secret give one secretAccessor member (two members of one binding: deleting either removes the access of both)", async () => {
     new CloudRunJob("load", base({ secretEnv: { DB_USER: { secret: "db", version: "1" }, DB_PASSWORD: { secret: "db", version: "2" } } }));
     const resources = await registered(recorder);
-    expect(resources.filter((r) => r.type === SECRET_MEMBER).map((r) => r.inputs)).to.deep.equal([{ secretId: "db", role: "roles/secretmanager.secretAccessor", member: MEMBER }]);
+    expect(resources.filter((r) => r.type === SECRET_MEMBER).map((r) => r.inputs)).to.deep.equal([
+      { secretId: "db", role: "roles/secretmanager.secretAccessor", member: MEMBER },
+    ]);
   });
 
   it("a runner listed twice gets its two roles once (two resources with one URN make the engine fail the deploy)", async () => {
@@ -243,8 +285,9 @@ describe("CloudRunJob", () => {
   });
 
   it("rejects secret env names that differ only in case (their accessor resources would share one URN and the engine would fail the deploy), declaring nothing", async () => {
-    expect(errorOf(() => new CloudRunJob("load", base({ secretEnv: { API_KEY: { secret: "key-a" }, api_key: { secret: "key-b" } } }))))
-      .to.match(/^CloudRunJob\(load\)\.secretEnv: /);
+    expect(errorOf(() => new CloudRunJob("load", base({ secretEnv: { API_KEY: { secret: "key-a" }, api_key: { secret: "key-b" } } })))).to.match(
+      /^CloudRunJob\(load\)\.secretEnv: /,
+    );
     expect(await registered(recorder)).to.deep.equal([]);
   });
 
@@ -273,8 +316,10 @@ describe("CloudRunJob", () => {
     const resources = await registered(recorder);
     const services = recorder.ofType("gcp:projects/service:Service").map((s) => s.urn);
     expect(services).to.have.length(2);
-    const children = resources.filter((r) => r.custom && (r.name.startsWith("load-")));
-    expect(children.map((c) => c.type).sort()).to.deep.equal([JOB_MEMBER, JOB_MEMBER, ACCOUNT, "gcp:storage/bucketIAMMember:BucketIAMMember", JOB, SECRET_MEMBER].sort());
+    const children = resources.filter((r) => r.custom && r.name.startsWith("load-"));
+    expect(children.map((c) => c.type).sort()).to.deep.equal(
+      [JOB_MEMBER, JOB_MEMBER, ACCOUNT, "gcp:storage/bucketIAMMember:BucketIAMMember", JOB, SECRET_MEMBER].sort(),
+    );
     for (const child of children) expect(child.dependencies, child.name).to.include.members(services);
   });
 });

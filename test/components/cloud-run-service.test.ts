@@ -127,7 +127,11 @@ describe("CloudRunService", () => {
     new CloudRunService("scorer", base({ public: true }));
     const resources = await registered(recorder);
     expect(resources.filter((r) => isIamMember(r.type)).map((m) => [m.type, m.name, m.inputs])).to.deep.equal([
-      [INVOKER, "scorer-invoker-public", { name: "dev-scorer", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: "allUsers" }],
+      [
+        INVOKER,
+        "scorer-invoker-public",
+        { name: "dev-scorer", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: "allUsers" },
+      ],
     ]);
   });
 
@@ -150,8 +154,16 @@ describe("CloudRunService", () => {
     ]);
     const members = resources.filter((r) => isIamMember(r.type));
     expect(members.map((m) => [m.type, m.name, m.inputs])).to.have.deep.members([
-      ["gcp:pubsub/topicIAMMember:TopicIAMMember", "scorer-results-publisher", { topic: "projects/test-project/topics/dev-results", role: "roles/pubsub.publisher", member: MEMBER }],
-      ["gcp:storage/bucketIAMMember:BucketIAMMember", "scorer-input-objectViewer", { bucket: "p-dev-input", role: "roles/storage.objectViewer", member: MEMBER }],
+      [
+        "gcp:pubsub/topicIAMMember:TopicIAMMember",
+        "scorer-results-publisher",
+        { topic: "projects/test-project/topics/dev-results", role: "roles/pubsub.publisher", member: MEMBER },
+      ],
+      [
+        "gcp:storage/bucketIAMMember:BucketIAMMember",
+        "scorer-input-objectViewer",
+        { bucket: "p-dev-input", role: "roles/storage.objectViewer", member: MEMBER },
+      ],
     ]);
     expect(members).to.have.length(2);
     for (const m of members) expect(service.dependencies, m.name).to.include(m.urn);
@@ -193,18 +205,34 @@ describe("CloudRunService", () => {
   const invalid: [string, Partial<CloudRunServiceArgs>, RegExp][] = [
     ["concurrency 0", { concurrency: 0 }, /^CloudRunService\(s\)\.concurrency: 0 is out of range; use a whole number from 1 to 1000$/],
     ["concurrency 1001", { concurrency: 1001 }, /^CloudRunService\(s\)\.concurrency: 1001 is out of range; use a whole number from 1 to 1000$/],
-    ["maxInstances below minInstances", { minInstances: 3, maxInstances: 2 }, /^CloudRunService\(s\)\.maxInstances: 2 is out of range; use a whole number of at least 1 and at least minInstances \(3\)$/],
+    [
+      "maxInstances below minInstances",
+      { minInstances: 3, maxInstances: 2 },
+      /^CloudRunService\(s\)\.maxInstances: 2 is out of range; use a whole number of at least 1 and at least minInstances \(3\)$/,
+    ],
     ["maxInstances 0", { maxInstances: 0 }, /^CloudRunService\(s\)\.maxInstances: 0 is out of range/],
     ["negative minInstances", { minInstances: -1 }, /^CloudRunService\(s\)\.minInstances: -1 is not a whole number of instances/],
     ["a 2-hour request timeout", { requestTimeout: "2 hours" }, /^CloudRunService\(s\)\.requestTimeout: "2 hours" is longer than 60 minutes/],
     ["a service name with upper case", { serviceName: "Dev-Scorer" }, /^CloudRunService\(s\)\.serviceName: "Dev-Scorer" is not a valid service name/],
     ["a service name of 64 characters", { serviceName: "a".repeat(64) }, /^CloudRunService\(s\)\.serviceName: "a{64}" is not a valid service name/],
     ["a service name ending with a hyphen", { serviceName: "dev-scorer-" }, /^CloudRunService\(s\)\.serviceName: "dev-scorer-" is not a valid service name/],
-    ["allUsers as an invoker (public must be asked for with public: true)", { invokers: ["allUsers"] }, /^CloudRunService\(s\)\.invokers: "allUsers" is not an IAM member this stack grants access to/],
-    ["allAuthenticatedUsers as an invoker", { invokers: ["allAuthenticatedUsers"] }, /^CloudRunService\(s\)\.invokers: "allAuthenticatedUsers" is not an IAM member this stack grants access to/],
+    [
+      "allUsers as an invoker (public must be asked for with public: true)",
+      { invokers: ["allUsers"] },
+      /^CloudRunService\(s\)\.invokers: "allUsers" is not an IAM member this stack grants access to/,
+    ],
+    [
+      "allAuthenticatedUsers as an invoker",
+      { invokers: ["allAuthenticatedUsers"] },
+      /^CloudRunService\(s\)\.invokers: "allAuthenticatedUsers" is not an IAM member this stack grants access to/,
+    ],
     ["a reserved env name", { env: { PORT: "8080" } }, /^CloudRunService\(s\)\.env: PORT is set by Cloud Run itself/],
     ["memory that does not fit the CPU", { cpu: 1, memory: "8 GiB" }, /^CloudRunService\(s\)\.memory: 8 GiB does not fit 1 vCPU/],
-    ["the Compute default account", { serviceAccount: { email: "123-compute@developer.gserviceaccount.com" } }, /^CloudRunService\(s\)\.serviceAccount\.email: "123-compute@developer\.gserviceaccount\.com" is a default service account/],
+    [
+      "the Compute default account",
+      { serviceAccount: { email: "123-compute@developer.gserviceaccount.com" } },
+      /^CloudRunService\(s\)\.serviceAccount\.email: "123-compute@developer\.gserviceaccount\.com" is a default service account/,
+    ],
   ];
   for (const [what, overrides, message] of invalid) {
     it(`rejects ${what}, declaring nothing`, async () => {

@@ -65,16 +65,27 @@ describe("ContainerImage", () => {
     await registered(recorder);
     recorder.clear();
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "empty-"));
-    expect(errorOf(() => new ContainerImage("a", { repository, imageName: "etl", context: empty }))).to.equal(`ContainerImage(a).context: "${empty}" has no Dockerfile; point it at a folder under images/ that holds a Dockerfile`);
-    expect(errorOf(() => new ContainerImage("b", { repository, imageName: "ETL", context: buildContext() }))).to.match(/^ContainerImage\(b\)\.imageName: "ETL" is not a valid image name/);
+    expect(errorOf(() => new ContainerImage("a", { repository, imageName: "etl", context: empty }))).to.equal(
+      `ContainerImage(a).context: "${empty}" has no Dockerfile; point it at a folder under images/ that holds a Dockerfile`,
+    );
+    expect(errorOf(() => new ContainerImage("b", { repository, imageName: "ETL", context: buildContext() }))).to.match(
+      /^ContainerImage\(b\)\.imageName: "ETL" is not a valid image name/,
+    );
     expect(await registered(recorder)).to.deep.equal([]);
   });
   it("image by digest: a CloudRunJob given repoDigest runs `<repo>/<image>@sha256:…`, which changes with every build (a tag would not roll the job)", async () => {
     const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
     const image = new ContainerImage("etl-image", { repository, imageName: "etl", context: buildContext() });
-    new CloudRunJob("load", { jobName: "dev-etl-load", location: "europe-west1", image: image.repoDigest, serviceAccount: { accountId: "dev-etl-load", displayName: "x" }, policy: DEV });
+    new CloudRunJob("load", {
+      jobName: "dev-etl-load",
+      location: "europe-west1",
+      image: image.repoDigest,
+      serviceAccount: { accountId: "dev-etl-load", displayName: "x" },
+      policy: DEV,
+    });
     await registered(recorder);
-    const container = (recorder.get("gcp:cloudrunv2/job:Job", "load-job").inputs.template as { template: { containers: { image: string }[] } }).template.containers[0];
+    const container = (recorder.get("gcp:cloudrunv2/job:Job", "load-job").inputs.template as { template: { containers: { image: string }[] } }).template
+      .containers[0];
     expect(container.image).to.equal(await promiseOf(image.repoDigest));
     expect(container.image).to.equal(`europe-west1-docker.pkg.dev/test-project/dev-images/etl@${OFFLINE_DIGEST}`);
     expect(recorder.get("gcp:cloudrunv2/job:Job", "load-job").dependencies).to.include(recorder.get("docker:index/image:Image", "etl-image-image").urn);
@@ -109,7 +120,10 @@ describe("ContainerImage", () => {
   it("rejects image names Docker would refuse, naming the field and the fix", () => {
     const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
     for (const imageName of ["ETL", "etl/extract", "-etl", "etl-", "etl:1", ""]) {
-      expect(errorOf(() => new ContainerImage("b", { repository, imageName, context: buildContext() })), imageName).to.equal(
+      expect(
+        errorOf(() => new ContainerImage("b", { repository, imageName, context: buildContext() })),
+        imageName,
+      ).to.equal(
         `ContainerImage(b).imageName: "${imageName}" is not a valid image name; use lowercase letters and digits separated by '.', '_' or '-', e.g. etl`,
       );
     }

@@ -11,10 +11,21 @@ describe("Dataset", () => {
   const recorder = useMockRuntime();
 
   it("dev: tables deleted with the dataset (else destroy fails with resourceInUse), expiration in ms, no `accesses`", async () => {
-    new Dataset("warehouse", { datasetId: "dev_warehouse", location: "europe-west1", envName: "WAREHOUSE_DATASET", policy: DEV, defaultTableExpirationDays: 30 });
+    new Dataset("warehouse", {
+      datasetId: "dev_warehouse",
+      location: "europe-west1",
+      envName: "WAREHOUSE_DATASET",
+      policy: DEV,
+      defaultTableExpirationDays: 30,
+    });
     await registered(recorder);
     const dataset = recorder.get(DATASET, "warehouse-dataset");
-    expect(dataset.inputs).to.deep.equal({ datasetId: "dev_warehouse", location: "europe-west1", deleteContentsOnDestroy: true, defaultTableExpirationMs: 2_592_000_000 });
+    expect(dataset.inputs).to.deep.equal({
+      datasetId: "dev_warehouse",
+      location: "europe-west1",
+      deleteContentsOnDestroy: true,
+      defaultTableExpirationMs: 2_592_000_000,
+    });
     expect(dataset.protect).to.equal(false);
   });
 
@@ -41,15 +52,29 @@ describe("Dataset", () => {
     dataset.write.grants[0].bind("editor", SA, {});
     dataset.write.grants[1].bind("job-user", SA, {});
     await registered(recorder);
-    expect(recorder.get("gcp:bigquery/datasetIamMember:DatasetIamMember", "editor").inputs).to.deep.equal({ datasetId: "dev_warehouse", role: "roles/bigquery.dataEditor", member: SA });
-    expect(recorder.get("gcp:projects/iAMMember:IAMMember", "job-user").inputs).to.deep.equal({ project: "test-project", role: "roles/bigquery.jobUser", member: SA });
+    expect(recorder.get("gcp:bigquery/datasetIamMember:DatasetIamMember", "editor").inputs).to.deep.equal({
+      datasetId: "dev_warehouse",
+      role: "roles/bigquery.dataEditor",
+      member: SA,
+    });
+    expect(recorder.get("gcp:projects/iAMMember:IAMMember", "job-user").inputs).to.deep.equal({
+      project: "test-project",
+      role: "roles/bigquery.jobUser",
+      member: SA,
+    });
   });
 
   it("rejects a dataset id with a hyphen and an expiration under BigQuery's one hour, before declaring anything", async () => {
     const base = { location: "EU", envName: "WAREHOUSE_DATASET", policy: DEV };
-    expect(errorOf(() => new Dataset("a", { ...base, datasetId: "dev-warehouse" }))).to.match(/^Dataset\(a\)\.datasetId: "dev-warehouse" is not a valid dataset id; use lowercase letters, digits and underscores \(no hyphens\)/);
-    expect(errorOf(() => new Dataset("b", { ...base, datasetId: "w", defaultTableExpirationDays: 0.01 }))).to.match(/^Dataset\(b\)\.defaultTableExpirationDays: 0.01 is below BigQuery's minimum of one hour/);
-    expect(errorOf(() => new Dataset("c", { ...base, datasetId: "w", envName: "warehouse" }))).to.match(/^Dataset\(c\)\.envName: "warehouse" is not an environment variable name/);
+    expect(errorOf(() => new Dataset("a", { ...base, datasetId: "dev-warehouse" }))).to.match(
+      /^Dataset\(a\)\.datasetId: "dev-warehouse" is not a valid dataset id; use lowercase letters, digits and underscores \(no hyphens\)/,
+    );
+    expect(errorOf(() => new Dataset("b", { ...base, datasetId: "w", defaultTableExpirationDays: 0.01 }))).to.match(
+      /^Dataset\(b\)\.defaultTableExpirationDays: 0.01 is below BigQuery's minimum of one hour/,
+    );
+    expect(errorOf(() => new Dataset("c", { ...base, datasetId: "w", envName: "warehouse" }))).to.match(
+      /^Dataset\(c\)\.envName: "warehouse" is not an environment variable name/,
+    );
     expect(await registered(recorder)).to.deep.equal([]);
   });
   it("expiration: exactly one hour (BigQuery's minimum) is accepted as 3600000 ms, a fraction of a day is rounded to whole ms", async () => {
@@ -73,8 +98,16 @@ describe("Dataset", () => {
     dataset.read.grants[0].bind("viewer", SA, {});
     dataset.read.grants[1].bind("job-user", SA, {});
     await registered(recorder);
-    expect(recorder.get("gcp:bigquery/datasetIamMember:DatasetIamMember", "viewer").inputs).to.deep.equal({ datasetId: "dev_warehouse", role: "roles/bigquery.dataViewer", member: SA });
-    expect(recorder.get("gcp:projects/iAMMember:IAMMember", "job-user").inputs).to.deep.equal({ project: "test-project", role: "roles/bigquery.jobUser", member: SA });
+    expect(recorder.get("gcp:bigquery/datasetIamMember:DatasetIamMember", "viewer").inputs).to.deep.equal({
+      datasetId: "dev_warehouse",
+      role: "roles/bigquery.dataViewer",
+      member: SA,
+    });
+    expect(recorder.get("gcp:projects/iAMMember:IAMMember", "job-user").inputs).to.deep.equal({
+      project: "test-project",
+      role: "roles/bigquery.jobUser",
+      member: SA,
+    });
     expect(await promiseOf(pulumi.output(dataset.read.env.WAREHOUSE_DATASET))).to.equal("dev_warehouse");
   });
 

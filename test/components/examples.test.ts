@@ -71,11 +71,15 @@ describe("TSDoc examples: every component's class documents an example that comp
     const bad = write("broken", `import { Bucket } from "${LIBRARY}";\nnew Bucket("raw", { bucketName: "p-raw" });`);
     const errors = typeCheck([bad]);
     expect(errors).to.have.length(1);
-    expect(errors[0]).to.match(/^node_modules\/\.cache\/examples\/broken\.ts:2: Argument of type '\{ bucketName: string; \}' is not assignable to parameter of type 'BucketArgs'/);
+    expect(errors[0]).to.match(
+      /^node_modules\/\.cache\/examples\/broken\.ts:2: Argument of type '\{ bucketName: string; \}' is not assignable to parameter of type 'BucketArgs'/,
+    );
   });
 
   it("finds the example of a doc comment and its subject", () => {
     const text = ["/**", " * A thing.", " * @example", " * ```ts", " * const a = 1;", " * ```", " * @throws never", " */", "export class Thing {}"].join("\n");
-    expect(examplesOf(path.join(ROOT, "components", "thing.ts"), text)).to.deep.equal([{ source: "components/thing.ts:3", subject: "class Thing", code: "const a = 1;" }]);
+    expect(examplesOf(path.join(ROOT, "components", "thing.ts"), text)).to.deep.equal([
+      { source: "components/thing.ts:3", subject: "class Thing", code: "const a = 1;" },
+    ]);
   });
 });

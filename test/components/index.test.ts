@@ -25,7 +25,21 @@ describe("components/index.ts: the library's one import path", () => {
   });
 
   it("exports what args are made of: policy, units, links, secret env, schedule, naming", () => {
-    for (const name of ["environmentPolicy", "EnvironmentPolicy", "Duration", "Size", "Cpu", "Link", "SecretEnv", "ScheduleArgs", "ScheduleRetry", "Transform", "physicalName", "NAME_RULES", "InputError"]) {
+    for (const name of [
+      "environmentPolicy",
+      "EnvironmentPolicy",
+      "Duration",
+      "Size",
+      "Cpu",
+      "Link",
+      "SecretEnv",
+      "ScheduleArgs",
+      "ScheduleRetry",
+      "Transform",
+      "physicalName",
+      "NAME_RULES",
+      "InputError",
+    ]) {
       expect(exported.has(name), name).to.equal(true);
     }
     expect(library.environmentPolicy(true).protectData).to.equal(true);
@@ -35,7 +49,10 @@ describe("components/index.ts: the library's one import path", () => {
   it("the pipelines import the components only through it", () => {
     for (const file of fs.readdirSync(path.join(ROOT, "pipelines")).filter((f) => f.endsWith(".ts"))) {
       const imports = [...fs.readFileSync(path.join(ROOT, "pipelines", file), "utf8").matchAll(/from "(\.\.\/components[^"]*)"/g)].map((m) => m[1]);
-      expect(imports.filter((i) => i !== "../components"), file).to.deep.equal([]);
+      expect(
+        imports.filter((i) => i !== "../components"),
+        file,
+      ).to.deep.equal([]);
     }
   });
 });

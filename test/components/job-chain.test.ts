@@ -38,8 +38,20 @@ let load: CloudRunJob;
 let raw: Bucket;
 let staging: Bucket;
 const declareJobs = () => {
-  extract = new CloudRunJob("extract", { jobName: "dev-etl-extract", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-etl-extract", displayName: "x" }, policy: DEV });
-  load = new CloudRunJob("load", { jobName: "dev-etl-load", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-etl-load", displayName: "x" }, policy: DEV });
+  extract = new CloudRunJob("extract", {
+    jobName: "dev-etl-extract",
+    location: "europe-west1",
+    image: "img@sha256:0",
+    serviceAccount: { accountId: "dev-etl-extract", displayName: "x" },
+    policy: DEV,
+  });
+  load = new CloudRunJob("load", {
+    jobName: "dev-etl-load",
+    location: "europe-west1",
+    image: "img@sha256:0",
+    serviceAccount: { accountId: "dev-etl-load", displayName: "x" },
+    policy: DEV,
+  });
   raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "europe-west1", envName: "RAW_BUCKET", policy: DEV });
   staging = new Bucket("staging", { bucketName: "p-dev-staging", location: "europe-west1", envName: "STAGING_BUCKET", policy: DEV });
 };
@@ -91,11 +103,31 @@ describe("JobChain", () => {
   });
 
   it("main takes one input; steps run in order: init, bucket event, then per step overrides (object when asked), the call and its bookkeeping, then done", async () => {
-    new JobChain("chain", args({ steps: [{ name: "extract", job: extract, objectUriEnv: "SOURCE_URI" }, { name: "load", job: load }] }));
+    new JobChain(
+      "chain",
+      args({
+        steps: [
+          { name: "extract", job: extract, objectUriEnv: "SOURCE_URI" },
+          { name: "load", job: load },
+        ],
+      }),
+    );
     await registered(recorder);
     const def = definitionOf();
     expect(def.main.params).to.deep.equal(["input"]);
-    expect(stepNames(def.main.steps)).to.deep.equal(["init", "from_bucket_event", "from_step", "extract_overrides", "extract_object", "extract", "extract_done", "load_overrides", "load", "load_done", "done"]);
+    expect(stepNames(def.main.steps)).to.deep.equal([
+      "init",
+      "from_bucket_event",
+      "from_step",
+      "extract_overrides",
+      "extract_object",
+      "extract",
+      "extract_done",
+      "load_overrides",
+      "load",
+      "load_done",
+      "done",
+    ]);
     expect(stepOf(def.main.steps, "init").assign).to.deep.include({ stagingPrefix: '${"gs://p-dev-staging/" + runId + "/"}' });
     // Resume (the runner's `pipeline --from`): {"runId", "from"} jumps to that step's first block; an unknown step raises.
     expect(stepOf(def.main.steps, "from_step")).to.deep.equal({
@@ -109,7 +141,16 @@ describe("JobChain", () => {
       switch: [
         {
           condition: "${fromBucketEvent}",
-          steps: [{ extract_add_object: { assign: [{ extract_object_env: { name: "SOURCE_URI", value: "${objectUri}" } }, { extract_env: "${list.concat(extract_env, extract_object_env)}" }] } }],
+          steps: [
+            {
+              extract_add_object: {
+                assign: [
+                  { extract_object_env: { name: "SOURCE_URI", value: "${objectUri}" } },
+                  { extract_env: "${list.concat(extract_env, extract_object_env)}" },
+                ],
+              },
+            },
+          ],
         },
       ],
     });
@@ -142,11 +183,22 @@ describe("JobChain", () => {
     });
     expect(stepOf(steps, "extract")).to.deep.equal({
       call: "run_job",
-      args: { step: "extract", job: EXTRACT_ID, overrides: { containerOverrides: [{ env: "${extract_env}", args: ["--full"] }], taskCount: 4, timeout: "900s" } },
+      args: {
+        step: "extract",
+        job: EXTRACT_ID,
+        overrides: { containerOverrides: [{ env: "${extract_env}", args: ["--full"] }], taskCount: 4, timeout: "900s" },
+      },
       result: "extract_execution",
     });
     expect(stepOf(steps, "load_overrides")).to.deep.equal({
-      assign: [{ load_env: [{ name: "RUN_ID", value: "${runId}" }, { name: "STAGING_PREFIX", value: "${stagingPrefix}" }] }],
+      assign: [
+        {
+          load_env: [
+            { name: "RUN_ID", value: "${runId}" },
+            { name: "STAGING_PREFIX", value: "${stagingPrefix}" },
+          ],
+        },
+      ],
     });
     expect(stepOf(steps, "load")).to.deep.equal({
       call: "run_job",
@@ -160,7 +212,15 @@ describe("JobChain", () => {
     new JobChain("chain", args({ steps: [{ name: "extract", job: extract, env: { RAW: raw.name } }] }));
     await registered(recorder);
     expect(stepOf(definitionOf().main.steps, "extract_overrides")).to.deep.equal({
-      assign: [{ extract_env: [{ name: "RUN_ID", value: "${runId}" }, { name: "STAGING_PREFIX", value: "${stagingPrefix}" }, { name: "RAW", value: "p-dev-raw" }] }],
+      assign: [
+        {
+          extract_env: [
+            { name: "RUN_ID", value: "${runId}" },
+            { name: "STAGING_PREFIX", value: "${stagingPrefix}" },
+            { name: "RAW", value: "p-dev-raw" },
+          ],
+        },
+      ],
     });
   });
 
@@ -256,7 +316,10 @@ describe("JobChain", () => {
   });
 
   it("schedule: Scheduler POSTs to the Workflow Executions API with an OAuth token (not OIDC) of its own account and an empty argument; that account is workflows.invoker on the project", async () => {
-    new JobChain("chain", args({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }));
+    new JobChain(
+      "chain",
+      args({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }),
+    );
     const resources = await registered(recorder);
     const scheduler = recorder.get(SCHEDULER, "chain-sched-scheduler");
     expect(scheduler.inputs).to.deep.equal({
@@ -277,13 +340,18 @@ describe("JobChain", () => {
     });
     expect(scheduler.inputs.httpTarget).not.to.have.property("oidcToken");
     const projectMembers = resources.filter((r) => r.type === PROJECT_MEMBER);
-    expect(projectMembers.map((m) => m.inputs)).to.deep.equal([{ project: "test-project", role: "roles/workflows.invoker", member: `serviceAccount:${SCHED_EMAIL}` }]);
+    expect(projectMembers.map((m) => m.inputs)).to.deep.equal([
+      { project: "test-project", role: "roles/workflows.invoker", member: `serviceAccount:${SCHED_EMAIL}` },
+    ]);
     expect(scheduler.dependencies).to.include(projectMembers[0].urn);
     expect(resources.filter((r) => isIamMember(r.type))).to.have.length(5);
   });
 
   it("bucketEvent: an Eventarc trigger for finalized objects of that bucket into the workflow; its account is workflows.invoker and eventReceiver, the GCS agent pubsub.publisher, all on the project and before the trigger", async () => {
-    new JobChain("chain", args({ bucketEvent: { bucket: raw, triggerName: "dev-etl-raw", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }));
+    new JobChain(
+      "chain",
+      args({ bucketEvent: { bucket: raw, triggerName: "dev-etl-raw", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }),
+    );
     const resources = await registered(recorder);
     const trigger = recorder.get(TRIGGER, "chain-event-trigger");
     expect(trigger.inputs).to.deep.equal({
@@ -314,23 +382,103 @@ describe("JobChain", () => {
   });
 
   const invalid: [string, () => Partial<JobChainArgs>, RegExp][] = [
-    ["two steps with one name", () => ({ steps: [{ name: "extract", job: extract }, { name: "extract", job: load }] }), /^JobChain\(c\)\.steps\[1\]\.name: "extract" clashes with another step or a name the chain uses \(extract\)/],
-    ["a step named main", () => ({ steps: [{ name: "main", job: extract }] }), /^JobChain\(c\)\.steps\[0\]\.name: "main" clashes with another step or a name the chain uses \(main\)/],
-    ["a step name with a hyphen", () => ({ steps: [{ name: "ex-tract", job: extract }] }), /^JobChain\(c\)\.steps\[0\]\.name: "ex-tract" is not a usable step name/],
-    ["an env value containing ${", () => ({ steps: [{ name: "extract", job: extract, env: { YEAR: "${sys.now()}" } }] }), /^JobChain\(c\)\.steps\[0\]: "\$\{sys\.now\(\)\}" contains "\$\{"/],
-    ["an arg containing ${", () => ({ steps: [{ name: "extract", job: extract, args: ["${runId}"] }] }), /^JobChain\(c\)\.steps\[0\]: "\$\{runId\}" contains "\$\{"/],
-    ["RUN_ID set by the user", () => ({ steps: [{ name: "extract", job: extract, env: { RUN_ID: "x" } }] }), /^JobChain\(c\)\.steps\[0\]\.env: "RUN_ID" is not a variable name the step may set/],
-    ["STAGING_PREFIX as objectUriEnv", () => ({ steps: [{ name: "extract", job: extract, objectUriEnv: "STAGING_PREFIX" }] }), /^JobChain\(c\)\.steps\[0\]\.env: "STAGING_PREFIX" is not a variable name the step may set/],
+    [
+      "two steps with one name",
+      () => ({
+        steps: [
+          { name: "extract", job: extract },
+          { name: "extract", job: load },
+        ],
+      }),
+      /^JobChain\(c\)\.steps\[1\]\.name: "extract" clashes with another step or a name the chain uses \(extract\)/,
+    ],
+    [
+      "a step named main",
+      () => ({ steps: [{ name: "main", job: extract }] }),
+      /^JobChain\(c\)\.steps\[0\]\.name: "main" clashes with another step or a name the chain uses \(main\)/,
+    ],
+    [
+      "a step name with a hyphen",
+      () => ({ steps: [{ name: "ex-tract", job: extract }] }),
+      /^JobChain\(c\)\.steps\[0\]\.name: "ex-tract" is not a usable step name/,
+    ],
+    [
+      "an env value containing ${",
+      () => ({ steps: [{ name: "extract", job: extract, env: { YEAR: "${sys.now()}" } }] }),
+      /^JobChain\(c\)\.steps\[0\]: "\$\{sys\.now\(\)\}" contains "\$\{"/,
+    ],
+    [
+      "an arg containing ${",
+      () => ({ steps: [{ name: "extract", job: extract, args: ["${runId}"] }] }),
+      /^JobChain\(c\)\.steps\[0\]: "\$\{runId\}" contains "\$\{"/,
+    ],
+    [
+      "RUN_ID set by the user",
+      () => ({ steps: [{ name: "extract", job: extract, env: { RUN_ID: "x" } }] }),
+      /^JobChain\(c\)\.steps\[0\]\.env: "RUN_ID" is not a variable name the step may set/,
+    ],
+    [
+      "STAGING_PREFIX as objectUriEnv",
+      () => ({ steps: [{ name: "extract", job: extract, objectUriEnv: "STAGING_PREFIX" }] }),
+      /^JobChain\(c\)\.steps\[0\]\.env: "STAGING_PREFIX" is not a variable name the step may set/,
+    ],
     ["no steps", () => ({ steps: [] }), /^JobChain\(c\)\.steps: is empty/],
-    ["a step whose generated names clash with another's", () => ({ steps: [{ name: "extract", job: extract }, { name: "extract_done", job: load }] }), /^JobChain\(c\)\.steps\[1\]\.name: "extract_done" clashes with another step or a name the chain uses \(extract_done\)/],
-    ["a step timeout over 168 hours", () => ({ steps: [{ name: "extract", job: extract, timeout: "8 days" }] }), /^JobChain\(c\)\.steps\[0\]\.timeout: "8 days" is longer than 168 hours/],
+    [
+      "a step whose generated names clash with another's",
+      () => ({
+        steps: [
+          { name: "extract", job: extract },
+          { name: "extract_done", job: load },
+        ],
+      }),
+      /^JobChain\(c\)\.steps\[1\]\.name: "extract_done" clashes with another step or a name the chain uses \(extract_done\)/,
+    ],
+    [
+      "a step timeout over 168 hours",
+      () => ({ steps: [{ name: "extract", job: extract, timeout: "8 days" }] }),
+      /^JobChain\(c\)\.steps\[0\]\.timeout: "8 days" is longer than 168 hours/,
+    ],
     ["a task count of 0", () => ({ steps: [{ name: "extract", job: extract, taskCount: 0 }] }), /^JobChain\(c\)\.steps\[0\]\.taskCount: 0 is out of range/],
     ["an invalid workflow id", () => ({ workflowName: "Dev.ETL" }), /^JobChain\(c\)\.workflowName: "Dev\.ETL" is not a valid workflow id/],
-    ["a four-field cron", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * *", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.cron: "0 2 \* \*" is not a unix-cron expression Cloud Scheduler takes: has 4 fields/],
-    ["an unknown time zone", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", timeZone: "Mars/Olympus", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.timeZone: "Mars\/Olympus" is not an exact time zone name/],
-    ["an invalid trigger id", () => ({ bucketEvent: { bucket: raw, triggerName: "Raw_Trigger", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }), /^JobChain\(c\)\.bucketEvent\.triggerName: "Raw_Trigger" is not a valid trigger id/],
-    ["a schedule retry count of 6", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", retry: { retryCount: 6 }, serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.retry\.retryCount: 6 is out of range/],
-    ["an invalid schedule account id", () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", serviceAccount: { accountId: "Sched", displayName: "s" } } }), /^JobChain\(c\)\.schedule\.serviceAccount\.accountId: "Sched" is not a valid account id/],
+    [
+      "a four-field cron",
+      () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * *", serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" } } }),
+      /^JobChain\(c\)\.schedule\.cron: "0 2 \* \*" is not a unix-cron expression Cloud Scheduler takes: has 4 fields/,
+    ],
+    [
+      "an unknown time zone",
+      () => ({
+        schedule: {
+          schedulerJobName: "dev-etl-nightly",
+          cron: "0 2 * * *",
+          timeZone: "Mars/Olympus",
+          serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" },
+        },
+      }),
+      /^JobChain\(c\)\.schedule\.timeZone: "Mars\/Olympus" is not an exact time zone name/,
+    ],
+    [
+      "an invalid trigger id",
+      () => ({ bucketEvent: { bucket: raw, triggerName: "Raw_Trigger", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }),
+      /^JobChain\(c\)\.bucketEvent\.triggerName: "Raw_Trigger" is not a valid trigger id/,
+    ],
+    [
+      "a schedule retry count of 6",
+      () => ({
+        schedule: {
+          schedulerJobName: "dev-etl-nightly",
+          cron: "0 2 * * *",
+          retry: { retryCount: 6 },
+          serviceAccount: { accountId: "dev-etl-chain-sched", displayName: "s" },
+        },
+      }),
+      /^JobChain\(c\)\.schedule\.retry\.retryCount: 6 is out of range/,
+    ],
+    [
+      "an invalid schedule account id",
+      () => ({ schedule: { schedulerJobName: "dev-etl-nightly", cron: "0 2 * * *", serviceAccount: { accountId: "Sched", displayName: "s" } } }),
+      /^JobChain\(c\)\.schedule\.serviceAccount\.accountId: "Sched" is not a valid account id/,
+    ],
     ["a zero poll interval", () => ({ pollInterval: "0 seconds" }), /^JobChain\(c\)\.pollInterval: "0 seconds" is 0 seconds/],
   ];
   for (const [what, overrides, message] of invalid) {
@@ -342,7 +490,16 @@ describe("JobChain", () => {
 
   // Two members of one binding would be a trap: removing either step would delete the binding and the other's access.
   it("two steps of one job: the workflow's account still gets one member per role on that job", async () => {
-    new JobChain("chain", args({ steps: [{ name: "extract", job: extract }, { name: "extract_again", job: extract }, { name: "load", job: load }] }));
+    new JobChain(
+      "chain",
+      args({
+        steps: [
+          { name: "extract", job: extract },
+          { name: "extract_again", job: extract },
+          { name: "load", job: load },
+        ],
+      }),
+    );
     const resources = await registered(recorder);
     const members = resources.filter((r) => r.type === JOB_MEMBER);
     expect(members.map((m) => `${m.inputs.name as string} ${m.inputs.role as string}`)).to.have.members([
@@ -364,7 +521,9 @@ describe("JobChain: a bad step timeout", () => {
     recorder.clear();
   });
   it("rejects a zero step timeout before declaring anything", async () => {
-    expect(errorOf(() => new JobChain("c", args({ steps: [{ name: "extract", job: extract, timeout: "0 seconds" }] })))).to.match(/^JobChain\(c\)\.steps\[0\]\.timeout: "0 seconds" is 0 seconds/);
+    expect(errorOf(() => new JobChain("c", args({ steps: [{ name: "extract", job: extract, timeout: "0 seconds" }] })))).to.match(
+      /^JobChain\(c\)\.steps\[0\]\.timeout: "0 seconds" is 0 seconds/,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(recorder.resources.map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
   });
@@ -372,8 +531,18 @@ describe("JobChain: a bad step timeout", () => {
   it("bucketEvent: the trigger's location is the bucket's, lower-cased (GCS returns EUROPE-WEST1 or EU; Eventarc locations are lower-case ids)", async () => {
     const upper = new Bucket("upper", { bucketName: "p-dev-upper", location: "EUROPE-WEST1", envName: "UPPER_BUCKET", policy: DEV });
     const multi = new Bucket("multi", { bucketName: "p-dev-multi", location: "EU", envName: "MULTI_BUCKET", policy: DEV });
-    new JobChain("chain", args({ bucketEvent: { bucket: upper, triggerName: "dev-etl-upper", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }));
-    new JobChain("chain2", args({ workflowName: "dev-etl2", bucketEvent: { bucket: multi, triggerName: "dev-etl-multi", serviceAccount: { accountId: "dev-etl-chain2-event", displayName: "e" } }, serviceAccount: { accountId: "dev-etl-chain2", displayName: "x" } }));
+    new JobChain(
+      "chain",
+      args({ bucketEvent: { bucket: upper, triggerName: "dev-etl-upper", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }),
+    );
+    new JobChain(
+      "chain2",
+      args({
+        workflowName: "dev-etl2",
+        bucketEvent: { bucket: multi, triggerName: "dev-etl-multi", serviceAccount: { accountId: "dev-etl-chain2-event", displayName: "e" } },
+        serviceAccount: { accountId: "dev-etl-chain2", displayName: "x" },
+      }),
+    );
     await registered(recorder);
     expect(recorder.get(TRIGGER, "chain-event-trigger").inputs.location).to.equal("europe-west1");
     expect(recorder.get(TRIGGER, "chain2-event-trigger").inputs.location).to.equal("eu");

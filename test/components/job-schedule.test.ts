@@ -19,7 +19,13 @@ describe("JobSchedule", () => {
     ...overrides,
   });
   beforeEach(async () => {
-    job = new CloudRunJob("extract", { jobName: "dev-etl-extract", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-etl-extract", displayName: "x" }, policy: DEV });
+    job = new CloudRunJob("extract", {
+      jobName: "dev-etl-extract",
+      location: "europe-west1",
+      image: "img@sha256:0",
+      serviceAccount: { accountId: "dev-etl-extract", displayName: "x" },
+      policy: DEV,
+    });
     await registered(recorder);
     recorder.clear();
   });
@@ -56,7 +62,10 @@ describe("JobSchedule", () => {
   });
 
   it("time zone, location, retries and pause are the caller's", async () => {
-    new JobSchedule("nightly", args({ timeZone: "Europe/Berlin", location: "europe-west3", paused: true, retry: { retryCount: 0, minBackoff: "1 minute", maxBackoff: "1 hour" } }));
+    new JobSchedule(
+      "nightly",
+      args({ timeZone: "Europe/Berlin", location: "europe-west3", paused: true, retry: { retryCount: 0, minBackoff: "1 minute", maxBackoff: "1 hour" } }),
+    );
     await registered(recorder);
     expect(recorder.get(SCHEDULER, "nightly-scheduler").inputs).to.deep.include({
       timeZone: "Europe/Berlin",
@@ -68,13 +77,33 @@ describe("JobSchedule", () => {
 
   const invalid: [string, Partial<JobScheduleArgs>, RegExp][] = [
     ["a four-field cron", { cron: "0 2 * *" }, /^JobSchedule\(s\)\.cron: "0 2 \* \*" is not a unix-cron expression Cloud Scheduler takes: has 4 fields/],
-    ["an hour out of range", { cron: "0 25 * * *" }, /^JobSchedule\(s\)\.cron: "0 25 \* \* \*" is not a unix-cron expression Cloud Scheduler takes: Constraint error, got value 25 expected range 0-23/],
-    ["L (last day), which Cloud Scheduler does not support", { cron: "0 2 L * *" }, /^JobSchedule\(s\)\.cron: "0 2 L \* \*" is not a unix-cron expression Cloud Scheduler takes: "L" is not part of the unix-cron format/],
-    ["a time zone in the wrong case", { timeZone: "europe/berlin" }, /^JobSchedule\(s\)\.timeZone: "europe\/berlin" is not an exact time zone name; write it exactly as the tz database does: "Europe\/Berlin"$/],
+    [
+      "an hour out of range",
+      { cron: "0 25 * * *" },
+      /^JobSchedule\(s\)\.cron: "0 25 \* \* \*" is not a unix-cron expression Cloud Scheduler takes: Constraint error, got value 25 expected range 0-23/,
+    ],
+    [
+      "L (last day), which Cloud Scheduler does not support",
+      { cron: "0 2 L * *" },
+      /^JobSchedule\(s\)\.cron: "0 2 L \* \*" is not a unix-cron expression Cloud Scheduler takes: "L" is not part of the unix-cron format/,
+    ],
+    [
+      "a time zone in the wrong case",
+      { timeZone: "europe/berlin" },
+      /^JobSchedule\(s\)\.timeZone: "europe\/berlin" is not an exact time zone name; write it exactly as the tz database does: "Europe\/Berlin"$/,
+    ],
     ["an unknown time zone", { timeZone: "Mars/Olympus" }, /^JobSchedule\(s\)\.timeZone: "Mars\/Olympus" is not an exact time zone name/],
     ["six retries", { retry: { retryCount: 6 } }, /^JobSchedule\(s\)\.retry\.retryCount: 6 is out of range; use a whole number from 0 to 5$/],
-    ["min backoff above max", { retry: { minBackoff: "2 hours", maxBackoff: "1 hour" } }, /^JobSchedule\(s\)\.retry: minBackoff \(7200s\) is longer than maxBackoff \(3600s\)/],
-    ["an invalid account id", { serviceAccount: { accountId: "Sched", displayName: "s" } }, /^JobSchedule\(s\)\.serviceAccount\.accountId: "Sched" is not a valid account id/],
+    [
+      "min backoff above max",
+      { retry: { minBackoff: "2 hours", maxBackoff: "1 hour" } },
+      /^JobSchedule\(s\)\.retry: minBackoff \(7200s\) is longer than maxBackoff \(3600s\)/,
+    ],
+    [
+      "an invalid account id",
+      { serviceAccount: { accountId: "Sched", displayName: "s" } },
+      /^JobSchedule\(s\)\.serviceAccount\.accountId: "Sched" is not a valid account id/,
+    ],
     ["a scheduler name with dots", { schedulerJobName: "a.b" }, /^JobSchedule\(s\)\.schedulerJobName: "a\.b" is not a valid Cloud Scheduler job name/],
   ];
   for (const [what, overrides, message] of invalid) {
@@ -106,13 +135,31 @@ describe("JobSchedule", () => {
     new JobSchedule("nightly", args({ serviceAccount: { email } }));
     const resources = await registered(recorder);
     expect(resources.filter((r) => r.type === "gcp:serviceaccount/account:Account")).to.deep.equal([]);
-    expect((recorder.get(SCHEDULER, "nightly-scheduler").inputs.httpTarget as { oauthToken: unknown }).oauthToken).to.deep.equal({ serviceAccountEmail: email, scope: "https://www.googleapis.com/auth/cloud-platform" });
-    expect(recorder.get(INVOKER, "nightly-invoker").inputs).to.deep.equal({ name: "dev-etl-extract", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: `serviceAccount:${email}` });
+    expect((recorder.get(SCHEDULER, "nightly-scheduler").inputs.httpTarget as { oauthToken: unknown }).oauthToken).to.deep.equal({
+      serviceAccountEmail: email,
+      scope: "https://www.googleapis.com/auth/cloud-platform",
+    });
+    expect(recorder.get(INVOKER, "nightly-invoker").inputs).to.deep.equal({
+      name: "dev-etl-extract",
+      location: "europe-west1",
+      project: "test-project",
+      role: "roles/run.invoker",
+      member: `serviceAccount:${email}`,
+    });
   });
 
   it("location defaults to the job's location, and the run URI names the job's project, region and name", async () => {
-    const usJob = new CloudRunJob("us", { jobName: "dev-etl-us", location: "us-central1", image: "img@sha256:0", serviceAccount: { accountId: "dev-etl-us", displayName: "x" }, policy: DEV });
-    new JobSchedule("us-nightly", args({ job: usJob, schedulerJobName: "dev-etl-us-nightly", serviceAccount: { accountId: "dev-etl-us-sched", displayName: "x" } }));
+    const usJob = new CloudRunJob("us", {
+      jobName: "dev-etl-us",
+      location: "us-central1",
+      image: "img@sha256:0",
+      serviceAccount: { accountId: "dev-etl-us", displayName: "x" },
+      policy: DEV,
+    });
+    new JobSchedule(
+      "us-nightly",
+      args({ job: usJob, schedulerJobName: "dev-etl-us-nightly", serviceAccount: { accountId: "dev-etl-us-sched", displayName: "x" } }),
+    );
     await registered(recorder);
     const inputs = recorder.get(SCHEDULER, "us-nightly-scheduler").inputs as { region: string; httpTarget: { uri: string } };
     expect(inputs.region).to.equal("us-central1");
@@ -132,14 +179,22 @@ describe("JobSchedule", () => {
     new JobSchedule("nightly", args(), { dependsOn: [apis] });
     await registered(recorder);
     const api = recorder.get("gcp:projects/service:Service", "apis-cloudscheduler").urn;
-    for (const [type, name] of [["gcp:serviceaccount/account:Account", "nightly-sa-account"], [INVOKER, "nightly-invoker"], [SCHEDULER, "nightly-scheduler"]]) {
+    for (const [type, name] of [
+      ["gcp:serviceaccount/account:Account", "nightly-sa-account"],
+      [INVOKER, "nightly-invoker"],
+      [SCHEDULER, "nightly-scheduler"],
+    ]) {
       expect(recorder.get(type, name).dependencies, name).to.include(api);
     }
   });
 
   it("rejects a default service account as the schedule's identity, declaring nothing", async () => {
-    expect(errorOf(() => new JobSchedule("s", args({ serviceAccount: { email: "9-compute@developer.gserviceaccount.com" } })))).to.match(/^JobSchedule\(s\)\.serviceAccount\.email: "9-compute@developer\.gserviceaccount\.com" is a default service account/);
-    expect(errorOf(() => new JobSchedule("s", args({ retry: { minBackoff: "0 seconds" } })))).to.match(/^JobSchedule\(s\)\.retry\.minBackoff: "0 seconds" is 0 seconds/);
+    expect(errorOf(() => new JobSchedule("s", args({ serviceAccount: { email: "9-compute@developer.gserviceaccount.com" } })))).to.match(
+      /^JobSchedule\(s\)\.serviceAccount\.email: "9-compute@developer\.gserviceaccount\.com" is a default service account/,
+    );
+    expect(errorOf(() => new JobSchedule("s", args({ retry: { minBackoff: "0 seconds" } })))).to.match(
+      /^JobSchedule\(s\)\.retry\.minBackoff: "0 seconds" is 0 seconds/,
+    );
     expect(await registered(recorder)).to.deep.equal([]);
   });
 });

@@ -6,12 +6,24 @@ import { ProjectApis, REQUIRED_APIS } from "../../components/project-apis";
 import { DEV, errorOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
-const THRESHOLD = { comparison: "COMPARISON_GT", thresholdValue: 0, duration: "0s", aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_SUM" }] };
+const THRESHOLD = {
+  comparison: "COMPARISON_GT",
+  thresholdValue: 0,
+  duration: "0s",
+  aggregations: [{ alignmentPeriod: "300s", perSeriesAligner: "ALIGN_SUM" }],
+};
 
 describe("PipelineAlerts", () => {
   const recorder = useMockRuntime();
   const apis = () => new ProjectApis("apis", { services: [...REQUIRED_APIS, "monitoring.googleapis.com"] });
-  const job = (name: string) => new CloudRunJob(name, { jobName: `prod-etl-${name}`, location: "europe-west1", image: "i@sha256:0", serviceAccount: { accountId: `prod-etl-${name}`, displayName: name }, policy: DEV });
+  const job = (name: string) =>
+    new CloudRunJob(name, {
+      jobName: `prod-etl-${name}`,
+      location: "europe-west1",
+      image: "i@sha256:0",
+      serviceAccount: { accountId: `prod-etl-${name}`, displayName: name },
+      policy: DEV,
+    });
 
   /** Asserts one alert policy: its names, the email channel, and a single threshold condition with `filter`. */
   const expectAlert = (name: string, displayName: string, condition: string, filter: string) => {
@@ -27,7 +39,11 @@ describe("PipelineAlerts", () => {
     new PipelineAlerts("alerts", { apis: apis(), jobs: [job("extract"), job("load")], email: "oncall@example.com", environment: "prod" });
     await registered(recorder);
     const channel = recorder.get("gcp:monitoring/notificationChannel:NotificationChannel", "alerts-email");
-    expect(channel.inputs).to.deep.equal({ type: "email", displayName: "Pipelines (prod): oncall@example.com", labels: { email_address: "oncall@example.com" } });
+    expect(channel.inputs).to.deep.equal({
+      type: "email",
+      displayName: "Pipelines (prod): oncall@example.com",
+      labels: { email_address: "oncall@example.com" },
+    });
     expect(channel.outputs.name).to.match(/^projects\/test-project\/notificationChannels\/[0-9a-f]{16}$/);
     const policy = recorder.get(POLICY, "alerts-job-failures");
     expect(policy.inputs.displayName).to.equal("Job execution failed (prod)");
@@ -37,7 +53,8 @@ describe("PipelineAlerts", () => {
       {
         displayName: "A job execution failed",
         conditionThreshold: {
-          filter: 'resource.type = "cloud_run_job" AND metric.type = "run.googleapis.com/job/completed_execution_count" AND metric.labels.result = "failed" AND resource.labels.job_name = one_of("prod-etl-extract", "prod-etl-load")',
+          filter:
+            'resource.type = "cloud_run_job" AND metric.type = "run.googleapis.com/job/completed_execution_count" AND metric.labels.result = "failed" AND resource.labels.job_name = one_of("prod-etl-extract", "prod-etl-load")',
           ...THRESHOLD,
         },
       },
@@ -51,7 +68,13 @@ describe("PipelineAlerts", () => {
   });
 
   it("alerts the same channel when messages of the push subscriptions go to their dead-letter topics (dead_letter_message_count)", async () => {
-    new PipelineAlerts("alerts", { apis: apis(), jobs: [job("extract")], deadLetterSources: ["prod-scoring-push", "prod-stream-push"], email: "oncall@example.com", environment: "prod" });
+    new PipelineAlerts("alerts", {
+      apis: apis(),
+      jobs: [job("extract")],
+      deadLetterSources: ["prod-scoring-push", "prod-stream-push"],
+      email: "oncall@example.com",
+      environment: "prod",
+    });
     await registered(recorder);
     const policy = expectAlert(
       "alerts-dead-letters",
@@ -69,8 +92,12 @@ describe("PipelineAlerts", () => {
   });
 
   it("rejects an address that is no email and an empty job list", () => {
-    expect(errorOf(() => new PipelineAlerts("a", { apis: apis(), jobs: [], email: "oncall", environment: "x" }))).to.match(/^PipelineAlerts\(a\)\.email: "oncall" is not an email address/);
-    expect(errorOf(() => new PipelineAlerts("b", { apis: apis(), jobs: [], email: "o@example.com", environment: "x" }))).to.match(/^PipelineAlerts\(b\)\.jobs: is empty/);
+    expect(errorOf(() => new PipelineAlerts("a", { apis: apis(), jobs: [], email: "oncall", environment: "x" }))).to.match(
+      /^PipelineAlerts\(a\)\.email: "oncall" is not an email address/,
+    );
+    expect(errorOf(() => new PipelineAlerts("b", { apis: apis(), jobs: [], email: "o@example.com", environment: "x" }))).to.match(
+      /^PipelineAlerts\(b\)\.jobs: is empty/,
+    );
   });
 
   it("alerts the same channel on a failed execution of the chains' workflows (finished_execution_count with status FAILED)", async () => {

@@ -35,10 +35,18 @@ describe("PromotedImage", () => {
   it("a workload given repoDigest waits for the copy (it runs only an image its own repository holds)", async () => {
     const repository = new ArtifactRepository("images", { repositoryId: "prod-images", location: "europe-west1", policy: PROD });
     const image = new PromotedImage("etl-promoted", { source: SOURCE, repository, imageName: "etl" });
-    new CloudRunJob("load", { jobName: "prod-etl-load", location: "europe-west1", image: image.repoDigest, serviceAccount: { accountId: "prod-etl-load", displayName: "x" }, policy: PROD });
+    new CloudRunJob("load", {
+      jobName: "prod-etl-load",
+      location: "europe-west1",
+      image: image.repoDigest,
+      serviceAccount: { accountId: "prod-etl-load", displayName: "x" },
+      policy: PROD,
+    });
     await registered(recorder);
     const job = recorder.get("gcp:cloudrunv2/job:Job", "load-job");
-    expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image).to.equal(`europe-west1-docker.pkg.dev/test-project/prod-images/etl@sha256:${HEX}`);
+    expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image).to.equal(
+      `europe-west1-docker.pkg.dev/test-project/prod-images/etl@sha256:${HEX}`,
+    );
     expect(job.dependencies).to.include(recorder.get(COMMAND, "etl-promoted-copy").urn);
   });
 
@@ -46,12 +54,18 @@ describe("PromotedImage", () => {
     const repository = new ArtifactRepository("images", { repositoryId: "prod-images", location: "europe-west1", policy: PROD });
     await registered(recorder);
     recorder.clear();
-    for (const source of ["europe-west1-docker.pkg.dev/p/dev-images/etl:latest", `europe-west1-docker.pkg.dev/p/dev-images/etl@${OFFLINE_DIGEST}`, "<promote: npm run promote -- --from dev --to prod>"]) {
+    for (const source of [
+      "europe-west1-docker.pkg.dev/p/dev-images/etl:latest",
+      `europe-west1-docker.pkg.dev/p/dev-images/etl@${OFFLINE_DIGEST}`,
+      "<promote: npm run promote -- --from dev --to prod>",
+    ]) {
       expect(errorOf(() => new PromotedImage("etl-promoted", { source, repository, imageName: "etl" }))).to.equal(
         `PromotedImage(etl-promoted).source: "${source}" is not an image by digest; pass <registry>/<path>/<image>@sha256:<64 hex digits>, as \`npm run promote\` writes it from a deployed stack's outputs`,
       );
     }
-    expect(errorOf(() => new PromotedImage("x", { source: SOURCE, repository, imageName: "ETL" }))).to.match(/^PromotedImage\(x\)\.imageName: "ETL" is not a valid image name/);
+    expect(errorOf(() => new PromotedImage("x", { source: SOURCE, repository, imageName: "ETL" }))).to.match(
+      /^PromotedImage\(x\)\.imageName: "ETL" is not a valid image name/,
+    );
     expect(await registered(recorder)).to.deep.equal([]);
   });
 });

@@ -29,7 +29,13 @@ describe("PushSubscription", () => {
   });
   beforeEach(async () => {
     topic = new Topic("requests", { topicName: "dev-requests" });
-    service = new CloudRunService("scorer", { serviceName: "dev-scorer", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-scorer", displayName: "x" }, policy: DEV });
+    service = new CloudRunService("scorer", {
+      serviceName: "dev-scorer",
+      location: "europe-west1",
+      image: "img@sha256:0",
+      serviceAccount: { accountId: "dev-scorer", displayName: "x" },
+      policy: DEV,
+    });
     await registered(recorder);
     recorder.clear();
   });
@@ -58,7 +64,16 @@ describe("PushSubscription", () => {
   });
 
   it("the caller's path, ack deadline, backoffs, attempts and retention", async () => {
-    new PushSubscription("push", args({ path: "/push", ackDeadline: "5 minutes", retry: { minBackoff: "1 minute", maxBackoff: "5 minutes" }, maxDeliveryAttempts: 100, messageRetention: "1 day" }));
+    new PushSubscription(
+      "push",
+      args({
+        path: "/push",
+        ackDeadline: "5 minutes",
+        retry: { minBackoff: "1 minute", maxBackoff: "5 minutes" },
+        maxDeliveryAttempts: 100,
+        messageRetention: "1 day",
+      }),
+    );
     await registered(recorder);
     expect(recorder.get(SUBSCRIPTION, "push-subscription").inputs).to.deep.include({
       ackDeadlineSeconds: 300,
@@ -91,8 +106,16 @@ describe("PushSubscription", () => {
     const resources = await registered(recorder);
     const members = resources.filter((r) => isIamMember(r.type));
     expect(members.map((m) => [m.type, m.name, m.inputs])).to.have.deep.members([
-      [RUN_INVOKER, "push-invoker-run-invoker", { name: "dev-scorer", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: `serviceAccount:${INVOKER_EMAIL}` }],
-      [TOPIC_MEMBER, "push-dead-letter-agent-publisher", { topic: "projects/test-project/topics/dev-requests-push-dead-letter", role: "roles/pubsub.publisher", member: PUBSUB_AGENT }],
+      [
+        RUN_INVOKER,
+        "push-invoker-run-invoker",
+        { name: "dev-scorer", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: `serviceAccount:${INVOKER_EMAIL}` },
+      ],
+      [
+        TOPIC_MEMBER,
+        "push-dead-letter-agent-publisher",
+        { topic: "projects/test-project/topics/dev-requests-push-dead-letter", role: "roles/pubsub.publisher", member: PUBSUB_AGENT },
+      ],
       [SUB_MEMBER, "push-dead-letter-agent-subscriber", { subscription: "dev-requests-push", role: "roles/pubsub.subscriber", member: PUBSUB_AGENT }],
     ]);
     expect(members).to.have.length(3);
@@ -130,22 +153,41 @@ describe("PushSubscription", () => {
     new PushSubscription("push", args({ invoker: { email } }));
     const resources = await registered(recorder);
     expect(resources.filter((r) => r.type === "gcp:serviceaccount/account:Account")).to.deep.equal([]);
-    expect((recorder.get(SUBSCRIPTION, "push-subscription").inputs.pushConfig as { oidcToken: unknown }).oidcToken).to.deep.equal({ serviceAccountEmail: email, audience: URI });
+    expect((recorder.get(SUBSCRIPTION, "push-subscription").inputs.pushConfig as { oidcToken: unknown }).oidcToken).to.deep.equal({
+      serviceAccountEmail: email,
+      audience: URI,
+    });
     expect(recorder.get(RUN_INVOKER, "push-invoker-run-invoker").inputs.member).to.equal(`serviceAccount:${email}`);
   });
 
   const invalid: [string, Partial<PushSubscriptionArgs>, RegExp][] = [
     ["4 delivery attempts", { maxDeliveryAttempts: 4 }, /^PushSubscription\(p\)\.maxDeliveryAttempts: 4 is out of range; use a whole number from 5 to 100$/],
-    ["101 delivery attempts", { maxDeliveryAttempts: 101 }, /^PushSubscription\(p\)\.maxDeliveryAttempts: 101 is out of range; use a whole number from 5 to 100$/],
+    [
+      "101 delivery attempts",
+      { maxDeliveryAttempts: 101 },
+      /^PushSubscription\(p\)\.maxDeliveryAttempts: 101 is out of range; use a whole number from 5 to 100$/,
+    ],
     ["a 5-second ack deadline", { ackDeadline: "5 seconds" }, /^PushSubscription\(p\)\.ackDeadline: "5 seconds" is out of range; use 10 to 600 seconds$/],
     ["an 11-minute ack deadline", { ackDeadline: "11 minutes" }, /^PushSubscription\(p\)\.ackDeadline: "11 minutes" is out of range/],
     ["a path without a leading slash", { path: "push" }, /^PushSubscription\(p\)\.path: "push" does not start with \//],
     ["a max backoff over 600 s", { retry: { maxBackoff: "11 minutes" } }, /^PushSubscription\(p\)\.retry: minBackoff 10s, maxBackoff 660s/],
-    ["min backoff above max backoff", { retry: { minBackoff: "2 minutes", maxBackoff: "1 minute" } }, /^PushSubscription\(p\)\.retry: minBackoff 120s, maxBackoff 60s/],
+    [
+      "min backoff above max backoff",
+      { retry: { minBackoff: "2 minutes", maxBackoff: "1 minute" } },
+      /^PushSubscription\(p\)\.retry: minBackoff 120s, maxBackoff 60s/,
+    ],
     ["an 8-day retention", { messageRetention: "8 days" }, /^PushSubscription\(p\)\.messageRetention: "8 days" is out of range; use 10 minutes to 7 days$/],
     ["an upper-case subscription id", { subscriptionName: "Dev-Push" }, /^PushSubscription\(p\)\.subscriptionName: "Dev-Push" is not a valid subscription id/],
-    ["a subscription id too long for its dead-letter topic", { subscriptionName: "a".repeat(244) }, /^PushSubscription\(p\)\.subscriptionName: "a{244}" is not a valid subscription id/],
-    ["the Compute default account as invoker", { invoker: { email: "1-compute@developer.gserviceaccount.com" } }, /^PushSubscription\(p\)\.invoker\.email: "1-compute@developer\.gserviceaccount\.com" is a default service account/],
+    [
+      "a subscription id too long for its dead-letter topic",
+      { subscriptionName: "a".repeat(244) },
+      /^PushSubscription\(p\)\.subscriptionName: "a{244}" is not a valid subscription id/,
+    ],
+    [
+      "the Compute default account as invoker",
+      { invoker: { email: "1-compute@developer.gserviceaccount.com" } },
+      /^PushSubscription\(p\)\.invoker\.email: "1-compute@developer\.gserviceaccount\.com" is a default service account/,
+    ],
   ];
   for (const [what, overrides, message] of invalid) {
     it(`rejects ${what}, declaring nothing`, async () => {

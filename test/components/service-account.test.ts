@@ -8,7 +8,11 @@ describe("ServiceAccount", () => {
   it("creates an account with the given id and exposes its email and IAM member", async () => {
     const account = new ServiceAccount("extract-sa", { accountId: "dev-etl-extract", displayName: "ETL extract (dev)", description: "Runs extract." });
     await registered(recorder);
-    expect(recorder.get("gcp:serviceaccount/account:Account", "extract-sa-account").inputs).to.deep.equal({ accountId: "dev-etl-extract", displayName: "ETL extract (dev)", description: "Runs extract." });
+    expect(recorder.get("gcp:serviceaccount/account:Account", "extract-sa-account").inputs).to.deep.equal({
+      accountId: "dev-etl-extract",
+      displayName: "ETL extract (dev)",
+      description: "Runs extract.",
+    });
     expect(await promiseOf(account.email)).to.equal("dev-etl-extract@test-project.iam.gserviceaccount.com");
     expect(await promiseOf(account.member)).to.equal("serviceAccount:dev-etl-extract@test-project.iam.gserviceaccount.com");
   });
@@ -24,17 +28,26 @@ describe("ServiceAccount", () => {
     expect(errorOf(() => new ServiceAccount("a", { email: "123456-compute@developer.gserviceaccount.com" }))).to.equal(
       'ServiceAccount(a).email: "123456-compute@developer.gserviceaccount.com" is a default service account; give the workload its own account: omit the email to create one',
     );
-    expect(errorOf(() => new ServiceAccount("b", { email: "my-proj@appspot.gserviceaccount.com" }))).to.match(/^ServiceAccount\(b\)\.email: .* is a default service account/);
+    expect(errorOf(() => new ServiceAccount("b", { email: "my-proj@appspot.gserviceaccount.com" }))).to.match(
+      /^ServiceAccount\(b\)\.email: .* is a default service account/,
+    );
     for (const accountId of ["short", "a".repeat(31), "Dev-etl-extract", "1dev-etl", "dev-etl-"]) {
-      expect(errorOf(() => new ServiceAccount("c", { accountId, displayName: "x" })), accountId).to.match(/^ServiceAccount\(c\)\.accountId: .* is not a valid account id/);
+      expect(
+        errorOf(() => new ServiceAccount("c", { accountId, displayName: "x" })),
+        accountId,
+      ).to.match(/^ServiceAccount\(c\)\.accountId: .* is not a valid account id/);
     }
-    expect(errorOf(() => new ServiceAccount("d", { accountId: "dev-etl-load", displayName: "x".repeat(101) }))).to.match(/^ServiceAccount\(d\)\.displayName: is 101 characters long/);
+    expect(errorOf(() => new ServiceAccount("d", { accountId: "dev-etl-load", displayName: "x".repeat(101) }))).to.match(
+      /^ServiceAccount\(d\)\.displayName: is 101 characters long/,
+    );
   });
   it("the created account is the component's only resource, parented to it", async () => {
     new ServiceAccount("extract-sa", { accountId: "dev-etl-extract", displayName: "ETL extract" });
     const resources = await registered(recorder);
     expect(resources.filter((r) => r.custom).map((r) => [r.type, r.name])).to.deep.equal([["gcp:serviceaccount/account:Account", "extract-sa-account"]]);
-    expect(recorder.get("gcp:serviceaccount/account:Account", "extract-sa-account").parent).to.equal(recorder.get("pipelines:gcp:ServiceAccount", "extract-sa").urn);
+    expect(recorder.get("gcp:serviceaccount/account:Account", "extract-sa-account").parent).to.equal(
+      recorder.get("pipelines:gcp:ServiceAccount", "extract-sa").urn,
+    );
   });
 
   it("an existing email passes through to email and member unchanged", async () => {

@@ -20,7 +20,13 @@ const isIamMember = (type: string) => /IamMember|IAMMember/.test(type);
 const args = (overrides: Partial<StreamProcessorArgs> = {}): StreamProcessorArgs => ({
   requestTopicName: "dev-requests",
   resultTopicName: "dev-results",
-  service: { serviceName: "dev-scorer", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-scorer", displayName: "Scorer" }, policy: DEV },
+  service: {
+    serviceName: "dev-scorer",
+    location: "europe-west1",
+    image: "img@sha256:0",
+    serviceAccount: { accountId: "dev-scorer", displayName: "Scorer" },
+    policy: DEV,
+  },
   push: { subscriptionName: "dev-requests-push", invoker: { accountId: "dev-scorer-push", displayName: "Pushes requests" } },
   resultSubscriptions: { backend: { subscriptionName: "dev-results-backend" } },
   ...overrides,
@@ -34,7 +40,9 @@ describe("StreamProcessor", () => {
     const stream = new StreamProcessor("stream", args());
     const resources = await registered(recorder);
     const serviceMembers = resources.filter((r) => isIamMember(r.type) && r.inputs.member === SERVICE_MEMBER);
-    expect(serviceMembers.map((m) => [m.type, m.inputs])).to.deep.equal([[TOPIC_MEMBER, { topic: RESULTS, role: "roles/pubsub.publisher", member: SERVICE_MEMBER }]]);
+    expect(serviceMembers.map((m) => [m.type, m.inputs])).to.deep.equal([
+      [TOPIC_MEMBER, { topic: RESULTS, role: "roles/pubsub.publisher", member: SERVICE_MEMBER }],
+    ]);
     expect(resources.filter((r) => r.inputs.topic === REQUESTS && isIamMember(r.type))).to.deep.equal([]);
     const service = recorder.get(SERVICE, "stream-service-service");
     expect((service.inputs.template as { containers: { envs: unknown }[] }).containers[0].envs).to.deep.equal([
@@ -125,7 +133,11 @@ describe("StreamProcessor", () => {
   });
 
   const invalid: [string, Partial<StreamProcessorArgs>, RegExp][] = [
-    ["the same request and result topic", { resultTopicName: "dev-requests" }, /^StreamProcessor\(s\)\.resultTopicName: "dev-requests" is also the request topic/],
+    [
+      "the same request and result topic",
+      { resultTopicName: "dev-requests" },
+      /^StreamProcessor\(s\)\.resultTopicName: "dev-requests" is also the request topic/,
+    ],
     ["no result subscription", { resultSubscriptions: {} }, /^StreamProcessor\(s\)\.resultSubscriptions: is empty/],
     [
       "RESULT_TOPIC in the service's env",
@@ -138,8 +150,16 @@ describe("StreamProcessor", () => {
       /^StreamProcessor\(s\)\.service\.env: PUBLISH_DEADLINE_SECONDS is set by the stream processor/,
     ],
     ["allUsers as a client", { clients: ["allUsers"] }, /^StreamProcessor\(s\)\.clients: "allUsers" is not an IAM member this stack grants access to/],
-    ["an invalid result subscription id", { resultSubscriptions: { backend: { subscriptionName: "Backend" } } }, /^StreamProcessor\(s\)\.resultSubscriptions\.backend\.subscriptionName: "Backend" is not a valid subscription id/],
-    ["a 5-second result ack deadline", { resultSubscriptions: { backend: { subscriptionName: "dev-results-backend", ackDeadline: "5 seconds" } } }, /^StreamProcessor\(s\)\.resultSubscriptions\.backend\.ackDeadline: "5 seconds" is out of range/],
+    [
+      "an invalid result subscription id",
+      { resultSubscriptions: { backend: { subscriptionName: "Backend" } } },
+      /^StreamProcessor\(s\)\.resultSubscriptions\.backend\.subscriptionName: "Backend" is not a valid subscription id/,
+    ],
+    [
+      "a 5-second result ack deadline",
+      { resultSubscriptions: { backend: { subscriptionName: "dev-results-backend", ackDeadline: "5 seconds" } } },
+      /^StreamProcessor\(s\)\.resultSubscriptions\.backend\.ackDeadline: "5 seconds" is out of range/,
+    ],
   ];
   for (const [what, overrides, message] of invalid) {
     it(`rejects ${what}, declaring nothing`, async () => {
@@ -158,8 +178,16 @@ describe("StreamProcessor: bad service or push args declare nothing", () => {
   const nested: [string, Partial<StreamProcessorArgs>, RegExp][] = [
     ["concurrency 0 for the service", { service: { ...args().service, concurrency: 0 } }, /^StreamProcessor\(s\)\.service\.concurrency: 0 is out of range/],
     ["an invalid request topic id", { requestTopicName: "Requests" }, /^StreamProcessor\(s\)\.requestTopicName: "Requests" is not a valid topic id/],
-    ["an invalid service account id", { service: { ...args().service, serviceAccount: { accountId: "Svc", displayName: "s" } } }, /^StreamProcessor\(s\)\.service\.serviceAccount\.accountId: "Svc" is not a valid account id/],
-    ["4 delivery attempts for the push", { push: { ...args().push, maxDeliveryAttempts: 4 } }, /^StreamProcessor\(s\)\.push\.maxDeliveryAttempts: 4 is out of range/],
+    [
+      "an invalid service account id",
+      { service: { ...args().service, serviceAccount: { accountId: "Svc", displayName: "s" } } },
+      /^StreamProcessor\(s\)\.service\.serviceAccount\.accountId: "Svc" is not a valid account id/,
+    ],
+    [
+      "4 delivery attempts for the push",
+      { push: { ...args().push, maxDeliveryAttempts: 4 } },
+      /^StreamProcessor\(s\)\.push\.maxDeliveryAttempts: 4 is out of range/,
+    ],
   ];
   for (const [what, overrides, message] of nested) {
     it(`rejects ${what} before declaring anything`, async () => {

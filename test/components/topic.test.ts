@@ -52,14 +52,25 @@ describe("Topic", () => {
 
   it("a job linked with publish gets RESULT_TOPIC = the topic's id and exactly one IAM member (publisher on that topic), granted before the job exists", async () => {
     const topic = new Topic("results", { topicName: "dev-results", envName: "RESULT_TOPIC" });
-    new CloudRunJob("score", { jobName: "dev-etl-score", location: "europe-west1", image: "img@sha256:0", serviceAccount: { accountId: "dev-etl-score", displayName: "x" }, policy: DEV, links: [topic.publish] });
+    new CloudRunJob("score", {
+      jobName: "dev-etl-score",
+      location: "europe-west1",
+      image: "img@sha256:0",
+      serviceAccount: { accountId: "dev-etl-score", displayName: "x" },
+      policy: DEV,
+      links: [topic.publish],
+    });
     const resources = await registered(recorder);
     const job = recorder.get(JOB, "score-job");
     const envs = (job.inputs as { template: { template: { containers: { envs: unknown[] }[] } } }).template.template.containers[0].envs;
     expect(envs).to.deep.equal([{ name: "RESULT_TOPIC", value: "projects/test-project/topics/dev-results" }]);
     const members = resources.filter((r) => /IamMember|IAMMember/.test(r.type));
     expect(members.map((m) => [m.type, m.name, m.inputs])).to.deep.equal([
-      [TOPIC_MEMBER, "score-results-publisher", { topic: "projects/test-project/topics/dev-results", role: "roles/pubsub.publisher", member: `serviceAccount:${JOB_EMAIL}` }],
+      [
+        TOPIC_MEMBER,
+        "score-results-publisher",
+        { topic: "projects/test-project/topics/dev-results", role: "roles/pubsub.publisher", member: `serviceAccount:${JOB_EMAIL}` },
+      ],
     ]);
     expect(job.dependencies).to.include(members[0].urn);
   });
@@ -68,9 +79,21 @@ describe("Topic", () => {
     ["an upper-case topic id", { topicName: "Dev-Results" }, /^Topic\(t\)\.topicName: "Dev-Results" is not a valid topic id/],
     ["a topic id starting with goog", { topicName: "goog-results" }, /^Topic\(t\)\.topicName: "goog-results" is not a valid topic id/],
     ["a two-character topic id", { topicName: "ab" }, /^Topic\(t\)\.topicName: "ab" is not a valid topic id/],
-    ["an env name that is no variable", { topicName: "dev-results", envName: "result-topic" }, /^Topic\(t\)\.envName: "result-topic" is not an environment variable name/],
-    ["a retention under 10 minutes", { topicName: "dev-results", messageRetention: "9 minutes" }, /^Topic\(t\)\.messageRetention: "9 minutes" is out of range; use 10 minutes to 31 days$/],
-    ["a retention over 31 days", { topicName: "dev-results", messageRetention: "32 days" }, /^Topic\(t\)\.messageRetention: "32 days" is out of range; use 10 minutes to 31 days$/],
+    [
+      "an env name that is no variable",
+      { topicName: "dev-results", envName: "result-topic" },
+      /^Topic\(t\)\.envName: "result-topic" is not an environment variable name/,
+    ],
+    [
+      "a retention under 10 minutes",
+      { topicName: "dev-results", messageRetention: "9 minutes" },
+      /^Topic\(t\)\.messageRetention: "9 minutes" is out of range; use 10 minutes to 31 days$/,
+    ],
+    [
+      "a retention over 31 days",
+      { topicName: "dev-results", messageRetention: "32 days" },
+      /^Topic\(t\)\.messageRetention: "32 days" is out of range; use 10 minutes to 31 days$/,
+    ],
   ];
   for (const [what, args, message] of invalid) {
     it(`rejects ${what}, declaring nothing`, async () => {

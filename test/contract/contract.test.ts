@@ -8,7 +8,10 @@ import { planOf } from "../helpers/plan";
 
 /** The `.ts` files under `dir` (relative to the root), recursively. */
 function sources(dir: string): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(path.join(ROOT, dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => path.join(dir, f));
 }
 
 /** The folders (relative to the root) that `file`'s relative imports resolve into: `import … from "…"`, `export … from "…"`, `import("…")`, `require("…")`. */
@@ -19,7 +22,13 @@ function importedPaths(file: string): string[] {
 }
 
 function importsUnder(dirs: string[], forbidden: string): string[] {
-  return dirs.flatMap((dir) => sources(dir).flatMap((file) => importedPaths(file).filter((p) => p === forbidden || p.startsWith(`${forbidden}/`)).map((p) => `${file} -> ${p}`)));
+  return dirs.flatMap((dir) =>
+    sources(dir).flatMap((file) =>
+      importedPaths(file)
+        .filter((p) => p === forbidden || p.startsWith(`${forbidden}/`))
+        .map((p) => `${file} -> ${p}`),
+    ),
+  );
 }
 
 describe("contract: one import path, one contract", () => {
@@ -53,7 +62,9 @@ describe("contract: one import path, one contract", () => {
   it("the schema refuses outputs that drift: a job without its full resource name names the field", () => {
     const parsed = stackOutputs.safeParse({ jobs: { extract: { name: "dev-etl-extract" } } });
     expect(parsed.success).to.equal(false);
-    expect(parsed.error!.issues.find((i) => i.path.join(".") === "jobs.extract.name")?.message).to.equal("expected projects/<project>/locations/<region>/jobs/<job>");
+    expect(parsed.error!.issues.find((i) => i.path.join(".") === "jobs.extract.name")?.message).to.equal(
+      "expected projects/<project>/locations/<region>/jobs/<job>",
+    );
   });
 
   it("the ETL container reads the chain's env names (its own copy: the image builds from its own Docker context)", () => {

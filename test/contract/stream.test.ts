@@ -45,7 +45,9 @@ describe("contract: the stream client's wire types agree with the stream service
   });
 
   it(`the service reads the correlation id from the ${CORRELATION_ATTRIBUTE} attribute the client sets`, () => {
-    const body = JSON.stringify({ message: { data: Buffer.from(JSON.stringify(SAMPLE)).toString("base64"), attributes: { [CORRELATION_ATTRIBUTE]: "c-1" }, messageId: "m-1" } });
+    const body = JSON.stringify({
+      message: { data: Buffer.from(JSON.stringify(SAMPLE)).toString("base64"), attributes: { [CORRELATION_ATTRIBUTE]: "c-1" }, messageId: "m-1" },
+    });
     expect(parsePush(body).correlationId).to.equal("c-1");
   });
 });

@@ -34,7 +34,12 @@ describe("README: Build your own pipeline (examples/own-pipeline)", () => {
     let outputs: Record<string, unknown>;
     before(async () => {
       // Under the project name of the example's Pulumi.yaml (landing-validation), the namespace of its own keys.
-      const run = await runProgram("dev", { values: { "gcp:project": "my-project", "gcp:region": "europe-west1", "landing-validation:image": IMAGE }, secretKeys: [] }, undefined, PROGRAM);
+      const run = await runProgram(
+        "dev",
+        { values: { "gcp:project": "my-project", "gcp:region": "europe-west1", "landing-validation:image": IMAGE }, secretKeys: [] },
+        undefined,
+        PROGRAM,
+      );
       outputs = run.outputs;
       resources = run.resources;
     });
@@ -74,12 +79,20 @@ describe("README: Build your own pipeline (examples/own-pipeline)", () => {
       const provider = one("pulumi:providers:gcp", "gcp");
       expect(provider.inputs).to.deep.include({ project: "my-project", region: "europe-west1" });
       // A provider's inputs reach the engine as strings: a map as JSON.
-      expect(JSON.parse(provider.inputs.defaultLabels as string)).to.deep.equal({ app: "landing-validation", stack: "dev", "managed-by": "pulumi", "data-protection": "destroyable" });
+      expect(JSON.parse(provider.inputs.defaultLabels as string)).to.deep.equal({
+        app: "landing-validation",
+        stack: "dev",
+        "managed-by": "pulumi",
+        "data-protection": "destroyable",
+      });
       for (const r of resources.filter((x) => x.custom && x.type.startsWith("gcp:"))) expect(r.provider, r.name).to.match(/::gcp::/);
     });
 
     it("the job: 4 tasks, 2 at a time, its own account, the landing bucket's name in LANDING_BUCKET, read-only on that bucket", () => {
-      const job = one("gcp:cloudrunv2/job:Job", "validate-job").inputs as { name: string; template: { taskCount: number; parallelism: number; template: { serviceAccount: string; containers: { image: string; envs: unknown[] }[] } } };
+      const job = one("gcp:cloudrunv2/job:Job", "validate-job").inputs as {
+        name: string;
+        template: { taskCount: number; parallelism: number; template: { serviceAccount: string; containers: { image: string; envs: unknown[] }[] } };
+      };
       expect(job.name).to.equal("dev-validate");
       expect(job.template.taskCount).to.equal(4);
       expect(job.template.parallelism).to.equal(2);
@@ -97,8 +110,15 @@ describe("README: Build your own pipeline (examples/own-pipeline)", () => {
       const scheduler = one("gcp:cloudscheduler/job:Job", "hourly-scheduler").inputs as { schedule: string; httpTarget: { uri: string; oauthToken: unknown } };
       expect(scheduler.schedule).to.equal("0 * * * *");
       expect(scheduler.httpTarget.uri).to.equal("https://run.googleapis.com/v2/projects/my-project/locations/europe-west1/jobs/dev-validate:run");
-      expect(scheduler.httpTarget.oauthToken).to.deep.equal({ serviceAccountEmail: "dev-validate-sched@my-project.iam.gserviceaccount.com", scope: "https://www.googleapis.com/auth/cloud-platform" });
-      expect(one("gcp:cloudrunv2/jobIamMember:JobIamMember", "hourly-invoker").inputs).to.deep.include({ name: "dev-validate", role: "roles/run.invoker", member: "serviceAccount:dev-validate-sched@my-project.iam.gserviceaccount.com" });
+      expect(scheduler.httpTarget.oauthToken).to.deep.equal({
+        serviceAccountEmail: "dev-validate-sched@my-project.iam.gserviceaccount.com",
+        scope: "https://www.googleapis.com/auth/cloud-platform",
+      });
+      expect(one("gcp:cloudrunv2/jobIamMember:JobIamMember", "hourly-invoker").inputs).to.deep.include({
+        name: "dev-validate",
+        role: "roles/run.invoker",
+        member: "serviceAccount:dev-validate-sched@my-project.iam.gserviceaccount.com",
+      });
       expect(one("gcp:storage/bucket:Bucket", "landing-bucket").inputs).to.deep.include({ forceDestroy: true });
       expect(outputs).to.deep.equal({ bucket: "my-project-dev-landing", job: "projects/my-project/locations/europe-west1/jobs/dev-validate" });
     });

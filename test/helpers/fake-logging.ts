@@ -22,7 +22,15 @@ export interface FakeEntry {
 }
 
 const toValue = (v: unknown): unknown =>
-  typeof v === "string" ? { stringValue: v } : typeof v === "number" ? { numberValue: v } : typeof v === "boolean" ? { boolValue: v } : v === null ? { nullValue: 0 } : { structValue: { fields: Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, toValue(x)])) } };
+  typeof v === "string"
+    ? { stringValue: v }
+    : typeof v === "number"
+      ? { numberValue: v }
+      : typeof v === "boolean"
+        ? { boolValue: v }
+        : v === null
+          ? { nullValue: 0 }
+          : { structValue: { fields: Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, toValue(x)])) } };
 
 type TailCall = grpc.ServerDuplexStream<Record<string, unknown>, unknown>;
 
@@ -42,13 +50,23 @@ export class FakeLogging extends LoopbackFake {
   private clock = Date.UTC(2026, 11, 2, 1, 0, 0);
 
   async start(): Promise<string> {
-    const definition = protoLoader.loadSync(["google/logging/v2/logging.proto"], { includeDirs: [LOGGING_PROTOS, GAX_PROTOS], keepCase: false, longs: String, enums: String, defaults: false, oneofs: false });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as { google: { logging: { v2: { LoggingServiceV2: { service: grpc.ServiceDefinition } } } } };
+    const definition = protoLoader.loadSync(["google/logging/v2/logging.proto"], {
+      includeDirs: [LOGGING_PROTOS, GAX_PROTOS],
+      keepCase: false,
+      longs: String,
+      enums: String,
+      defaults: false,
+      oneofs: false,
+    });
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      google: { logging: { v2: { LoggingServiceV2: { service: grpc.ServiceDefinition } } } };
+    };
     this.server.addService(loaded.google.logging.v2.LoggingServiceV2.service, {
       tailLogEntries: (call: TailCall) => this.tail(call),
       listLogEntries: (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         this.requests.push({ method: "ListLogEntries", request: call.request });
-        if (this.denied) return callback(Object.assign(new Error("denied"), { code: grpc.status.PERMISSION_DENIED, details: "Permission 'logging.views.access' denied" }));
+        if (this.denied)
+          return callback(Object.assign(new Error("denied"), { code: grpc.status.PERMISSION_DENIED, details: "Permission 'logging.views.access' denied" }));
         callback(null, { entries: this.matching(String(call.request.filter)) });
       },
     });
@@ -80,7 +98,9 @@ export class FakeLogging extends LoopbackFake {
       severity: options.severity ?? "DEFAULT",
       labels: { "run.googleapis.com/execution_name": execution, "run.googleapis.com/task_index": String(task), "run.googleapis.com/task_attempt": "0" },
       resource: { type: "cloud_run_job", labels: { job_name: execution.replace(/-[^-]+$/, ""), location: "europe-west1", project_id: "my-pipelines-dev" } },
-      ...(typeof payload === "string" ? { textPayload: payload } : { jsonPayload: (toValue(payload) as { structValue: { fields: Record<string, unknown> } }).structValue }),
+      ...(typeof payload === "string"
+        ? { textPayload: payload }
+        : { jsonPayload: (toValue(payload) as { structValue: { fields: Record<string, unknown> } }).structValue }),
     };
     this.entries.push(entry);
     if (options.tail === false) return entry;
@@ -121,7 +141,9 @@ export class FakeLogging extends LoopbackFake {
     const execution = executionOf(filter);
     const since = /timestamp >= "([^"]+)"/.exec(filter)?.[1];
     const ms = (e: FakeEntry) => Number(e.timestamp.seconds) * 1000;
-    return this.entries.filter((e) => e.labels["run.googleapis.com/execution_name"] === execution && (since === undefined || ms(e) >= Date.parse(since))).sort((a, b) => ms(a) - ms(b));
+    return this.entries
+      .filter((e) => e.labels["run.googleapis.com/execution_name"] === execution && (since === undefined || ms(e) >= Date.parse(since)))
+      .sort((a, b) => ms(a) - ms(b));
   }
 }
 

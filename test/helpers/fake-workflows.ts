@@ -46,16 +46,27 @@ export class FakeWorkflows extends LoopbackFake {
   }
 
   async start(): Promise<string> {
-    const definition = protoLoader.loadSync(["google/cloud/workflows/executions/v1/executions.proto"], { includeDirs: [WORKFLOWS_PROTOS, GAX_PROTOS], keepCase: false, longs: String, enums: String, defaults: false, oneofs: false });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as { google: { cloud: { workflows: { executions: { v1: { Executions: { service: grpc.ServiceDefinition } } } } } } };
-    const unary = (method: string, handler: (request: Record<string, unknown>) => unknown) => (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      this.requests.push({ method, request: call.request });
-      try {
-        callback(null, handler(call.request));
-      } catch (err) {
-        callback(err as grpc.ServiceError);
-      }
+    const definition = protoLoader.loadSync(["google/cloud/workflows/executions/v1/executions.proto"], {
+      includeDirs: [WORKFLOWS_PROTOS, GAX_PROTOS],
+      keepCase: false,
+      longs: String,
+      enums: String,
+      defaults: false,
+      oneofs: false,
+    });
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      google: { cloud: { workflows: { executions: { v1: { Executions: { service: grpc.ServiceDefinition } } } } } };
     };
+    const unary =
+      (method: string, handler: (request: Record<string, unknown>) => unknown) =>
+      (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        this.requests.push({ method, request: call.request });
+        try {
+          callback(null, handler(call.request));
+        } catch (err) {
+          callback(err as grpc.ServiceError);
+        }
+      };
     this.server.addService(loaded.google.cloud.workflows.executions.v1.Executions.service, {
       createExecution: unary("CreateExecution", (r) => this.create(String(r.parent), String((r.execution as { argument?: string }).argument ?? "{}"))),
       getExecution: unary("GetExecution", (r) => this.view(this.advance(this.byName(String(r.name))))),
@@ -93,14 +104,20 @@ export class FakeWorkflows extends LoopbackFake {
     const step = this.chain.steps[run.step];
     if (run.job === undefined) {
       const prefix = `gs://${this.chain.stagingBucket}/${run.runId}/`;
-      run.job = this.cloudRun.runForWorkflow(step.job, [{ name: CHAIN_ENV.runId, value: run.runId }, { name: CHAIN_ENV.stagingPrefix, value: prefix }]);
+      run.job = this.cloudRun.runForWorkflow(step.job, [
+        { name: CHAIN_ENV.runId, value: run.runId },
+        { name: CHAIN_ENV.stagingPrefix, value: prefix },
+      ]);
       return run;
     }
     const polled = this.cloudRun.pollForWorkflow(run.job);
     if (!polled.done) return run;
     if (!polled.succeeded) {
       const message = `step ${step.name} failed: execution ${run.job} did not succeed in every task`;
-      Object.assign(run, { state: "FAILED", error: JSON.stringify({ message, step: step.name, execution: run.job, failedCount: polled.failedCount, cancelledCount: polled.cancelledCount }) });
+      Object.assign(run, {
+        state: "FAILED",
+        error: JSON.stringify({ message, step: step.name, execution: run.job, failedCount: polled.failedCount, cancelledCount: polled.cancelledCount }),
+      });
       return run;
     }
     run.executions[step.name] = run.job;
@@ -119,7 +136,15 @@ export class FakeWorkflows extends LoopbackFake {
       argument: run.argument,
       state: run.state,
       startTime: ts(run.startMs),
-      ...(run.state === "ACTIVE" && step && { status: { currentSteps: [{ routine: "main", step: step.name }, { routine: "run_job", step: run.job ? "poll" : "start" }] } }),
+      ...(run.state === "ACTIVE" &&
+        step && {
+          status: {
+            currentSteps: [
+              { routine: "main", step: step.name },
+              { routine: "run_job", step: run.job ? "poll" : "start" },
+            ],
+          },
+        }),
       ...(run.result !== undefined && { result: run.result }),
       ...(run.error !== undefined && { error: { payload: run.error, context: "" } }),
     };

@@ -18,7 +18,8 @@ export function typeCheck(files: readonly string[]): string[] {
     .getPreEmitDiagnostics(program)
     .filter((d) => d.file === undefined || wanted.has(path.resolve(d.file.fileName)))
     .map((d) => {
-      const where = d.file && d.start !== undefined ? `${path.relative(ROOT, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : "";
+      const where =
+        d.file && d.start !== undefined ? `${path.relative(ROOT, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : "";
       return `${where}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
     });
 }

@@ -35,7 +35,9 @@ function tokenize(expression: string): Token[] {
     TOKEN.lastIndex = at;
     const m = TOKEN.exec(expression);
     if (!m) throw new Error(`"${expression.slice(at).trim()[0]}" at ${at} is not in the documented subset`);
-    tokens.push(m[1] ? { kind: "string", text: m[1] } : m[2] ? { kind: "number", text: m[2] } : m[3] ? { kind: "name", text: m[3] } : { kind: "op", text: m[4] });
+    tokens.push(
+      m[1] ? { kind: "string", text: m[1] } : m[2] ? { kind: "number", text: m[2] } : m[3] ? { kind: "name", text: m[3] } : { kind: "op", text: m[4] },
+    );
     at = TOKEN.lastIndex;
   }
   return tokens;

@@ -14,21 +14,35 @@ const noGcs = (): Gcs => {
   throw new Error("no GCS in this test");
 };
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "extract-test-"));
-const params = (source: string, dataset: string, extra: Partial<ExtractParams> = {}): ExtractParams => ({ source, dataset, destination: "", dateColumn: "date", task: { index: 0, count: 1 }, ...extra });
+const params = (source: string, dataset: string, extra: Partial<ExtractParams> = {}): ExtractParams => ({
+  source,
+  dataset,
+  destination: "",
+  dateColumn: "date",
+  task: { index: 0, count: 1 },
+  ...extra,
+});
 
 /** Every row under a dataset folder, as sorted JSON lines (for comparing runs). */
 async function rowsUnder(dir: string): Promise<string[]> {
   const db = await DuckDBInstance.create(":memory:");
   const connection = await db.connect();
   const result = await connection.runAndReadAll(`SELECT * FROM read_parquet('${dir}/**/*.parquet')`);
-  const rows = result.getRowObjectsJson().map((r) => JSON.stringify(r)).sort();
+  const rows = result
+    .getRowObjectsJson()
+    .map((r) => JSON.stringify(r))
+    .sort();
   connection.closeSync();
   db.closeSync();
   return rows;
 }
 
 function files(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".parquet")).sort();
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith(".parquet"))
+    .sort();
 }
 
 describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
@@ -56,10 +70,19 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
   it("flights JSON: timestamps keep their time in date_time, 128-bit integers become BIGINT, a date range keeps only its days", async () => {
     const dest = tmp();
     const result = await extract(params(path.join(DATA, "flights-2k.json"), "flights", { range: { from: "2001-01-05", to: "2001-01-10" } }), dest, noGcs);
-    expect(result.columns).to.deep.equal({ date: "DATE", date_time: "TIMESTAMP", delay: "BIGINT", distance: "BIGINT", origin: "VARCHAR", destination: "VARCHAR" });
+    expect(result.columns).to.deep.equal({
+      date: "DATE",
+      date_time: "TIMESTAMP",
+      delay: "BIGINT",
+      distance: "BIGINT",
+      origin: "VARCHAR",
+      destination: "VARCHAR",
+    });
     expect(result.rowsRead).to.equal(2000);
     expect(result.partitions).to.deep.equal(["2001-01-05", "2001-01-06", "2001-01-07", "2001-01-08", "2001-01-09", "2001-01-10"]);
-    expect(result.rowsWritten).to.equal((await rowsUnder(path.join(dest, "flights"))).length).and.be.greaterThan(0);
+    expect(result.rowsWritten)
+      .to.equal((await rowsUnder(path.join(dest, "flights"))).length)
+      .and.be.greaterThan(0);
   });
 
   it("drops and counts rows without a valid date", async () => {
@@ -69,7 +92,11 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     const result = await extract(params(csv, "readings"), path.join(dir, "out"), noGcs);
     expect(result).to.deep.include({ rowsRead: 5, rowsRejected: 3, rowsWritten: 2, partitions: ["2024-01-01", "2024-01-02"] });
     expect(Object.keys(result.columns)).to.deep.equal(["date", "reading_value"]);
-    const shard = await extract(params(csv, "readings", { task: { index: 1, count: 2 }, range: { from: "2024-01-01", to: "2024-12-31" } }), path.join(dir, "out2"), noGcs);
+    const shard = await extract(
+      params(csv, "readings", { task: { index: 1, count: 2 }, range: { from: "2024-01-01", to: "2024-12-31" } }),
+      path.join(dir, "out2"),
+      noGcs,
+    );
     expect(shard.rowsRejected, "counted by a scan when a task writes only its share").to.equal(3);
   });
 
@@ -109,7 +136,11 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
       upload: async (_file, bucket, name) => void calls.push(`upload ${bucket} ${name}`),
       delete: async (bucket, name) => void calls.push(`delete ${bucket} ${name}`),
     };
-    const result = await extract(params(path.join(DATA, "seattle-weather.csv"), "weather", { range: { from: "2012-01-01", to: "2012-01-02" } }), "gs://p-dev-raw/", () => gcs);
+    const result = await extract(
+      params(path.join(DATA, "seattle-weather.csv"), "weather", { range: { from: "2012-01-01", to: "2012-01-02" } }),
+      "gs://p-dev-raw/",
+      () => gcs,
+    );
     expect(result.destination).to.equal("gs://p-dev-raw/weather/");
     expect(calls).to.deep.equal([
       "list p-dev-raw weather/",
@@ -140,14 +171,66 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
   });
 
   const failures: [string, () => string, string][] = [
-    ["an unreadable Parquet file", () => { const f = path.join(tmp(), "broken.parquet"); fs.writeFileSync(f, "not parquet at all"); return f; }, "cannot read the source as read_parquet: Invalid Input Error: No magic bytes found at end of file"],
+    [
+      "an unreadable Parquet file",
+      () => {
+        const f = path.join(tmp(), "broken.parquet");
+        fs.writeFileSync(f, "not parquet at all");
+        return f;
+      },
+      "cannot read the source as read_parquet: Invalid Input Error: No magic bytes found at end of file",
+    ],
     ["a missing source", () => "/nonexistent/flights.csv", "cannot read /nonexistent/flights.csv: no such file or folder"],
-    ["an empty CSV", () => { const f = path.join(tmp(), "empty.csv"); fs.writeFileSync(f, ""); return f; }, "empty.csv is empty"],
-    ["a CSV without the date column", () => { const f = path.join(tmp(), "wrong.csv"); fs.writeFileSync(f, "a,b\n1,2\n"); return f; }, 'the source has no date column "date"; its columns: a, b (pass --date-column)'],
-    ["no date column", () => path.join(DATA, "penguins.json"), 'the source has no date column "date"; its columns: species, island, beak_length_mm, beak_depth_mm, flipper_length_mm, body_mass_g, sex (pass --date-column)'],
-    ["an unknown format", () => { const f = path.join(tmp(), "data.xlsx"); fs.writeFileSync(f, "x"); return f; }, 'cannot tell the format of "'],
-    ["a header-only CSV", () => { const f = path.join(tmp(), "header.csv"); fs.writeFileSync(f, "date,temp\n"); return f; }, "header.csv has no rows (a header only?): nothing to extract"],
-    ["a date column that never parses", () => { const f = path.join(tmp(), "dates.csv"); fs.writeFileSync(f, "date,temp\nyesterday,1\ntoday,2\nsoon,3\n"); return f; }, 'dates.csv were rejected: the date column "date" never parses as a date (e.g. "yesterday"); nothing was written'],
+    [
+      "an empty CSV",
+      () => {
+        const f = path.join(tmp(), "empty.csv");
+        fs.writeFileSync(f, "");
+        return f;
+      },
+      "empty.csv is empty",
+    ],
+    [
+      "a CSV without the date column",
+      () => {
+        const f = path.join(tmp(), "wrong.csv");
+        fs.writeFileSync(f, "a,b\n1,2\n");
+        return f;
+      },
+      'the source has no date column "date"; its columns: a, b (pass --date-column)',
+    ],
+    [
+      "no date column",
+      () => path.join(DATA, "penguins.json"),
+      'the source has no date column "date"; its columns: species, island, beak_length_mm, beak_depth_mm, flipper_length_mm, body_mass_g, sex (pass --date-column)',
+    ],
+    [
+      "an unknown format",
+      () => {
+        const f = path.join(tmp(), "data.xlsx");
+        fs.writeFileSync(f, "x");
+        return f;
+      },
+      'cannot tell the format of "',
+    ],
+    [
+      "a header-only CSV",
+      () => {
+        const f = path.join(tmp(), "header.csv");
+        fs.writeFileSync(f, "date,temp\n");
+        return f;
+      },
+      "header.csv has no rows (a header only?): nothing to extract",
+    ],
+    [
+      "a date column that never parses",
+      () => {
+        const f = path.join(tmp(), "dates.csv");
+        fs.writeFileSync(f, "date,temp\nyesterday,1\ntoday,2\nsoon,3\n");
+        return f;
+      },
+      'dates.csv were rejected: the date column "date" never parses as a date (e.g. "yesterday"); nothing was written',
+    ],
   ];
   for (const [what, source, message] of failures) {
     it(`fails clearly on ${what}: exit 1, the reason in the last log line`, async () => {
@@ -172,7 +255,9 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     const dest = tmp();
     const code = await main(["extract", "--source", `https://127.0.0.1:${port}/flights.csv`, "--dataset", "x", "--dest", dest], {}, io);
     expect(code).to.equal(EXIT.failed);
-    expect(JSON.parse(lines[lines.length - 1]).message).to.equal(`extract failed: cannot download https://127.0.0.1:${port}/flights.csv: the source is unreachable (ECONNREFUSED)`);
+    expect(JSON.parse(lines[lines.length - 1]).message).to.equal(
+      `extract failed: cannot download https://127.0.0.1:${port}/flights.csv: the source is unreachable (ECONNREFUSED)`,
+    );
     expect(fs.readdirSync(dest)).to.deep.equal([]);
   });
 
@@ -208,7 +293,12 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
 
   it("on gs://, a stale day it owns is deleted object by object; a day outside its share is listed but left", async () => {
     const calls: string[] = [];
-    const existing = ["weather/date=2012-01-01/part-0.parquet", "weather/date=2012-01-02/part-0.parquet", "weather/date=2012-01-05/part-0.parquet", "weather/date=2012-01-06/part-0.parquet"];
+    const existing = [
+      "weather/date=2012-01-01/part-0.parquet",
+      "weather/date=2012-01-02/part-0.parquet",
+      "weather/date=2012-01-05/part-0.parquet",
+      "weather/date=2012-01-06/part-0.parquet",
+    ];
     const gcs: Gcs = {
       list: async (bucket, prefix) => (calls.push(`list ${bucket} ${prefix}`), existing.filter((n) => n.startsWith(prefix))),
       download: async () => undefined,
@@ -218,7 +308,11 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     // 2012-01-01 is day 15340 (even): task 0 of 2 owns 01, 03, 05; it writes 01 only (the range's one day in the source).
     const source = path.join(tmp(), "one.csv");
     fs.writeFileSync(source, "date,temp\n2012-01-01,1\n");
-    const result = await extract(params(source, "weather", { range: { from: "2012-01-01", to: "2012-01-06" }, task: { index: 0, count: 2 } }), "gs://p-dev-raw/", () => gcs);
+    const result = await extract(
+      params(source, "weather", { range: { from: "2012-01-01", to: "2012-01-06" }, task: { index: 0, count: 2 } }),
+      "gs://p-dev-raw/",
+      () => gcs,
+    );
     expect(result.removed).to.deep.equal(["2012-01-05"]);
     expect(calls.filter((c) => !c.startsWith("list"))).to.deep.equal([
       "delete p-dev-raw weather/date=2012-01-05/part-0.parquet",

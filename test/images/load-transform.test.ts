@@ -35,7 +35,13 @@ async function run(argv: string[], env: Record<string, string>, clients: ReturnT
 }
 
 const ENV = { GOOGLE_CLOUD_PROJECT: "p", RAW_BUCKET: "p-dev-raw", WAREHOUSE_DATASET: "dev_warehouse" };
-const OBJECTS = ["flights/date=2001-01-01/part-0.parquet", "flights/date=2001-01-02/part-0.parquet", "flights/date=2001-01-02/part-1.parquet", "flights/date=2001-02-01/part-0.parquet", "flights/_SUCCESS"];
+const OBJECTS = [
+  "flights/date=2001-01-01/part-0.parquet",
+  "flights/date=2001-01-02/part-0.parquet",
+  "flights/date=2001-01-02/part-1.parquet",
+  "flights/date=2001-02-01/part-0.parquet",
+  "flights/_SUCCESS",
+];
 
 describe("images/etl load and transform (BigQuery jobs against a fake client)", () => {
   it("load: one load job per day into that day's partition with WRITE_TRUNCATE, so a re-run replaces exactly those days", async () => {
@@ -52,7 +58,10 @@ describe("images/etl load and transform (BigQuery jobs against a fake client)", 
       timePartitioning: { type: "DAY", field: "date" },
     });
     expect(jobs).to.deep.equal([day("2001-01-01"), day("2001-01-02")]);
-    expect(last).to.deep.include({ severity: "NOTICE", message: "load: loaded 200 rows into 2 daily partitions of p.dev_warehouse.flights from gs://p-dev-raw/flights/" });
+    expect(last).to.deep.include({
+      severity: "NOTICE",
+      message: "load: loaded 200 rows into 2 daily partitions of p.dev_warehouse.flights from gs://p-dev-raw/flights/",
+    });
   });
 
   it("load reads the pipeline run's staging prefix when one is passed, into the table named", async () => {
@@ -69,7 +78,9 @@ describe("images/etl load and transform (BigQuery jobs against a fake client)", 
     const { code, last } = await run(["load", "--dataset", "flights", "--year", "2002"], ENV, clients);
     expect(code).to.equal(EXIT.failed);
     expect(jobs).to.deep.equal([]);
-    expect(last.message).to.equal("load failed: no Parquet partitions (date=YYYY-MM-DD/*.parquet) under gs://p-dev-raw/flights/ from 2002-01-01 to 2002-12-31: run extract first");
+    expect(last.message).to.equal(
+      "load failed: no Parquet partitions (date=YYYY-MM-DD/*.parquet) under gs://p-dev-raw/flights/ from 2002-01-01 to 2002-12-31: run extract first",
+    );
   });
 
   it("transform: each SQL file in name order, as a query job in the warehouse dataset with @date_from and @date_to", async () => {

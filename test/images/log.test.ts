@@ -19,7 +19,8 @@ function capture() {
 }
 
 /** The exact line: these keys in this order, the insertId the library gave it. */
-const line = (fields: Record<string, unknown>, insertId: string, message: string) => `${JSON.stringify({ ...fields, "logging.googleapis.com/insertId": insertId, message })}\n`;
+const line = (fields: Record<string, unknown>, insertId: string, message: string) =>
+  `${JSON.stringify({ ...fields, "logging.googleapis.com/insertId": insertId, message })}\n`;
 const idOf = (l: string) => (JSON.parse(l) as Record<string, string>)["logging.googleapis.com/insertId"];
 
 describe("images' structured logger (pino with @google-cloud/pino-logging-gcp-config)", () => {
@@ -47,7 +48,9 @@ describe("images' structured logger (pino with @google-cloud/pino-logging-gcp-co
           line({ severity: "NOTICE", level: 35, timestamp: TIMESTAMP, ...LABELS, ...service }, idOf(c.out[1]), "done"),
           line({ severity: "DEBUG", level: 20, timestamp: TIMESTAMP, ...LABELS, ...service }, idOf(c.out[2]), "detail"),
         ]);
-        expect(c.err).to.deep.equal([line({ severity: "WARNING", level: 40, timestamp: TIMESTAMP, ...LABELS, seconds: 12, ...service }, idOf(c.err[0]), "slow")]);
+        expect(c.err).to.deep.equal([
+          line({ severity: "WARNING", level: 40, timestamp: TIMESTAMP, ...LABELS, seconds: 12, ...service }, idOf(c.err[0]), "slow"),
+        ]);
         // insertId orders lines of the same millisecond (src: https://cloud.google.com/logging/docs/structured-logging#special-payload-fields)
         expect(c.ids()).to.deep.equal([idOf(c.out[0]), idOf(c.out[1]), idOf(c.out[2]), idOf(c.err[0])]);
         expect(new Set(c.ids()).size).to.equal(4);
@@ -61,7 +64,19 @@ describe("images' structured logger (pino with @google-cloud/pino-logging-gcp-co
         expect(c.out).to.deep.equal([]);
         const reported = { serviceContext: { service: "scorer" }, stack_trace: error.stack };
         expect(c.err).to.deep.equal([
-          line({ severity: "ERROR", level: 50, timestamp: TIMESTAMP, ...LABELS, source: "gs://b/o#1", err: { type: "Error", message: "boom", stack: error.stack }, ...reported }, idOf(c.err[0]), "failed: boom"),
+          line(
+            {
+              severity: "ERROR",
+              level: 50,
+              timestamp: TIMESTAMP,
+              ...LABELS,
+              source: "gs://b/o#1",
+              err: { type: "Error", message: "boom", stack: error.stack },
+              ...reported,
+            },
+            idOf(c.err[0]),
+            "failed: boom",
+          ),
         ]);
         expect(String(error.stack)).to.match(/^Error: boom\n {4}at /);
       });
@@ -70,7 +85,9 @@ describe("images' structured logger (pino with @google-cloud/pino-logging-gcp-co
         const c = capture();
         const log = createLogger(c.io, {});
         log("ERROR", "b", { error: "a string was thrown" });
-        expect(c.err).to.deep.equal([line({ severity: "ERROR", level: 50, timestamp: TIMESTAMP, error: "a string was thrown", serviceContext: { service: "local" } }, idOf(c.err[0]), "b")]);
+        expect(c.err).to.deep.equal([
+          line({ severity: "ERROR", level: 50, timestamp: TIMESTAMP, error: "a string was thrown", serviceContext: { service: "local" } }, idOf(c.err[0]), "b"),
+        ]);
       });
     });
   }

@@ -9,16 +9,17 @@ import { parsePush, resultNames } from "../../images/scorer/src/push";
 import * as os from "os";
 import { createServer, handlePush, localStore, MAX_INPUT_BYTES, MAX_REQUEST_BYTES, ObjectStore } from "../../images/scorer/src/server";
 
-const penguins = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]).map(
-  (r): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v as string | number)])),
-);
+const penguins = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]
+).map((r): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v as string | number)])));
 /** Penguins with every tenth species removed: the rows to predict. */
 const withHidden = penguins.map((r, i) => (i % 10 === 3 ? { ...r, Species: "" } : r));
 
 function push(attributes: Record<string, string>): string {
   return JSON.stringify({ message: { attributes, data: Buffer.from("{}").toString("base64"), messageId: "1" }, subscription: "projects/p/subscriptions/s" });
 }
-const finalize = (objectId: string) => push({ eventType: "OBJECT_FINALIZE", bucketId: "p-dev-input", objectId, objectGeneration: "1700000000000001", payloadFormat: "JSON_API_V1" });
+const finalize = (objectId: string) =>
+  push({ eventType: "OBJECT_FINALIZE", bucketId: "p-dev-input", objectId, objectGeneration: "1700000000000001", payloadFormat: "JSON_API_V1" });
 
 function memoryStore(objects: Record<string, string>) {
   const written = new Map<string, string>();
@@ -39,7 +40,15 @@ const quiet = () => undefined;
 describe("images/scorer", () => {
   it("penguins: species from the four measurements, accuracy on held-out rows well above the majority class (44%)", () => {
     const { metrics } = score(penguins, "Species");
-    expect(metrics).to.deep.include({ label: "Species", classes: ["Adelie", "Chinstrap", "Gentoo"], rows: 344, trainRows: 273, testRows: 69, predictedRows: 0, skippedRows: 2 });
+    expect(metrics).to.deep.include({
+      label: "Species",
+      classes: ["Adelie", "Chinstrap", "Gentoo"],
+      rows: 344,
+      trainRows: 273,
+      testRows: 69,
+      predictedRows: 0,
+      skippedRows: 2,
+    });
     expect(metrics.features).to.deep.equal(["Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)"]);
     expect(metrics.accuracy).to.be.at.least(0.9);
   });
@@ -60,22 +69,45 @@ describe("images/scorer", () => {
   });
 
   it("reads the push request: a finalized CSV is scored; other events and objects are acknowledged and ignored", () => {
-    expect(parsePush(finalize("uploads/penguins.csv"))).to.deep.equal({ kind: "score", object: { bucket: "p-dev-input", name: "uploads/penguins.csv", generation: "1700000000000001" } });
-    expect(parsePush(push({ eventType: "OBJECT_DELETE", bucketId: "b", objectId: "a.csv", objectGeneration: "1" }))).to.deep.equal({ kind: "ignore", reason: "event OBJECT_DELETE of gs://b/a.csv is not OBJECT_FINALIZE" });
+    expect(parsePush(finalize("uploads/penguins.csv"))).to.deep.equal({
+      kind: "score",
+      object: { bucket: "p-dev-input", name: "uploads/penguins.csv", generation: "1700000000000001" },
+    });
+    expect(parsePush(push({ eventType: "OBJECT_DELETE", bucketId: "b", objectId: "a.csv", objectGeneration: "1" }))).to.deep.equal({
+      kind: "ignore",
+      reason: "event OBJECT_DELETE of gs://b/a.csv is not OBJECT_FINALIZE",
+    });
     expect(parsePush(finalize("notes.txt"))).to.deep.equal({ kind: "ignore", reason: "gs://p-dev-input/notes.txt is not a .csv object" });
     expect(() => parsePush("{")).to.throw("the body is not JSON");
-    expect(() => parsePush(JSON.stringify({ message: { attributes: { eventType: "OBJECT_FINALIZE" } } }))).to.throw(/^not a Pub\/Sub push of a GCS notification: message\.attributes\.bucketId/);
-    expect(resultNames({ bucket: "b", name: "in/day.CSV", generation: "42" })).to.deep.equal({ predictions: "in/day/42/predictions.csv", metrics: "in/day/42/metrics.json" });
+    expect(() => parsePush(JSON.stringify({ message: { attributes: { eventType: "OBJECT_FINALIZE" } } }))).to.throw(
+      /^not a Pub\/Sub push of a GCS notification: message\.attributes\.bucketId/,
+    );
+    expect(resultNames({ bucket: "b", name: "in/day.CSV", generation: "42" })).to.deep.equal({
+      predictions: "in/day/42/predictions.csv",
+      metrics: "in/day/42/metrics.json",
+    });
   });
 
   it("scores a pushed CSV: writes predictions and metrics named by object and generation, 200; a redelivery rewrites the same objects", async () => {
     const { store, written } = memoryStore({ "p-dev-input/uploads/penguins.csv#1700000000000001": stringify(withHidden, { header: true }) });
     const first = await handlePush(finalize("uploads/penguins.csv"), CONFIG, store, quiet);
     expect(first.status).to.equal(200);
-    expect([...written.keys()]).to.deep.equal(["p-dev-output/uploads/penguins/1700000000000001/predictions.csv", "p-dev-output/uploads/penguins/1700000000000001/metrics.json"]);
+    expect([...written.keys()]).to.deep.equal([
+      "p-dev-output/uploads/penguins/1700000000000001/predictions.csv",
+      "p-dev-output/uploads/penguins/1700000000000001/metrics.json",
+    ]);
     const predictions = parse<Row>(written.get("p-dev-output/uploads/penguins/1700000000000001/predictions.csv")!, { columns: true });
     expect(predictions).to.have.length(34);
-    expect(Object.keys(predictions[0])).to.deep.equal(["Species", "Island", "Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", "Sex", "predicted_Species"]);
+    expect(Object.keys(predictions[0])).to.deep.equal([
+      "Species",
+      "Island",
+      "Beak Length (mm)",
+      "Beak Depth (mm)",
+      "Flipper Length (mm)",
+      "Body Mass (g)",
+      "Sex",
+      "predicted_Species",
+    ]);
     const metrics = JSON.parse(written.get("p-dev-output/uploads/penguins/1700000000000001/metrics.json")!);
     expect(metrics).to.deep.include({ source: "gs://p-dev-input/uploads/penguins.csv#1700000000000001", label: "Species", predictedRows: 34 });
     const before = new Map(written);
@@ -88,7 +120,10 @@ describe("images/scorer", () => {
       "p-dev-input/wrong.csv#1700000000000001": "a,b\n1,2\n",
       "p-dev-input/empty.csv#1700000000000001": "",
     });
-    expect(await handlePush(finalize("wrong.csv"), CONFIG, store, quiet)).to.deep.equal({ status: 422, body: { error: 'no label column "Species"; columns: a, b' } });
+    expect(await handlePush(finalize("wrong.csv"), CONFIG, store, quiet)).to.deep.equal({
+      status: 422,
+      body: { error: 'no label column "Species"; columns: a, b' },
+    });
     expect(await handlePush(finalize("empty.csv"), CONFIG, store, quiet)).to.deep.equal({ status: 422, body: { error: "the CSV has no rows" } });
     expect((await handlePush("not json", CONFIG, store, quiet)).status).to.equal(400);
     expect((await handlePush(finalize("photo.png"), CONFIG, store, quiet)).status).to.equal(204);
@@ -137,7 +172,11 @@ describe("images/scorer", () => {
     });
 
     it("a duplicated header is a 422 naming the column", async () => {
-      expect(await answer("Species,x,x\nA,1,2\n")).to.deep.equal({ status: 422, body: { error: 'the header names the column "x" twice; give each column a distinct name' }, written: 0 });
+      expect(await answer("Species,x,x\nA,1,2\n")).to.deep.equal({
+        status: 422,
+        body: { error: 'the header names the column "x" twice; give each column a distinct name' },
+        written: 0,
+      });
     });
 
     it("a UTF-8 byte-order mark is dropped: the first column keeps its name", async () => {
@@ -150,7 +189,9 @@ describe("images/scorer", () => {
       const big = "Species,x\n" + "A,1\n".repeat(Math.ceil(MAX_INPUT_BYTES / 4) + 1);
       const result = await answer(big);
       expect(result.status).to.equal(422);
-      expect((result.body as { error: string }).error).to.equal(`the object is ${big.length} bytes, over the scorer's limit of ${MAX_INPUT_BYTES}; split it into smaller CSVs`);
+      expect((result.body as { error: string }).error).to.equal(
+        `the object is ${big.length} bytes, over the scorer's limit of ${MAX_INPUT_BYTES}; split it into smaller CSVs`,
+      );
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "scorer-"));
       fs.mkdirSync(path.join(dir, "p-dev-input"));
       fs.writeFileSync(path.join(dir, "p-dev-input", "big.csv"), big);
@@ -186,7 +227,9 @@ describe("images/scorer", () => {
       try {
         const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { method: "POST", body: "x".repeat(MAX_REQUEST_BYTES + 1) });
         expect(response.status).to.equal(413);
-        expect(((await response.json()) as { error: string }).error).to.equal(`the request body is over ${MAX_REQUEST_BYTES} bytes; a push of a Cloud Storage notification is a few KiB`);
+        expect(((await response.json()) as { error: string }).error).to.equal(
+          `the request body is over ${MAX_REQUEST_BYTES} bytes; a push of a Cloud Storage notification is a few KiB`,
+        );
         expect(reads).to.equal(0);
       } finally {
         server.close();

@@ -94,10 +94,22 @@ describe("images/stream", () => {
     expect(() => parsePush(push("not json"))).to.throw(InvalidRequest, "the message data is not base64-encoded JSON");
     expect(() => parsePush(push({ ...SFO_LAX, distance: -1 }))).to.throw(InvalidRequest, /^not a trip request: distance: /);
     expect(() => parsePush(push({ ...SFO_LAX, distance: 5001 }))).to.throw(InvalidRequest, /^not a trip request: distance: /);
-    expect(() => parsePush(push({ ...SFO_LAX, origin: "sfo" }))).to.throw(InvalidRequest, "not a trip request: origin: expected a three-letter IATA airport code, e.g. SFO");
-    expect(() => parsePush(push({ ...SFO_LAX, destination: "SFO" }))).to.throw(InvalidRequest, "not a trip request: destination: origin and destination are the same airport");
-    expect(() => parsePush(push({ ...SFO_LAX, departure: "2001-02-29T08:30" }))).to.throw(InvalidRequest, "not a trip request: departure: no such date or time");
-    expect(() => parsePush(push({ ...SFO_LAX, departure: "2001-01-01 08:30" }))).to.throw(InvalidRequest, /^not a trip request: departure: expected a local date and time YYYY-MM-DDTHH:MM/);
+    expect(() => parsePush(push({ ...SFO_LAX, origin: "sfo" }))).to.throw(
+      InvalidRequest,
+      "not a trip request: origin: expected a three-letter IATA airport code, e.g. SFO",
+    );
+    expect(() => parsePush(push({ ...SFO_LAX, destination: "SFO" }))).to.throw(
+      InvalidRequest,
+      "not a trip request: destination: origin and destination are the same airport",
+    );
+    expect(() => parsePush(push({ ...SFO_LAX, departure: "2001-02-29T08:30" }))).to.throw(
+      InvalidRequest,
+      "not a trip request: departure: no such date or time",
+    );
+    expect(() => parsePush(push({ ...SFO_LAX, departure: "2001-01-01 08:30" }))).to.throw(
+      InvalidRequest,
+      /^not a trip request: departure: expected a local date and time YYYY-MM-DDTHH:MM/,
+    );
   });
 
   it("the sample push: publishes exactly the answer, with the request's correlationId attribute, to RESULT_TOPIC; 200", async () => {
@@ -108,7 +120,9 @@ describe("images/stream", () => {
     const result = await handlePush(fs.readFileSync(path.join(SAMPLE, "push.json"), "utf8"), CONFIG, model, publisher, quiet);
     const answer = { correlationId: "3f0c2a1e-7b7d-4c55-9a51-6c8e2b1d9f00", predictedDelayMinutes: 0.1, model: { trainedRows: 8000, maeMinutes: 19.61 } };
     expect(result).to.deep.equal({ status: 200, body: { ...answer, resultMessageId: "r-1" } });
-    expect(published).to.deep.equal([{ topic: CONFIG.resultTopic, data: JSON.stringify(answer), attributes: { correlationId: "3f0c2a1e-7b7d-4c55-9a51-6c8e2b1d9f00" } }]);
+    expect(published).to.deep.equal([
+      { topic: CONFIG.resultTopic, data: JSON.stringify(answer), attributes: { correlationId: "3f0c2a1e-7b7d-4c55-9a51-6c8e2b1d9f00" } },
+    ]);
   });
 
   it("a redelivered message publishes the same answer again", async () => {
@@ -131,7 +145,9 @@ describe("images/stream", () => {
       status: 200,
       body: { correlationId: "c-bad", error, resultMessageId: "r-1" },
     });
-    expect(published).to.deep.equal([{ topic: CONFIG.resultTopic, data: JSON.stringify({ correlationId: "c-bad", error }), attributes: { correlationId: "c-bad" } }]);
+    expect(published).to.deep.equal([
+      { topic: CONFIG.resultTopic, data: JSON.stringify({ correlationId: "c-bad", error }), attributes: { correlationId: "c-bad" } },
+    ]);
     published.length = 0;
     let thrown = "";
     await handlePush(push(SFO_LAX), CONFIG, model, memoryPublisher("topic not found").publisher, quiet).catch((err: Error) => (thrown = err.message));
@@ -142,7 +158,10 @@ describe("images/stream", () => {
     const logged: string[] = [];
     const { publisher, published } = memoryPublisher();
     const ok = createServer(CONFIG, model, publisher, (severity, message) => logged.push(`${severity} ${message}`)).listen(0, "127.0.0.1");
-    const failing = createServer(CONFIG, model, memoryPublisher("unavailable").publisher, (severity, message) => logged.push(`${severity} ${message}`)).listen(0, "127.0.0.1");
+    const failing = createServer(CONFIG, model, memoryPublisher("unavailable").publisher, (severity, message) => logged.push(`${severity} ${message}`)).listen(
+      0,
+      "127.0.0.1",
+    );
     await Promise.all([ok, failing].map((s) => new Promise((resolve) => s.once("listening", resolve))));
     const base = (s: typeof ok) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
     try {

@@ -28,8 +28,21 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
 
   it("reads each job of the plan: command, env of its links, task count, timeout, retries", () => {
     const extract = plan.jobs.find((j) => j.key === "extract")!;
-    expect(extract).to.deep.include({ name: "dev-etl-extract", command: ["node", "/app/dist/main.js", "extract"], args: [], taskCount: 1, timeoutSeconds: 3600, maxRetries: 1, secretEnv: [] });
-    expect(extract.env).to.deep.equal({ DATASET_NAME: "flights", GOOGLE_CLOUD_PROJECT: "my-pipelines-dev", RAW_BUCKET: "my-pipelines-dev-dev-raw", STAGING_BUCKET: "my-pipelines-dev-dev-staging" });
+    expect(extract).to.deep.include({
+      name: "dev-etl-extract",
+      command: ["node", "/app/dist/main.js", "extract"],
+      args: [],
+      taskCount: 1,
+      timeoutSeconds: 3600,
+      maxRetries: 1,
+      secretEnv: [],
+    });
+    expect(extract.env).to.deep.equal({
+      DATASET_NAME: "flights",
+      GOOGLE_CLOUD_PROJECT: "my-pipelines-dev",
+      RAW_BUCKET: "my-pipelines-dev-dev-raw",
+      STAGING_BUCKET: "my-pipelines-dev-dev-staging",
+    });
     expect(plan.jobs.map((j) => j.key).sort()).to.deep.equal(["extract", "load", "transform"]);
   });
 
@@ -38,12 +51,31 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
     const lines: string[] = [];
     const endpoints = defaultEndpoints(fs.mkdtempSync(path.join(os.tmpdir(), "local-run-")));
     const overrides = buildOverrides({ args: "--dry-run --year 2001", env: ["SOURCE_URI=data/in.csv", "DATASET_NAME=trips"], tasks: "2" });
-    const report = await runLocalJob(plan.jobs.find((j) => j.key === "extract")!, overrides, { endpoints, log: (l) => lines.push(l), executionId: "t1" });
-    expect(report).to.deep.equal({ job: "dev-etl-extract", execution: "dev-etl-extract-local-t1", state: "SUCCEEDED", taskCount: 2, succeeded: 2, failed: 0, failedTasks: [], exitCode: 0 });
+    const report = await runLocalJob(
+      plan.jobs.find((j) => j.key === "extract")!,
+      overrides,
+      { endpoints, log: (l) => lines.push(l), executionId: "t1" },
+    );
+    expect(report).to.deep.equal({
+      job: "dev-etl-extract",
+      execution: "dev-etl-extract-local-t1",
+      state: "SUCCEEDED",
+      taskCount: 2,
+      succeeded: 2,
+      failed: 0,
+      failedTasks: [],
+      exitCode: 0,
+    });
     const params = logged(lines).map((l) => l.params);
     expect(params).to.have.length(2);
     for (const [index, p] of params.entries()) {
-      expect(p).to.deep.include({ source: "data/in.csv", dataset: "trips", destination: "gs://my-pipelines-dev-dev-raw/", range: { from: "2001-01-01", to: "2001-12-31" }, task: { index, count: 2 } });
+      expect(p).to.deep.include({
+        source: "data/in.csv",
+        dataset: "trips",
+        destination: "gs://my-pipelines-dev-dev-raw/",
+        range: { from: "2001-01-01", to: "2001-12-31" },
+        task: { index, count: 2 },
+      });
     }
   });
 
@@ -52,9 +84,16 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
     const lines: string[] = [];
     const endpoints = defaultEndpoints(fs.mkdtempSync(path.join(os.tmpdir(), "local-fail-")));
     const overrides = buildOverrides({ env: ["SOURCE_URI=/no/such/file.csv"] });
-    const report = await runLocalJob(plan.jobs.find((j) => j.key === "extract")!, overrides, { endpoints, log: (l) => lines.push(l), executionId: "t2" });
+    const report = await runLocalJob(
+      plan.jobs.find((j) => j.key === "extract")!,
+      overrides,
+      { endpoints, log: (l) => lines.push(l), executionId: "t2" },
+    );
     expect(report).to.deep.include({ state: "FAILED", taskCount: 1, succeeded: 0, failed: 1, failedTasks: [{ index: 0, exitCode: 1 }], exitCode: 1 });
-    expect(lines.filter((l) => /^extract: task 0 attempt \d exited with code 1/.test(l))).to.deep.equal(["extract: task 0 attempt 0 exited with code 1; retrying", "extract: task 0 attempt 1 exited with code 1"]);
+    expect(lines.filter((l) => /^extract: task 0 attempt \d exited with code 1/.test(l))).to.deep.equal([
+      "extract: task 0 attempt 0 exited with code 1; retrying",
+      "extract: task 0 attempt 1 exited with code 1",
+    ]);
   });
 
   it("pipeline etl: extract, load and transform with one RUN_ID and STAGING_PREFIX, buckets as folders, the warehouse in DuckDB", async function () {
@@ -73,11 +112,17 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
     const notices = logged(lines).filter((l) => l.severity === "NOTICE");
     expect(notices.map((l) => l.job)).to.deep.equal(["extract", "load", "transform"]);
     expect(notices[0].message).to.match(/^extract: wrote 10000 rows in 90 daily partitions to gs:\/\/my-pipelines-dev-dev-staging\/r1\/flights\//);
-    expect(notices[1].message).to.equal("load: loaded 10000 rows into 90 daily partitions of my-pipelines-dev.dev_warehouse.flights from gs://my-pipelines-dev-dev-staging/r1/flights/");
-    expect(fs.readdirSync(path.join(endpoints.storeDir, "my-pipelines-dev-dev-staging", "r1", "flights")).filter((d) => d.startsWith("date="))).to.have.length(90);
+    expect(notices[1].message).to.equal(
+      "load: loaded 10000 rows into 90 daily partitions of my-pipelines-dev.dev_warehouse.flights from gs://my-pipelines-dev-dev-staging/r1/flights/",
+    );
+    expect(fs.readdirSync(path.join(endpoints.storeDir, "my-pipelines-dev-dev-staging", "r1", "flights")).filter((d) => d.startsWith("date="))).to.have.length(
+      90,
+    );
     const db = await DuckDBInstance.create(endpoints.warehouseFile);
     const c = await db.connect();
-    const rows = (await c.runAndReadAll("SELECT count(*)::INTEGER AS days, sum(flights)::INTEGER AS flights FROM dev_warehouse.daily_summary")).getRowObjectsJson();
+    const rows = (
+      await c.runAndReadAll("SELECT count(*)::INTEGER AS days, sum(flights)::INTEGER AS flights FROM dev_warehouse.daily_summary")
+    ).getRowObjectsJson();
     c.closeSync();
     db.closeSync();
     expect(rows).to.deep.equal([{ days: 4982, flights: 10000 }]);
@@ -88,12 +133,12 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
     let err = "";
     const io = { out: () => undefined, err: (t: string) => void (err += t), isTTY: false, env: {}, onInterrupt: () => () => undefined };
     expect(await job(["--local", "run", "nope"], io)).to.equal(2);
-    expect(err).to.equal("error: unknown job \"nope\": the stack has extract, load, transform\n");
+    expect(err).to.equal('error: unknown job "nope": the stack has extract, load, transform\n');
     err = "";
     expect(await local(["pipeline", "scoring"], io)).to.equal(2);
-    expect(err).to.equal("error: unknown job pipeline \"scoring\": the stack has etl\n");
+    expect(err).to.equal('error: unknown job pipeline "scoring": the stack has etl\n');
     err = "";
     expect(await local(["up", "etl"], io)).to.equal(2);
-    expect(err).to.equal("error: unknown pipeline \"etl\": up runs scoring, streaming; the ETL runs with: npm run local -- pipeline etl\n");
+    expect(err).to.equal('error: unknown pipeline "etl": up runs scoring, streaming; the ETL runs with: npm run local -- pipeline etl\n');
   });
 });

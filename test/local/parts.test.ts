@@ -77,7 +77,10 @@ describe("local: the pieces", () => {
       deadLetterPolicy: { deadLetterTopic: "projects/p/topics/dl", maxDeliveryAttempts: 10 },
       pushConfig: { pushEndpoint: "http://127.0.0.1:1/" },
     });
-    expect(subscriptionOptions(planned, undefined, "1s")).to.deep.include({ retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 1 } }, deadLetterPolicy: planned.deadLetterPolicy });
+    expect(subscriptionOptions(planned, undefined, "1s")).to.deep.include({
+      retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 1 } },
+      deadLetterPolicy: planned.deadLetterPolicy,
+    });
   });
 
   it("a container's command runs the image's source: the ETL through local/etl-job.ts, services unchanged", () => {
@@ -91,16 +94,33 @@ describe("local: the pieces", () => {
       "--year",
       "2001",
     ]);
-    expect(localCommand({ image: "r/stream@sha256:0", command: [] }, [])).to.deep.equal(["-r", "ts-node/register/transpile-only", path.join(ROOT, "images/stream/src/server.ts")]);
-    expect(() => localCommand({ image: "r/other@sha256:0", command: [] }, [])).to.throw('image "r/other@sha256:0": no local source for "other"; known: etl, scorer, stream');
-    expect(() => localCommand({ image: "r/etl@sha256:0", command: ["sh", "-c", "x"] }, [])).to.throw('image "etl": command "sh -c x" does not start /app/dist/main.js');
+    expect(localCommand({ image: "r/stream@sha256:0", command: [] }, [])).to.deep.equal([
+      "-r",
+      "ts-node/register/transpile-only",
+      path.join(ROOT, "images/stream/src/server.ts"),
+    ]);
+    expect(() => localCommand({ image: "r/other@sha256:0", command: [] }, [])).to.throw(
+      'image "r/other@sha256:0": no local source for "other"; known: etl, scorer, stream',
+    );
+    expect(() => localCommand({ image: "r/etl@sha256:0", command: ["sh", "-c", "x"] }, [])).to.throw(
+      'image "etl": command "sh -c x" does not start /app/dist/main.js',
+    );
   });
 
   it("a local process gets its Cloud Run env and the local endpoints, nothing else of this shell", () => {
     const env = localEnv({ RESULT_TOPIC: "projects/p/topics/r" }, { storeDir: "/s", pubsubHost: "127.0.0.1:1", warehouseFile: "/w.duckdb" }, { PORT: "8080" });
     const shell = ["PATH", "HOME"].filter((k) => process.env[k]);
-    expect(Object.keys(env).sort()).to.deep.equal([...shell, "LOCAL_STORE_DIR", "LOCAL_WAREHOUSE_FILE", "METADATA_SERVER_DETECTION", "PORT", "PUBSUB_EMULATOR_HOST", "RESULT_TOPIC"].sort());
-    expect(env).to.deep.include({ RESULT_TOPIC: "projects/p/topics/r", PORT: "8080", LOCAL_STORE_DIR: "/s", PUBSUB_EMULATOR_HOST: "127.0.0.1:1", LOCAL_WAREHOUSE_FILE: "/w.duckdb", METADATA_SERVER_DETECTION: "none" });
+    expect(Object.keys(env).sort()).to.deep.equal(
+      [...shell, "LOCAL_STORE_DIR", "LOCAL_WAREHOUSE_FILE", "METADATA_SERVER_DETECTION", "PORT", "PUBSUB_EMULATOR_HOST", "RESULT_TOPIC"].sort(),
+    );
+    expect(env).to.deep.include({
+      RESULT_TOPIC: "projects/p/topics/r",
+      PORT: "8080",
+      LOCAL_STORE_DIR: "/s",
+      PUBSUB_EMULATOR_HOST: "127.0.0.1:1",
+      LOCAL_WAREHOUSE_FILE: "/w.duckdb",
+      METADATA_SERVER_DETECTION: "none",
+    });
   });
 
   it("the emulator: only a loopback PUBSUB_EMULATOR_HOST is used; without gcloud, the reason and how to install it", async () => {
@@ -108,7 +128,9 @@ describe("local: the pieces", () => {
     expect(reused.host).to.equal("127.0.0.1:8085");
     let error: Error | undefined;
     await startEmulator({ PUBSUB_EMULATOR_HOST: "10.0.0.5:8085" }).catch((err: Error) => (error = err));
-    expect(error?.message).to.equal('PUBSUB_EMULATOR_HOST "10.0.0.5:8085": expected a loopback host:port such as 127.0.0.1:8085 (the emulator has no authentication; never expose it)');
+    expect(error?.message).to.equal(
+      'PUBSUB_EMULATOR_HOST "10.0.0.5:8085": expected a loopback host:port such as 127.0.0.1:8085 (the emulator has no authentication; never expose it)',
+    );
     const saved = process.env.PATH;
     process.env.PATH = "/nonexistent";
     try {
@@ -130,9 +152,9 @@ describe("local: the pieces", () => {
       parameterMode: "NAMED" as const,
       queryParameters: [{ name: "date_from", parameterType: { type: "DATE" as const }, parameterValue: { value: "2001-01-01" } }],
     });
-    expect(portableSql(config("CREATE OR REPLACE TABLE daily_summary\nPARTITION BY date AS\nSELECT * FROM f WHERE date >= @date_from AND x = '@other'"))).to.equal(
-      "CREATE OR REPLACE TABLE daily_summary AS\nSELECT * FROM f WHERE date >= CAST($date_from AS DATE) AND x = '@other'",
-    );
+    expect(
+      portableSql(config("CREATE OR REPLACE TABLE daily_summary\nPARTITION BY date AS\nSELECT * FROM f WHERE date >= @date_from AND x = '@other'")),
+    ).to.equal("CREATE OR REPLACE TABLE daily_summary AS\nSELECT * FROM f WHERE date >= CAST($date_from AS DATE) AND x = '@other'");
     expect(portableSql(config("CREATE TABLE t PARTITION BY DATE(ts) CLUSTER BY a, b AS SELECT 1"))).to.equal("CREATE TABLE t AS SELECT 1");
   });
 });

@@ -16,7 +16,12 @@ import { useEmulator } from "../helpers/emulator";
 
 const SAMPLE = path.join(__dirname, "..", "..", "images", "scorer", "sample", "penguins.csv");
 const quiet = () => undefined;
-const NOTIFICATION: PlannedNotification = { bucket: "in", topic: "projects/local-test/topics/uploads", payloadFormat: "JSON_API_V1", eventTypes: ["OBJECT_FINALIZE"] };
+const NOTIFICATION: PlannedNotification = {
+  bucket: "in",
+  topic: "projects/local-test/topics/uploads",
+  payloadFormat: "JSON_API_V1",
+  eventTypes: ["OBJECT_FINALIZE"],
+};
 
 async function listen(server: http.Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -90,7 +95,9 @@ describe("push paths on the real Pub/Sub emulator", function () {
       deadLetterPolicy: { deadLetterTopic: deadLetter.name, maxDeliveryAttempts: 5 },
       pushConfig: { pushEndpoint: endpoint },
     });
-    await topic.publishMessage(finalizeMessage({ ...NOTIFICATION, topic: topic.name }, { bucket: "in", name: "bad.csv", content: Buffer.from("a,b\n1,2\n"), updated: new Date() }));
+    await topic.publishMessage(
+      finalizeMessage({ ...NOTIFICATION, topic: topic.name }, { bucket: "in", name: "bad.csv", content: Buffer.from("a,b\n1,2\n"), updated: new Date() }),
+    );
     const dead = await new Promise<{ attributes: Record<string, string> }>((resolve) =>
       kept.once("message", (m) => {
         m.ack();
@@ -118,7 +125,11 @@ describe("push paths on the real Pub/Sub emulator", function () {
     await bus.publish(requests.name, Buffer.from(JSON.stringify(trip)), { correlationId: "c-push-1" });
     const outcome = await awaitAnswer(bus, resultSub.name, "c-push-1", { timeoutMs: 60_000 });
     expect(outcome.kind).to.equal("answer");
-    expect(outcome.kind === "answer" && outcome.answer).to.deep.equal({ correlationId: "c-push-1", predictedDelayMinutes: 0.1, model: { trainedRows: 8000, maeMinutes: 19.61 } });
+    expect(outcome.kind === "answer" && outcome.answer).to.deep.equal({
+      correlationId: "c-push-1",
+      predictedDelayMinutes: 0.1,
+      model: { trainedRows: 8000, maeMinutes: 19.61 },
+    });
     await push.delete();
   });
 });

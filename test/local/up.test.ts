@@ -43,13 +43,23 @@ describe("npm run local -- up, on the real Pub/Sub emulator, from the dev stack'
       expect(scorer).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(push.pushConfig?.pushEndpoint).to.equal(`${scorer}/`);
       expect(push.ackDeadlineSeconds).to.equal(600);
-      expect(push.deadLetterPolicy).to.deep.include({ deadLetterTopic: "projects/my-pipelines-dev/topics/dev-scoring-push-dead-letter", maxDeliveryAttempts: 10 });
+      expect(push.deadLetterPolicy).to.deep.include({
+        deadLetterTopic: "projects/my-pipelines-dev/topics/dev-scoring-push-dead-letter",
+        maxDeliveryAttempts: 10,
+      });
       expect(Number(push.messageRetentionDuration?.seconds)).to.equal(604_800);
       expect(push.topic).to.equal("projects/my-pipelines-dev/topics/dev-scoring-uploads");
-      expect(local.applied.subscriptions.map((s) => s.name).sort()).to.deep.equal(["dev-scoring-push", "dev-scoring-push-dead-letter", "dev-stream-push-dead-letter", "dev-stream-results-backend"]);
+      expect(local.applied.subscriptions.map((s) => s.name).sort()).to.deep.equal([
+        "dev-scoring-push",
+        "dev-scoring-push-dead-letter",
+        "dev-stream-push-dead-letter",
+        "dev-stream-results-backend",
+      ]);
       expect(local.applied.skipped).to.deep.equal(["dev-stream-push"]);
       expect([...local.applied.topics].sort()).to.deep.equal(
-        ["dev-scoring-push-dead-letter", "dev-scoring-uploads", "dev-stream-push-dead-letter", "dev-stream-requests", "dev-stream-results"].map((t) => `projects/my-pipelines-dev/topics/${t}`),
+        ["dev-scoring-push-dead-letter", "dev-scoring-uploads", "dev-stream-push-dead-letter", "dev-stream-requests", "dev-stream-results"].map(
+          (t) => `projects/my-pipelines-dev/topics/${t}`,
+        ),
       );
       const [topics] = await local.pubsub.getTopics();
       expect(topics.map((t) => t.name)).to.include.members([...local.applied.topics]);
@@ -84,7 +94,12 @@ describe("npm run local -- up, on the real Pub/Sub emulator, from the dev stack'
         }),
       );
       await deadLetter.close();
-      expect(dead.attributes).to.include({ eventType: "OBJECT_FINALIZE", bucketId: "my-pipelines-dev-dev-scoring-input", payloadFormat: "JSON_API_V1", CloudPubSubDeadLetterSourceDeliveryCount: "10" });
+      expect(dead.attributes).to.include({
+        eventType: "OBJECT_FINALIZE",
+        bucketId: "my-pipelines-dev-dev-scoring-input",
+        payloadFormat: "JSON_API_V1",
+        CloudPubSubDeadLetterSourceDeliveryCount: "10",
+      });
     });
   });
 
@@ -109,10 +124,21 @@ describe("npm run local -- up, on the real Pub/Sub emulator, from the dev stack'
       const a = capture();
       const b = capture();
       const args = (file: string) => ["send", "--file", file, "--wait", "--timeout", "120", "--outputs", local.outputsFile];
-      const codes = await Promise.all([stream(args(morning), { ...a.io, newId: () => "client-a" }), stream(args(evening), { ...b.io, newId: () => "client-b" })]);
+      const codes = await Promise.all([
+        stream(args(morning), { ...a.io, newId: () => "client-a" }),
+        stream(args(evening), { ...b.io, newId: () => "client-b" }),
+      ]);
       expect(codes).to.deep.equal([0, 0]);
-      expect(JSON.parse(a.text().out)).to.deep.equal({ correlationId: "client-a", predictedDelayMinutes: 0.1, model: { trainedRows: 8000, maeMinutes: 19.61 } });
-      expect(JSON.parse(b.text().out)).to.deep.equal({ correlationId: "client-b", predictedDelayMinutes: 14.4, model: { trainedRows: 8000, maeMinutes: 19.61 } });
+      expect(JSON.parse(a.text().out)).to.deep.equal({
+        correlationId: "client-a",
+        predictedDelayMinutes: 0.1,
+        model: { trainedRows: 8000, maeMinutes: 19.61 },
+      });
+      expect(JSON.parse(b.text().out)).to.deep.equal({
+        correlationId: "client-b",
+        predictedDelayMinutes: 14.4,
+        model: { trainedRows: 8000, maeMinutes: 19.61 },
+      });
     });
   });
 });

@@ -15,7 +15,13 @@ async function policyResources(stack: string): Promise<PolicyResource[]> {
       name: r.name,
       urn: r.urn,
       props: structuredClone(r.inputs),
-      opts: { protect: r.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+      opts: {
+        protect: r.protect,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+      },
       dependencies: [],
       propertyDependencies: {},
     } as unknown as PolicyResource);
@@ -42,7 +48,9 @@ function validate(resources: PolicyResource[]): Record<string, string[]> {
 
 describe("policy pack (pulumi preview --policy-pack policy)", () => {
   it("one mandatory policy per rule, with the rule's reason, but the rule that needs secret markers", () => {
-    expect(policies().map((p) => [p.name, p.enforcementLevel, p.description])).to.deep.equal(RULES.filter((r) => r.id !== "no-plaintext-secrets").map((r) => [r.id, "mandatory", r.why]));
+    expect(policies().map((p) => [p.name, p.enforcementLevel, p.description])).to.deep.equal(
+      RULES.filter((r) => r.id !== "no-plaintext-secrets").map((r) => [r.id, "mandatory", r.why]),
+    );
   });
 
   for (const stack of ["dev", "prod"]) {

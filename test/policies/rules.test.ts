@@ -10,16 +10,36 @@ const PROVIDER_URN = "urn:pulumi:t::p::pulumi:providers:gcp::gcp";
 
 /** A minimal recorded resource for rule fixtures. */
 function fake(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
-  return { urn: `urn:pulumi:t::p::${type}::${name}`, type, name, custom: true, inputs, outputs: inputs, protect: false, dependencies: [], provider: `${PROVIDER_URN}::id`, ...extra };
+  return {
+    urn: `urn:pulumi:t::p::${type}::${name}`,
+    type,
+    name,
+    custom: true,
+    inputs,
+    outputs: inputs,
+    protect: false,
+    dependencies: [],
+    provider: `${PROVIDER_URN}::id`,
+    ...extra,
+  };
 }
-const provider = fake("pulumi:providers:gcp", "gcp", { defaultLabels: JSON.stringify({ app: "a", stack: "t", "managed-by": "pulumi" }) }, { urn: PROVIDER_URN, provider: undefined });
+const provider = fake(
+  "pulumi:providers:gcp",
+  "gcp",
+  { defaultLabels: JSON.stringify({ app: "a", stack: "t", "managed-by": "pulumi" }) },
+  { urn: PROVIDER_URN, provider: undefined },
+);
 const job = (name: string, serviceAccount: string | undefined, deletionProtection = false) =>
   fake("gcp:cloudrunv2/job:Job", name, { deletionProtection, template: { template: { serviceAccount } } });
 const bucket = (inputs: Record<string, unknown>, protect = false) =>
   fake("gcp:storage/bucket:Bucket", "b", { uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true, ...inputs }, { protect });
-const service = (name: string, serviceAccount: string) => fake("gcp:cloudrunv2/service:Service", name, { deletionProtection: false, template: { serviceAccount } });
+const service = (name: string, serviceAccount: string) =>
+  fake("gcp:cloudrunv2/service:Service", name, { deletionProtection: false, template: { serviceAccount } });
 const workflow = (call: Record<string, unknown>) =>
-  fake("gcp:workflows/workflow:Workflow", "w", { serviceAccount: "w@p.iam.gserviceaccount.com", sourceContents: stringify({ main: { steps: [{ start: { call: "http.post", args: call, result: "r" } }] } }) });
+  fake("gcp:workflows/workflow:Workflow", "w", {
+    serviceAccount: "w@p.iam.gserviceaccount.com",
+    sourceContents: stringify({ main: { steps: [{ start: { call: "http.post", args: call, result: "r" } }] } }),
+  });
 const scheduler = (httpTarget: Record<string, unknown>) => fake("gcp:cloudscheduler/job:Job", "s", { httpTarget });
 const DEV = { protectData: false };
 const PROD = { protectData: true };
@@ -48,7 +68,10 @@ const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[
     context: DEV,
     passing: [
       fake("gcp:projects/iAMMember:IAMMember", "m", { role: "roles/bigquery.jobUser", member: "serviceAccount:load@p.iam.gserviceaccount.com" }),
-      fake("gcp:projects/iAMMember:IAMMember", "gcs", { role: "roles/pubsub.publisher", member: "serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com" }),
+      fake("gcp:projects/iAMMember:IAMMember", "gcs", {
+        role: "roles/pubsub.publisher",
+        member: "serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
+      }),
     ],
     failing: [
       fake("gcp:projects/iAMMember:IAMMember", "m", { role: "roles/storage.admin", member: "serviceAccount:load@p.iam.gserviceaccount.com" }),
@@ -65,8 +88,17 @@ const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[
   },
   "workloads-own-account": {
     context: DEV,
-    passing: [job("a", "a@p.iam.gserviceaccount.com"), service("b", "b@p.iam.gserviceaccount.com"), fake("gcp:workflows/workflow:Workflow", "w", { serviceAccount: "w@p.iam.gserviceaccount.com" })],
-    failing: [job("a", "a@p.iam.gserviceaccount.com"), service("b", "a@p.iam.gserviceaccount.com"), job("c", undefined), job("d", "1-compute@developer.gserviceaccount.com")],
+    passing: [
+      job("a", "a@p.iam.gserviceaccount.com"),
+      service("b", "b@p.iam.gserviceaccount.com"),
+      fake("gcp:workflows/workflow:Workflow", "w", { serviceAccount: "w@p.iam.gserviceaccount.com" }),
+    ],
+    failing: [
+      job("a", "a@p.iam.gserviceaccount.com"),
+      service("b", "a@p.iam.gserviceaccount.com"),
+      job("c", undefined),
+      job("d", "1-compute@developer.gserviceaccount.com"),
+    ],
     expected: "workloads-own-account: gcp:cloudrunv2/service:Service b shares the account a@p.iam.gserviceaccount.com with another workload",
   },
   "scheduler-oauth-for-google-apis": {
@@ -79,7 +111,8 @@ const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[
     context: DEV,
     passing: [workflow({ url: '${"https://run.googleapis.com/v2/" + job + ":run"}', auth: { type: "OAuth2" } }), workflow({ url: "https://example.com/hook" })],
     failing: [workflow({ url: '${"https://run.googleapis.com/v2/" + job + ":run"}' })],
-    expected: 'workflows-oauth-for-google-apis: gcp:workflows/workflow:Workflow w calls ${"https://run.googleapis.com/v2/" + job + ":run"} without an OAuth2 token',
+    expected:
+      'workflows-oauth-for-google-apis: gcp:workflows/workflow:Workflow w calls ${"https://run.googleapis.com/v2/" + job + ":run"} without an OAuth2 token',
   },
   "standard-labels": {
     context: DEV,
@@ -89,7 +122,10 @@ const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[
   },
   "no-plaintext-secrets": {
     context: DEV,
-    passing: [fake("gcp:secretmanager/secretVersion:SecretVersion", "v", { secret: "s", secretData: "[secret]" }), fake("docker:index/image:Image", "i", { imageName: "x", registry: "[secret]" })],
+    passing: [
+      fake("gcp:secretmanager/secretVersion:SecretVersion", "v", { secret: "s", secretData: "[secret]" }),
+      fake("docker:index/image:Image", "i", { imageName: "x", registry: "[secret]" }),
+    ],
     failing: [fake("gcp:secretmanager/secretVersion:SecretVersion", "v", { secret: "s", secretData: "hunter2" })],
     expected: "no-plaintext-secrets: gcp:secretmanager/secretVersion:SecretVersion v takes a secret value in plain text; wrap it with pulumi.secret()",
   },

@@ -10,7 +10,9 @@ import { FakeLogging } from "../helpers/fake-logging";
 
 const JOB = (step: string) => `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`;
 const OUTPUTS = {
-  jobs: Object.fromEntries(["extract", "load", "transform"].map((s) => [s, { name: JOB(s), jobName: `dev-etl-${s}`, region: "europe-west1", project: "my-pipelines-dev" }])),
+  jobs: Object.fromEntries(
+    ["extract", "load", "transform"].map((s) => [s, { name: JOB(s), jobName: `dev-etl-${s}`, region: "europe-west1", project: "my-pipelines-dev" }]),
+  ),
   pipelines: { etl: { steps: ["extract", "load", "transform"], stagingBucket: "my-pipelines-dev-dev-staging" } },
 };
 /** Resolves when `check()` holds, re-checking on every turn of the event loop (no timers). */
@@ -108,19 +110,22 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
     const exec = "dev-etl-extract-00001";
     run.scripts.set("*", { ticks: 1 });
     logs.dropAfter = 2;
-    const { code, err } = await cli(["run", "extract", "--logs"], [
-      async (e) => {
-        await logs.tailOpened();
-        logs.write(exec, 0, "one");
-        logs.write(exec, 0, "two"); // the tail drops after this one
-        await until(() => e().includes("two"));
-        logs.write(exec, 0, "three"); // while no tail is open
-        await logs.tailOpened(2);
-        await until(() => e().includes("three"));
-        logs.write(exec, 0, "four");
-        await until(() => e().includes("four"));
-      },
-    ]);
+    const { code, err } = await cli(
+      ["run", "extract", "--logs"],
+      [
+        async (e) => {
+          await logs.tailOpened();
+          logs.write(exec, 0, "one");
+          logs.write(exec, 0, "two"); // the tail drops after this one
+          await until(() => e().includes("two"));
+          logs.write(exec, 0, "three"); // while no tail is open
+          await logs.tailOpened(2);
+          await until(() => e().includes("three"));
+          logs.write(exec, 0, "four");
+          await until(() => e().includes("four"));
+        },
+      ],
+    );
     expect(code).to.equal(0);
     expect(logLines(err)).to.deep.equal(["[task 0] DEFAULT one", "[task 0] DEFAULT two", "[task 0] DEFAULT three", "[task 0] DEFAULT four"]);
     expect(logs.calls("TailLogEntries")).to.have.length(2);
@@ -134,7 +139,9 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
     const { code, err } = await cli(["run", "extract", "--logs"], [async (e) => until(() => e().includes("warning"))]);
     expect(code).to.equal(0);
     expect(err.match(/warning/g)).to.have.length(1);
-    expect(err).to.include("warning: cannot read the execution's logs: PERMISSION_DENIED: Permission 'logging.views.access' denied (ask for roles/logging.viewAccessor on the stack's log view: docs/runner.md); the run goes on without them\n");
+    expect(err).to.include(
+      "warning: cannot read the execution's logs: PERMISSION_DENIED: Permission 'logging.views.access' denied (ask for roles/logging.viewAccessor on the stack's log view: docs/runner.md); the run goes on without them\n",
+    );
     expect(err).to.include("succeeded: 1/1 tasks");
     expect(logs.calls("TailLogEntries")).to.have.length(1);
     expect(logs.calls("ListLogEntries")).to.deep.equal([]);
@@ -144,16 +151,19 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
     const exec = "dev-etl-load-00001";
     run.scripts.set("*", { ticks: 2 });
     logs.tailErrors = [grpc.status.UNIMPLEMENTED];
-    const { code, err } = await cli(["run", "load", "--logs"], [
-      async (e) => {
-        logs.write(exec, 0, "a");
-        await until(() => e().includes("a\n"));
-      },
-      async (e) => {
-        logs.write(exec, 0, "b");
-        await until(() => e().includes("b\n"));
-      },
-    ]);
+    const { code, err } = await cli(
+      ["run", "load", "--logs"],
+      [
+        async (e) => {
+          logs.write(exec, 0, "a");
+          await until(() => e().includes("a\n"));
+        },
+        async (e) => {
+          logs.write(exec, 0, "b");
+          await until(() => e().includes("b\n"));
+        },
+      ],
+    );
     expect(code).to.equal(0);
     expect(logLines(err)).to.deep.equal(["[task 0] DEFAULT a", "[task 0] DEFAULT b"]);
     expect(logs.calls("TailLogEntries")).to.have.length(1);
@@ -161,15 +171,24 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
 
   it("pipeline --logs: every line names its step", async () => {
     run.scripts.set("*", { ticks: 1 });
-    const { code, err } = await cli(["pipeline", "etl", "--logs"], ["extract", "load", "transform"].map((step, i) => async (e: () => string) => {
-      await logs.tailOpened(i + 1);
-      logs.write(`dev-etl-${step}-0000${i + 1}`, 0, `${step} done`, { severity: "INFO" });
-      await until(() => e().includes(`${step} done`));
-    }));
+    const { code, err } = await cli(
+      ["pipeline", "etl", "--logs"],
+      ["extract", "load", "transform"].map((step, i) => async (e: () => string) => {
+        await logs.tailOpened(i + 1);
+        logs.write(`dev-etl-${step}-0000${i + 1}`, 0, `${step} done`, { severity: "INFO" });
+        await until(() => e().includes(`${step} done`));
+      }),
+    );
     expect(code).to.equal(0);
-    expect(logLines(err)).to.deep.equal(["[extract task 0] INFO    extract done", "[load task 0] INFO    load done", "[transform task 0] INFO    transform done"]);
+    expect(logLines(err)).to.deep.equal([
+      "[extract task 0] INFO    extract done",
+      "[load task 0] INFO    load done",
+      "[transform task 0] INFO    transform done",
+    ]);
     const runId = /pipeline etl: run (\S+),/.exec(err)![1];
     const filter = `resource.type = "cloud_run_job" AND labels.run_id = "${runId}"`;
-    expect(err).to.include(`logs of run ${runId}: ${filter}\n  https://console.cloud.google.com/logs/query;query=${encodeURIComponent(filter)}?project=my-pipelines-dev\n`);
+    expect(err).to.include(
+      `logs of run ${runId}: ${filter}\n  https://console.cloud.google.com/logs/query;query=${encodeURIComponent(filter)}?project=my-pipelines-dev\n`,
+    );
   });
 });

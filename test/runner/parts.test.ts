@@ -11,7 +11,11 @@ describe("runner parts", () => {
   it("progress: one plain line whenever the task counts change, with the elapsed time", () => {
     const lines: string[] = [];
     let t = 0;
-    const progress = createProgress((l) => lines.push(l), false, () => t);
+    const progress = createProgress(
+      (l) => lines.push(l),
+      false,
+      () => t,
+    );
     progress.update({ taskCount: 4, runningCount: 4, succeededCount: 0, failedCount: 0 });
     t = 5000;
     progress.update({ taskCount: 4, runningCount: 4, succeededCount: 0, failedCount: 0 });
@@ -25,7 +29,12 @@ describe("runner parts", () => {
     const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
     let drawn = "";
     stream.on("data", (d: Buffer) => (drawn += d.toString()));
-    const progress = createProgress((l) => lines.push(l), true, () => 0, stream);
+    const progress = createProgress(
+      (l) => lines.push(l),
+      true,
+      () => 0,
+      stream,
+    );
     progress.update({ taskCount: 4, runningCount: 2, succeededCount: 2, failedCount: 0 });
     progress.stop();
     expect(lines).to.deep.equal([]);
@@ -40,16 +49,24 @@ describe("runner parts", () => {
     const missing = (() => ({ error: new Error("spawnSync pulumi ENOENT") })) as never;
     expect(() => readOutputs("dev", undefined, missing)).to.throw("the Pulumi CLI is not available (spawnSync pulumi ENOENT): pass --outputs FILE");
     const wrong = (() => ({ status: 0, stdout: JSON.stringify({ jobs: { extract: { name: "j" } } }) })) as never;
-    expect(() => readOutputs("dev", undefined, wrong)).to.throw(/does not look like this project's stack outputs: jobs\.extract\.name: expected projects\/<project>\/locations\/<region>\/jobs\/<job>/);
+    expect(() => readOutputs("dev", undefined, wrong)).to.throw(
+      /does not look like this project's stack outputs: jobs\.extract\.name: expected projects\/<project>\/locations\/<region>\/jobs\/<job>/,
+    );
   });
 
   it("outputs: the job pipelines are those with steps; event-driven ones are left out, and a job pipeline that does not fit is an error", () => {
     const job = { name: "projects/p/locations/r/jobs/j", jobName: "j", region: "r", project: "p" };
     const stack = (pipelines: object) => (() => ({ status: 0, stdout: JSON.stringify({ jobs: { extract: job }, pipelines }) })) as never;
     const workflow = "projects/p/locations/r/workflows/w";
-    const read = readOutputs("dev", undefined, stack({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging", workflow }, scoring: { inputBucket: "in", service: "https://s" } }));
+    const read = readOutputs(
+      "dev",
+      undefined,
+      stack({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging", workflow }, scoring: { inputBucket: "in", service: "https://s" } }),
+    );
     expect(read.pipelines).to.deep.equal({ etl: { steps: ["extract"], stagingBucket: "p-dev-staging", workflow } });
-    expect(() => readOutputs("dev", undefined, stack({ etl: { steps: ["extract"] } }))).to.throw(/does not look like this project's stack outputs: pipelines\.etl\.stagingBucket: /);
+    expect(() => readOutputs("dev", undefined, stack({ etl: { steps: ["extract"] } }))).to.throw(
+      /does not look like this project's stack outputs: pipelines\.etl\.stagingBucket: /,
+    );
   });
 
   it("poll delays: growing without an expected end; landing on it, then 1 s, growing again, when one is known", () => {

@@ -15,7 +15,16 @@ const OUTPUTS = {
   jobs: Object.fromEntries(STEPS.map((s) => [s, { name: JOB(s), jobName: `dev-etl-${s}`, region: "europe-west1", project: "my-pipelines-dev" }])),
   pipelines: { etl: { steps: STEPS, stagingBucket: STAGING, workflow: WORKFLOW } },
 };
-const env = (runId: string) => ({ containerOverrides: [{ env: [{ name: "RUN_ID", value: runId }, { name: "STAGING_PREFIX", value: `gs://${STAGING}/${runId}/` }] }] });
+const env = (runId: string) => ({
+  containerOverrides: [
+    {
+      env: [
+        { name: "RUN_ID", value: runId },
+        { name: "STAGING_PREFIX", value: `gs://${STAGING}/${runId}/` },
+      ],
+    },
+  ],
+});
 
 describe("runner pipeline --remote and --from: the deployed chain (a local Workflow Executions API) and resuming", () => {
   let run: FakeCloudRun;
@@ -34,7 +43,12 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
   afterEach(() => Promise.all([run.stop(), workflows.stop()]));
 
   const cli = (args: string[], interruptAfter?: string) =>
-    runCli(args, { outputsFile, env: { CLOUD_RUN_EMULATOR_HOST: run.host, WORKFLOWS_EMULATOR_HOST: workflows.host }, interruptAfter, timing: { ...FAST_TIMING, pollMs: { first: 5, factor: 1, max: 5 } } });
+    runCli(args, {
+      outputsFile,
+      env: { CLOUD_RUN_EMULATOR_HOST: run.host, WORKFLOWS_EMULATOR_HOST: workflows.host },
+      interruptAfter,
+      timing: { ...FAST_TIMING, pollMs: { first: 5, factor: 1, max: 5 } },
+    });
   const ran = () => run.calls("RunJob").map((r) => String(r.name).split("/").pop());
 
   it("--remote starts the workflow with the chain's input, follows it step by step (job, execution) and exits with its outcome", async () => {
@@ -44,10 +58,16 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
     const doc = JSON.parse(out);
     const id = doc.workflowExecution.split("/").pop();
     expect(doc).to.deep.include({ pipeline: "etl", state: "SUCCEEDED", runId: id, stagingPrefix: `gs://${STAGING}/${id}/`, exitCode: 0 });
-    expect(doc.executions).to.deep.equal({ extract: `${JOB("extract")}/executions/dev-etl-extract-00001`, load: `${JOB("load")}/executions/dev-etl-load-00002`, transform: `${JOB("transform")}/executions/dev-etl-transform-00003` });
+    expect(doc.executions).to.deep.equal({
+      extract: `${JOB("extract")}/executions/dev-etl-extract-00001`,
+      load: `${JOB("load")}/executions/dev-etl-load-00002`,
+      transform: `${JOB("transform")}/executions/dev-etl-transform-00003`,
+    });
     expect(run.calls("RunJob")).to.deep.equal(STEPS.map((s) => ({ name: JOB(s), overrides: env(id) })));
     const progress = err.split("\n").filter((l) => l.startsWith("step "));
-    expect(progress).to.deep.equal(STEPS.flatMap((s, i) => [`step ${s}: job dev-etl-${s}`, `step ${s}: execution ${JOB(s)}/executions/dev-etl-${s}-0000${i + 1}`]));
+    expect(progress).to.deep.equal(
+      STEPS.flatMap((s, i) => [`step ${s}: job dev-etl-${s}`, `step ${s}: execution ${JOB(s)}/executions/dev-etl-${s}-0000${i + 1}`]),
+    );
   });
 
   it("--remote --logs: each step's execution's log lines, named by step, each once", async () => {
@@ -58,11 +78,17 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
       for (const [i, step] of STEPS.entries()) logs.write(`dev-etl-${step}-0000${i + 1}`, 0, `${step} wrote`, { severity: "INFO", tail: false });
       const env = { CLOUD_RUN_EMULATOR_HOST: run.host, WORKFLOWS_EMULATOR_HOST: workflows.host, CLOUD_LOGGING_EMULATOR_HOST: logs.host };
       // The grace period after each step (5 s) passes at once; polls sleep 5 ms.
-      const timing = { ...FAST_TIMING, pollMs: { first: 5, factor: 1, max: 5 }, sleep: (ms: number) => new Promise<void>((r) => (ms === 5000 ? setImmediate(r) : setTimeout(r, ms))) };
+      const timing = {
+        ...FAST_TIMING,
+        pollMs: { first: 5, factor: 1, max: 5 },
+        sleep: (ms: number) => new Promise<void>((r) => (ms === 5000 ? setImmediate(r) : setTimeout(r, ms))),
+      };
       const { code, err } = await runCli(["pipeline", "etl", "--remote", "--logs"], { outputsFile, env, timing });
       expect(code).to.equal(0);
       expect(err.split("\n").filter((l) => / task \d+\] /.test(l))).to.deep.equal(STEPS.map((s) => `[${s} task 0] INFO    ${s} wrote`));
-      expect(logs.calls("TailLogEntries").map((r) => String(r.filter).match(/execution_name" = "([^"]+)"/)![1])).to.deep.equal(STEPS.map((s, i) => `dev-etl-${s}-0000${i + 1}`));
+      expect(logs.calls("TailLogEntries").map((r) => String(r.filter).match(/execution_name" = "([^"]+)"/)![1])).to.deep.equal(
+        STEPS.map((s, i) => `dev-etl-${s}-0000${i + 1}`),
+      );
     } finally {
       await logs.stop();
     }
@@ -77,7 +103,9 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
     expect(doc).to.deep.include({ state: "FAILED", failedStep: "load", runId: id, exitCode: 1 });
     expect(doc.executions.load).to.equal(`${JOB("load")}/executions/dev-etl-load-00002`);
     expect(ran()).to.deep.equal(["dev-etl-extract", "dev-etl-load"]);
-    expect(err).to.include(`workflow execution failed: step load failed: execution ${JOB("load")}/executions/dev-etl-load-00002 did not succeed in every task\n`);
+    expect(err).to.include(
+      `workflow execution failed: step load failed: execution ${JOB("load")}/executions/dev-etl-load-00002 did not succeed in every task\n`,
+    );
     expect(err).to.include(`resume it with: npm run job -- pipeline etl --remote --from load --run-id ${id}\n`);
   });
 
@@ -94,7 +122,9 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
   it("--remote --from load --run-id: the workflow resumes at load with the failed run's id", async () => {
     const { code } = await cli(["pipeline", "etl", "--remote", "--from", "load", "--run-id", "20261123t053000z-a1b2"]);
     expect(code).to.equal(0);
-    expect(workflows.calls("CreateExecution")).to.deep.equal([{ parent: WORKFLOW, execution: { argument: '{"runId":"20261123t053000z-a1b2","from":"load"}' } }]);
+    expect(workflows.calls("CreateExecution")).to.deep.equal([
+      { parent: WORKFLOW, execution: { argument: '{"runId":"20261123t053000z-a1b2","from":"load"}' } },
+    ]);
     expect(run.calls("RunJob")).to.deep.equal(["load", "transform"].map((s) => ({ name: JOB(s), overrides: env("20261123t053000z-a1b2") })));
   });
 
@@ -108,9 +138,17 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
 
   const badInputs: [string, string[], string][] = [
     ["--from without --run-id", ["pipeline", "etl", "--from", "load"], "--from load: give the run id of the run to resume (--run-id <id>)"],
-    ["--from an unknown step", ["pipeline", "etl", "--from", "loading", "--run-id", "r1"], '--from "loading": the pipeline\'s steps are extract, load, transform'],
+    [
+      "--from an unknown step",
+      ["pipeline", "etl", "--from", "loading", "--run-id", "r1"],
+      '--from "loading": the pipeline\'s steps are extract, load, transform',
+    ],
     ["a run id with a slash", ["pipeline", "etl", "--run-id", "a/b"], '--run-id "a/b": expected letters, digits, hyphens and underscores'],
-    ["--remote with --env", ["pipeline", "etl", "--remote", "--env", "A=1"], "--env with --remote: the deployed workflow takes only a run id and a step to resume from"],
+    [
+      "--remote with --env",
+      ["pipeline", "etl", "--remote", "--env", "A=1"],
+      "--env with --remote: the deployed workflow takes only a run id and a step to resume from",
+    ],
     ["--remote --from without --run-id", ["pipeline", "etl", "--remote", "--from", "load"], "--from load: give the run id"],
   ];
   for (const [what, args, message] of badInputs) {

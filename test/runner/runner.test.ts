@@ -28,7 +28,8 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
   });
   afterEach(() => fake.stop());
 
-  const cli = (args: string[], interruptAfter?: string, timing?: Timing) => runCli(args, { outputsFile, env: { CLOUD_RUN_EMULATOR_HOST: fake.host }, interruptAfter, timing });
+  const cli = (args: string[], interruptAfter?: string, timing?: Timing) =>
+    runCli(args, { outputsFile, env: { CLOUD_RUN_EMULATOR_HOST: fake.host }, interruptAfter, timing });
 
   it("no override flags: the RunJob request has no overrides field at all (overrides need an extra permission)", async () => {
     const { code, err } = await cli(["run", "extract"]);
@@ -37,7 +38,9 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     expect(fake.requests.find((r) => r.method === "RunJob")!.metadata["x-goog-request-params"]).to.include("location=europe-west1");
     expect(err).to.match(/started execution projects\/my-pipelines-dev\/locations\/europe-west1\/jobs\/dev-etl-extract\/executions\/dev-etl-extract-00001\n/);
     expect(err).to.include("logs:    https://console.cloud.google.com/logs/viewer?execution=dev-etl-extract-00001\n");
-    expect(err).to.include("console: https://console.cloud.google.com/run/jobs/executions/details/europe-west1/dev-etl-extract-00001?project=my-pipelines-dev\n");
+    expect(err).to.include(
+      "console: https://console.cloud.google.com/run/jobs/executions/details/europe-west1/dev-etl-extract-00001?project=my-pipelines-dev\n",
+    );
     expect(err).to.include("succeeded: 1/1 tasks");
   });
 
@@ -48,7 +51,15 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
       {
         name: JOB("extract"),
         overrides: {
-          containerOverrides: [{ args: ["--year", "2021", "--month", "3"], env: [{ name: "A", value: "1" }, { name: "B", value: "x=y" }] }],
+          containerOverrides: [
+            {
+              args: ["--year", "2021", "--month", "3"],
+              env: [
+                { name: "A", value: "1" },
+                { name: "B", value: "x=y" },
+              ],
+            },
+          ],
           taskCount: 4,
           timeout: { seconds: "5400" },
         },
@@ -56,7 +67,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     ]);
   });
 
-  it("--arg one at a time; --args \"\" clears the job's args; env alone sends only env", async () => {
+  it('--arg one at a time; --args "" clears the job\'s args; env alone sends only env', async () => {
     await cli(["run", "load", "--arg", "--table", "--arg", "flights raw"]);
     await cli(["run", "load", "--args", ""]);
     await cli(["run", "load", "--env", "DATE_FROM=2021-03-01"]);
@@ -70,13 +81,18 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
   it("--args is split like a shell but never expanded: $RUN_ID stays literal, quotes group, a quoted glob is text", async () => {
     const { code } = await cli(["run", "extract", "--args", `--run $RUN_ID --name "a b" '*.csv' \${HOME}`]);
     expect(code).to.equal(0);
-    expect(fake.calls("RunJob").map((r) => r.overrides)).to.deep.equal([{ containerOverrides: [{ args: ["--run", "$RUN_ID", "--name", "a b", "*.csv", "${HOME}"] }] }]);
+    expect(fake.calls("RunJob").map((r) => r.overrides)).to.deep.equal([
+      { containerOverrides: [{ args: ["--run", "$RUN_ID", "--name", "a b", "*.csv", "${HOME}"] }] },
+    ]);
   });
 
   it("pipeline --allow-env-override: the given RUN_ID replaces the pipeline's, and the staging prefix follows it", async () => {
     const { code, out } = await cli(["--json", "pipeline", "etl", "--allow-env-override", "--env", "RUN_ID=resume-1"]);
     expect(code).to.equal(0);
-    const env = [{ name: "RUN_ID", value: "resume-1" }, { name: "STAGING_PREFIX", value: "gs://my-pipelines-dev-dev-staging/resume-1/" }];
+    const env = [
+      { name: "RUN_ID", value: "resume-1" },
+      { name: "STAGING_PREFIX", value: "gs://my-pipelines-dev-dev-staging/resume-1/" },
+    ];
     expect(fake.calls("RunJob").map((r) => r.overrides)).to.deep.equal([0, 1, 2].map(() => ({ containerOverrides: [{ env }] })));
     expect(JSON.parse(out)).to.deep.include({ runId: "resume-1", stagingPrefix: "gs://my-pipelines-dev-dev-staging/resume-1/" });
   });
@@ -87,7 +103,17 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     expect(code).to.equal(1);
     expect(err).to.include("failed: 2/3 tasks succeeded\n  task 1: exit code 137 (The container exited with an error.)\n");
     const doc = JSON.parse(out);
-    expect(doc).to.deep.include({ job: JOB("load"), execution: `${JOB("load")}/executions/dev-etl-load-00001`, state: "FAILED", adopted: false, taskCount: 3, succeeded: 2, failed: 1, cancelled: 0, exitCode: 1 });
+    expect(doc).to.deep.include({
+      job: JOB("load"),
+      execution: `${JOB("load")}/executions/dev-etl-load-00001`,
+      state: "FAILED",
+      adopted: false,
+      taskCount: 3,
+      succeeded: 2,
+      failed: 1,
+      cancelled: 0,
+      exitCode: 1,
+    });
     expect(doc.failedTasks).to.deep.equal([{ index: 1, exitCode: 137, message: "The container exited with an error." }]);
     expect(doc.durationSeconds).to.be.a("number");
     expect(out.trim().split("\n")[0]).to.equal("{");
@@ -131,7 +157,10 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     const clients = createClients({ CLOUD_RUN_EMULATOR_HOST: fake.host });
     const [operation] = await clients.jobs.runJob({ name: JOB("extract") });
     const seen: Execution[] = [];
-    const end = await waitOperation(clients.operations!, operation.name!, DEFAULT_TIMING, (e) => seen.push(e), { stopped: () => false, woken: new Promise(() => undefined) });
+    const end = await waitOperation(clients.operations!, operation.name!, DEFAULT_TIMING, (e) => seen.push(e), {
+      stopped: () => false,
+      woken: new Promise(() => undefined),
+    });
     expect(end).to.deep.equal({ end: "done" });
     expect(seen.map((e) => [e.name, e.runningCount, e.succeededCount, e.conditions?.[0]?.state])).to.deep.equal([
       [`${JOB("extract")}/executions/dev-etl-extract-00001`, 3, 0, "CONDITION_RECONCILING"],
@@ -148,7 +177,9 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     const { code, err } = await cli(["run", "extract"], undefined, timing);
     expect(code).to.equal(0);
     expect(err.match(NOTE)).to.have.length(1);
-    expect(err).to.include(`note: cannot wait on the operation (WaitOperation PERMISSION_DENIED: scripted WaitOperation error PERMISSION_DENIED); polling the execution instead`);
+    expect(err).to.include(
+      `note: cannot wait on the operation (WaitOperation PERMISSION_DENIED: scripted WaitOperation error PERMISSION_DENIED); polling the execution instead`,
+    );
     expect(delays).to.deep.equal([2000, 3000, 4500, 6750, 10125, 15000, 15000, 3625]);
     expect(fake.calls("ListExecutions")).to.deep.equal([{ parent: JOB("extract"), pageSize: 10 }]);
     expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "ListExecutions", ...Array(8).fill("GetExecution")]);
@@ -268,18 +299,38 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     ["shell operators in --args", ["run", "extract", "--args", "a | b"], "expected plain arguments"],
     ["an unknown pipeline", ["pipeline", "nightly"], 'unknown pipeline "nightly": the stack has etl'],
     ["an unknown flag", ["run", "extract", "--task", "2"], ""],
-    ["an unbalanced quote in --args", ["run", "extract", "--args", '--name "abc'], '--args "--name \\"abc": got eof while in a quoted string; close every quote'],
-    ["an apostrophe left open in --args", ["run", "extract", "--args", "it's"], "--args \"it's\": got eof while in a quoted string"],
+    [
+      "an unbalanced quote in --args",
+      ["run", "extract", "--args", '--name "abc'],
+      '--args "--name \\"abc": got eof while in a quoted string; close every quote',
+    ],
+    ["an apostrophe left open in --args", ["run", "extract", "--args", "it's"], '--args "it\'s": got eof while in a quoted string'],
     ["an unquoted glob in --args", ["run", "extract", "--args", "--files *.csv"], "expected plain arguments, without shell operators, globs or comments"],
-    ["a variable Cloud Run sets (CLOUD_RUN_TASK_INDEX)", ["run", "extract", "--env", "CLOUD_RUN_TASK_INDEX=3"], '--env "CLOUD_RUN_TASK_INDEX=3": CLOUD_RUN_TASK_INDEX is set by Cloud Run itself and cannot be overridden'],
+    [
+      "a variable Cloud Run sets (CLOUD_RUN_TASK_INDEX)",
+      ["run", "extract", "--env", "CLOUD_RUN_TASK_INDEX=3"],
+      '--env "CLOUD_RUN_TASK_INDEX=3": CLOUD_RUN_TASK_INDEX is set by Cloud Run itself and cannot be overridden',
+    ],
     ["a variable Cloud Run sets (PORT)", ["run", "extract", "--env", "PORT=8080"], "PORT is set by Cloud Run itself"],
     ["a variable Cloud Run sets (CLOUD_RUN_JOB)", ["pipeline", "etl", "--env", "CLOUD_RUN_JOB=x"], "CLOUD_RUN_JOB is set by Cloud Run itself"],
-    ["more variables than Cloud Run takes (1,000)", ["run", "extract", ...Array.from({ length: 1001 }, (_, i) => ["--env", `V${i}=x`]).flat()], "--env: 1001 variables; Cloud Run takes at most 1000 per container"],
+    [
+      "more variables than Cloud Run takes (1,000)",
+      ["run", "extract", ...Array.from({ length: 1001 }, (_, i) => ["--env", `V${i}=x`]).flat()],
+      "--env: 1001 variables; Cloud Run takes at most 1000 per container",
+    ],
     ["the same variable twice", ["run", "extract", "--env", "A=1", "--env", "A=2"], '--env "A=2": A is given twice; give each variable once'],
     ["a job key that is not an own key of the stack's jobs", ["run", "toString"], 'unknown job "toString": the stack has extract, load, transform'],
     ["a pipeline key that is not an own key", ["pipeline", "constructor"], 'unknown pipeline "constructor": the stack has etl'],
-    ["RUN_ID in a pipeline's --env", ["pipeline", "etl", "--env", "RUN_ID=r1"], "--env RUN_ID: the pipeline sets this itself for every step; to replace it (e.g. to resume a run), add --allow-env-override"],
-    ["STAGING_PREFIX in a pipeline's --env", ["pipeline", "etl", "--env", "STAGING_PREFIX=gs://b/x/", "--env", "RUN_ID=r1"], "--env RUN_ID, STAGING_PREFIX: the pipeline sets these itself"],
+    [
+      "RUN_ID in a pipeline's --env",
+      ["pipeline", "etl", "--env", "RUN_ID=r1"],
+      "--env RUN_ID: the pipeline sets this itself for every step; to replace it (e.g. to resume a run), add --allow-env-override",
+    ],
+    [
+      "STAGING_PREFIX in a pipeline's --env",
+      ["pipeline", "etl", "--env", "STAGING_PREFIX=gs://b/x/", "--env", "RUN_ID=r1"],
+      "--env RUN_ID, STAGING_PREFIX: the pipeline sets these itself",
+    ],
   ];
   for (const [what, args, message] of badInputs) {
     it(`bad input (${what}): exit 2 with a message naming the flag, before any API call`, async () => {
@@ -292,7 +343,13 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
 
   it("a missing outputs file: exit 2, saying how to write one", async () => {
     let err = "";
-    const code = await main(["--outputs", "/nonexistent.json", "run", "extract"], { out: () => undefined, err: (t) => (err += t), isTTY: false, env: {}, onInterrupt: () => () => undefined });
+    const code = await main(["--outputs", "/nonexistent.json", "run", "extract"], {
+      out: () => undefined,
+      err: (t) => (err += t),
+      isTTY: false,
+      env: {},
+      onInterrupt: () => () => undefined,
+    });
     expect(code).to.equal(2);
     expect(err).to.include("--outputs: no such file /nonexistent.json (write one with: npm run preview -- --stack dev --outputs /nonexistent.json)");
   });
@@ -303,7 +360,11 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     const doc = JSON.parse(out);
     expect(doc.runId).to.match(/^\d{8}t\d{6}z-[0-9a-f]{4}$/);
     expect(doc.stagingPrefix).to.equal(`gs://my-pipelines-dev-dev-staging/${doc.runId}/`);
-    const env = [{ name: "DATASET_NAME", value: "flights" }, { name: "RUN_ID", value: doc.runId }, { name: "STAGING_PREFIX", value: doc.stagingPrefix }];
+    const env = [
+      { name: "DATASET_NAME", value: "flights" },
+      { name: "RUN_ID", value: doc.runId },
+      { name: "STAGING_PREFIX", value: doc.stagingPrefix },
+    ];
     expect(fake.calls("RunJob")).to.deep.equal(["extract", "load", "transform"].map((s) => ({ name: JOB(s), overrides: { containerOverrides: [{ env }] } })));
     expect(doc.steps.map((s: { state: string }) => s.state)).to.deep.equal(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
   });
@@ -321,9 +382,19 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     await cli(["run", "extract", "--tasks", "2"]);
     const status = await cli(["--json", "status", "dev-etl-extract-00002"]);
     expect(status.code).to.equal(0);
-    expect(JSON.parse(status.out)).to.deep.include({ execution: `${JOB("extract")}/executions/dev-etl-extract-00002`, state: "SUCCEEDED", taskCount: 2, succeeded: 2 });
+    expect(JSON.parse(status.out)).to.deep.include({
+      execution: `${JOB("extract")}/executions/dev-etl-extract-00002`,
+      state: "SUCCEEDED",
+      taskCount: 2,
+      succeeded: 2,
+    });
     const list = await cli(["list", "extract", "--limit", "5"]);
-    expect(list.out.trim().split("\n").map((l) => l.split(/\s+/).slice(0, 3).join(" "))).to.deep.equal(["dev-etl-extract-00002 SUCCEEDED 2/2", "dev-etl-extract-00001 SUCCEEDED 1/1"]);
+    expect(
+      list.out
+        .trim()
+        .split("\n")
+        .map((l) => l.split(/\s+/).slice(0, 3).join(" ")),
+    ).to.deep.equal(["dev-etl-extract-00002 SUCCEEDED 2/2", "dev-etl-extract-00001 SUCCEEDED 1/1"]);
     const cancelled = await cli(["cancel", `${JOB("extract")}/executions/dev-etl-extract-00001`]);
     expect(cancelled.code).to.equal(0);
     expect(fake.calls("CancelExecution")).to.deep.equal([{ name: `${JOB("extract")}/executions/dev-etl-extract-00001` }]);

@@ -8,7 +8,15 @@ const stepOf = (steps: Step[], name: string) => steps.find((s) => Object.keys(s)
 
 const CHAIN = {
   steps: [
-    { name: "extract", jobId: "projects/p/locations/europe-west1/jobs/dev-etl-extract", objectUriEnv: "SOURCE_URI", env: { DATASET_NAME: "flights" }, args: ["--year", "2024"], taskCount: 4, timeoutSeconds: 3600 },
+    {
+      name: "extract",
+      jobId: "projects/p/locations/europe-west1/jobs/dev-etl-extract",
+      objectUriEnv: "SOURCE_URI",
+      env: { DATASET_NAME: "flights" },
+      args: ["--year", "2024"],
+      taskCount: 4,
+      timeoutSeconds: 3600,
+    },
     { name: "load", jobId: "projects/p/locations/europe-west1/jobs/dev-etl-load" },
   ],
   stagingBucket: "p-dev-staging",
@@ -44,9 +52,13 @@ describe("chainDefinition: documented Workflows syntax only", () => {
 
   it("the execution reads retry on 429, 5xx gateway errors and connection errors (Google's idempotent predicate); the run call only on 429, so a job never starts twice", () => {
     const def = parse(chainDefinition(CHAIN)) as { run_job: { steps: Step[] }; run_rejected: { params: string[]; steps: Step[] } };
-    expect(stepOf(def.run_job.steps, "poll")).to.deep.include({ retry: { predicate: "${http.default_retry_predicate}", max_retries: 10, backoff: { initial_delay: 2, max_delay: 60, multiplier: 2 } } });
+    expect(stepOf(def.run_job.steps, "poll")).to.deep.include({
+      retry: { predicate: "${http.default_retry_predicate}", max_retries: 10, backoff: { initial_delay: 2, max_delay: 60, multiplier: 2 } },
+    });
     expect((stepOf(def.run_job.steps, "poll").try as { call: string }).call).to.equal("http.get");
-    expect(stepOf(def.run_job.steps, "start")).to.deep.include({ retry: { predicate: "${run_rejected}", max_retries: 5, backoff: { initial_delay: 10, max_delay: 120, multiplier: 2 } } });
+    expect(stepOf(def.run_job.steps, "start")).to.deep.include({
+      retry: { predicate: "${run_rejected}", max_retries: 5, backoff: { initial_delay: 10, max_delay: 120, multiplier: 2 } },
+    });
     expect((stepOf(def.run_job.steps, "start").try as { call: string }).call).to.equal("http.post");
     expect([READ_RETRY.predicate, RUN_RETRY.predicate]).to.deep.equal(["${http.default_retry_predicate}", "${run_rejected}"]);
     expect(def.run_rejected).to.deep.equal({
@@ -66,8 +78,12 @@ describe("chainDefinition: documented Workflows syntax only", () => {
     expect(() => checkExpression('text.split(name, "/")')).to.throw(/text\.split\(\) is not a function of the documented subset/);
     expect(() => checkExpression("default(input)")).to.throw(/default\(\) takes 2 arguments, not 1/);
     expect(() => checkExpression("a ==")).to.throw(/unexpected end/);
-    expect(() => checkDefinitionExpressions("main:\n  steps:\n    - a:\n        assign:\n          - x: ${default(input, {})}\n")).to.throw(/"\$\{default\(input, \{\}\)\}": "\{"/);
-    expect(() => checkDefinitionExpressions('main:\n  steps:\n    - a:\n        assign:\n          - x: "gs://${bucket}/"\n')).to.throw(/an expression must be the whole value/);
+    expect(() => checkDefinitionExpressions("main:\n  steps:\n    - a:\n        assign:\n          - x: ${default(input, {})}\n")).to.throw(
+      /"\$\{default\(input, \{\}\)\}": "\{"/,
+    );
+    expect(() => checkDefinitionExpressions('main:\n  steps:\n    - a:\n        assign:\n          - x: "gs://${bucket}/"\n')).to.throw(
+      /an expression must be the whole value/,
+    );
     expect(() => checkExpression('"gs://" + input.data.bucket + "/" + input.data.name')).not.to.throw();
     expect(() => checkExpression('default(map.get(execution.body, "succeededCount"), 0) == execution.body.taskCount')).not.to.throw();
   });

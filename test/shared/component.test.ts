@@ -45,7 +45,9 @@ describe("PipelineComponent", () => {
     const first = new gcp.storage.Bucket("someResource", { name: "p-dev-first", location: "EU" });
     await registered(recorder);
     recorder.clear();
-    expect(errorOf(() => new Bucket("second", bucketArgs("second"), { dependsOn: pulumi.output([first]) }))).to.match(/^Bucket\(second\)\.opts\.dependsOn: is an Output or Promise/);
+    expect(errorOf(() => new Bucket("second", bucketArgs("second"), { dependsOn: pulumi.output([first]) }))).to.match(
+      /^Bucket\(second\)\.opts\.dependsOn: is an Output or Promise/,
+    );
     expect(await registered(recorder)).to.deep.equal([]);
   });
 

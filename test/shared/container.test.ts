@@ -28,24 +28,43 @@ describe("container env and limits", () => {
     for (const [cpu, min, max] of ranges) {
       expect(resourceLimits("J", cpu, min as "512 MiB").cpu).to.equal(String(cpu));
       expect(resourceLimits("J", cpu, max as "4 GiB").memory).to.equal(max.replace(" GiB", "Gi"));
-      const below = `${(parseFloat(min) * (min.endsWith("GiB") ? 1024 : 1)) - 1} MiB` as "1 MiB";
+      const below = `${parseFloat(min) * (min.endsWith("GiB") ? 1024 : 1) - 1} MiB` as "1 MiB";
       const above = `${parseFloat(max) * 1024 + 1} MiB` as "1 MiB";
       expect(() => resourceLimits("J", cpu, below), `${cpu} ${below}`).to.throw(/does not fit/);
       expect(() => resourceLimits("J", cpu, above), `${cpu} ${above}`).to.throw(/does not fit/);
     }
   });
   it("env: pinned secret versions are kept, uppercase sorts before lowercase and underscores by code point", () => {
-    expect(containerEnv("J", { b: "3", B_2: "2", B: "1" }, { A_SECRET: { secret: "projects/p/secrets/s", version: "4" } }).map((e) => e.name)).to.deep.equal(["A_SECRET", "B", "B_2", "b"]);
-    expect(containerEnv("J", {}, { K: { secret: "s", version: "4" } })).to.deep.equal([{ name: "K", valueSource: { secretKeyRef: { secret: "s", version: "4" } } }]);
+    expect(containerEnv("J", { b: "3", B_2: "2", B: "1" }, { A_SECRET: { secret: "projects/p/secrets/s", version: "4" } }).map((e) => e.name)).to.deep.equal([
+      "A_SECRET",
+      "B",
+      "B_2",
+      "b",
+    ]);
+    expect(containerEnv("J", {}, { K: { secret: "s", version: "4" } })).to.deep.equal([
+      { name: "K", valueSource: { secretKeyRef: { secret: "s", version: "4" } } },
+    ]);
     expect(containerEnv("J", {}, {})).to.deep.equal([]);
   });
 
   it("env: every variable Cloud Run sets for a job is reserved, in env and in secretEnv", () => {
-    for (const name of ["CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION", "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT", "PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"]) {
+    for (const name of [
+      "CLOUD_RUN_JOB",
+      "CLOUD_RUN_EXECUTION",
+      "CLOUD_RUN_TASK_INDEX",
+      "CLOUD_RUN_TASK_ATTEMPT",
+      "CLOUD_RUN_TASK_COUNT",
+      "PORT",
+      "K_SERVICE",
+      "K_REVISION",
+      "K_CONFIGURATION",
+    ]) {
       expect(() => containerEnv("J", { [name]: "1" }, {}), name).to.throw(`J.env: ${name} is set by Cloud Run itself; choose another name`);
       expect(() => containerEnv("J", {}, { [name]: { secret: "s" } }), name).to.throw(`J.env: ${name} is set by Cloud Run itself`);
     }
-    expect(() => containerEnv("J", { "MY-VAR": "1" }, {})).to.throw('J.env: "MY-VAR" is not a valid variable name; use letters, digits and underscores, not starting with a digit');
+    expect(() => containerEnv("J", { "MY-VAR": "1" }, {})).to.throw(
+      'J.env: "MY-VAR" is not a valid variable name; use letters, digits and underscores, not starting with a digit',
+    );
   });
 
   it("limits: cpu set together with memory (memory alone makes the API add a cpu and diff on every update)", () => {

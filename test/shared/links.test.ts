@@ -38,19 +38,30 @@ describe("links", () => {
   });
 
   it("resolveLinks refuses a variable set by two links, and one set by a link and env, naming the field", () => {
-    expect(errorOf(() => resolveLinks("J", [{ env: { A: "1" }, grants: [] }, { env: { A: "2" }, grants: [] }]))).to.equal(
-      "J: the environment variable A is set by two links or by a link and env; link each resource once and leave its variable to the link",
+    expect(
+      errorOf(() =>
+        resolveLinks("J", [
+          { env: { A: "1" }, grants: [] },
+          { env: { A: "2" }, grants: [] },
+        ]),
+      ),
+    ).to.equal("J: the environment variable A is set by two links or by a link and env; link each resource once and leave its variable to the link");
+    expect(errorOf(() => resolveLinks("J", [{ env: { A: "1" }, grants: [] }], { A: "x" }))).to.match(
+      /^J: the environment variable A is set by two links or by a link and env/,
     );
-    expect(errorOf(() => resolveLinks("J", [{ env: { A: "1" }, grants: [] }], { A: "x" }))).to.match(/^J: the environment variable A is set by two links or by a link and env/);
   });
 
   it("resolveLinks refuses the same bucket linked twice (read and write both set its variable)", () => {
     const raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV });
-    expect(errorOf(() => resolveLinks("CloudRunJob(x)", [raw.read, raw.write]))).to.match(/^CloudRunJob\(x\): the environment variable RAW_BUCKET is set by two links/);
+    expect(errorOf(() => resolveLinks("CloudRunJob(x)", [raw.read, raw.write]))).to.match(
+      /^CloudRunJob\(x\): the environment variable RAW_BUCKET is set by two links/,
+    );
   });
 
   it("checkEnvName wants upper case names", () => {
-    expect(() => checkEnvName("B.envName", "raw", "RAW_BUCKET")).to.throw('B.envName: "raw" is not an environment variable name; use upper case letters, digits and underscores, e.g. RAW_BUCKET');
+    expect(() => checkEnvName("B.envName", "raw", "RAW_BUCKET")).to.throw(
+      'B.envName: "raw" is not an environment variable name; use upper case letters, digits and underscores, e.g. RAW_BUCKET',
+    );
     expect(() => checkEnvName("B.envName", "1RAW", "RAW_BUCKET")).to.throw(/^B\.envName: "1RAW" is not an environment variable name/);
     expect(() => checkEnvName("B.envName", "RAW-BUCKET", "RAW_BUCKET")).to.throw(/^B\.envName: "RAW-BUCKET"/);
     expect(() => checkEnvName("B.envName", "RAW_BUCKET", "X")).not.to.throw();

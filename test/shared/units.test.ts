@@ -19,13 +19,24 @@ describe("units", () => {
   });
 
   it("names the field and the expected form on bad input", () => {
-    expect(() => toSeconds("10m" as "10 minutes", "Job.timeout")).to.throw('Job.timeout: "10m" is not a duration; write a number and a unit, e.g. "90 seconds"');
+    expect(() => toSeconds("10m" as "10 minutes", "Job.timeout")).to.throw(
+      'Job.timeout: "10m" is not a duration; write a number and a unit, e.g. "90 seconds"',
+    );
     expect(() => toSeconds("0.5 seconds", "Job.timeout")).to.throw('Job.timeout: "0.5 seconds" is 0.5 seconds; use a positive whole number of seconds');
     expect(() => toMiB("2 GB" as "2 GiB", "Job.memory")).to.throw('Job.memory: "2 GB" is not a memory size');
-    expect(() => toMiB("0.1 MiB", "Job.memory")).to.throw("Job.memory: \"0.1 MiB\" is 0.1 MiB; use a positive whole number of MiB");
+    expect(() => toMiB("0.1 MiB", "Job.memory")).to.throw('Job.memory: "0.1 MiB" is 0.1 MiB; use a positive whole number of MiB');
   });
   it("every unit, singular and plural, in seconds; and the Duration string", () => {
-    const cases: [string, number][] = [["1 second", 1], ["2 seconds", 2], ["1 minute", 60], ["10 minutes", 600], ["1 hour", 3600], ["168 hours", 604800], ["1 day", 86400], ["7 days", 604800]];
+    const cases: [string, number][] = [
+      ["1 second", 1],
+      ["2 seconds", 2],
+      ["1 minute", 60],
+      ["10 minutes", 600],
+      ["1 hour", 3600],
+      ["168 hours", 604800],
+      ["1 day", 86400],
+      ["7 days", 604800],
+    ];
     for (const [text, seconds] of cases) expect(toSeconds(text as "1 second", "f"), text).to.equal(seconds);
     expect(durationString(toSeconds("7 days", "f"))).to.equal("604800s");
     expect(durationString(1)).to.equal("1s");

@@ -24,7 +24,11 @@ const names = (resources: RecordedResource[]) => resources.map((r) => `${r.type}
 /** The images of a stack that builds (dev, staging); prod copies promoted digests into its own repository instead. */
 const BUILD = ["etl", "scorer", "stream"].map((image) => `docker:index/image:Image ${image}-image-image`);
 /** The nightly ETL chain (prod, staging): a Cloud Scheduler job starting the workflow, with its own account allowed to invoke workflows. */
-const SCHEDULE = ["gcp:cloudscheduler/job:Job etl-chain-sched-scheduler", "gcp:serviceaccount/account:Account etl-chain-sched-sa-account", "gcp:projects/iAMMember:IAMMember etl-chain-sched-workflows-invoker"];
+const SCHEDULE = [
+  "gcp:cloudscheduler/job:Job etl-chain-sched-scheduler",
+  "gcp:serviceaccount/account:Account etl-chain-sched-sa-account",
+  "gcp:projects/iAMMember:IAMMember etl-chain-sched-workflows-invoker",
+];
 /** The alerts where a stack names an alertEmail (prod), with the API they need. */
 const ALERT = [
   "gcp:monitoring/alertPolicy:AlertPolicy alerts-chain-failures",
@@ -37,7 +41,9 @@ const ALERT = [
 const CHAIN = [
   "gcp:workflows/workflow:Workflow etl-chain-workflow",
   "gcp:serviceaccount/account:Account etl-chain-sa-account",
-  ...["extract", "load", "transform"].flatMap((step) => ["run.jobsExecutorWithOverrides", "run.viewer"].map((role) => `gcp:cloudrunv2/jobIamMember:JobIamMember etl-chain-${step}-${role}`)),
+  ...["extract", "load", "transform"].flatMap((step) =>
+    ["run.jobsExecutorWithOverrides", "run.viewer"].map((role) => `gcp:cloudrunv2/jobIamMember:JobIamMember etl-chain-${step}-${role}`),
+  ),
 ];
 /** A push subscription to a service, with its invoker and its dead-letter topic (the scoring trigger's and the stream's). */
 const push = (name: string) => [
@@ -75,7 +81,21 @@ const STREAMING = [
 ];
 /** Every custom resource every stack declares. */
 const COMMON = [
-  ...["artifactregistry", "bigquery", "cloudresourcemanager", "cloudscheduler", "eventarc", "iam", "logging", "pubsub", "run", "secretmanager", "storage", "workflowexecutions", "workflows"].map((api) => `${SERVICE} apis-${api}`),
+  ...[
+    "artifactregistry",
+    "bigquery",
+    "cloudresourcemanager",
+    "cloudscheduler",
+    "eventarc",
+    "iam",
+    "logging",
+    "pubsub",
+    "run",
+    "secretmanager",
+    "storage",
+    "workflowexecutions",
+    "workflows",
+  ].map((api) => `${SERVICE} apis-${api}`),
   `${DATASET} warehouse-dataset`,
   "gcp:bigquery/datasetIamMember:DatasetIamMember load-warehouse-dataEditor",
   "gcp:bigquery/datasetIamMember:DatasetIamMember transform-warehouse-dataEditor",
@@ -117,12 +137,25 @@ describe("stack: the real program with the real stack files", () => {
   it("runners from config get run.jobsExecutorWithOverrides and run.viewer on every job, logging.viewAccessor on the jobs' log view (not the project), and nothing else", async () => {
     const config = readStackConfig("dev");
     const run = await runProgram("dev", { ...config, values: { ...config.values, "cloudrun-pipelines:runners": '["group:data-eng@example.com"]' } });
-    expect(iamRows(run.resources).filter((r) => r.member === "group:data-eng@example.com").map((r) => `${r.role} on ${r.resource}`)).to.deep.equal([
+    expect(
+      iamRows(run.resources)
+        .filter((r) => r.member === "group:data-eng@example.com")
+        .map((r) => `${r.role} on ${r.resource}`),
+    ).to.deep.equal([
       "roles/logging.viewAccessor on log view dev-cloud-run-jobs",
-      ...["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"].flatMap((role) => ["extract", "load", "transform"].map((step) => `${role} on job dev-etl-${step}`)),
+      ...["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"].flatMap((role) =>
+        ["extract", "load", "transform"].map((step) => `${role} on job dev-etl-${step}`),
+      ),
     ]);
     expect(run.resources.filter((r) => r.type === "gcp:logging/logViewIamMember:LogViewIamMember").map((r) => r.inputs)).to.deep.equal([
-      { parent: "projects/my-pipelines-dev", location: "global", bucket: "projects/my-pipelines-dev/locations/global/buckets/_Default", name: "dev-cloud-run-jobs", role: "roles/logging.viewAccessor", member: "group:data-eng@example.com" },
+      {
+        parent: "projects/my-pipelines-dev",
+        location: "global",
+        bucket: "projects/my-pipelines-dev/locations/global/buckets/_Default",
+        name: "dev-cloud-run-jobs",
+        role: "roles/logging.viewAccessor",
+        member: "group:data-eng@example.com",
+      },
     ]);
   });
 
@@ -135,7 +168,10 @@ describe("stack: the real program with the real stack files", () => {
       httpMethod: "POST",
       body: Buffer.from('{"argument":"{}"}').toString("base64"),
       headers: { "Content-Type": "application/json" },
-      oauthToken: { serviceAccountEmail: "prod-etl-nightly@my-pipelines-prod.iam.gserviceaccount.com", scope: "https://www.googleapis.com/auth/cloud-platform" },
+      oauthToken: {
+        serviceAccountEmail: "prod-etl-nightly@my-pipelines-prod.iam.gserviceaccount.com",
+        scope: "https://www.googleapis.com/auth/cloud-platform",
+      },
     });
     const alert = prod.resources.find((r) => r.name === "alerts-dead-letters")!;
     const filter = (alert.inputs.conditions as { conditionThreshold: { filter: string } }[])[0].conditionThreshold.filter;
@@ -166,7 +202,11 @@ describe("stack: the real program with the real stack files", () => {
       region: "europe-west1",
       jobs: { extract: job("extract"), load: job("load"), transform: job("transform") },
       pipelines: {
-        etl: { steps: ["extract", "load", "transform"], stagingBucket: "my-pipelines-dev-dev-staging", workflow: "projects/my-pipelines-dev/locations/europe-west1/workflows/dev-etl" },
+        etl: {
+          steps: ["extract", "load", "transform"],
+          stagingBucket: "my-pipelines-dev-dev-staging",
+          workflow: "projects/my-pipelines-dev/locations/europe-west1/workflows/dev-etl",
+        },
         scoring: {
           inputBucket: "my-pipelines-dev-dev-scoring-input",
           outputBucket: "my-pipelines-dev-dev-scoring-output",
@@ -186,7 +226,8 @@ describe("stack: the real program with the real stack files", () => {
       repository: "europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images",
     });
     expect(Object.keys(images)).to.deep.equal(["etl", "scorer", "stream"]);
-    for (const [name, digest] of Object.entries(images)) expect(digest).to.equal(`europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images/${name}@${OFFLINE_DIGEST}`);
+    for (const [name, digest] of Object.entries(images))
+      expect(digest).to.equal(`europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images/${name}@${OFFLINE_DIGEST}`);
   });
 
   it("the push subscriptions: scoring waits up to 10 minutes per CSV and tries 10 times, streaming answers within a minute and tries 5 times", () => {
@@ -200,7 +241,10 @@ describe("stack: the real program with the real stack files", () => {
       expirationPolicy: { ttl: "" },
       retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
       deadLetterPolicy: { deadLetterTopic: "projects/my-pipelines-dev/topics/dev-scoring-push-dead-letter", maxDeliveryAttempts: 10 },
-      pushConfig: { pushEndpoint: `${uri("dev-scorer")}/`, oidcToken: { serviceAccountEmail: "dev-scoring-push@my-pipelines-dev.iam.gserviceaccount.com", audience: uri("dev-scorer") } },
+      pushConfig: {
+        pushEndpoint: `${uri("dev-scorer")}/`,
+        oidcToken: { serviceAccountEmail: "dev-scoring-push@my-pipelines-dev.iam.gserviceaccount.com", audience: uri("dev-scorer") },
+      },
     });
     expect(push("stream-push-subscription")).to.deep.include({
       ackDeadlineSeconds: 60,
@@ -225,8 +269,16 @@ describe("stack: the real program with the real stack files", () => {
   it("the services: scorer one CSV at a time on up to 5 instances, stream 80 requests per instance on up to 10, both from 0, private", () => {
     const service = (name: string) => dev.resources.find((r) => r.name === name)!.inputs;
     expect(service("scorer-service")).to.deep.include({ name: "dev-scorer", ingress: "INGRESS_TRAFFIC_ALL", deletionProtection: false });
-    expect(service("scorer-service").template).to.deep.include({ timeout: "600s", maxInstanceRequestConcurrency: 1, scaling: { minInstanceCount: 0, maxInstanceCount: 5 } });
-    expect(service("stream-service-service").template).to.deep.include({ timeout: "60s", maxInstanceRequestConcurrency: 80, scaling: { minInstanceCount: 0, maxInstanceCount: 10 } });
+    expect(service("scorer-service").template).to.deep.include({
+      timeout: "600s",
+      maxInstanceRequestConcurrency: 1,
+      scaling: { minInstanceCount: 0, maxInstanceCount: 5 },
+    });
+    expect(service("stream-service-service").template).to.deep.include({
+      timeout: "60s",
+      maxInstanceRequestConcurrency: 80,
+      scaling: { minInstanceCount: 0, maxInstanceCount: 10 },
+    });
     const envs = (name: string) => (service(name).template as { containers: { envs: { name: string; value: string }[] }[] }).containers[0].envs;
     expect(envs("scorer-service")).to.deep.equal([
       { name: "INPUT_BUCKET", value: "my-pipelines-dev-dev-scoring-input" },
@@ -246,13 +298,24 @@ describe("stack: the real program with the real stack files", () => {
 
   it("the ETL workflow runs extract, load and transform in order, with the staging bucket and the object of a bucket event going to extract", () => {
     const workflow = dev.resources.find((r) => r.type === "gcp:workflows/workflow:Workflow")!;
-    expect(workflow.inputs).to.deep.include({ name: "dev-etl", region: "europe-west1", serviceAccount: "dev-etl-chain@my-pipelines-dev.iam.gserviceaccount.com", deletionProtection: false });
+    expect(workflow.inputs).to.deep.include({
+      name: "dev-etl",
+      region: "europe-west1",
+      serviceAccount: "dev-etl-chain@my-pipelines-dev.iam.gserviceaccount.com",
+      deletionProtection: false,
+    });
     type Step = Record<string, { call?: string; args?: { job: string }; assign?: Record<string, string>[] }>;
     const main = (parse(String(workflow.inputs.sourceContents)) as { main: { steps: Step[] } }).main.steps;
-    const runs = main.flatMap((step) => Object.values(step).filter((body) => body.call === "run_job").map((body) => body.args!.job));
+    const runs = main.flatMap((step) =>
+      Object.values(step)
+        .filter((body) => body.call === "run_job")
+        .map((body) => body.args!.job),
+    );
     expect(runs).to.deep.equal(["extract", "load", "transform"].map((step) => `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`));
     expect(main[0].init.assign).to.deep.include({ stagingPrefix: '${"gs://my-pipelines-dev-dev-staging/" + runId + "/"}' });
-    expect(main.map((step) => Object.keys(step)[0])).to.include("extract_object").and.not.include("load_object");
+    expect(main.map((step) => Object.keys(step)[0]))
+      .to.include("extract_object")
+      .and.not.include("load_object");
   });
 
   it("every job runs as its own service account, created for it, never a default account", () => {
@@ -268,9 +331,15 @@ describe("stack: the real program with the real stack files", () => {
   });
 
   it("each account holds exactly the roles its links name (dev)", () => {
-    const byMember = (member: string) => iamRows(dev.resources).filter((r) => r.member === member).map((r) => `${r.role} on ${r.resource}`);
+    const byMember = (member: string) =>
+      iamRows(dev.resources)
+        .filter((r) => r.member === member)
+        .map((r) => `${r.role} on ${r.resource}`);
     const sa = (step: string) => `serviceAccount:dev-etl-${step}@my-pipelines-dev.iam.gserviceaccount.com`;
-    expect(byMember(sa("extract"))).to.deep.equal(["roles/storage.objectUser on bucket my-pipelines-dev-dev-raw", "roles/storage.objectUser on bucket my-pipelines-dev-dev-staging"]);
+    expect(byMember(sa("extract"))).to.deep.equal([
+      "roles/storage.objectUser on bucket my-pipelines-dev-dev-raw",
+      "roles/storage.objectUser on bucket my-pipelines-dev-dev-staging",
+    ]);
     expect(byMember(sa("load"))).to.deep.equal([
       "roles/bigquery.dataEditor on dataset dev_warehouse",
       "roles/bigquery.jobUser on project my-pipelines-dev",
@@ -282,15 +351,22 @@ describe("stack: the real program with the real stack files", () => {
       "roles/bigquery.jobUser on project my-pipelines-dev",
     ]);
     const dev_ = (id: string) => `serviceAccount:${id}@my-pipelines-dev.iam.gserviceaccount.com`;
-    expect(byMember(dev_("dev-scorer"))).to.deep.equal(["roles/storage.objectUser on bucket my-pipelines-dev-dev-scoring-output", "roles/storage.objectViewer on bucket my-pipelines-dev-dev-scoring-input"]);
+    expect(byMember(dev_("dev-scorer"))).to.deep.equal([
+      "roles/storage.objectUser on bucket my-pipelines-dev-dev-scoring-output",
+      "roles/storage.objectViewer on bucket my-pipelines-dev-dev-scoring-input",
+    ]);
     expect(byMember(dev_("dev-stream"))).to.deep.equal(["roles/pubsub.publisher on topic dev-stream-results"]);
     expect(byMember(dev_("dev-scoring-push"))).to.deep.equal(["roles/run.invoker on service dev-scorer"]);
     expect(byMember(dev_("dev-stream-push"))).to.deep.equal(["roles/run.invoker on service dev-stream"]);
     expect(byMember(dev_("dev-etl-chain"))).to.deep.equal(
-      ["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"].flatMap((role) => ["extract", "load", "transform"].map((step) => `${role} on job dev-etl-${step}`)).sort(),
+      ["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"]
+        .flatMap((role) => ["extract", "load", "transform"].map((step) => `${role} on job dev-etl-${step}`))
+        .sort(),
     );
     const number = projectNumber("my-pipelines-dev");
-    expect(byMember(`serviceAccount:service-${number}@gs-project-accounts.iam.gserviceaccount.com`), "GCS agent").to.deep.equal(["roles/pubsub.publisher on topic dev-scoring-uploads"]);
+    expect(byMember(`serviceAccount:service-${number}@gs-project-accounts.iam.gserviceaccount.com`), "GCS agent").to.deep.equal([
+      "roles/pubsub.publisher on topic dev-scoring-uploads",
+    ]);
     expect(byMember(`serviceAccount:service-${number}@gcp-sa-pubsub.iam.gserviceaccount.com`), "Pub/Sub agent").to.deep.equal([
       "roles/pubsub.publisher on topic dev-scoring-push-dead-letter",
       "roles/pubsub.publisher on topic dev-stream-push-dead-letter",
@@ -317,7 +393,11 @@ describe("stack: the real program with the real stack files", () => {
   });
 
   it("dev tears down completely: nothing protected, buckets and dataset emptied on destroy, no deletion protection on jobs, services and the workflow (the provider defaults it to true)", () => {
-    expect(custom(dev).filter((r) => r.protect).map((r) => r.name)).to.deep.equal([]);
+    expect(
+      custom(dev)
+        .filter((r) => r.protect)
+        .map((r) => r.name),
+    ).to.deep.equal([]);
     for (const bucket of ofType(dev, BUCKET)) expect(bucket.inputs.forceDestroy, bucket.name).to.equal(true);
     expect(ofType(dev, DATASET)[0].inputs.deleteContentsOnDestroy).to.equal(true);
     for (const workload of [...ofType(dev, JOB), ...ofType(dev, "gcp:cloudrunv2/service:Service"), ...ofType(dev, "gcp:workflows/workflow:Workflow")]) {
@@ -326,7 +406,20 @@ describe("stack: the real program with the real stack files", () => {
   });
 
   it("prod protects its data: buckets and dataset protected, never force-destroyed, versioned; jobs, services and the workflow with deletion protection", () => {
-    expect(custom(prod).filter((r) => r.protect).map((r) => r.name).sort()).to.deep.equal(["curated-bucket", "images-repository", "raw-bucket", "scoring-input-bucket", "scoring-output-bucket", "staging-bucket", "warehouse-dataset"]);
+    expect(
+      custom(prod)
+        .filter((r) => r.protect)
+        .map((r) => r.name)
+        .sort(),
+    ).to.deep.equal([
+      "curated-bucket",
+      "images-repository",
+      "raw-bucket",
+      "scoring-input-bucket",
+      "scoring-output-bucket",
+      "staging-bucket",
+      "warehouse-dataset",
+    ]);
     for (const bucket of ofType(prod, BUCKET)) {
       expect(bucket.inputs.forceDestroy, bucket.name).to.equal(false);
       expect(bucket.inputs.versioning, bucket.name).to.deep.equal({ enabled: true });
@@ -364,7 +457,9 @@ describe("stack: the real program with the real stack files", () => {
         expect(`${image}@sha256:${hex}`, file).not.to.equal(mock);
         // The mock's old recipe: sha256 of the pushed image name, `<repo>/<image>:src-<context hash>` (ContainerImage's tag).
         const name = image.split("/").pop()!;
-        const tagged = fs.existsSync(path.join(ROOT, "images", name, "Dockerfile")) ? [`${image}:src-${contextHash(name, path.join(ROOT, "images", name))}`] : [];
+        const tagged = fs.existsSync(path.join(ROOT, "images", name, "Dockerfile"))
+          ? [`${image}:src-${contextHash(name, path.join(ROOT, "images", name))}`]
+          : [];
         for (const made of [image, ...tagged]) expect(hex, `${file}: ${image}`).not.to.equal(createHash("sha256").update(made).digest("hex"));
       }
     }
@@ -372,8 +467,10 @@ describe("stack: the real program with the real stack files", () => {
 
   it("prod on a fresh clone (no digest promoted yet): the offline preview deploys marked placeholders and copies nothing; its own repository is protected", () => {
     const placeholder = "<promote: npm run promote -- --from dev --to prod>";
-    for (const job of ofType(prod, JOB)) expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image, job.name).to.equal(placeholder);
-    const serviceImage = (name: string) => (prod.resources.find((r) => r.name === name)!.inputs.template as { containers: { image: string }[] }).containers[0].image;
+    for (const job of ofType(prod, JOB))
+      expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image, job.name).to.equal(placeholder);
+    const serviceImage = (name: string) =>
+      (prod.resources.find((r) => r.name === name)!.inputs.template as { containers: { image: string }[] }).containers[0].image;
     expect(serviceImage("scorer-service")).to.equal(placeholder);
     expect(serviceImage("stream-service-service")).to.equal(placeholder);
     expect(ofType(prod, "docker:index/image:Image")).to.deep.equal([]);
@@ -387,14 +484,19 @@ describe("stack: the real program with the real stack files", () => {
     const config = readStackConfig("prod");
     const source = (name: string, hex: string) => `europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images/${name}@sha256:${hex.repeat(64)}`;
     const promoted = { etl: source("etl", "a"), scorer: source("scorer", "b"), stream: source("stream", "c") };
-    const run = await runProgram("prod", { ...config, values: { ...config.values, ...Object.fromEntries(Object.entries(promoted).map(([name, ref]) => [`cloudrun-pipelines:${name}Image`, ref])) } });
+    const run = await runProgram("prod", {
+      ...config,
+      values: { ...config.values, ...Object.fromEntries(Object.entries(promoted).map(([name, ref]) => [`cloudrun-pipelines:${name}Image`, ref])) },
+    });
     const copied = (name: string, hex: string) => `europe-west1-docker.pkg.dev/my-pipelines-prod/prod-images/${name}@sha256:${hex.repeat(64)}`;
     expect(run.outputs.images).to.deep.equal({ etl: copied("etl", "a"), scorer: copied("scorer", "b"), stream: copied("stream", "c") });
     expect(ofType(run, "command:local:Command").map((c) => c.name)).to.deep.equal(["etl-promoted-copy", "scorer-promoted-copy", "stream-promoted-copy"]);
     const hexOf = { etl: "a", scorer: "b", stream: "c" };
     for (const [name, ref] of Object.entries(promoted)) {
       const tagged = `europe-west1-docker.pkg.dev/my-pipelines-prod/prod-images/${name}:promoted-${hexOf[name as keyof typeof hexOf].repeat(12)}`;
-      expect(ofType(run, "command:local:Command").find((c) => c.name === `${name}-promoted-copy`)!.inputs.create).to.include(`gcrane cp ${quote([ref, tagged])} && `);
+      expect(ofType(run, "command:local:Command").find((c) => c.name === `${name}-promoted-copy`)!.inputs.create).to.include(
+        `gcrane cp ${quote([ref, tagged])} && `,
+      );
     }
     const copyOf = (name: string) => ofType(run, "command:local:Command").find((c) => c.name === `${name}-promoted-copy`)!.urn;
     for (const job of ofType(run, JOB)) {
@@ -410,7 +512,9 @@ describe("stack: the real program with the real stack files", () => {
 
   it("with the real engine, prod without promoted digests fails before declaring anything, naming the command that promotes them", () => {
     const config = readStackConfig("prod");
-    expect(() => configFromPulumi(config.values, "prod")).to.throw(/cloudrun-pipelines:etlImage = \(not set\): .*deploy dev \(`pulumi up --stack dev`\), then promote its images with `npm run promote -- --from dev --to prod`/);
+    expect(() => configFromPulumi(config.values, "prod")).to.throw(
+      /cloudrun-pipelines:etlImage = \(not set\): .*deploy dev \(`pulumi up --stack dev`\), then promote its images with `npm run promote -- --from dev --to prod`/,
+    );
   });
 
   it("a source token from a config secret reaches only extract, through Secret Manager, and never shows in the plan", async () => {
@@ -421,8 +525,17 @@ describe("stack: the real program with the real stack files", () => {
     });
     expect(JSON.stringify(run.resources)).not.to.include("tok-8f2b");
     const accessors = ofType(run, "gcp:secretmanager/secretIamMember:SecretIamMember").map((r) => r.inputs);
-    expect(accessors).to.deep.equal([{ secretId: "projects/my-pipelines-dev/secrets/dev-etl-source-token", role: "roles/secretmanager.secretAccessor", member: "serviceAccount:dev-etl-extract@my-pipelines-dev.iam.gserviceaccount.com" }]);
-    const envNames = (step: string) => ((ofType(run, JOB).find((j) => j.name === `${step}-job`)!.inputs.template as { template: { containers: { envs: { name: string }[] }[] } }).template.containers[0].envs.map((e) => e.name));
+    expect(accessors).to.deep.equal([
+      {
+        secretId: "projects/my-pipelines-dev/secrets/dev-etl-source-token",
+        role: "roles/secretmanager.secretAccessor",
+        member: "serviceAccount:dev-etl-extract@my-pipelines-dev.iam.gserviceaccount.com",
+      },
+    ]);
+    const envNames = (step: string) =>
+      (
+        ofType(run, JOB).find((j) => j.name === `${step}-job`)!.inputs.template as { template: { containers: { envs: { name: string }[] }[] } }
+      ).template.containers[0].envs.map((e) => e.name);
     expect(envNames("extract")).to.include("SOURCE_TOKEN");
     expect(envNames("load")).not.to.include("SOURCE_TOKEN");
   });
@@ -436,7 +549,9 @@ describe("stack: the real program with the real stack files", () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).to.include('cloudrun-pipelines:stagingRetentionDays = "a week": expected staging retention in days: a whole number written in decimal digits');
+    expect(message).to.include(
+      'cloudrun-pipelines:stagingRetentionDays = "a week": expected staging retention in days: a whole number written in decimal digits',
+    );
     const registered = [...(pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources.keys()];
     expect(registered.map((urn) => urn.split("::")[2]).filter((type) => type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
   });
@@ -445,7 +560,9 @@ describe("stack: the real program with the real stack files", () => {
     const config = readStackConfig("dev");
     const run = await runProgram("dev", { ...config, values: { ...config.values, "cloudrun-pipelines:etlSourceBuckets": '["landing"]' } });
     const onLanding = iamRows(run.resources).filter((r) => r.resource === "bucket landing");
-    expect(onLanding.map((r) => [r.member, r.role])).to.deep.equal([["serviceAccount:dev-etl-extract@my-pipelines-dev.iam.gserviceaccount.com", "roles/storage.objectViewer"]]);
+    expect(onLanding.map((r) => [r.member, r.role])).to.deep.equal([
+      ["serviceAccount:dev-etl-extract@my-pipelines-dev.iam.gserviceaccount.com", "roles/storage.objectViewer"],
+    ]);
     expect(ofType(dev, "gcp:storage/bucketIAMMember:BucketIAMMember").map((r) => r.inputs.bucket)).not.to.include("landing");
   });
 
@@ -462,13 +579,20 @@ describe("stack: the real program with the real stack files", () => {
   it("the Pub/Sub service agent is made to exist (a ServiceIdentity per push subscription) before each grant that binds it", () => {
     for (const run of [dev, prod]) {
       const identities = ofType(run, "gcp:projects/serviceIdentity:ServiceIdentity");
-      expect(identities.map((r) => r.inputs), run.stack).to.deep.equal([
+      expect(
+        identities.map((r) => r.inputs),
+        run.stack,
+      ).to.deep.equal([
         { project: `my-pipelines-${run.stack}`, service: "pubsub.googleapis.com" },
         { project: `my-pipelines-${run.stack}`, service: "pubsub.googleapis.com" },
       ]);
       const agentGrants = run.resources.filter((r) => /-dead-letter-agent-(publisher|subscriber)$/.test(r.name));
       expect(agentGrants, run.stack).to.have.length(4);
-      for (const grant of agentGrants) expect(identities.map((i) => i.urn).some((urn) => grant.dependencies.includes(urn)), grant.name).to.equal(true);
+      for (const grant of agentGrants)
+        expect(
+          identities.map((i) => i.urn).some((urn) => grant.dependencies.includes(urn)),
+          grant.name,
+        ).to.equal(true);
     }
   });
 

@@ -44,9 +44,23 @@ describe("config docs (tools/config-docs.ts): Pulumi.yaml's config block and the
   });
 
   it("rewrites a stale config block (a key, a default, a description) and keeps the rest of Pulumi.yaml, comments included", () => {
-    const stale = ["name: p", "# the runtime", "runtime: nodejs", "# the keys", "config:", "  protectData:", "    type: string", "    default: false", "  oldKey:", "    type: string", ""].join("\n");
+    const stale = [
+      "name: p",
+      "# the runtime",
+      "runtime: nodejs",
+      "# the keys",
+      "config:",
+      "  protectData:",
+      "    type: string",
+      "    default: false",
+      "  oldKey:",
+      "    type: string",
+      "",
+    ].join("\n");
     const text = pulumiYamlText(stale);
-    expect(text.startsWith("name: p\n# the runtime\nruntime: nodejs\n# the keys\nconfig:\n  protectData:\n    type: boolean\n    default: true\n    description: ")).to.equal(true);
+    expect(
+      text.startsWith("name: p\n# the runtime\nruntime: nodejs\n# the keys\nconfig:\n  protectData:\n    type: boolean\n    default: true\n    description: "),
+    ).to.equal(true);
     const config = (parse(text) as { config: Record<string, { type: string; items?: unknown; default: unknown; description: string }> }).config;
     expect(Object.keys(config)).to.not.include("oldKey");
     expect(config.runners).to.deep.include({ type: "array", items: { type: "string" }, default: [] });
@@ -56,7 +70,7 @@ describe("config docs (tools/config-docs.ts): Pulumi.yaml's config block and the
   it("replaces only the text between the README's markers, and names them when they are missing", () => {
     const text = readmeText(`before\n${TABLE_START}\n| old |\n${TABLE_END}\nafter\n`);
     expect(text).to.equal(`before\n${TABLE_START}\n${configTable()}\n${TABLE_END}\nafter\n`);
-    expect(configTable()).to.include("| `cloudrun-pipelines:etlDatasetName` | string | `\"flights\"` | Default dataset name of the ETL jobs (`DATASET_NAME`). |");
+    expect(configTable()).to.include('| `cloudrun-pipelines:etlDatasetName` | string | `"flights"` | Default dataset name of the ETL jobs (`DATASET_NAME`). |');
     expect(configTable()).to.include("| `gcp:project` | string | required |");
     expect(() => readmeText("no table here")).to.throw("README.md has no config table markers: put <!-- config-table:start");
   });

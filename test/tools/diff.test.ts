@@ -5,11 +5,15 @@ import { planOf } from "../helpers/plan";
 describe("preview --diff: what differs between two stacks' plans", () => {
   it("sets a stack's own names aside, and nothing else", () => {
     const n = normalizer("my-pipelines-dev", "dev");
-    expect(n("serviceAccount:dev-etl-load@my-pipelines-dev.iam.gserviceaccount.com")).to.equal("serviceAccount:<stack>-etl-load@<project>.iam.gserviceaccount.com");
+    expect(n("serviceAccount:dev-etl-load@my-pipelines-dev.iam.gserviceaccount.com")).to.equal(
+      "serviceAccount:<stack>-etl-load@<project>.iam.gserviceaccount.com",
+    );
     expect(n("dataset dev_warehouse")).to.equal("dataset <stack>_warehouse");
     expect(n("europe-west1-docker.pkg.dev/x")).to.equal("europe-west1-docker.pkg.dev/x");
     expect(n("devices")).to.equal("devices");
-    expect(n("serviceAccount:service-977162949841@gcp-sa-pubsub.iam.gserviceaccount.com")).to.equal("serviceAccount:service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com");
+    expect(n("serviceAccount:service-977162949841@gcp-sa-pubsub.iam.gserviceaccount.com")).to.equal(
+      "serviceAccount:service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com",
+    );
   });
 
   it("dev against prod: the builds only in dev, the nightly chain schedule and the alerts only in prod, the environment policy, and nothing about names", async () => {
@@ -39,7 +43,9 @@ describe("preview --diff: what differs between two stacks' plans", () => {
     expect(change("gcp:bigquery/dataset:Dataset warehouse-dataset", "location")).to.deep.include({ a: "europe-west1", b: "EU" });
     expect(diff.changed.filter((c) => c.path === "accountId" || c.path === "name" || c.path === "bucket")).to.deep.equal([]);
     // prod has no promoted digest in a fresh clone: the offline plan shows the marked placeholder.
-    expect(change("gcp:cloudrunv2/job:Job load-job", "template.template.containers.0.image")).to.deep.include({ b: "<promote: npm run promote -- --from dev --to prod>" });
+    expect(change("gcp:cloudrunv2/job:Job load-job", "template.template.containers.0.image")).to.deep.include({
+      b: "<promote: npm run promote -- --from dev --to prod>",
+    });
     expect(renderDiff(diff)).to.match(/^Plan of prod against dev[^\n]*\nonly in dev \(3\):\n/);
   });
 });

@@ -58,19 +58,35 @@ describe("preview", () => {
       ].join("\n"),
     );
     expect(renderIamTable(iamRows(resources))).to.equal(
-      ["MEMBER              ROLE                        RESOURCE", "serviceAccount:a@p  roles/bigquery.jobUser      project p", "serviceAccount:z@p  roles/storage.objectViewer  bucket p-raw"].join("\n"),
+      [
+        "MEMBER              ROLE                        RESOURCE",
+        "serviceAccount:a@p  roles/bigquery.jobUser      project p",
+        "serviceAccount:z@p  roles/storage.objectViewer  bucket p-raw",
+      ].join("\n"),
     );
   });
 
   it("the tree shows an array job's task count and parallelism", () => {
-    const job = fake("extract-job", "gcp:cloudrunv2/job:Job", { name: "dev-etl-extract", location: "europe-west1", template: { taskCount: 10, parallelism: 2 } });
+    const job = fake("extract-job", "gcp:cloudrunv2/job:Job", {
+      name: "dev-etl-extract",
+      location: "europe-west1",
+      template: { taskCount: 10, parallelism: 2 },
+    });
     expect(renderTree([job])).to.equal(
-      ["- extract-job  (gcp:cloudrunv2/job:Job)", "    name: dev-etl-extract", "    location: europe-west1", "    template.taskCount: 10", "    template.parallelism: 2"].join("\n"),
+      [
+        "- extract-job  (gcp:cloudrunv2/job:Job)",
+        "    name: dev-etl-extract",
+        "    location: europe-west1",
+        "    template.taskCount: 10",
+        "    template.parallelism: 2",
+      ].join("\n"),
     );
   });
 
   it("the diagram draws the event flows and the service agents' grants, not just the jobs", async () => {
-    const edges = renderMermaid((await planOf("dev")).resources).split("\n").filter((line) => line.includes("-->"));
+    const edges = renderMermaid((await planOf("dev")).resources)
+      .split("\n")
+      .filter((line) => line.includes("-->"));
     expect(edges).to.include.members([
       "  scoring_input -->|notifies| scoring_trigger_notifications",
       "  scoring_trigger_notifications -->|push| scorer",

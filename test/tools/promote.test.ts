@@ -10,7 +10,10 @@ const DIGEST = `europe-west1-docker.pkg.dev/p-dev/dev-images/etl@sha256:${"b".re
 
 function setup(outputs: unknown) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "promote-"));
-  fs.writeFileSync(path.join(root, "Pulumi.prod.yaml"), '# prod stack\nconfig:\n  gcp:project: p-prod # the prod project\n  cloudrun-pipelines:buildImages: "false"\n');
+  fs.writeFileSync(
+    path.join(root, "Pulumi.prod.yaml"),
+    '# prod stack\nconfig:\n  gcp:project: p-prod # the prod project\n  cloudrun-pipelines:buildImages: "false"\n',
+  );
   const outputsFile = path.join(root, "dev-outputs.json");
   fs.writeFileSync(outputsFile, JSON.stringify(outputs));
   return { root, outputsFile, file: path.join(root, "Pulumi.prod.yaml") };
@@ -36,7 +39,12 @@ describe("npm run promote: dev's image digests into prod's stack file", () => {
   });
 
   it("refuses the offline preview's outputs (`npm run preview -- --outputs F`): their digests are made up, and the stack file stays as it was", () => {
-    const made = (name: string) => computedOutputs("docker:index/image:Image", { imageName: `europe-west1-docker.pkg.dev/p-dev/dev-images/${name}:src-0123456789ab` }, { project: "p-dev", region: "europe-west1" }).outputs.repoDigest as string;
+    const made = (name: string) =>
+      computedOutputs(
+        "docker:index/image:Image",
+        { imageName: `europe-west1-docker.pkg.dev/p-dev/dev-images/${name}:src-0123456789ab` },
+        { project: "p-dev", region: "europe-west1" },
+      ).outputs.repoDigest as string;
     const { root, outputsFile, file } = setup({ images: { etl: made("etl"), scorer: made("scorer"), stream: made("stream") }, jobs: {} });
     const before = fs.readFileSync(file, "utf8");
     expect(() => promote("dev", "prod", outputsFile, root)).to.throw(
@@ -47,7 +55,9 @@ describe("npm run promote: dev's image digests into prod's stack file", () => {
 
   it("refuses outputs without digests (a tag is not promotable) and a stack without a file", () => {
     const { root, outputsFile } = setup({ images: { etl: "europe-west1-docker.pkg.dev/p/r/etl:latest" } });
-    expect(() => promote("dev", "prod", outputsFile, root)).to.throw(/--from dev: .* has no promotable image digests: images\.etl: expected an image by digest/);
+    expect(() => promote("dev", "prod", outputsFile, root)).to.throw(
+      /--from dev: .* has no promotable image digests: images\.etl: expected an image by digest/,
+    );
     expect(() => promote("dev", "qa", outputsFile, root)).to.throw("--to qa: no stack file Pulumi.qa.yaml");
   });
 });

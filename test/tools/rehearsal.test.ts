@@ -34,8 +34,16 @@ function res(type: string, name: string, inputs: Record<string, unknown> = {}, o
     provider: custom && type.startsWith("gcp:") ? `${PROVIDER}::provider-id` : undefined,
   };
 }
-const invoke = (token: string, outputs: Record<string, unknown>, deps: RecordedResource[] = []): RecordedInvoke => ({ token, inputs: {}, outputs, dependencies: deps.map((d) => d.urn) });
-const plan = (resources: RecordedResource[], invokes: RecordedInvoke[] = []): Plan => ({ resources: [res("pulumi:providers:gcp", "gcp"), ...resources], invokes });
+const invoke = (token: string, outputs: Record<string, unknown>, deps: RecordedResource[] = []): RecordedInvoke => ({
+  token,
+  inputs: {},
+  outputs,
+  dependencies: deps.map((d) => d.urn),
+});
+const plan = (resources: RecordedResource[], invokes: RecordedInvoke[] = []): Plan => ({
+  resources: [res("pulumi:providers:gcp", "gcp"), ...resources],
+  invokes,
+});
 const api = (service: string) => res("gcp:projects/service:Service", `apis-${service.split(".")[0]}`, { service, disableOnDestroy: false });
 
 /** `<rule>: <step> <message>` of one rule over a plan. */
@@ -50,7 +58,8 @@ const PUBSUB = api("pubsub.googleapis.com");
 const SECRETS = api("secretmanager.googleapis.com");
 const JOB = "gcp:cloudrunv2/job:Job";
 const BUCKET = "gcp:storage/bucket:Bucket";
-const account = (id: string, deps = [IAM]) => res("gcp:serviceaccount/account:Account", `${id}-sa`, { accountId: id }, { deps, outputs: { email: `${id}@fixture-project.iam.gserviceaccount.com` } });
+const account = (id: string, deps = [IAM]) =>
+  res("gcp:serviceaccount/account:Account", `${id}-sa`, { accountId: id }, { deps, outputs: { email: `${id}@fixture-project.iam.gserviceaccount.com` } });
 const job = (name: string, containers: unknown[], deps: RecordedResource[], serviceAccount = "job@fixture-project.iam.gserviceaccount.com") =>
   res(JOB, name, { name, deletionProtection: false, template: { template: { serviceAccount, containers } } }, { deps });
 const GCS_AGENT = "serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com";
@@ -88,14 +97,24 @@ describe("deploy rehearsal: the engine's order", () => {
   it("rejects a cycle, naming a step on it", () => {
     const p = res("gcp:pubsub/topic:Topic", "p");
     const q = { ...res("gcp:pubsub/topic:Topic", "q"), dependencies: [p.urn] };
-    expect(() => new DeployGraph(plan([{ ...p, dependencies: [q.urn] }, q]))).to.throw(/the plan's dependencies form a cycle through urn:pulumi:test::fixture::gcp:pubsub\/topic:Topic::/);
+    expect(() => new DeployGraph(plan([{ ...p, dependencies: [q.urn] }, q]))).to.throw(
+      /the plan's dependencies form a cycle through urn:pulumi:test::fixture::gcp:pubsub\/topic:Topic::/,
+    );
   });
 });
 
 describe("deploy rehearsal: each rule passes and fails", () => {
   it("api-enabled-upstream: a resource or data source waits for the Service enabling its API; unknown types are named", () => {
     expect(findings("api-enabled-upstream", plan([RUN, job("etl", [], [RUN])], [invoke("gcp:organizations/getProject:getProject", {})]))).to.deep.equal([]);
-    expect(findings("api-enabled-upstream", plan([RUN, job("etl", [], []), res("gcp:spanner/instance:Instance", "db")], [invoke("gcp:storage/getProjectServiceAccount:getProjectServiceAccount", {})]))).to.deep.equal([
+    expect(
+      findings(
+        "api-enabled-upstream",
+        plan(
+          [RUN, job("etl", [], []), res("gcp:spanner/instance:Instance", "db")],
+          [invoke("gcp:storage/getProjectServiceAccount:getProjectServiceAccount", {})],
+        ),
+      ),
+    ).to.deep.equal([
       "api-enabled-upstream: gcp:cloudrunv2/job:Job etl uses run.googleapis.com, which a gcp.projects.Service enables in the same deploy, but not before it (add it to dependsOn)",
       "api-enabled-upstream: gcp:spanner/instance:Instance db calls an API the rehearsal does not know: add its type's module to API_OF_MODULE (tools/rehearsal-rules.ts) with its source",
       "api-enabled-upstream: data source gcp:storage/getProjectServiceAccount:getProjectServiceAccount uses storage.googleapis.com, which no gcp.projects.Service of the stack enables",
@@ -107,20 +126,46 @@ describe("deploy rehearsal: each rule passes and fails", () => {
     const bucket = res(BUCKET, "raw", {}, { deps: [STORAGE] });
     const identity = res("gcp:projects/serviceIdentity:ServiceIdentity", "pubsub-agent", { service: "pubsub.googleapis.com" });
     const topic = res("gcp:pubsub/topic:Topic", "t", { name: "t" }, { deps: [PUBSUB] });
-    const grant = (name: string, member: string, deps: RecordedResource[]) => res("gcp:pubsub/topicIAMMember:TopicIAMMember", name, { topic: "t", role: "roles/pubsub.publisher", member }, { deps });
+    const grant = (name: string, member: string, deps: RecordedResource[]) =>
+      res("gcp:pubsub/topicIAMMember:TopicIAMMember", name, { topic: "t", role: "roles/pubsub.publisher", member }, { deps });
     const passing = plan(
       [
-        IAM, STORAGE, PUBSUB, sa, bucket, identity, topic,
-        res("gcp:storage/bucketIAMMember:BucketIAMMember", "etl-raw", { bucket: "raw", role: "roles/storage.objectUser", member: `serviceAccount:${String(sa.outputs.email)}` }, { deps: [bucket, sa] }),
-        res("gcp:storage/bucketIAMMember:BucketIAMMember", "team-raw", { bucket: "raw", role: "roles/storage.objectViewer", member: "group:data@example.com" }, { deps: [bucket] }),
+        IAM,
+        STORAGE,
+        PUBSUB,
+        sa,
+        bucket,
+        identity,
+        topic,
+        res(
+          "gcp:storage/bucketIAMMember:BucketIAMMember",
+          "etl-raw",
+          { bucket: "raw", role: "roles/storage.objectUser", member: `serviceAccount:${String(sa.outputs.email)}` },
+          { deps: [bucket, sa] },
+        ),
+        res(
+          "gcp:storage/bucketIAMMember:BucketIAMMember",
+          "team-raw",
+          { bucket: "raw", role: "roles/storage.objectViewer", member: "group:data@example.com" },
+          { deps: [bucket] },
+        ),
         grant("pubsub-agent", PUBSUB_AGENT, [topic, identity]),
         grant("gcs-agent", GCS_AGENT, [topic, bucket]),
       ],
-      [invoke("gcp:storage/getProjectServiceAccount:getProjectServiceAccount", { emailAddress: GCS_AGENT.slice("serviceAccount:".length), member: GCS_AGENT }, [bucket])],
+      [
+        invoke(
+          "gcp:storage/getProjectServiceAccount:getProjectServiceAccount",
+          { emailAddress: GCS_AGENT.slice("serviceAccount:".length), member: GCS_AGENT },
+          [bucket],
+        ),
+      ],
     );
     expect(findings("principal-exists", passing)).to.deep.equal([]);
     const failing = plan([
-      IAM, PUBSUB, sa, topic,
+      IAM,
+      PUBSUB,
+      sa,
+      topic,
       grant("pubsub-agent", PUBSUB_AGENT, [topic]),
       grant("gcs-agent", GCS_AGENT, [topic]),
       grant("early", `serviceAccount:${String(sa.outputs.email)}`, [topic]),
@@ -137,8 +182,14 @@ describe("deploy rehearsal: each rule passes and fails", () => {
 
   it("notification-after-publisher-grant: the notification waits for the Cloud Storage agent's publisher grant on its topic", () => {
     const topic = res("gcp:pubsub/topic:Topic", "uploads", { name: "uploads" }, { deps: [PUBSUB] });
-    const grant = res("gcp:pubsub/topicIAMMember:TopicIAMMember", "gcs-agent", { topic: "projects/fixture-project/topics/uploads", role: "roles/pubsub.publisher", member: GCS_AGENT }, { deps: [topic] });
-    const notification = (deps: RecordedResource[]) => res("gcp:storage/notification:Notification", "n", { bucket: "raw", topic: "projects/fixture-project/topics/uploads" }, { deps });
+    const grant = res(
+      "gcp:pubsub/topicIAMMember:TopicIAMMember",
+      "gcs-agent",
+      { topic: "projects/fixture-project/topics/uploads", role: "roles/pubsub.publisher", member: GCS_AGENT },
+      { deps: [topic] },
+    );
+    const notification = (deps: RecordedResource[]) =>
+      res("gcp:storage/notification:Notification", "n", { bucket: "raw", topic: "projects/fixture-project/topics/uploads" }, { deps });
     expect(findings("notification-after-publisher-grant", plan([PUBSUB, topic, grant, notification([grant, topic])]))).to.deep.equal([]);
     expect(findings("notification-after-publisher-grant", plan([PUBSUB, topic, grant, notification([topic])]))).to.deep.equal([
       "notification-after-publisher-grant: gcp:storage/notification:Notification n is created before the Cloud Storage service agent may publish to the topic uploads (no roles/pubsub.publisher grant to it upstream)",
@@ -151,11 +202,17 @@ describe("deploy rehearsal: each rule passes and fails", () => {
     const access = res(
       "gcp:secretmanager/secretIamMember:SecretIamMember",
       "token-job",
-      { secretId: "projects/fixture-project/secrets/token", role: "roles/secretmanager.secretAccessor", member: "serviceAccount:job@fixture-project.iam.gserviceaccount.com" },
+      {
+        secretId: "projects/fixture-project/secrets/token",
+        role: "roles/secretmanager.secretAccessor",
+        member: "serviceAccount:job@fixture-project.iam.gserviceaccount.com",
+      },
       { deps: [secret] },
     );
     const containers = [{ image: "example/etl:fixture", envs: [{ name: "TOKEN", valueSource: { secretKeyRef: { secret: "token", version: "1" } } }] }];
-    expect(findings("secret-env-after-access", plan([SECRETS, RUN, secret, version, access, job("etl", containers, [RUN, version, access])]))).to.deep.equal([]);
+    expect(findings("secret-env-after-access", plan([SECRETS, RUN, secret, version, access, job("etl", containers, [RUN, version, access])]))).to.deep.equal(
+      [],
+    );
     expect(findings("secret-env-after-access", plan([SECRETS, RUN, secret, version, access, job("etl", containers, [RUN, secret])]))).to.deep.equal([
       "secret-env-after-access: gcp:cloudrunv2/job:Job etl uses the secret token before its account job@fixture-project.iam.gserviceaccount.com holds roles/secretmanager.secretAccessor on it",
       "secret-env-after-access: gcp:cloudrunv2/job:Job etl uses the secret token (version 1) before any version of it is created",
@@ -166,7 +223,14 @@ describe("deploy rehearsal: each rule passes and fails", () => {
     const image = "europe-west1-docker.pkg.dev/other-project/dev-images/etl:fixture";
     const consumer = plan([RUN, job("etl", [{ image }], [RUN])]);
     const repository = (protect: boolean) =>
-      plan([res("gcp:artifactregistry/repository:Repository", "images", { repositoryId: "dev-images" }, { protect, outputs: { registryUri: "europe-west1-docker.pkg.dev/other-project/dev-images" } })]);
+      plan([
+        res(
+          "gcp:artifactregistry/repository:Repository",
+          "images",
+          { repositoryId: "dev-images" },
+          { protect, outputs: { registryUri: "europe-west1-docker.pkg.dev/other-project/dev-images" } },
+        ),
+      ]);
     expect(findings("cross-stack-protected", consumer, new Map([["dev", repository(true)]]))).to.deep.equal([]);
     expect(findings("cross-stack-protected", consumer, new Map([["dev", repository(false)]]))).to.deep.equal([
       `cross-stack-protected: gcp:cloudrunv2/job:Job etl runs ${image} from stack dev's repository images, which is not protected: \`pulumi destroy\` of dev deletes it`,
@@ -174,17 +238,26 @@ describe("deploy rehearsal: each rule passes and fails", () => {
   });
 
   it("destroy-completes: no guard left to a provider default; protected or explicitly guarded resources are kept on purpose", () => {
-    const bucket = (inputs: Record<string, unknown>, protect = false) => res(BUCKET, "raw", { softDeletePolicy: { retentionDurationSeconds: 0 }, ...inputs }, { deps: [STORAGE], protect });
+    const bucket = (inputs: Record<string, unknown>, protect = false) =>
+      res(BUCKET, "raw", { softDeletePolicy: { retentionDurationSeconds: 0 }, ...inputs }, { deps: [STORAGE], protect });
     expect(findings("destroy-completes", plan([STORAGE, bucket({ forceDestroy: true })]))).to.deep.equal([]);
-    expect(findings("destroy-completes", plan([STORAGE, bucket({}, true), { ...job("guarded", [], [RUN]), inputs: { name: "guarded", deletionProtection: true } }, RUN]))).to.deep.equal([]);
-    expect(findings("destroy-completes", plan([STORAGE, bucket({}), job("etl", [], [RUN]), { ...job("guarded", [], []), inputs: { name: "guarded" } }, RUN]))).to.deep.equal([
+    expect(
+      findings(
+        "destroy-completes",
+        plan([STORAGE, bucket({}, true), { ...job("guarded", [], [RUN]), inputs: { name: "guarded", deletionProtection: true } }, RUN]),
+      ),
+    ).to.deep.equal([]);
+    expect(
+      findings("destroy-completes", plan([STORAGE, bucket({}), job("etl", [], [RUN]), { ...job("guarded", [], []), inputs: { name: "guarded" } }, RUN])),
+    ).to.deep.equal([
       "destroy-completes: gcp:storage/bucket:Bucket raw cannot be deleted while it holds objects: `pulumi destroy` fails here and leaves the 2 resources it depends on",
       "destroy-completes: gcp:cloudrunv2/job:Job guarded has deletion protection (the provider's default is true): `pulumi destroy` fails here and leaves the 1 resources it depends on",
     ]);
   });
 
   it("destroy-leaves-nothing-billable: no soft-deleted objects and nothing retained after a destroyable stack's destroy", () => {
-    const bucket = (softDeletePolicy?: object, retainOnDelete = false) => res(BUCKET, "raw", { forceDestroy: true, ...(softDeletePolicy ? { softDeletePolicy } : {}) }, { deps: [STORAGE], retainOnDelete });
+    const bucket = (softDeletePolicy?: object, retainOnDelete = false) =>
+      res(BUCKET, "raw", { forceDestroy: true, ...(softDeletePolicy ? { softDeletePolicy } : {}) }, { deps: [STORAGE], retainOnDelete });
     expect(findings("destroy-leaves-nothing-billable", plan([STORAGE, bucket({ retentionDurationSeconds: 0 })]))).to.deep.equal([]);
     expect(findings("destroy-leaves-nothing-billable", plan([STORAGE, bucket()]))).to.deep.equal([
       "destroy-leaves-nothing-billable: gcp:storage/bucket:Bucket raw keeps deleted objects, billed, for 7 days after `pulumi destroy` (softDeletePolicy.retentionDurationSeconds: 0 turns soft delete off)",
@@ -197,13 +270,17 @@ describe("deploy rehearsal: each rule passes and fails", () => {
 
 describe("deploy rehearsal: the verdict", () => {
   it("one line for a clean destroyable stack", () => {
-    const text = rehearsalText(rehearse(plan([STORAGE, res(BUCKET, "raw", { forceDestroy: true, softDeletePolicy: { retentionDurationSeconds: 0 } }, { deps: [STORAGE] })])));
+    const text = rehearsalText(
+      rehearse(plan([STORAGE, res(BUCKET, "raw", { forceDestroy: true, softDeletePolicy: { retentionDurationSeconds: 0 } }, { deps: [STORAGE] })])),
+    );
     expect(text).to.equal("Deploy rehearsal: first deploy: 3 resources in 3 waves, 0 problems; destroy: leaves nothing billable\n");
   });
 
   it("a destroyable stack that leaves something behind says how many of the problems are destroy's", () => {
     const text = rehearsalText(rehearse(plan([STORAGE, res(BUCKET, "raw", { forceDestroy: true }, { deps: [STORAGE] })])));
-    expect(text.split("\n")[0]).to.equal("Deploy rehearsal: first deploy: 3 resources in 3 waves, 1 problems; destroy: leaves things behind (1 of the problems)");
+    expect(text.split("\n")[0]).to.equal(
+      "Deploy rehearsal: first deploy: 3 resources in 3 waves, 1 problems; destroy: leaves things behind (1 of the problems)",
+    );
   });
 
   it("what a protected stack keeps, then each problem with its rule, step and source", () => {
@@ -222,7 +299,6 @@ describe("deploy rehearsal: the verdict", () => {
 /** `<rule>: <step>` of a stack's findings. */
 const keys = (result: RehearsalResult) => result.problems.map((p) => `${p.rule}: ${p.step}`);
 
-
 describe("deploy rehearsal: every stack, through the plan the preview records", () => {
   const runs = new Map<string, ProgramRun>();
   before(async function () {
@@ -235,10 +311,16 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
   it("dev: every resource in one wave, data sources included, and no problem", async () => {
     const result = await rehearsed("dev");
     const run = runs.get("dev")!;
-    expect(result.waves.flat()).to.have.members([...run.resources.filter((r) => r.custom).map((r) => `${r.type} ${r.name}`), ...run.invokes.map((i) => `data source ${i.token}`)]);
+    expect(result.waves.flat()).to.have.members([
+      ...run.resources.filter((r) => r.custom).map((r) => `${r.type} ${r.name}`),
+      ...run.invokes.map((i) => `data source ${i.token}`),
+    ]);
     // The recording keeps what a data source waits for: the Cloud Storage agent's lookup takes the service's project, through the stack's provider.
     const gcsAgent = run.invokes.find((i) => i.token === "gcp:storage/getProjectServiceAccount:getProjectServiceAccount")!;
-    expect(gcsAgent.dependencies).to.deep.equal([run.resources.find((r) => r.name === "scorer-service")!.urn, run.resources.find((r) => r.type === "pulumi:providers:gcp")!.urn]);
+    expect(gcsAgent.dependencies).to.deep.equal([
+      run.resources.find((r) => r.name === "scorer-service")!.urn,
+      run.resources.find((r) => r.type === "pulumi:providers:gcp")!.urn,
+    ]);
     expect(result.destroy.blocked).to.deep.equal([]);
     expect(keys(result)).to.deep.equal([]);
   });
@@ -262,9 +344,20 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
   it("prod: keeps its data and its image repository on purpose, and no problem", async () => {
     const result = await rehearsed("prod");
     expect(result.destroy.blocked.every((b) => b.byDesign)).to.equal(true);
-    expect(result.destroy.blocked.filter((b) => b.resource.protect).map((b) => b.resource.name).sort()).to.deep.equal(
-      ["curated-bucket", "images-repository", "raw-bucket", "scoring-input-bucket", "scoring-output-bucket", "staging-bucket", "warehouse-dataset"],
-    );
+    expect(
+      result.destroy.blocked
+        .filter((b) => b.resource.protect)
+        .map((b) => b.resource.name)
+        .sort(),
+    ).to.deep.equal([
+      "curated-bucket",
+      "images-repository",
+      "raw-bucket",
+      "scoring-input-bucket",
+      "scoring-output-bucket",
+      "staging-bucket",
+      "warehouse-dataset",
+    ]);
     expect(keys(result)).to.deep.equal([]);
   });
 });

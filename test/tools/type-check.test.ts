@@ -15,10 +15,17 @@ describe("preview's type check (tsc -b, cached)", () => {
     const source = path.join(dir, "program.ts");
     fs.writeFileSync(
       project,
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, incremental: true, tsBuildInfoFile: "cache/check.tsbuildinfo", types: [], lib: ["ES2022"] }, include: ["*.ts"] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, incremental: true, tsBuildInfoFile: "cache/check.tsbuildinfo", types: [], lib: ["ES2022"] },
+        include: ["*.ts"],
+      }),
     );
     fs.writeFileSync(source, 'export const probe: number = "not a number";\n');
-    const failure = (check: Promise<void>) => check.then(() => "resolved", (err: Error) => err.message);
+    const failure = (check: Promise<void>) =>
+      check.then(
+        () => "resolved",
+        (err: Error) => err.message,
+      );
 
     const first = await failure(typeCheck(project));
     expect(first).to.include("the program does not type-check (as `pulumi up` would report; tsc -b ");

@@ -68,7 +68,8 @@ describe("GitHub Actions workflows", () => {
     for (const file of fs.readdirSync(DIR)) {
       for (const job of Object.values(read(file).jobs)) {
         for (const used of uses(job.steps)) {
-          if (used.startsWith("./")) for (const inner of uses(readAction(used).runs.steps)) expect(inner, `${used}: ${inner}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
+          if (used.startsWith("./"))
+            for (const inner of uses(readAction(used).runs.steps)) expect(inner, `${used}: ${inner}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
           else expect(used, `${file}: ${used}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
         }
       }
@@ -77,16 +78,26 @@ describe("GitHub Actions workflows", () => {
 
   it("both deploys bootstrap their stack's project (Cloud Resource Manager and Service Usage) after auth, before pulumi up; prod installs gcrane first", () => {
     const bootstrap = readAction("./.github/actions/bootstrap");
-    expect(bootstrap.runs.steps.map((s) => s.run?.trim().split("\n").pop())).to.include('gcloud services enable cloudresourcemanager.googleapis.com serviceusage.googleapis.com --project "$project"');
-    for (const [file, job, stack] of [["deploy-dev.yml", "up", "dev"], ["promote-prod.yml", "promote", "prod"]]) {
+    expect(bootstrap.runs.steps.map((s) => s.run?.trim().split("\n").pop())).to.include(
+      'gcloud services enable cloudresourcemanager.googleapis.com serviceusage.googleapis.com --project "$project"',
+    );
+    for (const [file, job, stack] of [
+      ["deploy-dev.yml", "up", "dev"],
+      ["promote-prod.yml", "promote", "prod"],
+    ]) {
       const steps = read(file).jobs[job].steps;
       const at = (predicate: (s: Step) => boolean) => steps.findIndex(predicate);
       const boot = at((s) => s.uses === "./.github/actions/bootstrap");
       expect(steps[boot].with, file).to.deep.equal({ stack });
-      expect(at((s) => s.uses === "google-github-actions/auth@v2"), file).to.be.lessThan(boot);
+      expect(
+        at((s) => s.uses === "google-github-actions/auth@v2"),
+        file,
+      ).to.be.lessThan(boot);
       expect(boot, file).to.be.lessThan(at((s) => s.with?.command === "up"));
     }
     const prod = read("promote-prod.yml").jobs.promote.steps;
-    expect(prod.findIndex((s) => s.run?.includes("go install github.com/google/go-containerregistry/cmd/gcrane@v"))).to.be.lessThan(prod.findIndex((s) => s.with?.command === "up"));
+    expect(prod.findIndex((s) => s.run?.includes("go install github.com/google/go-containerregistry/cmd/gcrane@v"))).to.be.lessThan(
+      prod.findIndex((s) => s.with?.command === "up"),
+    );
   });
 });

@@ -52,7 +52,11 @@ export async function localFiles(source: string, dir: string, gcs: () => Gcs, to
   }
   if (!fs.existsSync(source)) throw new Error(`cannot read ${source}: no such file or folder`);
   if (!fs.statSync(source).isDirectory()) return [source];
-  const files = fs.readdirSync(source).filter(hasFormat).sort().map((f) => path.join(source, f));
+  const files = fs
+    .readdirSync(source)
+    .filter(hasFormat)
+    .sort()
+    .map((f) => path.join(source, f));
   if (files.length === 0) throw new Error(`no ${Object.keys(FORMATS).join("/")} files in ${source}`);
   return files;
 }

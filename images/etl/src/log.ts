@@ -43,7 +43,13 @@ export function createLogger(io: Io = processIo, env: Readonly<Record<string, st
   const { level = () => ({}) } = config.formatters ?? {}; // the library maps pino's own levels only; NOTICE is ours
   config.formatters = { ...config.formatters, level: (label, number) => (label === "notice" ? { severity: "NOTICE", level: number } : level(label, number)) };
   // dedupe: a line goes to the one stream of the highest level it reaches, stdout or stderr, not both.
-  const streams = pino.multistream([{ level: "debug", stream: { write: (line: string) => io.stdout(line) } }, { level: "warn", stream: { write: (line: string) => io.stderr(line) } }], { dedupe: true });
+  const streams = pino.multistream(
+    [
+      { level: "debug", stream: { write: (line: string) => io.stdout(line) } },
+      { level: "warn", stream: { write: (line: string) => io.stderr(line) } },
+    ],
+    { dedupe: true },
+  );
   const logger = pino<"notice">(config as pino.LoggerOptions<"notice">, streams);
   return (severity, message, fields = {}) => {
     const { error, ...rest } = fields as Record<string, unknown>;

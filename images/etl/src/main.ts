@@ -36,7 +36,12 @@ const RANGE_OPTIONS: [string, string][] = [
 
 /** The SQL files transform runs, in name order. @throws ParamError when the folder has none. */
 export function sqlFiles(dir: string): string[] {
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".sql"))
+        .sort()
+    : [];
   if (files.length === 0) throw new ParamError(`no .sql files in --sql-dir (or SQL_DIR) "${dir}": expected a folder of .sql files, run in name order`);
   return files;
 }
@@ -52,18 +57,26 @@ async function run(job: Job, flags: Flags, env: Env, log: Logger, clients: Clien
       const p = extractParams(flags, env);
       if (dryRun) return dry(p);
       const result = await extract(p, p.destination, clients.gcs, p.dateColumn, env.SOURCE_TOKEN || undefined);
-      log("NOTICE", `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date${result.removed.length > 0 ? `; deleted ${result.removed.length} days it owns that the source no longer has (${result.removed.join(", ")})` : ""}`, {
-        job,
-        ...result,
-        partitions: result.partitions.length,
-      });
+      log(
+        "NOTICE",
+        `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date${result.removed.length > 0 ? `; deleted ${result.removed.length} days it owns that the source no longer has (${result.removed.join(", ")})` : ""}`,
+        {
+          job,
+          ...result,
+          partitions: result.partitions.length,
+        },
+      );
       return EXIT.ok;
     }
     case "load": {
       const p = loadParams(flags, env);
       if (dryRun) return dry(p);
       const result = await load(p, clients.gcs, clients.warehouse(p.project));
-      log("NOTICE", `load: loaded ${result.rowsLoaded} rows into ${Object.keys(result.partitions).length} daily partitions of ${result.table} from ${result.source}`, { job, ...result });
+      log(
+        "NOTICE",
+        `load: loaded ${result.rowsLoaded} rows into ${Object.keys(result.partitions).length} daily partitions of ${result.table} from ${result.source}`,
+        { job, ...result },
+      );
       return EXIT.ok;
     }
     case "transform": {
@@ -118,7 +131,8 @@ export async function main(argv: readonly string[], env: Env, processStreams: Io
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return EXIT.ok; // --help
-      const message = err.code === "commander.unknownCommand" ? `unknown job "${argv[0]}": give one of ${JOBS.join(", ")}` : err.message.replace(/^error: /, "");
+      const message =
+        err.code === "commander.unknownCommand" ? `unknown job "${argv[0]}": give one of ${JOBS.join(", ")}` : err.message.replace(/^error: /, "");
       log("ERROR", message);
       return EXIT.badInput;
     }

@@ -32,7 +32,9 @@ export function bigQuery(project: string, location?: string, client = new BigQue
   const run = async (configuration: object) => {
     const [job] = await client.createJob({ configuration, ...(location && { location }) });
     // getMetadata is typed `any` (it comes from @google-cloud/common); its value is the job resource.
-    const [metadata] = (await job.promise().then(() => job.getMetadata())) as [{ statistics?: { load?: { outputRows?: string }; query?: { numDmlAffectedRows?: string } } }];
+    const [metadata] = (await job.promise().then(() => job.getMetadata())) as [
+      { statistics?: { load?: { outputRows?: string }; query?: { numDmlAffectedRows?: string } } },
+    ];
     return metadata.statistics;
   };
   return {

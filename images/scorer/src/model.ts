@@ -48,7 +48,9 @@ export function score(rows: readonly Row[], label: string): { predictions: Row[]
   const columns = Object.keys(rows[0] ?? {});
   if (!columns.includes(label)) throw new DataError(`no label column "${label}"; columns: ${columns.join(", ") || "none"}`);
   const hasLabel = rows.filter((r) => r[label]?.trim());
-  const features = columns.filter((c) => c !== label && hasLabel.length > 0 && hasLabel.filter((r) => isNumber(r[c])).length >= NUMERIC_SHARE * hasLabel.length);
+  const features = columns.filter(
+    (c) => c !== label && hasLabel.length > 0 && hasLabel.filter((r) => isNumber(r[c])).length >= NUMERIC_SHARE * hasLabel.length,
+  );
   if (features.length === 0) throw new DataError(`no column besides "${label}" is numeric in ${NUMERIC_SHARE * 100}% of the labelled rows`);
   const usable = (r: Row) => features.every((f) => isNumber(r[f]));
   const labelled = hasLabel.filter(usable);
@@ -57,7 +59,8 @@ export function score(rows: readonly Row[], label: string): { predictions: Row[]
   const train = heldIn.filter((_, i) => i % stride === 0);
   const test = labelled.filter((_, i) => i % 5 === 0);
   const classes = [...new Set(labelled.map((r) => r[label].trim()))].sort();
-  if (labelled.length < 5 || classes.length < 2) throw new DataError(`need at least 5 labelled rows of 2 classes of "${label}"; got ${labelled.length} rows of ${classes.length}`);
+  if (labelled.length < 5 || classes.length < 2)
+    throw new DataError(`need at least 5 labelled rows of 2 classes of "${label}"; got ${labelled.length} rows of ${classes.length}`);
 
   const raw = (subset: readonly Row[]) => subset.map((r) => features.map((f) => Number(r[f])));
   const trainX = raw(train);

@@ -25,7 +25,8 @@ export const MAX_REQUEST_BYTES = 1024 * 1024;
 /** An object larger than {@link MAX_INPUT_BYTES}, refused before it is read. */
 export class InputTooLarge extends Error {}
 
-const tooLarge = (size: number | string | undefined, maxBytes: number) => new InputTooLarge(`the object is ${size} bytes, over the scorer's limit of ${maxBytes}; split it into smaller CSVs`);
+const tooLarge = (size: number | string | undefined, maxBytes: number) =>
+  new InputTooLarge(`the object is ${size} bytes, over the scorer's limit of ${maxBytes}; split it into smaller CSVs`);
 
 /** An object name that would leave the local store's folder (`..`, an absolute path). */
 export class BadObjectName extends Error {}
@@ -98,7 +99,12 @@ export const structuredLog: Logger = createLogger();
  * parse error, a duplicated header, too large: all logged; Pub/Sub retries and then dead-letters them); 500 when
  * reading or writing fails (retried).
  */
-export async function handlePush(body: string, config: ScorerConfig, store: ObjectStore, log: Logger = structuredLog): Promise<{ status: number; body: object }> {
+export async function handlePush(
+  body: string,
+  config: ScorerConfig,
+  store: ObjectStore,
+  log: Logger = structuredLog,
+): Promise<{ status: number; body: object }> {
   let event;
   try {
     event = parsePush(body);
@@ -131,7 +137,11 @@ export async function handlePush(body: string, config: ScorerConfig, store: Obje
   const names = resultNames(event.object);
   await store.write(config.outputBucket, names.predictions, stringify(result.predictions, { header: true }), "text/csv");
   await store.write(config.outputBucket, names.metrics, `${JSON.stringify({ source, ...result.metrics }, null, 2)}\n`, "application/json");
-  log("INFO", `scored ${source}: accuracy ${result.metrics.accuracy.toFixed(3)} on ${result.metrics.testRows} held-out rows, ${result.metrics.predictedRows} rows predicted`, { source, ...result.metrics, output: names });
+  log(
+    "INFO",
+    `scored ${source}: accuracy ${result.metrics.accuracy.toFixed(3)} on ${result.metrics.testRows} held-out rows, ${result.metrics.predictedRows} rows predicted`,
+    { source, ...result.metrics, output: names },
+  );
   return { status: 200, body: { source, output: names, metrics: result.metrics } };
 }
 
@@ -199,5 +209,7 @@ if (require.main === module) {
   }
   const port = Number(process.env.PORT ?? 8080);
   const store = process.env.LOCAL_STORE_DIR ? localStore(process.env.LOCAL_STORE_DIR) : cloudStore();
-  createServer({ outputBucket, label: process.env.LABEL_COLUMN ?? "label" }, store).listen(port, () => structuredLog("INFO", `scorer listening on port ${port}`));
+  createServer({ outputBucket, label: process.env.LABEL_COLUMN ?? "label" }, store).listen(port, () =>
+    structuredLog("INFO", `scorer listening on port ${port}`),
+  );
 }

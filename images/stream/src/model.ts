@@ -121,7 +121,8 @@ export function tripOf(flight: Flight): Trip {
   return { distance: flight.distance, departure };
 }
 
-const meanAbsoluteError = (actual: readonly number[], predicted: (i: number) => number) => actual.reduce((s, a, i) => s + Math.abs(a - predicted(i)), 0) / actual.length;
+const meanAbsoluteError = (actual: readonly number[], predicted: (i: number) => number) =>
+  actual.reduce((s, a, i) => s + Math.abs(a - predicted(i)), 0) / actual.length;
 
 /**
  * Fits an ordinary least-squares linear regression (ml-regression-multivariate-linear, with intercept) of the delay

@@ -104,7 +104,13 @@ export function resultOf(pushed: Pushed, model: DelayModel): StreamResult {
  * for a 500: the message is redelivered, and since the answer is deterministic, the redelivery publishes the same
  * one (the requester may get it twice; it acknowledges every copy).
  */
-export async function handlePush(body: string, config: StreamConfig, model: DelayModel, publisher: Publisher, log: Logger = structuredLog): Promise<{ status: number; body: object }> {
+export async function handlePush(
+  body: string,
+  config: StreamConfig,
+  model: DelayModel,
+  publisher: Publisher,
+  log: Logger = structuredLog,
+): Promise<{ status: number; body: object }> {
   const answer = async (answer: StreamResult | StreamError) =>
     withDeadline(publisher.publish(config.resultTopic, Buffer.from(JSON.stringify(answer)), { correlationId: answer.correlationId }), config.publishDeadlineMs);
   let pushed: Pushed;
@@ -125,12 +131,16 @@ export async function handlePush(body: string, config: StreamConfig, model: Dela
   }
   const result = resultOf(pushed, model);
   const resultMessageId = await answer(result);
-  log("INFO", `predicted ${result.predictedDelayMinutes} min of delay for ${pushed.request.origin}-${pushed.request.destination} at ${pushed.request.departure}`, {
-    correlationId: pushed.correlationId,
-    messageId: pushed.messageId,
-    resultMessageId,
-    predictedDelayMinutes: result.predictedDelayMinutes,
-  });
+  log(
+    "INFO",
+    `predicted ${result.predictedDelayMinutes} min of delay for ${pushed.request.origin}-${pushed.request.destination} at ${pushed.request.departure}`,
+    {
+      correlationId: pushed.correlationId,
+      messageId: pushed.messageId,
+      resultMessageId,
+      predictedDelayMinutes: result.predictedDelayMinutes,
+    },
+  );
   return { status: 200, body: { ...result, resultMessageId } };
 }
 
@@ -175,17 +185,26 @@ if (require.main === module) {
   try {
     const file = dataFile(process.env);
     model = train(loadFlights(file));
-    structuredLog("INFO", `trained on ${model.metrics.trainedRows} flights of ${file}: MAE ${model.metrics.maeMinutes.toFixed(2)} min on ${model.metrics.testRows} held-out flights (always the mean: ${model.metrics.baselineMaeMinutes.toFixed(2)} min)`, { model: model.metrics });
+    structuredLog(
+      "INFO",
+      `trained on ${model.metrics.trainedRows} flights of ${file}: MAE ${model.metrics.maeMinutes.toFixed(2)} min on ${model.metrics.testRows} held-out flights (always the mean: ${model.metrics.baselineMaeMinutes.toFixed(2)} min)`,
+      { model: model.metrics },
+    );
   } catch (err) {
     structuredLog("ERROR", err instanceof DataError ? err.message : `cannot train: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(2);
   }
   const deadline = process.env.PUBLISH_DEADLINE_SECONDS ?? String(DEFAULT_PUBLISH_DEADLINE_SECONDS);
   if (!/^\d+$/.test(deadline) || Number(deadline) < 1) {
-    structuredLog("ERROR", `PUBLISH_DEADLINE_SECONDS "${deadline}": expected a whole number of seconds, at least 1 (the platform sets half the push ack deadline)`);
+    structuredLog(
+      "ERROR",
+      `PUBLISH_DEADLINE_SECONDS "${deadline}": expected a whole number of seconds, at least 1 (the platform sets half the push ack deadline)`,
+    );
     process.exit(2);
   }
   const publishDeadlineMs = Number(deadline) * 1000;
   const port = Number(process.env.PORT ?? 8080);
-  createServer({ resultTopic, publishDeadlineMs }, model, pubsubPublisher(undefined, publishDeadlineMs)).listen(port, () => structuredLog("INFO", `stream listening on port ${port}`));
+  createServer({ resultTopic, publishDeadlineMs }, model, pubsubPublisher(undefined, publishDeadlineMs)).listen(port, () =>
+    structuredLog("INFO", `stream listening on port ${port}`),
+  );
 }

@@ -77,19 +77,29 @@ export async function extract(params: ExtractParams, destination: string, gcs: (
     const out = path.join(work, "out");
     // COPY answers with the number of rows it wrote.
     const rowsWritten = Number(
-      await scalar(connection, `COPY (SELECT * FROM normalized WHERE ${filters.join(" AND ")}) TO ${literal(out)} (FORMAT parquet, PARTITION_BY (date), WRITE_PARTITION_COLUMNS true, OVERWRITE true)`),
+      await scalar(
+        connection,
+        `COPY (SELECT * FROM normalized WHERE ${filters.join(" AND ")}) TO ${literal(out)} (FORMAT parquet, PARTITION_BY (date), WRITE_PARTITION_COLUMNS true, OVERWRITE true)`,
+      ),
     );
     // A single task without a date range writes every row with a valid date, so the rest were rejected; otherwise
     // counting them takes a scan of the date column.
     const writesAll = params.task.count === 1 && !params.range;
     const rowsRejected = writesAll ? rowsRead - rowsWritten : Number(await scalar(connection, "SELECT count(*) FROM normalized WHERE date IS NULL"));
     if (rowsRejected === rowsRead) {
-      const sample = (await connection.runAndReadAll(`SELECT ${quote(dateSource)} FROM ${reader} WHERE ${quote(dateSource)} IS NOT NULL LIMIT 1`)).getRows()[0]?.[0];
+      const sample = (
+        await connection.runAndReadAll(`SELECT ${quote(dateSource)} FROM ${reader} WHERE ${quote(dateSource)} IS NOT NULL LIMIT 1`)
+      ).getRows()[0]?.[0];
       throw new Error(
         `all ${rowsRead} rows of ${params.source} were rejected: the date column "${snakeCase(dateColumn)}" never parses as a date${sample === undefined || sample === null ? " (it is empty)" : ` (e.g. ${JSON.stringify(String(sample))})`}; nothing was written`,
       );
     }
-    const partitions = fs.existsSync(out) ? fs.readdirSync(out).filter((d) => d.startsWith("date=")).sort() : [];
+    const partitions = fs.existsSync(out)
+      ? fs
+          .readdirSync(out)
+          .filter((d) => d.startsWith("date="))
+          .sort()
+      : [];
     const base = `${destination.replace(/\/?$/, "/")}${params.dataset}/`;
     const owned = (partition: string) => {
       const day = partition.slice("date=".length);
@@ -100,11 +110,26 @@ export async function extract(params: ExtractParams, destination: string, gcs: (
     for (const partition of stale) await removeUnder(`${base}${partition}/`, gcs);
     for (const partition of partitions) {
       const parts = fs.readdirSync(path.join(out, partition)).sort();
-      const objects = new Map(parts.map((p, i) => [parts.length === 1 ? `part-${params.task.index}.parquet` : `part-${params.task.index}-${i}.parquet`, path.join(out, partition, p)]));
+      const objects = new Map(
+        parts.map((p, i) => [
+          parts.length === 1 ? `part-${params.task.index}.parquet` : `part-${params.task.index}-${i}.parquet`,
+          path.join(out, partition, p),
+        ]),
+      );
       await replaceUnder(`${base}${partition}/`, objects, gcs);
     }
-    const columns = Object.fromEntries((await connection.runAndReadAll("DESCRIBE normalized")).getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]));
-    return { rowsRead, rowsRejected, rowsWritten, partitions: partitions.map((p) => p.slice("date=".length)), removed: stale.map((p) => p.slice("date=".length)), destination: base, columns };
+    const columns = Object.fromEntries(
+      (await connection.runAndReadAll("DESCRIBE normalized")).getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]),
+    );
+    return {
+      rowsRead,
+      rowsRejected,
+      rowsWritten,
+      partitions: partitions.map((p) => p.slice("date=".length)),
+      removed: stale.map((p) => p.slice("date=".length)),
+      destination: base,
+      columns,
+    };
   } finally {
     connection.closeSync();
     db.closeSync();
@@ -136,9 +161,15 @@ async function normalizedSelect(connection: DuckDBConnection, reader: string, da
   const timestamp = date.type.startsWith("TIMESTAMP") || (date.type === "VARCHAR" && (await hasTime(connection, reader, date.source)));
   const list = columns
     .filter((c) => c !== date)
-    .map((c) => (c.type === "HUGEINT" || c.type === "UHUGEINT" ? `TRY_CAST(${quote(c.source)} AS BIGINT) AS ${quote(c.name)}` : `${quote(c.source)} AS ${quote(c.name)}`));
+    .map((c) =>
+      c.type === "HUGEINT" || c.type === "UHUGEINT" ? `TRY_CAST(${quote(c.source)} AS BIGINT) AS ${quote(c.name)}` : `${quote(c.source)} AS ${quote(c.name)}`,
+    );
   const partitionKey = `TRY_CAST(${quote(date.source)} AS DATE) AS date`;
-  const keepTime = timestamp ? [`TRY_CAST(${quote(date.source)} AS TIMESTAMP) AS ${quote(date.name === "date" ? "date_time" : date.name)}`] : date.name === "date" ? [] : [`TRY_CAST(${quote(date.source)} AS DATE) AS ${quote(date.name)}`];
+  const keepTime = timestamp
+    ? [`TRY_CAST(${quote(date.source)} AS TIMESTAMP) AS ${quote(date.name === "date" ? "date_time" : date.name)}`]
+    : date.name === "date"
+      ? []
+      : [`TRY_CAST(${quote(date.source)} AS DATE) AS ${quote(date.name)}`];
   return { select: [partitionKey, ...keepTime, ...list].join(", "), dateSource: date.source };
 }
 

@@ -26,7 +26,9 @@ export async function load(params: LoadParams, gcs: () => Gcs, warehouse: Wareho
     .filter((day) => !params.range || (day >= params.range.from && day <= params.range.to))
     .sort();
   if (days.length === 0) {
-    throw new Error(`no Parquet partitions (date=YYYY-MM-DD/*.parquet) under ${root}${params.range ? ` from ${params.range.from} to ${params.range.to}` : ""}: run extract first`);
+    throw new Error(
+      `no Parquet partitions (date=YYYY-MM-DD/*.parquet) under ${root}${params.range ? ` from ${params.range.from} to ${params.range.to}` : ""}: run extract first`,
+    );
   }
   const partitions: Record<string, number> = {};
   for (const day of days) {
