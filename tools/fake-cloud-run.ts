@@ -1,7 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import * as path from "path";
-import { LoopbackFake } from "./loopback-fake";
+import { loadProtos, LoopbackFake } from "./loopback-fake";
 
 // The Cloud Run Admin API v2 (Jobs, Executions, Tasks) and google.longrunning.Operations, served on loopback
 // from the protos that ship in @google-cloud/run and google-gax, so the real client speaks the real wire format.
@@ -11,7 +10,6 @@ const { google } = require("@google-cloud/run/build/protos/protos") as {
 };
 
 const RUN_PROTOS = path.join(path.dirname(require.resolve("@google-cloud/run/package.json")), "build", "protos");
-const GAX_PROTOS = path.join(path.dirname(require.resolve("google-gax")), "..", "..", "build", "protos");
 
 /** How one execution plays out, tick by tick (a tick is one GetExecution answered while it runs). */
 export interface Script {
@@ -69,11 +67,10 @@ export class FakeCloudRun extends LoopbackFake<Recorded> {
   private count = 0;
 
   async start(): Promise<string> {
-    const definition = protoLoader.loadSync(
+    const loaded = loadProtos(
       ["google/cloud/run/v2/job.proto", "google/cloud/run/v2/execution.proto", "google/cloud/run/v2/task.proto", "google/longrunning/operations.proto"],
-      { includeDirs: [RUN_PROTOS, GAX_PROTOS], keepCase: false, longs: String, enums: String, defaults: false, oneofs: false },
-    );
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      RUN_PROTOS,
+    ) as unknown as {
       google: { cloud: { run: { v2: Record<string, { service: grpc.ServiceDefinition }> } }; longrunning: { Operations: { service: grpc.ServiceDefinition } } };
     };
     const v2 = loaded.google.cloud.run.v2;

@@ -1,4 +1,25 @@
 import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import * as path from "path";
+
+/** The protos google-gax ships (google/longrunning, google/rpc, google/api ...), which every client's protos import. */
+const GAX_PROTOS = path.join(path.dirname(require.resolve("google-gax")), "..", "..", "build", "protos");
+
+/**
+ * Loads `files` from `protosDir` (a client package's `build/protos`) and google-gax's protos, decoded the way the
+ * fakes read requests (camelCase fields, longs and enums as strings, no defaults), as a gRPC package object.
+ */
+export function loadProtos(files: string[], protosDir: string): grpc.GrpcObject {
+  const definition = protoLoader.loadSync(files, {
+    includeDirs: [protosDir, GAX_PROTOS],
+    keepCase: false,
+    longs: String,
+    enums: String,
+    defaults: false,
+    oneofs: false,
+  });
+  return grpc.loadPackageDefinition(definition);
+}
 
 /** A recorded request: the method and the request message as the server decoded it. */
 export interface RecordedRequest {

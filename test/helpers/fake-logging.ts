@@ -1,14 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import * as path from "path";
-import { LoopbackFake } from "../../tools/loopback-fake";
+import { loadProtos, LoopbackFake } from "../../tools/loopback-fake";
 
 // The Cloud Logging API v2 (LoggingServiceV2: TailLogEntries, ListLogEntries), served on loopback from the protos
 // that ship with @google-cloud/logging (in @google-cloud/logging-api) and google-gax, so the real client speaks
 // the real wire format.
 const LOGGING_DIR = path.dirname(require.resolve("@google-cloud/logging/package.json"));
 const LOGGING_PROTOS = path.join(path.dirname(require.resolve("@google-cloud/logging-api/package.json", { paths: [LOGGING_DIR] })), "build", "protos");
-const GAX_PROTOS = path.join(path.dirname(require.resolve("google-gax")), "..", "..", "build", "protos");
 
 /** A stored entry, as the API sends it. */
 export interface FakeEntry {
@@ -50,15 +48,7 @@ export class FakeLogging extends LoopbackFake {
   private clock = Date.UTC(2026, 11, 2, 1, 0, 0);
 
   async start(): Promise<string> {
-    const definition = protoLoader.loadSync(["google/logging/v2/logging.proto"], {
-      includeDirs: [LOGGING_PROTOS, GAX_PROTOS],
-      keepCase: false,
-      longs: String,
-      enums: String,
-      defaults: false,
-      oneofs: false,
-    });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+    const loaded = loadProtos(["google/logging/v2/logging.proto"], LOGGING_PROTOS) as unknown as {
       google: { logging: { v2: { LoggingServiceV2: { service: grpc.ServiceDefinition } } } };
     };
     this.server.addService(loaded.google.logging.v2.LoggingServiceV2.service, {

@@ -1,16 +1,14 @@
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import * as path from "path";
 import { CHAIN_ENV } from "../../contract/chain-env";
 import { FakeCloudRun } from "../../tools/fake-cloud-run";
-import { LoopbackFake } from "../../tools/loopback-fake";
+import { loadProtos, LoopbackFake } from "../../tools/loopback-fake";
 
 // The Workflow Executions API v1 (CreateExecution, GetExecution, CancelExecution), served on loopback from the
 // protos that ship in @google-cloud/workflows and google-gax, so the real client speaks the real wire format.
 // Each execution plays the ETL chain the way components/shared/chain-definition.ts defines it, one move per
 // GetExecution: start the step's job on the fake Admin API, poll it, move on, raise on a failed step.
 const WORKFLOWS_PROTOS = path.join(path.dirname(require.resolve("@google-cloud/workflows/package.json")), "build", "protos");
-const GAX_PROTOS = path.join(path.dirname(require.resolve("google-gax")), "..", "..", "build", "protos");
 
 /** The chain the fake runs. */
 export interface FakeChain {
@@ -46,15 +44,7 @@ export class FakeWorkflows extends LoopbackFake {
   }
 
   async start(): Promise<string> {
-    const definition = protoLoader.loadSync(["google/cloud/workflows/executions/v1/executions.proto"], {
-      includeDirs: [WORKFLOWS_PROTOS, GAX_PROTOS],
-      keepCase: false,
-      longs: String,
-      enums: String,
-      defaults: false,
-      oneofs: false,
-    });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+    const loaded = loadProtos(["google/cloud/workflows/executions/v1/executions.proto"], WORKFLOWS_PROTOS) as unknown as {
       google: { cloud: { workflows: { executions: { v1: { Executions: { service: grpc.ServiceDefinition } } } } } };
     };
     const unary =
