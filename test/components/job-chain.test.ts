@@ -524,8 +524,8 @@ describe("JobChain: a bad step timeout", () => {
     expect(errorOf(() => new JobChain("c", args({ steps: [{ name: "extract", job: extract, timeout: "0 seconds" }] })))).to.match(
       /^JobChain\(c\)\.steps\[0\]\.timeout: "0 seconds" is 0 seconds/,
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(recorder.resources.map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
+    // Every registration answered: nothing was declared before the error.
+    expect((await registered(recorder)).map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
   });
 
   it("bucketEvent: the trigger's location is the bucket's, lower-cased (GCS returns EUROPE-WEST1 or EU; Eventarc locations are lower-case ids)", async () => {

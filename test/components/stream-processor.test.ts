@@ -192,8 +192,8 @@ describe("StreamProcessor: bad service or push args declare nothing", () => {
   for (const [what, overrides, message] of nested) {
     it(`rejects ${what} before declaring anything`, async () => {
       expect(errorOf(() => new StreamProcessor("s", args(overrides)))).to.match(message);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(recorder.resources.map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
+      // Every registration answered: nothing was declared before the error.
+      expect((await registered(recorder)).map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
     });
   }
 });
