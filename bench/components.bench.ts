@@ -4,6 +4,7 @@
 // see the same machine load. Figures are CPU (user + sys) of declare + settle, per custom resource.
 import * as path from "path";
 import { load, measure, median, rounds } from "./measure";
+import { RUN_TS } from "../tools/run-ts";
 
 const SIZES = [10, 100, 500];
 const GOAL_RATIO = 1.5;
@@ -19,7 +20,7 @@ interface Sample {
 }
 
 function sample(mode: "components" | "raw", jobs: number): Sample {
-  const run = measure(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "components-worker.ts"), mode, String(jobs)]);
+  const run = measure(process.execPath, [...RUN_TS, path.join(__dirname, "components-worker.ts"), mode, String(jobs)]);
   if (run.status !== 0) throw new Error(`components-worker ${mode} ${jobs} failed:\n${run.stderr}`);
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as Sample;
 }

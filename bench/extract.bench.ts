@@ -3,6 +3,7 @@
 // DuckDB's throughput, peak RSS under 512 MiB.
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { RUN_TS } from "../tools/run-ts";
 
 const RUNS = 3;
 
@@ -13,7 +14,7 @@ interface Measure {
 }
 
 function measure(variant: "ours" | "duckdb"): Measure {
-  const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "extract-worker.ts"), variant], {
+  const out = execFileSync(process.execPath, [...RUN_TS, path.join(__dirname, "extract-worker.ts"), variant], {
     encoding: "utf8",
   });
   return JSON.parse(out.trim().split("\n").pop()!) as Measure;

@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { load, measure, Measured, median, rounds } from "./measure";
+import { RUN_TS } from "../tools/run-ts";
 
 const ROOT = path.resolve(__dirname, "..");
 /** The preview's type-check cache (tsconfig.preview.json `tsBuildInfoFile`); removing it makes the next run cold. */
@@ -12,7 +13,7 @@ const GOALS = { cold: 10, warm: 5 };
 
 /** `npm run preview`'s command, without npm's own start-up. */
 function preview(): Measured {
-  const run = measure(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "tools/preview.ts", "--no-docs"], { cwd: ROOT });
+  const run = measure(process.execPath, [...RUN_TS, "tools/preview.ts", "--no-docs"], { cwd: ROOT });
   if (run.status !== 0) throw new Error(`the preview failed:\n${run.stderr}`);
   return run;
 }

@@ -2,11 +2,12 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { RUN_TS } from "../tools/run-ts";
 
 for (const file of fs
   .readdirSync(__dirname)
   .filter((f) => f.endsWith(".bench.ts"))
   .sort()) {
   console.log(`\n== ${file}`);
-  execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, file)], { stdio: "inherit" });
+  execFileSync(process.execPath, [...RUN_TS, path.join(__dirname, file)], { stdio: "inherit" });
 }

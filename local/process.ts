@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
 import type { PlannedContainer } from "./plan";
+import { RUN_TS } from "../tools/run-ts";
 
 /** The repository root: local processes run from it. */
 const ROOT = path.resolve(__dirname, "..");
@@ -38,7 +39,7 @@ export function imageName(image: string): string {
 }
 
 /**
- * The local command line of a container: the image's source under ts-node (transpile only) in place of
+ * The local command line of a container: the image's source run as the npm scripts run TypeScript ({@link RUN_TS}) in place of
  * `node /app/dist/<file>.js`, then the rest of the container's command and its args, as Cloud Run runs them.
  * @throws Error naming the image when there is no local source for it, or when its command runs another file.
  */
@@ -49,7 +50,7 @@ export function localCommand(container: Pick<PlannedContainer, "image" | "comman
   const [program, entry, ...rest] = container.command.length > 0 ? container.command : ["node", local.entry];
   if (program !== "node" || entry !== local.entry)
     throw new Error(`image "${name}": command "${container.command.join(" ")}" does not start ${local.entry}, the file mapped to ${local.source}`);
-  return ["-r", "ts-node/register/transpile-only", path.join(ROOT, local.source), ...rest, ...args];
+  return [...RUN_TS, path.join(ROOT, local.source), ...rest, ...args];
 }
 
 /**

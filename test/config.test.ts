@@ -6,6 +6,7 @@ import { CONFIG_SCHEMA, configFromPulumi, parseConfig, PROJECT } from "../config
 import { OFFLINE_DIGEST, ResourceRecorder } from "../tools/mock-runtime";
 import { readStackConfig, runProgram } from "../tools/run-program";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "./helpers/child";
+import { RUN_TS } from "../tools/run-ts";
 
 /** The defaults Pulumi.yaml declares, as the CLI passes them to the program (strings; lists as JSON). */
 function readDefaults(): Record<string, string> {
@@ -156,7 +157,7 @@ describe("config", () => {
   it("under the engine (no mock runtime), loadConfig of prod without promoted digests fails naming the promote command", function () {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
     const engine = (values: Record<string, string>) =>
-      runNode(["-r", "ts-node/register/transpile-only", path.join(__dirname, "helpers", "engine-config.ts")], {
+      runNode([...RUN_TS, path.join(__dirname, "helpers", "engine-config.ts")], {
         env: { ...process.env, PULUMI_NODEJS_STACK: "prod", PULUMI_NODEJS_PROJECT: PROJECT, PULUMI_CONFIG: JSON.stringify(values) },
       });
     const unpromoted = engine(readStackConfig("prod").values);

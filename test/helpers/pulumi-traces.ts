@@ -20,7 +20,8 @@ const BOOKKEEPING = new Set(["debuggablePromise", "callsites"]);
 // ts-node's source-map-support hook, a plain function (src: node_modules/@cspotcode/source-map-support/source-map-support.js).
 // eslint-disable-next-line @typescript-eslint/unbound-method
 const mapped = Error.prepareStackTrace;
-if (mapped === undefined) throw new Error("test/helpers/pulumi-traces.ts: require it after ts-node/register (.mocharc.json `require`), whose mapping it keeps");
+if (mapped === undefined)
+  throw new Error("test/helpers/pulumi-traces.ts: require it after tools/register-ts.js (.mocharc.json `require`), whose mapping it keeps");
 
 function isBookkeeping(frames: NodeJS.CallSite[]): boolean {
   const top = frames[0];

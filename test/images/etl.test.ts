@@ -5,6 +5,7 @@ import * as path from "path";
 import { EXIT, main } from "../../images/etl/src/main";
 import { dateRange } from "../../images/etl/src/params";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
+import { RUN_TS } from "../../tools/run-ts";
 
 const PLATFORM_ENV = { GOOGLE_CLOUD_PROJECT: "p", RAW_BUCKET: "p-dev-raw", WAREHOUSE_DATASET: "dev_warehouse" };
 
@@ -152,16 +153,13 @@ describe("images/etl entrypoint", () => {
 
   it("runs as a real process: exit code and structured stdout", function () {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
-    const result = runNode(
-      ["-r", "ts-node/register/transpile-only", "images/etl/src/main.ts", "extract", "--dry-run", "--source", "data.csv", "--dataset", "flights"],
-      {
-        cwd: path.join(__dirname, "..", ".."),
-        env: { PATH: process.env.PATH, ...PLATFORM_ENV },
-      },
-    );
+    const result = runNode([...RUN_TS, "images/etl/src/main.ts", "extract", "--dry-run", "--source", "data.csv", "--dataset", "flights"], {
+      cwd: path.join(__dirname, "..", ".."),
+      env: { PATH: process.env.PATH, ...PLATFORM_ENV },
+    });
     expect(result.status, result.stderr).to.equal(0);
     expect(JSON.parse(result.stdout)).to.deep.include({ severity: "NOTICE", message: "extract: parameters are valid (dry run, nothing read or written)" });
-    const failed = runNode(["-r", "ts-node/register/transpile-only", "images/etl/src/main.ts", "extract"], {
+    const failed = runNode([...RUN_TS, "images/etl/src/main.ts", "extract"], {
       cwd: path.join(__dirname, "..", ".."),
       env: { PATH: process.env.PATH },
     });

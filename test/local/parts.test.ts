@@ -8,6 +8,7 @@ import { finalizeMessage, notifies } from "../../local/notification";
 import { PlannedNotification } from "../../local/plan";
 import { imageName, localCommand, localEnv } from "../../local/process";
 import { localEndpoint, subscriptionOptions } from "../../local/pubsub";
+import { RUN_TS } from "../../tools/run-ts";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -87,18 +88,13 @@ describe("local: the pieces", () => {
     expect(imageName("europe-west1-docker.pkg.dev/p/dev-images/etl@sha256:0000")).to.equal("etl");
     expect(imageName("scorer:latest")).to.equal("scorer");
     expect(localCommand({ image: "r/etl@sha256:0", command: ["node", "/app/dist/main.js", "load"] }, ["--year", "2001"])).to.deep.equal([
-      "-r",
-      "ts-node/register/transpile-only",
+      ...RUN_TS,
       path.join(ROOT, "local/etl-job.ts"),
       "load",
       "--year",
       "2001",
     ]);
-    expect(localCommand({ image: "r/stream@sha256:0", command: [] }, [])).to.deep.equal([
-      "-r",
-      "ts-node/register/transpile-only",
-      path.join(ROOT, "images/stream/src/server.ts"),
-    ]);
+    expect(localCommand({ image: "r/stream@sha256:0", command: [] }, [])).to.deep.equal([...RUN_TS, path.join(ROOT, "images/stream/src/server.ts")]);
     expect(() => localCommand({ image: "r/other@sha256:0", command: [] }, [])).to.throw(
       'image "r/other@sha256:0": no local source for "other"; known: etl, scorer, stream',
     );

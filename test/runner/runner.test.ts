@@ -10,6 +10,7 @@ import { DEFAULT_TIMING, Execution, Timing, waitOperation } from "../../runner/e
 import { FAST_TIMING, runCli } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
 import { FakeCloudRun } from "../../tools/fake-cloud-run";
+import { RUN_TS } from "../../tools/run-ts";
 
 const ROOT = path.join(__dirname, "..", "..");
 const JOB = (step: string) => `projects/my-pipelines-dev/locations/europe-west1/jobs/dev-etl-${step}`;
@@ -402,7 +403,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
 
   it("as a real process: exit codes, stdout JSON, and SIGINT cancelling the execution with exit 130", async () => {
     const spawnCli = (args: string[]) =>
-      spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "runner/cli.ts", "--outputs", outputsFile, ...args], {
+      spawn(process.execPath, [...RUN_TS, "runner/cli.ts", "--outputs", outputsFile, ...args], {
         cwd: ROOT,
         env: { PATH: process.env.PATH, CLOUD_RUN_EMULATOR_HOST: fake.host, RUNNER_POLL_SECONDS: "0.02", METADATA_SERVER_DETECTION: "none" },
       });

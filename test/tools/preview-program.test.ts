@@ -6,6 +6,7 @@ import { architectureDoc, previewStack, StackPreview } from "../../tools/preview
 import { readStackConfig, ROOT, runProgram } from "../../tools/run-program";
 import { typeCheckProgram } from "../../tools/type-check";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
+import { RUN_TS } from "../../tools/run-ts";
 
 const PROGRAM = path.join(ROOT, "examples", "own-pipeline", "index.ts");
 
@@ -76,8 +77,8 @@ describe("preview of another program (--program): examples/own-pipeline with its
   it("`npm run preview -- --program examples/own-pipeline/index.ts --stack dev --docs-out F` type-checks it, prints its plan and writes its diagram", function () {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
     const docs = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "architecture.md");
-    const args = ["--transpile-only", "tools/preview.ts", "--program", path.relative(ROOT, PROGRAM), "--stack", "dev", "--docs-out", docs];
-    const result = runNode([require.resolve("ts-node/dist/bin"), ...args], { cwd: ROOT });
+    const args = ["tools/preview.ts", "--program", path.relative(ROOT, PROGRAM), "--stack", "dev", "--docs-out", docs];
+    const result = runNode([...RUN_TS, ...args], { cwd: ROOT });
     expect(result.status, result.stderr).to.equal(0);
     expect(result.stdout).to.match(/^Stack dev: 12 resources in 7 components/);
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");

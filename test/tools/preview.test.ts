@@ -8,13 +8,14 @@ import { iamRows, renderIamTable, renderMermaid, renderTree } from "../../tools/
 import { ROOT } from "../../tools/run-program";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
 import { planOf } from "../helpers/plan";
+import { RUN_TS } from "../../tools/run-ts";
 
 /**
  * Runs `npm run preview` the way a user does (the cached type check beside a transpile-only run). A child process
  * takes seconds, more on a busy machine: few tests spawn it, and those measure nothing about time.
  */
 function preview(...args: string[]) {
-  return runNode([require.resolve("ts-node/dist/bin"), "--transpile-only", "tools/preview.ts", ...args], { cwd: ROOT });
+  return runNode([...RUN_TS, "tools/preview.ts", ...args], { cwd: ROOT });
 }
 
 const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource => ({
