@@ -137,7 +137,7 @@ describe("client/stream", () => {
     expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS], run.io)).to.equal(EXIT.answered);
     expect(run.out).to.deep.equal(["id-a\n"]);
     const sent = bus.topics.get(REQUEST_TOPIC)!;
-    expect(sent.map((m) => ({ data: JSON.parse(m.data.toString()), attributes: m.attributes }))).to.deep.equal([
+    expect(sent.map((m) => ({ data: JSON.parse(m.data.toString()) as unknown, attributes: m.attributes }))).to.deep.equal([
       { data: REQUEST, attributes: { correlationId: "id-a" } },
     ]);
   });

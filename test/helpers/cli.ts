@@ -1,6 +1,9 @@
 import { main } from "../../runner/cli";
 import { createClients } from "../../runner/client";
 import { DEFAULT_TIMING, Timing } from "../../runner/execute";
+import { PipelineReport } from "../../runner/pipeline";
+import { RemoteReport } from "../../runner/remote";
+import { RunReport } from "../../runner/run";
 
 /** Fast polls for tests against the local fakes: 5 ms growing to 20 ms. */
 export const FAST_TIMING: Timing = { ...DEFAULT_TIMING, pollMs: { first: 5, factor: 1.5, max: 20 }, retryMs: 5 };
@@ -30,4 +33,12 @@ export async function runCli(
     onInterrupt: (h) => ((handler = h), () => (handler = undefined)),
   });
   return { code, out, err };
+}
+
+/**
+ * The one JSON document the runner prints on stdout with `--json` (runner/cli.ts): the report of the command run, `T`
+ * (`run`: {@link RunReport}; `pipeline`: {@link PipelineReport}; `pipeline --remote`: {@link RemoteReport}).
+ */
+export function jsonReport<T extends RunReport | PipelineReport | RemoteReport>(out: string): T {
+  return JSON.parse(out) as T;
 }

@@ -18,8 +18,9 @@ export {};
 const BOOKKEEPING = new Set(["debuggablePromise", "callsites"]);
 
 // ts-node's source-map-support hook, a plain function (src: node_modules/@cspotcode/source-map-support/source-map-support.js).
+// Node types its result `any` (it becomes `error.stack`); read here as `unknown`, it is passed through untouched.
 // eslint-disable-next-line @typescript-eslint/unbound-method
-const mapped = Error.prepareStackTrace;
+const mapped: ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined = Error.prepareStackTrace;
 if (mapped === undefined)
   throw new Error("test/helpers/pulumi-traces.ts: require it after tools/register-ts.js (.mocharc.json `require`), whose mapping it keeps");
 

@@ -5,6 +5,7 @@ import * as path from "path";
 import { EXIT, main } from "../../images/etl/src/main";
 import { dateRange } from "../../images/etl/src/params";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
+import { logLine } from "../helpers/image-output";
 import { RUN_TS } from "../../tools/run-ts";
 
 const PLATFORM_ENV = { GOOGLE_CLOUD_PROJECT: "p", RAW_BUCKET: "p-dev-raw", WAREHOUSE_DATASET: "dev_warehouse" };
@@ -14,12 +15,7 @@ async function etl(argv: string[], env: Record<string, string> = PLATFORM_ENV) {
   const lines: string[] = [];
   const io = { stdout: (l: string) => lines.push(l), stderr: (l: string) => lines.push(l) };
   const code = await main(argv, env, io);
-  const logs = lines
-    .join("")
-    .trim()
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { severity: string; message: string; params?: Record<string, unknown> });
+  const logs = lines.join("").trim().split("\n").filter(Boolean).map(logLine);
   return { code, logs, last: logs[logs.length - 1] };
 }
 
@@ -164,6 +160,6 @@ describe("images/etl entrypoint", () => {
       env: { PATH: process.env.PATH },
     });
     expect(failed.status).to.equal(2);
-    expect(JSON.parse(failed.stderr).severity).to.equal("ERROR");
+    expect(logLine(failed.stderr).severity).to.equal("ERROR");
   });
 });

@@ -8,6 +8,7 @@ import { Gcs } from "../../images/etl/src/gcs";
 import { extract, snakeCase } from "../../images/etl/src/jobs/extract";
 import { EXIT, main } from "../../images/etl/src/main";
 import { ExtractParams } from "../../images/etl/src/params";
+import { logLine } from "../helpers/image-output";
 
 const DATA = path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data");
 const noGcs = (): Gcs => {
@@ -238,7 +239,7 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
       const io = { stdout: (l: string) => lines.push(l), stderr: (l: string) => lines.push(l) };
       const code = await main(["extract", "--source", source(), "--dataset", "x", "--dest", tmp()], {}, io);
       expect(code).to.equal(EXIT.failed);
-      const last = JSON.parse(lines[lines.length - 1]);
+      const last = logLine(lines[lines.length - 1]);
       expect(last.severity).to.equal("ERROR");
       expect(last.message).to.include(message);
     });
@@ -255,7 +256,7 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     const dest = tmp();
     const code = await main(["extract", "--source", `https://127.0.0.1:${port}/flights.csv`, "--dataset", "x", "--dest", dest], {}, io);
     expect(code).to.equal(EXIT.failed);
-    expect(JSON.parse(lines[lines.length - 1]).message).to.equal(
+    expect(logLine(lines[lines.length - 1]).message).to.equal(
       `extract failed: cannot download https://127.0.0.1:${port}/flights.csv: the source is unreachable (ECONNREFUSED)`,
     );
     expect(fs.readdirSync(dest)).to.deep.equal([]);

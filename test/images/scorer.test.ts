@@ -8,6 +8,7 @@ import { Row, score } from "../../images/scorer/src/model";
 import { parsePush, resultNames } from "../../images/scorer/src/push";
 import * as os from "os";
 import { createServer, handlePush, localStore, MAX_INPUT_BYTES, MAX_REQUEST_BYTES, ObjectStore } from "../../images/scorer/src/server";
+import { scorerMetrics } from "../helpers/image-output";
 
 const penguins = (
   JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]
@@ -108,7 +109,7 @@ describe("images/scorer", () => {
       "Sex",
       "predicted_Species",
     ]);
-    const metrics = JSON.parse(written.get("p-dev-output/uploads/penguins/1700000000000001/metrics.json")!);
+    const metrics = scorerMetrics(written.get("p-dev-output/uploads/penguins/1700000000000001/metrics.json")!);
     expect(metrics).to.deep.include({ source: "gs://p-dev-input/uploads/penguins.csv#1700000000000001", label: "Species", predictedRows: 34 });
     const before = new Map(written);
     await handlePush(finalize("uploads/penguins.csv"), CONFIG, store, quiet);

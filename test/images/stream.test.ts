@@ -113,7 +113,8 @@ describe("images/stream", () => {
   });
 
   it("the sample push: publishes exactly the answer, with the request's correlationId attribute, to RESULT_TOPIC; 200", async () => {
-    expect(JSON.parse(Buffer.from(JSON.parse(fs.readFileSync(path.join(SAMPLE, "push.json"), "utf8")).message.data, "base64").toString())).to.deep.equal(
+    const push = JSON.parse(fs.readFileSync(path.join(SAMPLE, "push.json"), "utf8")) as { message: { data: string } };
+    expect(JSON.parse(Buffer.from(push.message.data, "base64").toString())).to.deep.equal(
       JSON.parse(fs.readFileSync(path.join(SAMPLE, "request.json"), "utf8")),
     );
     const { publisher, published } = memoryPublisher();

@@ -8,14 +8,15 @@ import { LocalPlan, readLocalPlan } from "../../local/plan";
 import { main as job } from "../../runner/cli";
 import { defaultEndpoints, runLocalJob, runLocalPipeline } from "../../runner/local";
 import { buildOverrides } from "../../runner/overrides";
+import { LogLine, logLine } from "../helpers/image-output";
 
 const FLIGHTS = path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data", "flights-10k.json");
 
 /** The JSON log lines of the local processes (`[<job>/<task>] {...}`). */
-function logged(lines: readonly string[]): { job: string; severity: string; message: string; params?: Record<string, unknown> }[] {
+function logged(lines: readonly string[]): ({ job: string } & LogLine)[] {
   return lines.flatMap((l) => {
     const m = /^\[([^/\]]+)\/\d+\] (\{.*\})$/.exec(l);
-    return m ? [{ job: m[1], ...JSON.parse(m[2]) }] : [];
+    return m ? [{ job: m[1], ...logLine(m[2]) }] : [];
   });
 }
 

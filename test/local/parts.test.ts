@@ -27,7 +27,7 @@ describe("local: the pieces", () => {
       objectGeneration: "1767323045678000",
       eventTime: "2026-01-02T03:04:05.678Z",
     });
-    const resource = JSON.parse(message.data.toString("utf8"));
+    const resource = JSON.parse(message.data.toString("utf8")) as unknown;
     expect(resource).to.deep.include({
       kind: "storage#object",
       id: "in/batch 1/penguins.csv/1767323045678000",

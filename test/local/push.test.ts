@@ -1,4 +1,4 @@
-import { PubSub } from "@google-cloud/pubsub";
+import { Message, PubSub } from "@google-cloud/pubsub";
 import { expect } from "chai";
 import * as fs from "fs";
 import * as http from "http";
@@ -13,6 +13,7 @@ import { createServer as streamServer, dataFile, pubsubPublisher } from "../../i
 import { finalizeMessage } from "../../local/notification";
 import { PlannedNotification } from "../../local/plan";
 import { useEmulator } from "../helpers/emulator";
+import { scorerMetrics } from "../helpers/image-output";
 
 const SAMPLE = path.join(__dirname, "..", "..", "images", "scorer", "sample", "penguins.csv");
 const quiet = () => undefined;
@@ -70,7 +71,7 @@ describe("push paths on the real Pub/Sub emulator", function () {
     await topic.publishMessage(finalizeMessage({ ...NOTIFICATION, topic: topic.name }, object));
     await metrics;
     expect(written).to.deep.equal(["out/penguins/1767323045678000/predictions.csv", "out/penguins/1767323045678000/metrics.json"]);
-    const result = JSON.parse(fs.readFileSync(path.join(dir, "out", "penguins", "1767323045678000", "metrics.json"), "utf8"));
+    const result = scorerMetrics(fs.readFileSync(path.join(dir, "out", "penguins", "1767323045678000", "metrics.json"), "utf8"));
     expect(result.source).to.equal("gs://in/penguins.csv#1767323045678000");
     expect(result.accuracy).to.be.above(0.9);
     await subscription.delete();
@@ -99,7 +100,7 @@ describe("push paths on the real Pub/Sub emulator", function () {
       finalizeMessage({ ...NOTIFICATION, topic: topic.name }, { bucket: "in", name: "bad.csv", content: Buffer.from("a,b\n1,2\n"), updated: new Date() }),
     );
     const dead = await new Promise<{ attributes: Record<string, string> }>((resolve) =>
-      kept.once("message", (m) => {
+      kept.once("message", (m: Message) => {
         m.ack();
         resolve(m);
       }),

@@ -6,6 +6,7 @@ import { main as stream } from "../../client/stream";
 import { LocalPlan, readLocalPlan } from "../../local/plan";
 import { LocalPipeline, up } from "../../local/up";
 import { useEmulator } from "../helpers/emulator";
+import { scorerMetrics } from "../helpers/image-output";
 
 const SAMPLE = path.join(__dirname, "..", "..", "images", "scorer", "sample", "penguins.csv");
 
@@ -76,7 +77,7 @@ describe("npm run local -- up, on the real Pub/Sub emulator, from the dev stack'
       const generation = String(fs.statSync(path.join(local.folders!.input, "penguins.csv")).mtime.getTime() * 1000);
       const metrics = path.join(local.folders!.output, "penguins", generation, "metrics.json");
       await until(() => fs.existsSync(metrics) && fs.readFileSync(metrics, "utf8").endsWith("\n"));
-      const result = JSON.parse(fs.readFileSync(metrics, "utf8"));
+      const result = scorerMetrics(fs.readFileSync(metrics, "utf8"));
       expect(result.source).to.equal(`gs://my-pipelines-dev-dev-scoring-input/penguins.csv#${generation}`);
       expect(fs.existsSync(path.join(local.folders!.output, "penguins", generation, "predictions.csv"))).to.equal(true);
     });

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FAST_TIMING, runCli } from "../helpers/cli";
+import { FAST_TIMING, jsonReport, runCli } from "../helpers/cli";
+import { RemoteReport } from "../../runner/remote";
 import { FakeCloudRun } from "../../tools/fake-cloud-run";
 import { FakeLogging } from "../helpers/fake-logging";
 import { FakeWorkflows } from "../helpers/fake-workflows";
@@ -55,8 +56,8 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
     const { code, out, err } = await cli(["--json", "pipeline", "etl", "--remote"]);
     expect(code).to.equal(0);
     expect(workflows.calls("CreateExecution")).to.deep.equal([{ parent: WORKFLOW, execution: { argument: "{}" } }]);
-    const doc = JSON.parse(out);
-    const id = doc.workflowExecution.split("/").pop();
+    const doc = jsonReport<RemoteReport>(out);
+    const id = doc.workflowExecution.split("/").pop()!;
     expect(doc).to.deep.include({ pipeline: "etl", state: "SUCCEEDED", runId: id, stagingPrefix: `gs://${STAGING}/${id}/`, exitCode: 0 });
     expect(doc.executions).to.deep.equal({
       extract: `${JOB("extract")}/executions/dev-etl-extract-00001`,
@@ -98,8 +99,8 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
     run.scripts.set("dev-etl-load", { failedTasks: { 0: 1 } });
     const { code, out, err } = await cli(["--json", "pipeline", "etl", "--remote"]);
     expect(code).to.equal(1);
-    const doc = JSON.parse(out);
-    const id = doc.workflowExecution.split("/").pop();
+    const doc = jsonReport<RemoteReport>(out);
+    const id = doc.workflowExecution.split("/").pop()!;
     expect(doc).to.deep.include({ state: "FAILED", failedStep: "load", runId: id, exitCode: 1 });
     expect(doc.executions.load).to.equal(`${JOB("load")}/executions/dev-etl-load-00002`);
     expect(ran()).to.deep.equal(["dev-etl-extract", "dev-etl-load"]);

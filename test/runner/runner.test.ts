@@ -7,8 +7,10 @@ import * as path from "path";
 import { main } from "../../runner/cli";
 import { createClients } from "../../runner/client";
 import { DEFAULT_TIMING, Execution, Timing, waitOperation } from "../../runner/execute";
-import { FAST_TIMING, runCli } from "../helpers/cli";
+import { FAST_TIMING, jsonReport, runCli } from "../helpers/cli";
 import { planOf } from "../helpers/plan";
+import { PipelineReport } from "../../runner/pipeline";
+import { RunReport } from "../../runner/run";
 import { FakeCloudRun } from "../../tools/fake-cloud-run";
 import { RUN_TS } from "../../tools/run-ts";
 
@@ -103,7 +105,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     const { code, out, err } = await cli(["--json", "run", "load"]);
     expect(code).to.equal(1);
     expect(err).to.include("failed: 2/3 tasks succeeded\n  task 1: exit code 137 (The container exited with an error.)\n");
-    const doc = JSON.parse(out);
+    const doc = jsonReport<RunReport>(out);
     expect(doc).to.deep.include({
       job: JOB("load"),
       execution: `${JOB("load")}/executions/dev-etl-load-00001`,
@@ -183,7 +185,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     );
     expect(delays).to.deep.equal([2000, 3000, 4500, 6750, 10125, 15000, 15000, 3625]);
     expect(fake.calls("ListExecutions")).to.deep.equal([{ parent: JOB("extract"), pageSize: 10 }]);
-    expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "ListExecutions", ...Array(8).fill("GetExecution")]);
+    expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "ListExecutions", ...Array<string>(8).fill("GetExecution")]);
   });
 
   it("WaitOperation UNIMPLEMENTED on a first run: one note, then polls growing by 1.5x from 2 s to 15 s", async () => {
@@ -193,7 +195,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     expect(code).to.equal(0);
     expect(err.match(NOTE)).to.have.length(1);
     expect(delays).to.deep.equal([2000, 3000, 4500, 6750, 10125, 15000, 15000, 15000]);
-    expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "ListExecutions", ...Array(8).fill("GetExecution")]);
+    expect(reads()).to.deep.equal(["GetExecution", "WaitOperation", "ListExecutions", ...Array<string>(8).fill("GetExecution")]);
   });
 
   it("pipeline, WaitOperation denied: one note for the whole run, and the later steps poll without trying it again", async () => {
@@ -237,7 +239,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     const { code } = await cli(["run", "transform"]);
     expect(code).to.equal(0);
     // The first read, tried 4 times; the waits on the operation until it is done; the final read.
-    expect(reads()).to.deep.equal([...Array(4).fill("GetExecution"), ...Array(3).fill("WaitOperation"), "GetExecution"]);
+    expect(reads()).to.deep.equal([...Array<string>(4).fill("GetExecution"), ...Array<string>(3).fill("WaitOperation"), "GetExecution"]);
     expect(fake.calls("RunJob")).to.have.length(1);
   });
 
@@ -358,7 +360,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
   it("pipeline: extract, load, transform in order, each with the same run id and staging prefix", async () => {
     const { code, out } = await cli(["--json", "pipeline", "etl", "--env", "DATASET_NAME=flights"]);
     expect(code).to.equal(0);
-    const doc = JSON.parse(out);
+    const doc = jsonReport<PipelineReport>(out);
     expect(doc.runId).to.match(/^\d{8}t\d{6}z-[0-9a-f]{4}$/);
     expect(doc.stagingPrefix).to.equal(`gs://my-pipelines-dev-dev-staging/${doc.runId}/`);
     const env = [
@@ -367,7 +369,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
       { name: "STAGING_PREFIX", value: doc.stagingPrefix },
     ];
     expect(fake.calls("RunJob")).to.deep.equal(["extract", "load", "transform"].map((s) => ({ name: JOB(s), overrides: { containerOverrides: [{ env }] } })));
-    expect(doc.steps.map((s: { state: string }) => s.state)).to.deep.equal(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    expect(doc.steps.map((s) => s.state)).to.deep.equal(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
   });
 
   it("pipeline stops at the first failed step", async () => {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { stackOutputs } from "../../contract/outputs";
 import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planText } from "../../tools/preview";
 import { RecordedResource } from "../../tools/mock-runtime";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "../../tools/render";
@@ -16,6 +17,12 @@ import { RUN_TS } from "../../tools/run-ts";
  */
 function preview(...args: string[]) {
   return runNode([...RUN_TS, "tools/preview.ts", ...args], { cwd: ROOT });
+}
+
+/** The part of the plan `npm run preview -- --json FILE` writes (tools/preview.ts `planJson`) that these tests read. */
+interface PlanJson {
+  stack: string;
+  resources: Omit<RecordedResource, "outputs" | "retainOnDelete">[];
 }
 
 const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource => ({
@@ -119,13 +126,14 @@ describe("preview", () => {
     expect(result.stdout).to.match(/^Stack prod: 81 resources/);
     expect(result.stdout).to.include("[protected]");
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
-    const plan = JSON.parse(fs.readFileSync(json, "utf8"));
+    const plan = JSON.parse(fs.readFileSync(json, "utf8")) as PlanJson;
     expect(plan.stack).to.equal("prod");
-    expect(plan.resources.find((r: RecordedResource) => r.name === "raw-bucket")).to.deep.include({ type: "gcp:storage/bucket:Bucket", protect: true });
-    expect(JSON.parse(fs.readFileSync(outputs, "utf8")).jobs.extract.name).to.equal("projects/my-pipelines-prod/locations/europe-west1/jobs/prod-etl-extract");
+    expect(plan.resources.find((r) => r.name === "raw-bucket")).to.deep.include({ type: "gcp:storage/bucket:Bucket", protect: true });
+    const written = stackOutputs.parse(JSON.parse(fs.readFileSync(outputs, "utf8")));
+    expect(written.jobs.extract.name).to.equal("projects/my-pipelines-prod/locations/europe-west1/jobs/prod-etl-extract");
     // A fresh clone has no promoted digest: the plan shows where each goes, marked, with the command that fills it.
     const placeholder = "<promote: npm run promote -- --from dev --to prod>";
-    expect(JSON.parse(fs.readFileSync(outputs, "utf8")).images).to.deep.equal({ etl: placeholder, scorer: placeholder, stream: placeholder });
+    expect(written.images).to.deep.equal({ etl: placeholder, scorer: placeholder, stream: placeholder });
     expect(result.stdout).to.include(`template.template.containers.0.image: ${placeholder}`);
   });
 

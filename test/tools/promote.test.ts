@@ -26,7 +26,7 @@ describe("npm run promote: dev's image digests into prod's stack file", () => {
     expect(promote("dev", "prod", outputsFile, root)).to.deep.equal({ etl: { to: images.etl }, scorer: { to: images.scorer }, stream: { to: images.stream } });
     const text = fs.readFileSync(file, "utf8");
     expect(text).to.include("# prod stack").and.include("# the prod project");
-    expect(parse(text).config).to.deep.equal({
+    expect((parse(text) as { config: unknown }).config).to.deep.equal({
       "gcp:project": "p-prod",
       "cloudrun-pipelines:buildImages": "false",
       "cloudrun-pipelines:etlImage": images.etl,
