@@ -21,17 +21,6 @@ export default tseslint.config(
     rules: { "@typescript-eslint/require-await": "off" },
   },
   {
-    // Tests read JSON (logs, reports, recorded requests) as `any` and pin its shape with chai's exact assertions.
-    files: ["test/**/*.ts"],
-    rules: {
-      "@typescript-eslint/no-unsafe-assignment": "off",
-      "@typescript-eslint/no-unsafe-member-access": "off",
-      "@typescript-eslint/no-unsafe-call": "off",
-      "@typescript-eslint/no-unsafe-argument": "off",
-      "@typescript-eslint/no-unsafe-return": "off",
-    },
-  },
-  {
     // These render values typed `unknown` on purpose (the mock runtime's resource inputs and outputs, DuckDB's JSON rows),
     // which are strings and numbers there: String(...) on each would only repeat what the template does.
     files: ["tools/**/*.ts", "local/plan.ts", "images/etl/src/jobs/extract.ts"],
