@@ -5,6 +5,7 @@ import * as path from "path";
 import { Gcs } from "../../images/etl/src/gcs";
 import { EXIT, main } from "../../images/etl/src/main";
 import { LoadJobConfig, QueryJobConfig, Warehouse } from "../../images/etl/src/warehouse";
+import { logLine } from "../helpers/image-output";
 
 /** A bucket listing, a BigQuery that records every job configuration. */
 function fakes(objects: string[], rowsPerLoad = 100, failQuery?: string) {
@@ -31,7 +32,7 @@ async function run(argv: string[], env: Record<string, string>, clients: ReturnT
   const lines: string[] = [];
   const io = { stdout: (l: string) => lines.push(l), stderr: (l: string) => lines.push(l) };
   const code = await main(argv, env, io, clients);
-  return { code, last: JSON.parse(lines[lines.length - 1]) as { severity: string; message: string } };
+  return { code, last: logLine(lines[lines.length - 1]) };
 }
 
 const ENV = { GOOGLE_CLOUD_PROJECT: "p", RAW_BUCKET: "p-dev-raw", WAREHOUSE_DATASET: "dev_warehouse" };
