@@ -86,7 +86,6 @@ const COMMON = [
     "bigquery",
     "cloudresourcemanager",
     "cloudscheduler",
-    "eventarc",
     "iam",
     "logging",
     "pubsub",
