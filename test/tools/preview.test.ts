@@ -105,7 +105,7 @@ describe("preview", () => {
   it("the plan text counts resources and grants and ends with the guardrails' verdict", async () => {
     const run = await planOf("dev");
     const text = planText(run, ["no-public-access: x"]);
-    expect(text).to.match(/^Stack dev: 76 resources in 36 components would be created by `pulumi up`/);
+    expect(text).to.match(/^Stack dev: 75 resources in 36 components would be created by `pulumi up`/);
     expect(text).to.include("IAM (24 grants):");
     expect(text).to.match(/Guardrails: 13 rules, 1 violations\n {2}- no-public-access: x\n$/);
   });
