@@ -243,10 +243,7 @@ export function checkChainSteps(
         'use lowercase letters, digits and underscores, starting with a letter, e.g. "extract"',
       );
     }
-    for (const generated of [
-      step.name,
-      ...["overrides", "done", "execution", "env"].map((suffix) => `${step.name}_${suffix}`),
-    ]) {
+    for (const generated of [step.name, ...["overrides", "done", "execution", "env"].map((suffix) => `${step.name}_${suffix}`)]) {
       if (names.has(generated))
         throw new InputError(
           `${at}.name`,

@@ -476,5 +476,4 @@ describe("JobChain: a bad step timeout", () => {
     // Every registration answered: nothing was declared before the error.
     expect((await registered(recorder)).map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
   });
-
 });

@@ -69,7 +69,13 @@ describe("chainDefinition: documented Workflows syntax only", () => {
       "load_done",
       "done",
     ]);
-    expect(source.match(/input\.\w+|map\.get\(input, "\w+"\)/g)).to.have.members(['map.get(input, "runId")', 'map.get(input, "from")', 'map.get(input, "from")', 'map.get(input, "from")', "input.from"]);
+    expect(source.match(/input\.\w+|map\.get\(input, "\w+"\)/g)).to.have.members([
+      'map.get(input, "runId")',
+      'map.get(input, "from")',
+      'map.get(input, "from")',
+      'map.get(input, "from")',
+      "input.from",
+    ]);
   });
 
   it("the execution reads retry on 429, 5xx gateway errors and connection errors (Google's idempotent predicate); the run call only on 429, so a job never starts twice", () => {

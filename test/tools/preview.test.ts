@@ -116,7 +116,7 @@ describe("preview", () => {
     const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
     const result = preview("--stack", "prod", "--json", json, "--outputs", outputs);
     expect(result.status, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^Stack prod: 81 resources/);
+    expect(result.stdout).to.match(/^Stack prod: 80 resources/);
     expect(result.stdout).to.include("[protected]");
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
     const plan = JSON.parse(fs.readFileSync(json, "utf8"));
