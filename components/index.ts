@@ -41,7 +41,7 @@ export type { PromotedImageArgs } from "./promoted-image";
 // Triggers, chains and streams.
 export { JobSchedule, SCHEDULE_INVOKER_ROLE } from "./job-schedule";
 export type { JobScheduleArgs } from "./job-schedule";
-export { EVENT_RECEIVER_ROLE, GCS_AGENT_EVENTARC_ROLE, JobChain, OBJECT_FINALIZED, WORKFLOWS_INVOKER_ROLE } from "./job-chain";
+export { JobChain, WORKFLOWS_INVOKER_ROLE } from "./job-chain";
 export type { JobChainArgs, JobChainStep } from "./job-chain";
 export { CHAIN_ENV } from "./shared/chain-definition";
 export { Topic, TOPIC_PUBLISH_ROLE } from "./topic";

@@ -18,12 +18,6 @@ import { Duration, toSeconds } from "./shared/units";
  * on the project (src: https://cloud.google.com/workflows/docs/access-control).
  */
 export const WORKFLOWS_INVOKER_ROLE = "roles/workflows.invoker";
-/** Role an Eventarc trigger's account needs to receive events, project-level only (src: https://cloud.google.com/eventarc/standard/docs/workflows/roles-permissions). */
-export const EVENT_RECEIVER_ROLE = "roles/eventarc.eventReceiver";
-/** Role the project's Cloud Storage service agent needs on the project for Eventarc's direct Cloud Storage events (src: https://cloud.google.com/eventarc/standard/docs/workflows/roles-permissions). */
-export const GCS_AGENT_EVENTARC_ROLE = "roles/pubsub.publisher";
-/** CloudEvents type of a new object (src: https://cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage). */
-export const OBJECT_FINALIZED = "google.cloud.storage.object.v1.finalized";
 
 /** A {@link ScheduleArgs} with its defaults applied and checked. */
 type CheckedSchedule = ReturnType<typeof checkScheduleArgs>;
@@ -46,8 +40,6 @@ export interface JobChainStep {
   taskCount?: number;
   /** Task timeout of this step's execution. @default the job's own */
   timeout?: Duration;
-  /** Variable that receives `gs://<bucket>/<object>` when a bucket event starts the run, e.g. `SOURCE_URI`. */
-  objectUriEnv?: string;
 }
 
 export interface JobChainArgs {
@@ -73,19 +65,6 @@ export interface JobChainArgs {
    * @default no schedule
    */
   schedule?: ScheduleArgs;
-  /**
-   * Runs the chain for each new object in a bucket: an Eventarc trigger (direct Cloud Storage event) with its own
-   * account. Needs `eventarc.googleapis.com` enabled. Direct Cloud Storage events filter by bucket only, so the
-   * chain must not write to that bucket, or each run starts the next.
-   */
-  bucketEvent?: {
-    /** The bucket whose new objects (`google.cloud.storage.object.v1.finalized`) start a run. */
-    bucket: Bucket;
-    /** Physical Eventarc trigger id (see `NAME_RULES.eventarcTrigger`). */
-    triggerName: string;
-    /** The trigger's own identity; it gets {@link WORKFLOWS_INVOKER_ROLE} and {@link EVENT_RECEIVER_ROLE} on the project. */
-    serviceAccount: ServiceAccountArgs;
-  };
   /** Deletion protection of the workflow (the provider blocks deleting a workflow whose protection is unset). */
   policy: EnvironmentPolicy;
   /** Escape hatch to any field of the `gcp.workflows.Workflow`. */
@@ -101,10 +80,7 @@ export interface JobChainArgs {
  * - the workflow's account: {@link RUNNER_ROLES} (`roles/run.jobsExecutorWithOverrides`, `roles/run.viewer`) on
  *   each job of the chain: every step sends overrides (its `RUN_ID`), and the workflow reads the execution it waits for;
  * - the schedule's account: {@link WORKFLOWS_INVOKER_ROLE}, on the project (Workflows has no narrower scope);
- *   Scheduler calls the Workflow Executions API with OAuth (src: https://cloud.google.com/workflows/docs/schedule-workflow);
- * - the bucket event's account: {@link WORKFLOWS_INVOKER_ROLE} and {@link EVENT_RECEIVER_ROLE} on the project, and
- *   the project's Cloud Storage service agent {@link GCS_AGENT_EVENTARC_ROLE} on the project, as Eventarc requires
- *   for direct Cloud Storage events (src: https://cloud.google.com/eventarc/standard/docs/workflows/roles-permissions).
+ *   Scheduler calls the Workflow Executions API with OAuth (src: https://cloud.google.com/workflows/docs/schedule-workflow).
  * @example
  * ```ts
  * import { Bucket, CloudRunJob, environmentPolicy, JobChain } from "./components";
@@ -184,7 +160,6 @@ export class JobChain extends PipelineComponent {
               ...(s.env && { env: envs[i] }),
               ...(s.taskCount !== undefined && { taskCount: s.taskCount }),
               ...(timeouts[i] !== undefined && { timeoutSeconds: timeouts[i] }),
-              ...(s.objectUriEnv !== undefined && { objectUriEnv: s.objectUriEnv }),
             })),
           },
           field,
@@ -210,7 +185,6 @@ export class JobChain extends PipelineComponent {
     this.serviceAccountEmail = account.email;
 
     if (args.schedule && schedule) this.schedule(name, args.schedule, schedule, workflow, args.location);
-    if (args.bucketEvent) this.bucketEvent(name, args.bucketEvent, workflow);
     this.registerOutputs({ id: this.id, name: this.name, serviceAccountEmail: this.serviceAccountEmail });
   }
 
@@ -239,40 +213,6 @@ export class JobChain extends PipelineComponent {
       this.child({ dependsOn: [invoker] }),
     );
   }
-
-  private bucketEvent(name: string, event: NonNullable<JobChainArgs["bucketEvent"]>, workflow: gcp.workflows.Workflow): void {
-    const account = new ServiceAccount(childName(name, "event", "sa"), event.serviceAccount, this.child());
-    const grants = [WORKFLOWS_INVOKER_ROLE, EVENT_RECEIVER_ROLE].map(
-      (role) =>
-        new gcp.projects.IAMMember(childName(name, "event", role.split(".")[1]), { project: workflow.project, role, member: account.member }, this.child()),
-    );
-    // The data source calls Cloud Storage's projects.serviceAccount.get, which creates the agent if it does not exist yet,
-    // so it exists before it is granted (src: `@pulumi/gcp` `storage/getProjectServiceAccount.d.ts`).
-    const gcsAgent = gcp.storage.getProjectServiceAccountOutput({ project: workflow.project }, { parent: this });
-    const agentGrant = new gcp.projects.IAMMember(
-      childName(name, "event", "gcs-agent-publisher"),
-      { project: workflow.project, role: GCS_AGENT_EVENTARC_ROLE, member: gcsAgent.member },
-      this.child(),
-    );
-    new gcp.eventarc.Trigger(
-      childName(name, "event", "trigger"),
-      {
-        name: event.triggerName,
-        // Direct Cloud Storage events are delivered by a trigger in the bucket's location (src: https://cloud.google.com/eventarc/docs/reference/supported-events#cloud-storage;
-        // https://cloud.google.com/eventarc/docs/understand-locations: bucket in europe-west1, `--location=europe-west1`).
-        // Eventarc locations are lower-case ids (src: https://cloud.google.com/eventarc/docs/locations), GCS returns
-        // the bucket's location upper case (`EUROPE-WEST1`, `EU`).
-        location: event.bucket.location.apply((location) => location.toLowerCase()),
-        matchingCriterias: [
-          { attribute: "type", value: OBJECT_FINALIZED },
-          { attribute: "bucket", value: event.bucket.name },
-        ],
-        destination: { workflow: workflow.id },
-        serviceAccount: account.email,
-      },
-      this.child({ dependsOn: [...grants, agentGrant] }),
-    );
-  }
 }
 
 function validate(field: string, args: JobChainArgs): { pollSeconds: number; timeouts: (number | undefined)[]; schedule?: CheckedSchedule } {
@@ -298,16 +238,6 @@ function validate(field: string, args: JobChainArgs): { pollSeconds: number; tim
   }
   const pollSeconds = toSeconds(args.pollInterval ?? "15 seconds", `${field}.pollInterval`);
   const schedule = args.schedule && checkScheduleArgs(`${field}.schedule`, args.schedule);
-  if (args.bucketEvent) {
-    if (!NAME_RULES.eventarcTrigger.pattern.test(args.bucketEvent.triggerName)) {
-      throw new InputError(
-        `${field}.bucketEvent.triggerName`,
-        `"${args.bucketEvent.triggerName}" is not a valid trigger id`,
-        "use at most 63 lowercase letters, digits and hyphens, starting with a letter",
-      );
-    }
-    checkServiceAccountArgs(`${field}.bucketEvent.serviceAccount`, args.bucketEvent.serviceAccount);
-  }
   checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
   return { pollSeconds, timeouts, ...(schedule && { schedule }) };
 }

@@ -10,7 +10,6 @@ export const REQUIRED_APIS = [
   "bigquery.googleapis.com", // warehouse dataset (Dataset)
   "cloudresourcemanager.googleapis.com", // project-level IAM members (roles/bigquery.jobUser)
   "cloudscheduler.googleapis.com", // schedules (JobSchedule)
-  "eventarc.googleapis.com", // bucket events that start a job chain (JobChain.bucketEvent's Eventarc trigger)
   "iam.googleapis.com", // service accounts (ServiceAccount)
   // log views for runners (JobLogView). On by default only in projects made with the console or gcloud
   // (https://cloud.google.com/service-usage/docs/enabled-service#default); enabled here for every other project.

@@ -35,7 +35,7 @@ export interface EtlPipeline {
  *
  * The chain (`etl-chain`, a Cloud Workflows workflow) runs them in order with one `RUN_ID` and `STAGING_PREFIX`, as
  * `npm run job -- pipeline etl` does from a laptop; where the stack sets `etlSchedule`, Cloud Scheduler starts it
- * nightly. Its extract step takes `SOURCE_URI` from the object of a bucket event, should one start the chain.
+ * nightly.
  */
 export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opts: pulumi.ComponentResourceOptions): EtlPipeline {
   const { stack, project, region, policy } = config;
@@ -109,7 +109,7 @@ export function declareEtl(config: StackConfig, image: pulumi.Input<string>, opt
     {
       workflowName: physicalName("workflow", [stack, "etl"]),
       location: region,
-      steps: ETL_STEPS.map((step) => ({ name: step, job: jobs[step], ...(step === "extract" && { objectUriEnv: "SOURCE_URI" }) })),
+      steps: ETL_STEPS.map((step) => ({ name: step, job: jobs[step] })),
       stagingBucket: staging,
       serviceAccount: {
         accountId: physicalName("serviceAccount", [stack, "etl", "chain"]),

@@ -87,8 +87,6 @@ export function computedOutputs(type: string, inputs: Record<string, unknown>, c
       const region = (inputs.region as string | undefined) ?? cloud.region;
       return { id: `projects/${project}/locations/${region}/workflows/${str("name")}`, outputs: { ...base, region } };
     }
-    case "gcp:eventarc/trigger:Trigger":
-      return { id: `projects/${project}/locations/${location}/triggers/${str("name")}`, outputs: { ...base, location } };
     default:
       return { id: `${type.split(":").pop()}-${createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 8)}`, outputs: base };
   }

@@ -47,14 +47,13 @@ export interface RehearsalRule {
  * The API each resource type's module calls: the service name of the product's REST API (e.g. the Cloud Run Admin
  * API, https://cloud.google.com/run/docs/reference/rest, is `run.googleapis.com`), the same names `REQUIRED_APIS`
  * (components/project-apis.ts) enables. The `projects` module mixes APIs, so its types are in {@link API_OF_TOKEN}.
- * UNVERIFIED one by one against each product's reference: eventarc and monitoring.
+ * UNVERIFIED one by one against each product's reference: monitoring.
  */
 export const API_OF_MODULE: ReadonlyMap<string, string> = new Map([
   ["artifactregistry", "artifactregistry.googleapis.com"],
   ["bigquery", "bigquery.googleapis.com"],
   ["cloudrunv2", "run.googleapis.com"],
   ["cloudscheduler", "cloudscheduler.googleapis.com"],
-  ["eventarc", "eventarc.googleapis.com"],
   // Log views are Cloud Logging API resources (https://cloud.google.com/logging/docs/reference/v2/rest/v2/locations.buckets.views).
   ["logging", "logging.googleapis.com"],
   ["monitoring", "monitoring.googleapis.com"],

@@ -83,7 +83,6 @@ const KEY_INPUTS: Record<string, string[]> = {
   ],
   "gcp:storage/notification:Notification": ["bucket", "topic", "eventTypes", "objectNamePrefix", "payloadFormat"],
   "gcp:workflows/workflow:Workflow": ["name", "region", "serviceAccount", "deletionProtection", "description"],
-  "gcp:eventarc/trigger:Trigger": ["name", "location", "matchingCriterias", "destination.workflow", "serviceAccount"],
   "gcp:monitoring/alertPolicy:AlertPolicy": ["displayName", "conditions.0.conditionThreshold.filter"],
   "gcp:monitoring/notificationChannel:NotificationChannel": ["type", "labels"],
 };

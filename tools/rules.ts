@@ -37,21 +37,11 @@ export interface Rule {
 }
 
 /**
- * Project-level roles allowed, each because Google has no narrower scope for it, with the members that may hold
- * it (a pattern over the IAM member; undefined: any of the stack's accounts).
+ * Project-level roles allowed, each because Google has no narrower scope for it; any member may hold them.
  * - `roles/bigquery.jobUser`: `bigquery.jobs.create` exists only on projects (https://cloud.google.com/bigquery/docs/access-control#bigquery.jobUser).
  * - `roles/workflows.invoker`: Workflows has no IAM on single workflows (https://cloud.google.com/workflows/docs/access-control).
- * - `roles/eventarc.eventReceiver`: an Eventarc trigger's account receives events with it, project-level only
- *   (https://cloud.google.com/eventarc/standard/docs/workflows/roles-permissions).
- * - `roles/pubsub.publisher`, for the Cloud Storage service agent only: Eventarc's direct Cloud Storage events
- *   require it on the project (same source); no workload may publish project-wide.
  */
-export const ALLOWED_PROJECT_ROLES: ReadonlyMap<string, RegExp | undefined> = new Map([
-  ["roles/bigquery.jobUser", undefined],
-  ["roles/workflows.invoker", undefined],
-  ["roles/eventarc.eventReceiver", undefined],
-  ["roles/pubsub.publisher", /^serviceAccount:service-\d+@gs-project-accounts\.iam\.gserviceaccount\.com$/],
-]);
+export const ALLOWED_PROJECT_ROLES: ReadonlySet<string> = new Set(["roles/bigquery.jobUser", "roles/workflows.invoker"]);
 
 const PRIMITIVE_ROLES = new Set(["roles/owner", "roles/editor", "roles/viewer"]);
 const PUBLIC_MEMBERS = new Set(["allUsers", "allAuthenticatedUsers"]);
@@ -136,11 +126,7 @@ export const RULES: readonly Rule[] = [
     why: "Grants go on the one resource a workload uses; a project-level grant only where Google has no narrower scope, listed in ALLOWED_PROJECT_ROLES.",
     check: (resources) =>
       ofType(resources, "gcp:projects/iAMMember:IAMMember")
-        .filter((r) => {
-          const role = String(r.inputs.role);
-          const members = ALLOWED_PROJECT_ROLES.get(role);
-          return !ALLOWED_PROJECT_ROLES.has(role) || (members !== undefined && !members.test(String(r.inputs.member)));
-        })
+        .filter((r) => !ALLOWED_PROJECT_ROLES.has(String(r.inputs.role)))
         .map((r) => `${label(r)} grants ${r.inputs.role} on the project to ${r.inputs.member}, which is not allow-listed`),
   },
   {

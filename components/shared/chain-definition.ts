@@ -16,8 +16,6 @@ export interface ChainStepDefinition {
   readonly taskCount?: number;
   /** Task timeout of this step's execution, in seconds. @default the job's own */
   readonly timeoutSeconds?: number;
-  /** Variable that receives `gs://<bucket>/<object>` when a bucket event starts the run, e.g. `SOURCE_URI`. */
-  readonly objectUriEnv?: string;
 }
 
 /** The whole chain, with plain values. */
@@ -35,22 +33,7 @@ export { CHAIN_ENV } from "../../contract/chain-env";
 const RUN_API = "https://run.googleapis.com/v2/";
 const STEP_NAME = /^[a-z][a-z0-9_]{0,40}$/;
 /** Step and variable names of `main` that are not a step's. */
-const RESERVED_STEPS = [
-  "init",
-  "from_bucket_event",
-  "object_uri",
-  "from_step",
-  "unknown_step",
-  "done",
-  "input",
-  "empty",
-  "event",
-  "fromBucketEvent",
-  "runId",
-  "stagingPrefix",
-  "objectUri",
-  "executions",
-];
+const RESERVED_STEPS = ["init", "from_step", "unknown_step", "done", "input", "empty", "runId", "stagingPrefix", "executions"];
 /** The subworkflows beside `main`. */
 const SUBWORKFLOWS = ["main", "run_job", "run_rejected"];
 
@@ -81,8 +64,8 @@ export const RUN_RETRY = { predicate: "${run_rejected}", max_retries: 5, backoff
 
 /**
  * Generates the Cloud Workflows definition (YAML) of a chain of Cloud Run jobs:
- * - `main` takes one runtime argument: `{}` from a schedule, a CloudEvent (`data.bucket`, `data.name`) from an
- *   Eventarc trigger, or `{"runId": "..."}` to re-run with a chosen id, with `"from": "<step>"` to resume there. The run id defaults to the workflow
+ * - `main` takes one runtime argument: `{}` from a schedule, or `{"runId": "..."}` to re-run with a chosen id, with
+ *   `"from": "<step>"` to resume there. The run id defaults to the workflow
  *   execution's id (`GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID`), and every step gets the same `RUN_ID` and
  *   `STAGING_PREFIX=gs://<staging bucket>/<run id>/` (src: https://cloud.google.com/workflows/docs/reference/environment-variables).
  * - Each step starts its job through the Admin API (`POST /v2/<job>:run`, with per-execution overrides) and
@@ -106,12 +89,12 @@ export const RUN_RETRY = { predicate: "${run_rejected}", max_retries: 5, backoff
  * - `try` with a single call and `retry` with `predicate`, `max_retries` and `backoff`; a custom predicate as a
  *   subworkflow with `params: [e]` returning true or false (src: https://cloud.google.com/workflows/docs/reference/syntax/retrying;
  *   https://cloud.google.com/workflows/docs/samples/workflows-error-retry-predicate).
- * - Expressions `${...}` use only: string literals in double quotes, whole numbers, variable names, `a.b` field
- *   access, `+` on strings, `==`, `and`, `not(...)`, `in` on a map and on `e.tags`, and the functions `default`,
- *   `map.get`, `list.concat` and `sys.get_env`, and the value `http.default_retry_predicate` (src: the expression
- *   reference's supported elements, https://cloud.google.com/workflows/docs/reference/syntax/expressions; the
- *   cheat sheet sample above for `and`, `not(...)`, `in` and `==`; https://cloud.google.com/workflows/docs/reference/stdlib/expression-helpers
- *   for `default`; https://cloud.google.com/workflows/docs/reference/stdlib/map/get; https://cloud.google.com/workflows/docs/reference/stdlib/list/concat).
+ * - Expressions `${...}` use only: string literals in double quotes, whole numbers, `null`, variable names, `a.b`
+ *   field access, `+` on strings, `==` and `!=`, `not(...)`, `in` on a map and on `e.tags`, and the functions
+ *   `default`, `map.get` and `sys.get_env`, and the value `http.default_retry_predicate` (src: the expression
+ *   reference's supported elements and operators, https://cloud.google.com/workflows/docs/reference/syntax/expressions; the
+ *   cheat sheet sample above for `null`, `not(...)`, `in` and `==`; https://cloud.google.com/workflows/docs/reference/stdlib/expression-helpers
+ *   for `default`; https://cloud.google.com/workflows/docs/reference/stdlib/map/get).
  *   No map or list literal appears inside an expression: the reference lists neither, so maps are built in YAML
  *   `assign` steps first and passed by name.
  * @param field - the chain's path in the user's program, for errors, e.g. `JobChain(nightly)`
@@ -126,17 +109,10 @@ export function chainDefinition(chain: ChainDefinition, field = "JobChain"): str
         assign: [
           { empty: {} },
           { input: "${default(input, empty)}" },
-          { event: '${default(map.get(input, "data"), empty)}' },
           { runId: '${default(map.get(input, "runId"), sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"))}' },
           ...(chain.stagingBucket !== undefined ? [{ stagingPrefix: `\${"gs://${chain.stagingBucket}/" + runId + "/"}` }] : []),
-          { fromBucketEvent: '${"bucket" in event and "name" in event}' },
           { executions: {} },
         ],
-      },
-    },
-    {
-      from_bucket_event: {
-        switch: [{ condition: "${fromBucketEvent}", steps: [{ object_uri: { assign: [{ objectUri: '${"gs://" + event.bucket + "/" + event.name}' }] } }] }],
       },
     },
   ];
@@ -177,25 +153,6 @@ function stepBlocks(step: ChainStepDefinition, staged: boolean): unknown[] {
       .map(([name, value]) => ({ name, value })),
   ];
   const blocks: unknown[] = [{ [`${step.name}_overrides`]: { assign: [{ [envVar]: env }] } }];
-  if (step.objectUriEnv !== undefined) {
-    const objectVar = `${step.name}_object_env`;
-    blocks.push({
-      [`${step.name}_object`]: {
-        switch: [
-          {
-            condition: "${fromBucketEvent}",
-            steps: [
-              {
-                [`${step.name}_add_object`]: {
-                  assign: [{ [objectVar]: { name: step.objectUriEnv, value: "${objectUri}" } }, { [envVar]: `\${list.concat(${envVar}, ${objectVar})}` }],
-                },
-              },
-            ],
-          },
-        ],
-      },
-    });
-  }
   const overrides = {
     containerOverrides: [{ env: `\${${envVar}}`, ...(step.args !== undefined && { args: [...step.args] }) }],
     ...(step.taskCount !== undefined && { taskCount: step.taskCount }),
@@ -272,7 +229,7 @@ function runRejected(): unknown {
  */
 export function checkChainSteps(
   field: string,
-  steps: readonly (Pick<ChainStepDefinition, "name" | "args" | "objectUriEnv"> & { readonly env?: Readonly<Record<string, unknown>> })[],
+  steps: readonly (Pick<ChainStepDefinition, "name" | "args"> & { readonly env?: Readonly<Record<string, unknown>> })[],
 ): void {
   if (steps.length === 0) throw new InputError(`${field}.steps`, "is empty", "list at least one step");
   // Every step name the definition uses, so that a step's generated names (extract_done, …) never clash with another's.
@@ -286,10 +243,7 @@ export function checkChainSteps(
         'use lowercase letters, digits and underscores, starting with a letter, e.g. "extract"',
       );
     }
-    for (const generated of [
-      step.name,
-      ...["overrides", "object", "add_object", "object_env", "done", "execution", "env"].map((suffix) => `${step.name}_${suffix}`),
-    ]) {
+    for (const generated of [step.name, ...["overrides", "done", "execution", "env"].map((suffix) => `${step.name}_${suffix}`)]) {
       if (names.has(generated))
         throw new InputError(
           `${at}.name`,
@@ -308,7 +262,7 @@ export function checkChainSteps(
         );
       }
     }
-    for (const name of [...Object.keys(step.env ?? {}), ...(step.objectUriEnv !== undefined ? [step.objectUriEnv] : [])]) {
+    for (const name of Object.keys(step.env ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || Object.values(CHAIN_ENV).includes(name as never)) {
         throw new InputError(
           `${at}.env`,

@@ -18,7 +18,6 @@ export * as artifactregistry from "@pulumi/gcp/artifactregistry";
 export * as bigquery from "@pulumi/gcp/bigquery";
 export * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 export * as cloudscheduler from "@pulumi/gcp/cloudscheduler";
-export * as eventarc from "@pulumi/gcp/eventarc";
 export * as monitoring from "@pulumi/gcp/monitoring";
 export * as organizations from "@pulumi/gcp/organizations";
 export * as projects from "@pulumi/gcp/projects";

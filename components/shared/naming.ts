@@ -24,8 +24,6 @@ export const NAME_RULES = {
   pubsub: { min: 3, max: 255, separator: "-", pattern: /^(?!goog)[a-z][a-z0-9-]{1,253}[a-z0-9]$/ },
   /** Workflow ids: at most 64 letters, digits, hyphens and underscores, starting with a letter and ending with a letter or digit (https://cloud.google.com/workflows/docs/reference/rest/v1/projects.locations.workflows/create). */
   workflow: { min: 1, max: 64, separator: "-", pattern: /^[a-z]([a-z0-9_-]{0,62}[a-z0-9])?$/ },
-  /** Eventarc trigger ids: lowercase letters, digits and hyphens, starting with a letter, at most 63 characters (https://cloud.google.com/eventarc/docs/reference/rest/v1/projects.locations.triggers/create). */
-  eventarcTrigger: { min: 1, max: 63, separator: "-", pattern: /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/ },
 } as const;
 
 /**

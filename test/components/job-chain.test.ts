@@ -3,18 +3,14 @@ import { parse } from "yaml";
 import { Bucket } from "../../components/bucket";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { JobChain, JobChainArgs } from "../../components/job-chain";
-import { projectNumber } from "../../tools/mock-runtime";
 import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const WORKFLOW = "gcp:workflows/workflow:Workflow";
 const JOB_MEMBER = "gcp:cloudrunv2/jobIamMember:JobIamMember";
 const PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember";
 const SCHEDULER = "gcp:cloudscheduler/job:Job";
-const TRIGGER = "gcp:eventarc/trigger:Trigger";
 const CHAIN_EMAIL = "dev-etl-chain@test-project.iam.gserviceaccount.com";
 const SCHED_EMAIL = "dev-etl-chain-sched@test-project.iam.gserviceaccount.com";
-const EVENT_EMAIL = "dev-etl-chain-event@test-project.iam.gserviceaccount.com";
-const GCS_AGENT = `serviceAccount:service-${projectNumber("test-project")}@gs-project-accounts.iam.gserviceaccount.com`;
 const EXTRACT_ID = "projects/test-project/locations/europe-west1/jobs/dev-etl-extract";
 const LOAD_ID = "projects/test-project/locations/europe-west1/jobs/dev-etl-load";
 const WORKFLOW_ID = "projects/test-project/locations/europe-west1/workflows/dev-etl";
@@ -102,25 +98,15 @@ describe("JobChain", () => {
     expect(recorder.get(WORKFLOW, "chain-workflow").inputs.deletionProtection).to.equal(true);
   });
 
-  it("main takes one input; steps run in order: init, bucket event, then per step overrides (object when asked), the call and its bookkeeping, then done", async () => {
-    new JobChain(
-      "chain",
-      args({
-        steps: [
-          { name: "extract", job: extract, objectUriEnv: "SOURCE_URI" },
-          { name: "load", job: load },
-        ],
-      }),
-    );
+  it("main takes one input; steps run in order: init, resume, then per step overrides, the call and its bookkeeping, then done", async () => {
+    new JobChain("chain", args());
     await registered(recorder);
     const def = definitionOf();
     expect(def.main.params).to.deep.equal(["input"]);
     expect(stepNames(def.main.steps)).to.deep.equal([
       "init",
-      "from_bucket_event",
       "from_step",
       "extract_overrides",
-      "extract_object",
       "extract",
       "extract_done",
       "load_overrides",
@@ -128,30 +114,21 @@ describe("JobChain", () => {
       "load_done",
       "done",
     ]);
-    expect(stepOf(def.main.steps, "init").assign).to.deep.include({ stagingPrefix: '${"gs://p-dev-staging/" + runId + "/"}' });
+    expect(stepOf(def.main.steps, "init")).to.deep.equal({
+      assign: [
+        { empty: {} },
+        { input: "${default(input, empty)}" },
+        { runId: '${default(map.get(input, "runId"), sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"))}' },
+        { stagingPrefix: '${"gs://p-dev-staging/" + runId + "/"}' },
+        { executions: {} },
+      ],
+    });
     // Resume (the runner's `pipeline --from`): {"runId", "from"} jumps to that step's first block; an unknown step raises.
     expect(stepOf(def.main.steps, "from_step")).to.deep.equal({
       switch: [
         { condition: '${map.get(input, "from") == "extract"}', next: "extract_overrides" },
         { condition: '${map.get(input, "from") == "load"}', next: "load_overrides" },
         { condition: '${map.get(input, "from") != null}', steps: [{ unknown_step: { raise: '${"no step " + input.from + " in this chain"}' } }] },
-      ],
-    });
-    expect(stepOf(def.main.steps, "extract_object")).to.deep.equal({
-      switch: [
-        {
-          condition: "${fromBucketEvent}",
-          steps: [
-            {
-              extract_add_object: {
-                assign: [
-                  { extract_object_env: { name: "SOURCE_URI", value: "${objectUri}" } },
-                  { extract_env: "${list.concat(extract_env, extract_object_env)}" },
-                ],
-              },
-            },
-          ],
-        },
       ],
     });
     expect(stepOf(def.main.steps, "done")).to.deep.equal({ return: { runId: "${runId}", stagingPrefix: "${stagingPrefix}", executions: "${executions}" } });
@@ -232,9 +209,7 @@ describe("JobChain", () => {
       assign: [
         { empty: {} },
         { input: "${default(input, empty)}" },
-        { event: '${default(map.get(input, "data"), empty)}' },
         { runId: '${default(map.get(input, "runId"), sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"))}' },
-        { fromBucketEvent: '${"bucket" in event and "name" in event}' },
         { executions: {} },
       ],
     });
@@ -347,38 +322,17 @@ describe("JobChain", () => {
     expect(resources.filter((r) => isIamMember(r.type))).to.have.length(5);
   });
 
-  it("bucketEvent: an Eventarc trigger for finalized objects of that bucket into the workflow; its account is workflows.invoker and eventReceiver, the GCS agent pubsub.publisher, all on the project and before the trigger", async () => {
-    new JobChain(
-      "chain",
-      args({ bucketEvent: { bucket: raw, triggerName: "dev-etl-raw", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }),
-    );
-    const resources = await registered(recorder);
-    const trigger = recorder.get(TRIGGER, "chain-event-trigger");
-    expect(trigger.inputs).to.deep.equal({
-      name: "dev-etl-raw",
-      location: "europe-west1",
-      matchingCriterias: [
-        { attribute: "type", value: "google.cloud.storage.object.v1.finalized" },
-        { attribute: "bucket", value: "p-dev-raw" },
-      ],
-      destination: { workflow: WORKFLOW_ID },
-      serviceAccount: EVENT_EMAIL,
-    });
-    const projectMembers = resources.filter((r) => r.type === PROJECT_MEMBER);
-    expect(projectMembers.map((m) => m.inputs)).to.have.deep.members([
-      { project: "test-project", role: "roles/workflows.invoker", member: `serviceAccount:${EVENT_EMAIL}` },
-      { project: "test-project", role: "roles/eventarc.eventReceiver", member: `serviceAccount:${EVENT_EMAIL}` },
-      { project: "test-project", role: "roles/pubsub.publisher", member: GCS_AGENT },
-    ]);
-    expect(projectMembers).to.have.length(3);
-    for (const m of projectMembers) expect(trigger.dependencies, m.name).to.include(m.urn);
-    expect(resources.filter((r) => r.type === SCHEDULER)).to.deep.equal([]);
-  });
-
-  it("without schedule or bucketEvent: no scheduler, no trigger, no project-level grant", async () => {
+  it("without a schedule: no scheduler, no project-level grant; the workflow, its account and its job grants only", async () => {
     new JobChain("chain", args());
     const resources = await registered(recorder);
-    expect(resources.filter((r) => [SCHEDULER, TRIGGER, PROJECT_MEMBER].includes(r.type))).to.deep.equal([]);
+    expect(resources.filter((r) => r.custom).map((r) => r.type)).to.have.members([
+      "gcp:serviceaccount/account:Account",
+      JOB_MEMBER,
+      JOB_MEMBER,
+      JOB_MEMBER,
+      JOB_MEMBER,
+      WORKFLOW,
+    ]);
   });
 
   const invalid: [string, () => Partial<JobChainArgs>, RegExp][] = [
@@ -418,8 +372,8 @@ describe("JobChain", () => {
       /^JobChain\(c\)\.steps\[0\]\.env: "RUN_ID" is not a variable name the step may set/,
     ],
     [
-      "STAGING_PREFIX as objectUriEnv",
-      () => ({ steps: [{ name: "extract", job: extract, objectUriEnv: "STAGING_PREFIX" }] }),
+      "STAGING_PREFIX set by the user",
+      () => ({ steps: [{ name: "extract", job: extract, env: { STAGING_PREFIX: "gs://x/" } }] }),
       /^JobChain\(c\)\.steps\[0\]\.env: "STAGING_PREFIX" is not a variable name the step may set/,
     ],
     ["no steps", () => ({ steps: [] }), /^JobChain\(c\)\.steps: is empty/],
@@ -456,11 +410,6 @@ describe("JobChain", () => {
         },
       }),
       /^JobChain\(c\)\.schedule\.timeZone: "Mars\/Olympus" is not an exact time zone name/,
-    ],
-    [
-      "an invalid trigger id",
-      () => ({ bucketEvent: { bucket: raw, triggerName: "Raw_Trigger", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }),
-      /^JobChain\(c\)\.bucketEvent\.triggerName: "Raw_Trigger" is not a valid trigger id/,
     ],
     [
       "a schedule retry count of 6",
@@ -526,25 +475,5 @@ describe("JobChain: a bad step timeout", () => {
     );
     // Every registration answered: nothing was declared before the error.
     expect((await registered(recorder)).map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
-  });
-
-  it("bucketEvent: the trigger's location is the bucket's, lower-cased (GCS returns EUROPE-WEST1 or EU; Eventarc locations are lower-case ids)", async () => {
-    const upper = new Bucket("upper", { bucketName: "p-dev-upper", location: "EUROPE-WEST1", envName: "UPPER_BUCKET", policy: DEV });
-    const multi = new Bucket("multi", { bucketName: "p-dev-multi", location: "EU", envName: "MULTI_BUCKET", policy: DEV });
-    new JobChain(
-      "chain",
-      args({ bucketEvent: { bucket: upper, triggerName: "dev-etl-upper", serviceAccount: { accountId: "dev-etl-chain-event", displayName: "e" } } }),
-    );
-    new JobChain(
-      "chain2",
-      args({
-        workflowName: "dev-etl2",
-        bucketEvent: { bucket: multi, triggerName: "dev-etl-multi", serviceAccount: { accountId: "dev-etl-chain2-event", displayName: "e" } },
-        serviceAccount: { accountId: "dev-etl-chain2", displayName: "x" },
-      }),
-    );
-    await registered(recorder);
-    expect(recorder.get(TRIGGER, "chain-event-trigger").inputs.location).to.equal("europe-west1");
-    expect(recorder.get(TRIGGER, "chain2-event-trigger").inputs.location).to.equal("eu");
   });
 });

@@ -19,7 +19,6 @@ describe("ProjectApis", () => {
       "bigquery.googleapis.com",
       "cloudresourcemanager.googleapis.com",
       "cloudscheduler.googleapis.com",
-      "eventarc.googleapis.com",
       "iam.googleapis.com",
       "logging.googleapis.com",
       "pubsub.googleapis.com",

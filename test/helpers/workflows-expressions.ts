@@ -15,8 +15,6 @@ export const FUNCTIONS: Readonly<Record<string, number>> = {
   default: 2,
   // https://cloud.google.com/workflows/docs/reference/stdlib/map/get
   "map.get": 2,
-  // https://cloud.google.com/workflows/docs/reference/stdlib/list/concat
-  "list.concat": 2,
   // https://cloud.google.com/workflows/docs/reference/stdlib/sys/get_env
   "sys.get_env": 1,
 };

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { stringify } from "yaml";
 import { configFromPulumi } from "../../config";
 import { RecordedResource } from "../../tools/mock-runtime";
-import { protectsData, RULES, violations } from "../../tools/rules";
+import { ALLOWED_PROJECT_ROLES, protectsData, RULES, violations } from "../../tools/rules";
 import { readStackConfig } from "../../tools/run-program";
 import { planOf } from "../helpers/plan";
 
@@ -68,10 +68,7 @@ const FIXTURES: Record<string, { context: typeof DEV; passing: RecordedResource[
     context: DEV,
     passing: [
       fake("gcp:projects/iAMMember:IAMMember", "m", { role: "roles/bigquery.jobUser", member: "serviceAccount:load@p.iam.gserviceaccount.com" }),
-      fake("gcp:projects/iAMMember:IAMMember", "gcs", {
-        role: "roles/pubsub.publisher",
-        member: "serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
-      }),
+      fake("gcp:projects/iAMMember:IAMMember", "i", { role: "roles/workflows.invoker", member: "serviceAccount:sched@p.iam.gserviceaccount.com" }),
     ],
     failing: [
       fake("gcp:projects/iAMMember:IAMMember", "m", { role: "roles/storage.admin", member: "serviceAccount:load@p.iam.gserviceaccount.com" }),
@@ -153,6 +150,20 @@ describe("policy rules", () => {
   it("every rule has an id, a reason and fixtures", () => {
     expect(RULES.map((r) => r.id).sort()).to.deep.equal(Object.keys(FIXTURES).sort());
     for (const rule of RULES) expect(rule.why.length, rule.id).to.be.greaterThan(20);
+  });
+
+  it("project-grants-allow-listed: only bigquery.jobUser and workflows.invoker; Eventarc's receiver role and the Cloud Storage agent's project-wide publisher role are refused", () => {
+    expect([...ALLOWED_PROJECT_ROLES]).to.deep.equal(["roles/bigquery.jobUser", "roles/workflows.invoker"]);
+    const rule = RULES.find((r) => r.id === "project-grants-allow-listed")!;
+    const gcsAgent = "serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com";
+    const grants = [
+      fake("gcp:projects/iAMMember:IAMMember", "receiver", { role: "roles/eventarc.eventReceiver", member: "serviceAccount:event@p.iam.gserviceaccount.com" }),
+      fake("gcp:projects/iAMMember:IAMMember", "gcs-agent", { role: "roles/pubsub.publisher", member: gcsAgent }),
+    ];
+    expect(rule.check(grants, DEV)).to.deep.equal([
+      "gcp:projects/iAMMember:IAMMember receiver grants roles/eventarc.eventReceiver on the project to serviceAccount:event@p.iam.gserviceaccount.com, which is not allow-listed",
+      `gcp:projects/iAMMember:IAMMember gcs-agent grants roles/pubsub.publisher on the project to ${gcsAgent}, which is not allow-listed`,
+    ]);
   });
 
   for (const rule of RULES) {

@@ -11,7 +11,6 @@ const CHAIN = {
     {
       name: "extract",
       jobId: "projects/p/locations/europe-west1/jobs/dev-etl-extract",
-      objectUriEnv: "SOURCE_URI",
       env: { DATASET_NAME: "flights" },
       args: ["--year", "2024"],
       taskCount: 4,
@@ -29,9 +28,8 @@ describe("chainDefinition: documented Workflows syntax only", () => {
     const found = checkDefinitionExpressions(source);
     expect(found).to.include.members([
       "${default(input, empty)}",
-      '${default(map.get(input, "data"), empty)}',
-      '${"bucket" in event and "name" in event}',
-      "${list.concat(extract_env, extract_object_env)}",
+      '${default(map.get(input, "runId"), sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"))}',
+      '${map.get(input, "from") != null}',
       '${not("HttpError" in e.tags)}',
       "${e.code == 429}",
       "${http.default_retry_predicate}",
@@ -39,15 +37,34 @@ describe("chainDefinition: documented Workflows syntax only", () => {
     expect(source).not.to.match(/\$\{[^}]*[{[]/);
   });
 
-  it("maps the expressions once held are built in YAML first: the empty default input and the bucket object's env entry", () => {
+  it("maps the expressions once held are built in YAML first: the empty default input and each step's env list", () => {
     const def = parse(chainDefinition(CHAIN)) as { main: { steps: Step[] } };
     const init = stepOf(def.main.steps, "init").assign as Record<string, unknown>[];
     expect(init[0]).to.deep.equal({ empty: {} });
     expect(init[1]).to.deep.equal({ input: "${default(input, empty)}" });
-    const addObject = (stepOf(def.main.steps, "extract_object").switch as { steps: Step[] }[])[0].steps[0].extract_add_object;
-    expect(addObject).to.deep.equal({
-      assign: [{ extract_object_env: { name: "SOURCE_URI", value: "${objectUri}" } }, { extract_env: "${list.concat(extract_env, extract_object_env)}" }],
+    expect(stepOf(def.main.steps, "extract_overrides")).to.deep.equal({
+      assign: [
+        {
+          extract_env: [
+            { name: "RUN_ID", value: "${runId}" },
+            { name: "STAGING_PREFIX", value: "${stagingPrefix}" },
+            { name: "DATASET_NAME", value: "flights" },
+          ],
+        },
+      ],
     });
+  });
+
+  // The steps' order is JobChain's test (test/components/job-chain.test.ts).
+  it("main reads only runId and from of its input: nothing derived from a CloudEvent", () => {
+    const source = chainDefinition(CHAIN);
+    expect(source.match(/input\.\w+|map\.get\(input, "\w+"\)/g)).to.have.members([
+      'map.get(input, "runId")',
+      'map.get(input, "from")',
+      'map.get(input, "from")',
+      'map.get(input, "from")',
+      "input.from",
+    ]);
   });
 
   it("the execution reads retry on 429, 5xx gateway errors and connection errors (Google's idempotent predicate); the run call only on 429, so a job never starts twice", () => {
@@ -73,7 +90,7 @@ describe("chainDefinition: documented Workflows syntax only", () => {
 
   it("the checker rejects what the reference does not document: map and list literals, unknown functions, a partial interpolation", () => {
     expect(() => checkExpression("default(input, {})")).to.throw(/"\{" at \d+ is not in the documented subset/);
-    expect(() => checkExpression('list.concat(extract_env, {"name": "SOURCE_URI", "value": objectUri})')).to.throw(/"\{"/);
+    expect(() => checkExpression('default(map.get(input, "runId"), {"id": runId})')).to.throw(/"\{"/);
     expect(() => checkExpression('map.get(input, ["data", "bucket"]) != null')).to.throw(/"\[" at \d+ is not in the documented subset/);
     expect(() => checkExpression('text.split(name, "/")')).to.throw(/text\.split\(\) is not a function of the documented subset/);
     expect(() => checkExpression("default(input)")).to.throw(/default\(\) takes 2 arguments, not 1/);
@@ -84,7 +101,7 @@ describe("chainDefinition: documented Workflows syntax only", () => {
     expect(() => checkDefinitionExpressions('main:\n  steps:\n    - a:\n        assign:\n          - x: "gs://${bucket}/"\n')).to.throw(
       /an expression must be the whole value/,
     );
-    expect(() => checkExpression('"gs://" + input.data.bucket + "/" + input.data.name')).not.to.throw();
+    expect(() => checkExpression('"gs://p-dev-staging/" + runId + "/"')).not.to.throw();
     expect(() => checkExpression('default(map.get(execution.body, "succeededCount"), 0) == execution.body.taskCount')).not.to.throw();
   });
 });

@@ -112,7 +112,7 @@ describe("preview", () => {
   it("the plan text counts resources and grants and ends with the guardrails' verdict", async () => {
     const run = await planOf("dev");
     const text = planText(run, ["no-public-access: x"]);
-    expect(text).to.match(/^Stack dev: 76 resources in 36 components would be created by `pulumi up`/);
+    expect(text).to.match(/^Stack dev: 75 resources in 36 components would be created by `pulumi up`/);
     expect(text).to.include("IAM (24 grants):");
     expect(text).to.match(/Guardrails: 13 rules, 1 violations\n {2}- no-public-access: x\n$/);
   });
@@ -123,7 +123,7 @@ describe("preview", () => {
     const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
     const result = preview("--stack", "prod", "--json", json, "--outputs", outputs);
     expect(result.status, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^Stack prod: 81 resources/);
+    expect(result.stdout).to.match(/^Stack prod: 80 resources/);
     expect(result.stdout).to.include("[protected]");
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
     const plan = JSON.parse(fs.readFileSync(json, "utf8")) as PlanJson;
