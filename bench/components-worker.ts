@@ -40,6 +40,7 @@ function raw(jobs: number): void {
       publicAccessPrevention: "enforced",
       forceDestroy: true,
       versioning: { enabled: false },
+      softDeletePolicy: { retentionDurationSeconds: 0 },
       lifecycleRules: [],
     });
   const rawBucket = bucket("raw", "bench-project-raw");
