@@ -89,11 +89,11 @@ export const RUN_RETRY = { predicate: "${run_rejected}", max_retries: 5, backoff
  * - `try` with a single call and `retry` with `predicate`, `max_retries` and `backoff`; a custom predicate as a
  *   subworkflow with `params: [e]` returning true or false (src: https://cloud.google.com/workflows/docs/reference/syntax/retrying;
  *   https://cloud.google.com/workflows/docs/samples/workflows-error-retry-predicate).
- * - Expressions `${...}` use only: string literals in double quotes, whole numbers, `null`, variable names, `a.b`
- *   field access, `+` on strings, `==` and `!=`, `not(...)`, `in` on a map and on `e.tags`, and the functions
+ * - Expressions `${...}` use only: string literals in double quotes, whole numbers, variable names, `a.b`
+ *   field access, `+` on strings, `==`, `not(...)`, `in` on a map and on `e.tags`, and the functions
  *   `default`, `map.get` and `sys.get_env`, and the value `http.default_retry_predicate` (src: the expression
  *   reference's supported elements and operators, https://cloud.google.com/workflows/docs/reference/syntax/expressions; the
- *   cheat sheet sample above for `null`, `not(...)`, `in` and `==`; https://cloud.google.com/workflows/docs/reference/stdlib/expression-helpers
+ *   cheat sheet sample above for `not(...)`, `in` and `==`; https://cloud.google.com/workflows/docs/reference/stdlib/expression-helpers
  *   for `default`; https://cloud.google.com/workflows/docs/reference/stdlib/map/get).
  *   No map or list literal appears inside an expression: the reference lists neither, so maps are built in YAML
  *   `assign` steps first and passed by name.
@@ -137,7 +137,7 @@ function resumeSwitch(steps: readonly ChainStepDefinition[]): unknown {
     from_step: {
       switch: [
         ...steps.map((step) => ({ condition: `\${map.get(input, "from") == "${step.name}"}`, next: `${step.name}_overrides` })),
-        { condition: '${map.get(input, "from") != null}', steps: [{ unknown_step: { raise: '${"no step " + input.from + " in this chain"}' } }] },
+        { condition: '${"from" in input}', steps: [{ unknown_step: { raise: '${"no step " + input.from + " in this chain"}' } }] },
       ],
     },
   };

@@ -128,7 +128,7 @@ describe("JobChain", () => {
       switch: [
         { condition: '${map.get(input, "from") == "extract"}', next: "extract_overrides" },
         { condition: '${map.get(input, "from") == "load"}', next: "load_overrides" },
-        { condition: '${map.get(input, "from") != null}', steps: [{ unknown_step: { raise: '${"no step " + input.from + " in this chain"}' } }] },
+        { condition: '${"from" in input}', steps: [{ unknown_step: { raise: '${"no step " + input.from + " in this chain"}' } }] },
       ],
     });
     expect(stepOf(def.main.steps, "done")).to.deep.equal({ return: { runId: "${runId}", stagingPrefix: "${stagingPrefix}", executions: "${executions}" } });

@@ -29,7 +29,7 @@ describe("chainDefinition: documented Workflows syntax only", () => {
     expect(found).to.include.members([
       "${default(input, empty)}",
       '${default(map.get(input, "runId"), sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID"))}',
-      '${map.get(input, "from") != null}',
+      '${"from" in input}',
       '${not("HttpError" in e.tags)}',
       "${e.code == 429}",
       "${http.default_retry_predicate}",
@@ -58,11 +58,11 @@ describe("chainDefinition: documented Workflows syntax only", () => {
   // The steps' order is JobChain's test (test/components/job-chain.test.ts).
   it("main reads only runId and from of its input: nothing derived from a CloudEvent", () => {
     const source = chainDefinition(CHAIN);
-    expect(source.match(/input\.\w+|map\.get\(input, "\w+"\)/g)).to.have.members([
+    expect(source.match(/input\.\w+|map\.get\(input, "\w+"\)|"\w+" in input/g)).to.have.members([
       'map.get(input, "runId")',
       'map.get(input, "from")',
       'map.get(input, "from")',
-      'map.get(input, "from")',
+      '"from" in input',
       "input.from",
     ]);
   });
