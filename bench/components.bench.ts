@@ -11,7 +11,8 @@ const GOAL_RATIO = 1.5;
 /** A size's ms per resource may exceed the previous size's by this much and still count as linear (noise). */
 const LINEAR_SLACK = 1.25;
 
-interface Sample {
+/** One measurement: the worker's JSON line. */
+export interface Sample {
   readonly mode: string;
   readonly custom: number;
   readonly registrations: number;
@@ -19,7 +20,8 @@ interface Sample {
   readonly digest: string;
 }
 
-function sample(mode: "components" | "raw", jobs: number): Sample {
+/** Runs bench/components-worker.ts once in its own process (`jobs` jobs, `mode`) and returns its measurement. */
+export function sample(mode: "components" | "raw", jobs: number): Sample {
   const run = measure(process.execPath, [...RUN_TS, path.join(__dirname, "components-worker.ts"), mode, String(jobs)]);
   if (run.status !== 0) throw new Error(`components-worker ${mode} ${jobs} failed:\n${run.stderr}`);
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as Sample;
@@ -68,4 +70,5 @@ function main(): void {
   );
 }
 
-main();
+// Run by `npm run bench`; test/bench imports `sample` to check that both modes declare the same resources.
+if (require.main === module) main();
