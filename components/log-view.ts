@@ -18,6 +18,8 @@ export const LOG_VIEW_READER_ROLE = "roles/logging.viewAccessor";
  * no page found states it for views, so the same (periods left out) is assumed.
  */
 const VIEW_ID = /^[A-Za-z0-9_-]{1,100}$/;
+/** The id of the project's default log bucket, which holds Cloud Run's logs (src: https://cloud.google.com/logging/docs/routing/overview#buckets). */
+const DEFAULT_BUCKET = "_Default";
 
 export interface JobLogViewArgs {
   /** The view's id in the project's `_Default` log bucket, e.g. `dev-cloud-run-jobs`. Changing it replaces the view. */
@@ -39,8 +41,9 @@ export interface JobLogViewArgs {
  * logs left out). Queries and live tails take the view as their resource name (`resource_names` of
  * ListLogEntries and TailLogEntries, google/logging/v2/logging.proto). The Logging API is enabled by default in a
  * new project (src: https://cloud.google.com/service-usage/docs/enabled-service#default), so the stack does not
- * enable it. UNVERIFIED: that `logging.views.access` alone also allows the live tail on a view (the proto lists
- * views among TailLogEntries' resource names; no page found states the permission the tail checks).
+ * enable it. The live tail needs `logging.logEntries.list` (https://cloud.google.com/logging/docs/reference/v2/rest/v2/entries/tail),
+ * which `roles/logging.viewAccessor` lacks, so the runner lists the view's entries instead when the tail is denied
+ * (runner/logs.ts).
  *
  * @example
  * ```ts
@@ -61,7 +64,7 @@ export class JobLogView extends PipelineComponent {
       throw new InputError(`${field}.viewId`, `"${args.viewId}" is not a usable view id`, "use at most 100 letters, digits, hyphens and underscores");
     checkWorkloadArgs(field, undefined, { readers: args.readers });
     super("pipelines:gcp:JobLogView", name, opts);
-    const bucket = `projects/${args.project}/locations/global/buckets/_Default`;
+    const bucket = `projects/${args.project}/locations/global/buckets/${DEFAULT_BUCKET}`;
     const where = { parent: `projects/${args.project}`, location: "global", bucket, name: args.viewId };
     const view = new gcp.logging.LogView(
       childName(name, "view"),
@@ -75,10 +78,17 @@ export class JobLogView extends PipelineComponent {
       ),
       this.child(),
     );
+    // The view's IAM takes the bucket and view by short id: the provider formats its URL as
+    // `{parent}/locations/{location}/buckets/{bucket}/views/{name}` and parses only `name` back from a full name, so
+    // the full bucket path would be doubled (hashicorp/terraform-provider-google-beta
+    // google-beta/services/logging/iam_logging_log_view.go, LoggingLogViewIamUpdaterProducer and qualifyLogViewUrl).
+    // The view itself takes the full bucket path: its encoder shortens it (resource_logging_log_view.go,
+    // resourceLoggingLogViewEncoder). The rehearsal's identifier-forms rule checks both (tools/identifier-forms.ts).
+    const viewIam = { parent: where.parent, location: where.location, bucket: DEFAULT_BUCKET, name: args.viewId };
     for (const member of new Set(args.readers ?? [])) {
       new gcp.logging.LogViewIamMember(
         childName(name, "reader", shortHash(member)),
-        { ...where, role: LOG_VIEW_READER_ROLE, member },
+        { ...viewIam, role: LOG_VIEW_READER_ROLE, member },
         this.child({ dependsOn: [view] }),
       );
     }

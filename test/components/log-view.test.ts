@@ -26,10 +26,12 @@ describe("JobLogView", () => {
       description: "Cloud Run jobs' logs, for the runner's --logs (npm run job)",
       filter: 'SOURCE("projects/test-project") AND resource.type = "cloud_run_job" AND NOT LOG_ID("cloudaudit.googleapis.com/data_access")',
     });
+    // The view's IAM takes the bucket by short id: the provider formats `{parent}/locations/{location}/buckets/{bucket}/views/{name}`.
     const members = resources.filter((r) => r.type === READER);
+    const viewIam = { ...WHERE, bucket: "_Default" };
     expect(members.map((m) => m.inputs)).to.deep.equal([
-      { ...WHERE, role: "roles/logging.viewAccessor", member: "group:data-eng@example.com" },
-      { ...WHERE, role: "roles/logging.viewAccessor", member: "user:ana@example.com" },
+      { ...viewIam, role: "roles/logging.viewAccessor", member: "group:data-eng@example.com" },
+      { ...viewIam, role: "roles/logging.viewAccessor", member: "user:ana@example.com" },
     ]);
     expect(LOG_VIEW_READER_ROLE).to.equal("roles/logging.viewAccessor");
     expect(

@@ -150,7 +150,7 @@ describe("stack: the real program with the real stack files", () => {
       {
         parent: "projects/my-pipelines-dev",
         location: "global",
-        bucket: "projects/my-pipelines-dev/locations/global/buckets/_Default",
+        bucket: "_Default",
         name: "dev-cloud-run-jobs",
         role: "roles/logging.viewAccessor",
         member: "group:data-eng@example.com",
