@@ -3,6 +3,7 @@ import * as path from "path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { CONFIG_SCHEMA, PROJECT } from "../config";
+import { deployerDocs } from "./deployer-docs";
 
 /** The project root (where Pulumi.yaml and README.md are). */
 const ROOT = path.resolve(__dirname, "..");
@@ -108,14 +109,20 @@ export function generated(root = ROOT): { file: string; current: string; text: s
 }
 
 if (require.main === module) {
-  // `npm run config-docs` rewrites; `npm run config-docs -- --check` only reports stale files (exit 1).
+  // `npm run config-docs` rewrites; `npm run config-docs -- --check` only reports stale files (exit 1). It also
+  // writes the deployer's roles, derived from each stack's plan, into README.md and the deploy workflows
+  // (tools/deployer-docs.ts): the config table first, then the role lists over the result.
   const check = process.argv.includes("--check");
-  let stale = 0;
-  for (const { file, current, text } of generated()) {
-    if (text === current) continue;
-    stale++;
-    if (!check) fs.writeFileSync(file, text);
-    process.stderr.write(`${check ? "stale" : "wrote"} ${path.relative(process.cwd(), file)}\n`);
-  }
-  process.exit(check && stale > 0 ? 1 : 0);
+  void (async () => {
+    let stale = 0;
+    const write = (file: string, current: string, text: string) => {
+      if (text === current) return;
+      stale++;
+      if (!check) fs.writeFileSync(file, text);
+      process.stderr.write(`${check ? "stale" : "wrote"} ${path.relative(process.cwd(), file)}\n`);
+    };
+    for (const { file, current, text } of generated()) write(file, current, text);
+    for (const { file, current, text } of await deployerDocs()) write(file, current, text);
+    process.exit(check && stale > 0 ? 1 : 0);
+  })();
 }

@@ -1,3 +1,4 @@
+import { widestRuns } from "../../tools/deployer-docs";
 import { ProgramRun, runProgram } from "../../tools/run-program";
 
 const plans = new Map<string, Promise<ProgramRun>>();
@@ -28,4 +29,19 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+let widest: Promise<ProgramRun[]> | undefined;
+
+/**
+ * Every stack's widest plan (`widestRuns` of tools/deployer-docs.ts: every optional key that adds resources set,
+ * promoted images where a stack builds none), run once per test process and shared, deep-frozen like {@link planOf}.
+ * @example
+ * it("prod copies its images", async () => {
+ *   expect((await widestPlans()).find((run) => run.stack === "prod")!.resources.some((r) => r.type === "command:local:Command")).to.equal(true);
+ * });
+ */
+export function widestPlans(): Promise<ProgramRun[]> {
+  widest ??= widestRuns().then(deepFreeze);
+  return widest;
 }
