@@ -138,7 +138,11 @@ export interface DestroyOutcome {
   readonly blocked: readonly { readonly resource: RecordedResource; readonly reason: string; readonly byDesign: boolean }[];
   /** Resources never deleted because something that depends on them was not: the engine deletes dependents first. */
   readonly stranded: readonly RecordedResource[];
-  /** Resources dropped from state but left in the cloud (`retainOnDelete`). */
+  /**
+   * Resources dropped from state but left in the cloud: Pulumi's `retainOnDelete`, or the provider's `deletionPolicy:
+   * "ABANDON"` ("remove the resource from Terraform management without updating or deleting the resource in the API",
+   * `node_modules/@pulumi/gcp/pubsub/topic.d.ts`; every @pulumi/gcp 9 resource has it).
+   */
   readonly retained: readonly RecordedResource[];
 }
 
@@ -151,8 +155,9 @@ export function walkDestroy(graph: DeployGraph): DestroyOutcome {
   const resources = graph.steps.flatMap((s) => (s.kind === "resource" ? [s.resource] : []));
   const blocked = resources.flatMap((resource) => {
     const reason = destroyBlocker(resource);
-    const { deletionProtection, forceDestroy, deleteContentsOnDestroy } = resource.inputs;
-    const byDesign = resource.protect || deletionProtection === true || forceDestroy === false || deleteContentsOnDestroy === false;
+    const { deletionProtection, forceDestroy, deleteContentsOnDestroy, deletionPolicy } = resource.inputs;
+    const byDesign =
+      resource.protect || deletionProtection === true || forceDestroy === false || deleteContentsOnDestroy === false || deletionPolicy === "PREVENT";
     return reason ? [{ resource, reason, byDesign }] : [];
   });
   const strandedIds = new Set(blocked.flatMap((b) => [...graph.ancestors(b.resource.urn)]));
@@ -160,6 +165,8 @@ export function walkDestroy(graph: DeployGraph): DestroyOutcome {
   return {
     blocked,
     stranded: resources.filter((r) => strandedIds.has(r.urn)),
-    retained: resources.filter((r) => r.retainOnDelete === true && !strandedIds.has(r.urn) && !blocked.some((b) => b.resource === r)),
+    retained: resources.filter(
+      (r) => (r.retainOnDelete === true || r.inputs.deletionPolicy === "ABANDON") && !strandedIds.has(r.urn) && !blocked.some((b) => b.resource === r),
+    ),
   };
 }

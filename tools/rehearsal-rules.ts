@@ -1,6 +1,8 @@
+import { DefaultAccount, defaultAccountOf } from "./default-accounts";
 import { DeployGraph, Plan, Step, walkDestroy } from "./deploy-graph";
+import { identifierProblem, URL_FIELDS } from "./identifier-forms";
 import { RecordedResource } from "./plan";
-import { workloadAccount } from "./rules";
+import { protectsData, workloadAccount } from "./rules";
 
 /** A fresh Google Cloud project, as the first `pulumi up` meets it. */
 export interface FreshProject {
@@ -155,6 +157,17 @@ function agentMadeToExist(member: string, graph: DeployGraph, upstream: readonly
   );
 }
 
+/** Whether a default account exists before a step: its API on already or enabled upstream, or its creating resource upstream. */
+function defaultAccountMadeToExist(createdBy: DefaultAccount["createdBy"], upstream: readonly Step[], project: FreshProject): boolean {
+  if ("api" in createdBy) {
+    return (
+      project.enabledApis.has(createdBy.api) ||
+      resourcesOf(upstream).some((r) => r.type === "gcp:projects/service:Service" && r.inputs.service === createdBy.api)
+    );
+  }
+  return resourcesOf(upstream).some((r) => r.type === createdBy.resource);
+}
+
 /** The data source calls that could run before a step: all they wait for is among its ancestors. */
 function invokesBefore(steps: readonly Step[], ancestors: ReadonlySet<string>) {
   return steps.flatMap((s) => (s.kind === "invoke" && s.invoke.dependencies.every((d) => ancestors.has(d)) ? [s.invoke] : []));
@@ -173,6 +186,28 @@ function containersOf(r: RecordedResource): { image?: string; envs?: { valueSour
 const RUN_TYPES = ["gcp:cloudrunv2/job:Job", "gcp:cloudrunv2/service:Service"];
 /** `<location>-docker.pkg.dev/<project>/<repository>` of an Artifact Registry image reference. */
 const REGISTRY_PATH = /^([a-z0-9-]+-docker\.pkg\.dev\/[^/]+\/[^/@:]+)\//;
+
+/** An image reference without its tag or digest: `<registry>/<path>/<image>`. */
+function imageNameOf(reference: string): string {
+  const noDigest = reference.split("@")[0];
+  const slash = noDigest.lastIndexOf("/");
+  const colon = noDigest.lastIndexOf(":");
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+
+/**
+ * The images (without tag or digest) a resource puts into a registry: a Docker image's `imageName`, or the target of
+ * a `gcrane cp` in a local command (components/promoted-image.ts).
+ */
+function pushedImages(r: RecordedResource): string[] {
+  if (r.type === "docker:index/image:Image") return r.inputs.imageName === undefined ? [] : [imageNameOf(String(r.inputs.imageName))];
+  if (r.type === "command:local:Command") {
+    // shell-quote escapes `:` and `@` with a backslash, or single-quotes the word.
+    const copy = /gcrane cp \S+ (\S+)/.exec(String(r.inputs.create ?? ""));
+    return copy ? [imageNameOf(copy[1].replace(/^'|'$/g, "").replace(/\\(.)/g, "$1"))] : [];
+  }
+  return [];
+}
 
 /** The Artifact Registry repositories a plan declares, by registry path. */
 export function repositoriesOf(plan: Plan): Map<string, RecordedResource> {
@@ -237,10 +272,10 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
   },
   {
     id: "principal-exists",
-    why: "A role cannot be granted to a principal that does not exist yet: a service account is created upstream, a service agent made to exist upstream; people and groups come from config and exist already.",
+    why: "A role cannot be granted to a principal that does not exist yet: a service account is created upstream, a service agent made to exist upstream, a Google-managed default account (Compute Engine's, App Engine's) exists once its API is on or its application created; people and groups come from config and exist already.",
     source:
       "https://cloud.google.com/iam/docs/create-service-agents https://cloud.google.com/iam/docs/service-agents https://www.pulumi.com/registry/packages/gcp/api-docs/storage/getprojectserviceaccount/",
-    check: ({ graph, plan }) => {
+    check: ({ graph, plan, project }) => {
       const accounts = resourcesOf(graph.steps).filter((r) => r.type === "gcp:serviceaccount/account:Account");
       const ownProjects = new Set(plan.resources.flatMap((r) => (typeof r.outputs.project === "string" ? [r.outputs.project] : [])));
       return graph.steps.flatMap((step) => {
@@ -249,6 +284,20 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
         const ancestors = graph.ancestors(step.id);
         return membersOf(step.resource).flatMap((member) => {
           if (EXTERNAL.test(member)) return [];
+          const defaultAccount = defaultAccountOf(member);
+          if (defaultAccount) {
+            const made = defaultAccountMadeToExist(defaultAccount.createdBy, upstream, project);
+            return made
+              ? []
+              : [
+                  {
+                    step: step.label,
+                    message: `grants ${step.resource.inputs.role} to ${defaultAccount.name} ${emailOf(member)}, which exists only once ${
+                      "api" in defaultAccount.createdBy ? `${defaultAccount.createdBy.api} is enabled` : `${defaultAccount.createdBy.what} exists`
+                    }, and nothing upstream does that (${defaultAccount.source})`,
+                  },
+                ];
+          }
           if (AGENT.test(member)) {
             return agentMadeToExist(member, graph, upstream, ancestors)
               ? []
@@ -269,8 +318,8 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
                     message: `grants ${step.resource.inputs.role} to ${emailOf(member)}, which ${label(creator)} creates in the same deploy, but not before it`,
                   },
                 ];
-          const project = ACCOUNT.exec(member)?.[1];
-          return project !== undefined && ownProjects.has(project)
+          const accountProject = ACCOUNT.exec(member)?.[1];
+          return accountProject !== undefined && ownProjects.has(accountProject)
             ? [
                 {
                   step: step.label,
@@ -338,6 +387,58 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
       }),
   },
   {
+    id: "image-pushed-upstream",
+    why: "Cloud Run refuses to create a job or service whose image is not in the registry yet: a workload that runs an image the same deploy builds and pushes (or copies) must wait for that push.",
+    source:
+      "https://github.com/google/gke-policy-automation/issues/170 https://github.com/GoogleCloudPlatform/avocano/issues/414 https://github.com/hashicorp/terraform-provider-google/issues/18625",
+    check: ({ graph }) => {
+      const pushes = resourcesOf(graph.steps).flatMap((r) => pushedImages(r).map((image) => ({ image, by: r })));
+      return graph.steps.flatMap((step) => {
+        if (step.kind !== "resource" || !RUN_TYPES.includes(step.resource.type)) return [];
+        const ancestors = graph.ancestors(step.id);
+        return containersOf(step.resource).flatMap(({ image }) => {
+          const name = imageNameOf(String(image ?? ""));
+          const push = pushes.find((p) => p.image === name && !ancestors.has(p.by.urn));
+          return push && !pushes.some((p) => p.image === name && ancestors.has(p.by.urn))
+            ? [
+                {
+                  step: step.label,
+                  message: `runs ${String(image)}, which ${label(push.by)} pushes in the same deploy, but does not wait for it (add it to dependsOn, or run its repoDigest output)`,
+                },
+              ]
+            : [];
+        });
+      });
+    },
+  },
+  {
+    id: "identifier-forms",
+    why: "The provider formats some inputs into its request URL as they stand: a full resource name where it expects a short id (or the reverse) sends the call to a URL that does not exist, which the offline mocks cannot notice.",
+    source: "https://github.com/hashicorp/terraform-provider-google-beta/blob/main/google-beta/tpgresource/utils.go URL_FIELDS(tools/identifier-forms.ts)",
+    check: ({ graph }) =>
+      resourcesOf(graph.steps).flatMap((r) => {
+        const row = URL_FIELDS.get(r.type);
+        if (!row) {
+          return r.type.startsWith("gcp:")
+            ? [
+                {
+                  step: label(r),
+                  message:
+                    "has inputs the provider may format into its request URL, which the rehearsal does not know: add its type to URL_FIELDS (tools/identifier-forms.ts) with the provider source",
+                },
+              ]
+            : [];
+        }
+        return Object.entries(row.fields).flatMap(([field, form]) => {
+          const value = r.inputs[field];
+          const problem = typeof value === "string" ? identifierProblem(value, form) : undefined;
+          return problem
+            ? [{ step: label(r), message: `passes ${field} "${String(value)}" into ${row.url} as it stands, where it must be ${problem} (${row.source})` }]
+            : [];
+        });
+      }),
+  },
+  {
     id: "cross-stack-protected",
     why: "An image another stack holds must outlive that stack's destroy: its repository must be protected there (a destroyable stack's `pulumi destroy` deletes the repository with every image).",
     source: "https://cloud.google.com/artifact-registry/docs/repositories/delete-repos https://www.pulumi.com/docs/iac/concepts/resources/options/protect/",
@@ -359,13 +460,14 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
   },
   {
     id: "destroy-completes",
-    why: "`pulumi destroy` deletes everything the plan does not ask to keep: a guard left to a provider default (deletion protection on, no forceDestroy) fails the delete, and everything the guarded resource depends on stays with it.",
+    why: "`pulumi destroy` deletes everything the plan does not ask to keep: a guard left to a provider default (deletion protection on, no forceDestroy) fails the delete, and everything the guarded resource depends on stays with it; a stack labelled destroyable keeps nothing, not even by design (protect, deletionPolicy PREVENT).",
     source:
-      "https://www.pulumi.com/docs/iac/concepts/resources/options/protect/ https://github.com/GoogleCloudPlatform/magic-modules/pull/11318 https://github.com/hashicorp/terraform-provider-google/issues/6688",
-    check: ({ graph }) => {
+      "https://www.pulumi.com/docs/iac/concepts/resources/options/protect/ https://github.com/GoogleCloudPlatform/magic-modules/pull/11318 https://github.com/hashicorp/terraform-provider-google/issues/6688 node_modules/@pulumi/gcp/pubsub/topic.d.ts(deletionPolicy)",
+    check: ({ graph, plan }) => {
       const { blocked, stranded } = walkDestroy(graph);
+      const destroyable = !protectsData(plan.resources);
       return blocked
-        .filter((b) => !b.byDesign)
+        .filter((b) => !b.byDesign || destroyable)
         .map(({ resource, reason }) => {
           const withIt = stranded.filter((r) => graph.ancestors(resource.urn).has(r.urn)).length;
           return {
@@ -378,7 +480,8 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
   {
     id: "destroy-leaves-nothing-billable",
     why: "After `pulumi destroy` nothing but what the plan asks to keep may keep costing: retained resources stay in the cloud, and a deleted bucket's soft-deleted objects are billed for its soft delete retention (7 days unless set).",
-    source: "https://cloud.google.com/storage/docs/soft-delete https://www.pulumi.com/docs/iac/concepts/resources/options/retainondelete/",
+    source:
+      "https://cloud.google.com/storage/docs/soft-delete https://www.pulumi.com/docs/iac/concepts/resources/options/retainondelete/ node_modules/@pulumi/gcp/pubsub/topic.d.ts(deletionPolicy)",
     check: ({ graph }) => {
       const { blocked, stranded, retained } = walkDestroy(graph);
       const kept = new Set([...blocked.map((b) => b.resource), ...stranded, ...retained]);
@@ -395,7 +498,13 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
           : [];
       });
       return [
-        ...retained.map((r) => ({ step: label(r), message: "is retained on delete (retainOnDelete): `pulumi destroy` leaves it in the cloud" })),
+        ...retained.map((r) => ({
+          step: label(r),
+          message:
+            r.retainOnDelete === true
+              ? "is retained on delete (retainOnDelete): `pulumi destroy` leaves it in the cloud"
+              : 'has deletionPolicy "ABANDON": `pulumi destroy` drops it from state and leaves it in the cloud, billed as before',
+        })),
         ...softDeleted,
       ];
     },

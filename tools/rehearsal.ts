@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import { DeployGraph, DestroyOutcome, Plan, walkDestroy } from "./deploy-graph";
+import { MISSING_PRINCIPAL_RETRY } from "./iam-retries";
 import { BOOTSTRAPPED_PROJECT, foreignImages, FreshProject, REHEARSAL_RULES, RehearsalRule, repositoriesOf } from "./rehearsal-rules";
 import { ProgramRun, ROOT, runProgram } from "./run-program";
 
@@ -19,6 +20,12 @@ export interface RehearsalResult {
   readonly waves: readonly (readonly string[])[];
   readonly problems: readonly RehearsalProblem[];
   readonly destroy: DestroyOutcome;
+  /**
+   * IAM members that grant a role to a service account the same deploy creates, by whether the provider retries the
+   * grant while IAM does not see the account yet (tools/iam-retries.ts; undefined: a type that table lacks). The
+   * provider does not, so such a grant can fail the first `pulumi up`; a second one completes it.
+   */
+  readonly freshAccountGrants: readonly { readonly step: string; readonly retries: boolean | undefined }[];
 }
 
 /** Options of {@link rehearse}. */
@@ -50,7 +57,18 @@ export function rehearse(plan: Plan, options: RehearsalOptions = {}): RehearsalR
       rule.check(context).map((f) => ({ rule: rule.id, step: f.step, message: f.message, source: rule.source })),
     ),
     destroy: walkDestroy(graph),
+    freshAccountGrants: freshAccountGrants(plan),
   };
+}
+
+/** The IAM members of a plan that bind a service account the plan creates. */
+function freshAccountGrants(plan: Plan): RehearsalResult["freshAccountGrants"] {
+  const created = new Set(
+    plan.resources.flatMap((r) => (r.type === "gcp:serviceaccount/account:Account" ? [`serviceAccount:${String(r.outputs.email)}`] : [])),
+  );
+  return plan.resources
+    .filter((r) => /IamMember:|IAMMember:/.test(r.type) && created.has(String(r.inputs.member)))
+    .map((r) => ({ step: `${r.type} ${r.name}`, retries: MISSING_PRINCIPAL_RETRY.get(r.type)?.retries }));
 }
 
 /**
@@ -75,7 +93,17 @@ export function rehearsalText(result: RehearsalResult): string {
   const left = destroyProblems > 0 ? `leaves things behind (${destroyProblems} of the problems)` : undefined;
   const destroy = [kept, left].filter((part) => part !== undefined).join(" and ") || "leaves nothing billable";
   const head = `Deploy rehearsal: first deploy: ${result.resources} resources in ${result.waves.length} waves, ${result.problems.length} problems; destroy: ${destroy}`;
-  return [head, ...result.problems.map((p) => `  - ${p.rule}: ${p.step} ${p.message} (${p.source})`), ""].join("\n");
+  const unretried = result.freshAccountGrants.filter((g) => g.retries !== true);
+  const unknown = unretried.filter((g) => g.retries === undefined).length;
+  const note =
+    unretried.length > 0
+      ? [
+          `  note: ${unretried.length} IAM members grant roles to service accounts this deploy creates, and the provider does not retry such a grant while IAM does not see the account yet${
+            unknown > 0 ? ` (${unknown} of a type tools/iam-retries.ts does not know)` : ""
+          }: if \`pulumi up\` stops on "Service account … does not exist", run it again after a minute (README, "If the first \`pulumi up\` fails on a grant")`,
+        ]
+      : [];
+  return [head, ...result.problems.map((p) => `  - ${p.rule}: ${p.step} ${p.message} (${p.source})`), ...note, ""].join("\n");
 }
 
 /**

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { defaultAccountOf } from "./default-accounts";
 import { RecordedResource, SECRET } from "./plan";
 
 /** The label that tells a rule whether the stack protects its data (set on every resource by the gcp provider): `protected` or `destroyable`. */
@@ -45,7 +46,6 @@ export const ALLOWED_PROJECT_ROLES: ReadonlySet<string> = new Set(["roles/bigque
 
 const PRIMITIVE_ROLES = new Set(["roles/owner", "roles/editor", "roles/viewer"]);
 const PUBLIC_MEMBERS = new Set(["allUsers", "allAuthenticatedUsers"]);
-const DEFAULT_ACCOUNT = /(-compute@developer\.gserviceaccount\.com|@appspot\.gserviceaccount\.com)$/;
 const STANDARD_LABELS = ["app", "stack", "managed-by"];
 
 const label = (r: RecordedResource) => `${r.type} ${r.name}`;
@@ -69,7 +69,9 @@ export function workloadAccount(workload: RecordedResource): string | undefined 
 const WORKLOAD_TYPES = ["gcp:cloudrunv2/job:Job", "gcp:cloudrunv2/service:Service", "gcp:workflows/workflow:Workflow"];
 
 /**
- * Why `pulumi destroy` cannot delete `r`, from a guard that is in state, or undefined: `protect`, a bucket without
+ * Why `pulumi destroy` cannot delete `r`, from a guard that is in state, or undefined: `protect`, `deletionPolicy:
+ * "PREVENT"` (any resource of @pulumi/gcp 9: "the command will fail if this field is set to PREVENT",
+ * `node_modules/@pulumi/gcp/pubsub/topic.d.ts`, `storage/bucket.d.ts`), a bucket without
  * `forceDestroy` (fails while it holds objects), a dataset without `deleteContentsOnDestroy` (fails while it holds
  * tables), a Cloud Run job or service or a workflow whose `deletionProtection` is not false (the provider's default is
  * true). Sources: reference/gcp-pulumi-facts.md §1.0-1.12 (`@pulumi/gcp` `.d.ts` files; hashicorp/terraform-provider-google#6688;
@@ -77,6 +79,7 @@ const WORKLOAD_TYPES = ["gcp:cloudrunv2/job:Job", "gcp:cloudrunv2/service:Servic
  */
 export function destroyBlocker(r: RecordedResource): string | undefined {
   if (r.protect) return "is protected";
+  if (r.inputs.deletionPolicy === "PREVENT") return 'has deletionPolicy "PREVENT" (the provider fails its delete)';
   if (r.type === "gcp:storage/bucket:Bucket" && r.inputs.forceDestroy !== true) return "cannot be deleted while it holds objects";
   if (r.type === "gcp:bigquery/dataset:Dataset" && r.inputs.deleteContentsOnDestroy !== true) return "cannot be deleted while it holds tables";
   if (DELETION_PROTECTED_TYPES.includes(r.type) && r.inputs.deletionProtection !== false) return "has deletion protection (the provider's default is true)";
@@ -145,7 +148,7 @@ export const RULES: readonly Rule[] = [
       const accounts = workloads.map(workloadAccount);
       return workloads.flatMap((workload, i) => {
         const account = accounts[i];
-        if (!account || DEFAULT_ACCOUNT.test(account)) return [`${label(workload)} runs as ${account ?? "a default account"}`];
+        if (!account || defaultAccountOf(account)) return [`${label(workload)} runs as ${account ?? "a default account"}`];
         return accounts.indexOf(account) !== i ? [`${label(workload)} shares the account ${account} with another workload`] : [];
       });
     },

@@ -4,7 +4,7 @@ import { RecordedInvoke, RecordedResource } from "../../tools/plan";
 import { rehearsalText, rehearse, rehearseRun, RehearsalResult } from "../../tools/rehearsal";
 import { REHEARSAL_RULES } from "../../tools/rehearsal-rules";
 import { ProgramRun, readStackConfig, runProgram } from "../../tools/run-program";
-import { planOf } from "../helpers/plan";
+import { planOf, widestPlans } from "../helpers/plan";
 
 const urn = (type: string, name: string) => `urn:pulumi:test::fixture::${type}::${name}`;
 const PROVIDER = urn("pulumi:providers:gcp", "gcp");
@@ -268,6 +268,107 @@ describe("deploy rehearsal: each rule passes and fails", () => {
   });
 });
 
+describe("deploy rehearsal: the blind spots of the third review (first-deploy-review-3.md), each a rule", () => {
+  const destroyableProvider = res("pulumi:providers:gcp", "gcp", { defaultLabels: JSON.stringify({ "data-protection": "destroyable" }) });
+  const destroyablePlan = (resources: RecordedResource[]): Plan => ({ resources: [destroyableProvider, ...resources], invokes: [] });
+  const topic = (inputs: Record<string, unknown>) => res("gcp:pubsub/topic:Topic", "t", { name: "t", ...inputs }, { deps: [PUBSUB] });
+
+  it('destroy-leaves-nothing-billable: deletionPolicy "ABANDON" on any resource leaves it in the cloud', () => {
+    expect(findings("destroy-leaves-nothing-billable", plan([PUBSUB, topic({ deletionPolicy: "DELETE" })]))).to.deep.equal([]);
+    expect(findings("destroy-leaves-nothing-billable", plan([PUBSUB, topic({ deletionPolicy: "ABANDON" })]))).to.deep.equal([
+      'destroy-leaves-nothing-billable: gcp:pubsub/topic:Topic t has deletionPolicy "ABANDON": `pulumi destroy` drops it from state and leaves it in the cloud, billed as before',
+    ]);
+  });
+
+  it('destroy-completes: deletionPolicy "PREVENT" fails the delete; kept on purpose in a protected stack, a problem in a destroyable one', () => {
+    expect(findings("destroy-completes", plan([PUBSUB, topic({ deletionPolicy: "PREVENT" })]))).to.deep.equal([]);
+    expect(rehearse(plan([PUBSUB, topic({ deletionPolicy: "PREVENT" })])).destroy.blocked.map((b) => b.resource.name)).to.deep.equal(["t"]);
+    expect(findings("destroy-completes", destroyablePlan([PUBSUB, topic({})]))).to.deep.equal([]);
+    expect(findings("destroy-completes", destroyablePlan([PUBSUB, topic({ deletionPolicy: "PREVENT" })]))).to.deep.equal([
+      'destroy-completes: gcp:pubsub/topic:Topic t has deletionPolicy "PREVENT" (the provider fails its delete): `pulumi destroy` fails here and leaves the 2 resources it depends on',
+    ]);
+  });
+
+  it("image-pushed-upstream: a job running an image the deploy pushes (built, or copied with gcrane) waits for the push", () => {
+    const AR = api("artifactregistry.googleapis.com");
+    const name = "europe-west1-docker.pkg.dev/fixture-project/images/etl";
+    const built = res("docker:index/image:Image", "etl-image", { imageName: `${name}:src-1` }, { deps: [AR] });
+    const copied = res(
+      "command:local:Command",
+      "etl-copy",
+      {
+        create: `gcrane cp europe-west1-docker.pkg.dev/other/dev-images/etl\\@sha256\\:${"a".repeat(64)} ${name.replace(/:/g, "\\:")}\\:promoted-aaaaaaaaaaaa`,
+      },
+      { deps: [AR] },
+    );
+    const runs = (push: RecordedResource, deps: RecordedResource[]) =>
+      plan([AR, RUN, push, job("etl", [{ image: `${name}@sha256:${"b".repeat(64)}` }], [RUN, ...deps])]);
+    expect(findings("image-pushed-upstream", runs(built, [built]))).to.deep.equal([]);
+    expect(findings("image-pushed-upstream", runs(copied, [copied]))).to.deep.equal([]);
+    expect(findings("image-pushed-upstream", runs(built, []))).to.deep.equal([
+      `image-pushed-upstream: gcp:cloudrunv2/job:Job etl runs ${name}@sha256:${"b".repeat(64)}, which docker:index/image:Image etl-image pushes in the same deploy, but does not wait for it (add it to dependsOn, or run its repoDigest output)`,
+    ]);
+    expect(findings("image-pushed-upstream", runs(copied, []))).to.have.length(1);
+    // An image no step of the plan pushes (another project's, a public one) is outside the rule.
+    expect(findings("image-pushed-upstream", plan([RUN, job("etl", [{ image: "us-docker.pkg.dev/cloudrun/container/job:latest" }], [RUN])]))).to.deep.equal([]);
+  });
+
+  it("principal-exists: a grant to a Google-managed default account waits for what creates it (its API, or App Engine's application)", () => {
+    const COMPUTE = api("compute.googleapis.com");
+    const bucket = res(BUCKET, "raw", { name: "raw" }, { deps: [STORAGE] });
+    const grant = (member: string, deps: RecordedResource[]) =>
+      res(
+        "gcp:storage/bucketIAMMember:BucketIAMMember",
+        "default-raw",
+        { bucket: "raw", role: "roles/storage.objectViewer", member },
+        { deps: [bucket, ...deps] },
+      );
+    const compute = "serviceAccount:123456789012-compute@developer.gserviceaccount.com";
+    const appspot = "serviceAccount:fixture-project@appspot.gserviceaccount.com";
+    const app = res("gcp:appengine/application:Application", "app", { locationId: "europe-west" });
+    expect(findings("principal-exists", plan([STORAGE, COMPUTE, bucket, grant(compute, [COMPUTE])]))).to.deep.equal([]);
+    expect(findings("principal-exists", plan([STORAGE, bucket, app, grant(appspot, [app])]))).to.deep.equal([]);
+    expect(findings("principal-exists", plan([STORAGE, COMPUTE, bucket, grant(compute, [])]))).to.deep.equal([
+      "principal-exists: gcp:storage/bucketIAMMember:BucketIAMMember default-raw grants roles/storage.objectViewer to the Compute Engine default service account 123456789012-compute@developer.gserviceaccount.com, which exists only once compute.googleapis.com is enabled, and nothing upstream does that (UNVERIFIED (third-party guides; see DEFAULT_ACCOUNTS))",
+    ]);
+    expect(findings("principal-exists", plan([STORAGE, bucket, grant(appspot, [])]))).to.deep.equal([
+      "principal-exists: gcp:storage/bucketIAMMember:BucketIAMMember default-raw grants roles/storage.objectViewer to the App Engine default service account fixture-project@appspot.gserviceaccount.com, which exists only once an App Engine application (gcp.appengine.Application) exists, and nothing upstream does that (UNVERIFIED (third-party guides; see DEFAULT_ACCOUNTS))",
+    ]);
+  });
+
+  it("identifier-forms: URL fields in the form the provider formats them; a type the table lacks is named", () => {
+    const LOGGING = api("logging.googleapis.com");
+    const view = res(
+      "gcp:logging/logView:LogView",
+      "view",
+      { parent: "projects/p", location: "global", bucket: "projects/p/locations/global/buckets/_Default", name: "jobs" },
+      { deps: [LOGGING] },
+    );
+    const reader = (bucket: string) =>
+      res(
+        "gcp:logging/logViewIamMember:LogViewIamMember",
+        "reader",
+        { parent: "projects/p", location: "global", bucket, name: "jobs", role: "roles/logging.viewAccessor", member: "group:g@example.com" },
+        { deps: [view] },
+      );
+    expect(findings("identifier-forms", plan([LOGGING, view, reader("_Default")]))).to.deep.equal([]);
+    expect(findings("identifier-forms", plan([LOGGING, view, reader("projects/p/locations/global/buckets/_Default")]))).to.deep.equal([
+      'identifier-forms: gcp:logging/logViewIamMember:LogViewIamMember reader passes bucket "projects/p/locations/global/buckets/_Default" into {parent}/locations/{location}/buckets/{bucket}/views/{name}:setIamPolicy as it stands, where it must be a short id (no /) (hashicorp/terraform-provider-google-beta google-beta/services/logging/iam_logging_log_view.go (LoggingLogViewIamUpdaterProducer, qualifyLogViewUrl))',
+    ]);
+    // The reverse: a short id where a full name is taken is fine only where the provider parses it (a job IAM member's
+    // name), not where it is the parent.
+    expect(
+      findings("identifier-forms", plan([res("gcp:cloudrunv2/jobIamMember:JobIamMember", "j", { name: "projects/p/locations/r/jobs/etl", location: "r" })])),
+    ).to.deep.equal([]);
+    expect(findings("identifier-forms", plan([{ ...view, inputs: { ...view.inputs, parent: "p" } }]))).to.deep.equal([
+      'identifier-forms: gcp:logging/logView:LogView view passes parent "p" into {parent}/locations/{location}/buckets/{bucket}/views?viewId={name} as it stands, where it must be projects/<id> (or folders/<id>, organizations/<id>) (hashicorp/terraform-provider-google-beta google-beta/services/logging/resource_logging_log_view.go (resourceLoggingLogViewEncoder, resourceLoggingLogViewCreate))',
+    ]);
+    expect(findings("identifier-forms", plan([res("gcp:spanner/instance:Instance", "db")]))).to.deep.equal([
+      "identifier-forms: gcp:spanner/instance:Instance db has inputs the provider may format into its request URL, which the rehearsal does not know: add its type to URL_FIELDS (tools/identifier-forms.ts) with the provider source",
+    ]);
+  });
+});
+
 describe("deploy rehearsal: the verdict", () => {
   it("one line for a clean destroyable stack", () => {
     const text = rehearsalText(
@@ -333,6 +434,17 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
     });
     expect(run.resources.map((r) => r.type)).to.include("gcp:secretmanager/secretVersion:SecretVersion");
     expect(keys(await rehearseRun(run))).to.deep.equal([]);
+  });
+
+  it("every stack with runners and every optional grant (promoted images in prod): the log view's IAM takes short ids, every type is in URL_FIELDS, no problem", async () => {
+    const widest = await widestPlans();
+    expect(widest.map((run) => run.stack)).to.deep.equal(["dev", "prod", "staging"]);
+    for (const run of widest) {
+      expect(run.resources.map((r) => r.type)).to.include("gcp:logging/logViewIamMember:LogViewIamMember");
+      const others = new Map(widest.map((w) => [w.stack, w]));
+      expect(keys(await rehearseRun(run, async (other) => others.get(other) ?? runProgram(other))), run.stack).to.deep.equal([]);
+    }
+    expect(widest.find((run) => run.stack === "prod")!.resources.map((r) => r.type)).to.include("command:local:Command");
   });
 
   it("staging: destroyable like dev, and no problem", async () => {
