@@ -101,8 +101,13 @@ const STOP = Symbol("stop");
 /**
  * Streams the entries that match `filter` to `write` while an execution runs: TailLogEntries (the live tail),
  * resumed after a drop with a ListLogEntries of what was missed since the last line; ListLogEntries every
- * `listEveryMs` where tail is unavailable (UNIMPLEMENTED). No entry is printed twice (insert id and timestamp).
- * Permission denied, or any other failure to read logs, prints one warning and stops following; the run goes on.
+ * `listEveryMs` where tail is unavailable (UNIMPLEMENTED) or denied (PERMISSION_DENIED): the tail needs
+ * `logging.logEntries.list` or `logging.privateLogEntries.list` (https://cloud.google.com/logging/docs/reference/v2/rest/v2/entries/tail,
+ * "Authorization"), which `roles/logging.viewAccessor`, the role runners hold on the stack's log view, lacks
+ * (iann0036/iam-dataset `gcp/roles/logging.viewAccessor.json`: `logging.views.access`, `views.listLogs`, …), while
+ * ListLogEntries through the view is what that role grants (https://cloud.google.com/logging/docs/logs-views).
+ * No entry is printed twice (insert id and timestamp). A failure of ListLogEntries itself (permission denied
+ * there too, or any other error) prints one warning and stops following; the run goes on.
  * `stop()` waits `graceMs` for late lines (not with `stop(false)`, after Ctrl-C), closes the tail, and reads what
  * is left with one last list.
  */
@@ -160,8 +165,8 @@ export function followLogs(options: FollowOptions): { stop(grace?: boolean): Pro
       if (tailing) {
         const err = await tail();
         const code = (err as { code?: number } | undefined)?.code;
-        if (code === grpc.status.UNIMPLEMENTED) tailing = false;
-        else if (code === grpc.status.PERMISSION_DENIED || code === grpc.status.INVALID_ARGUMENT || code === grpc.status.NOT_FOUND) {
+        if (code === grpc.status.UNIMPLEMENTED || code === grpc.status.PERMISSION_DENIED) tailing = false;
+        else if (code === grpc.status.INVALID_ARGUMENT || code === grpc.status.NOT_FOUND) {
           warn(err);
           break;
         } else if (!stopped) await Promise.race([timing.sleep(timing.retryMs), woken()]);

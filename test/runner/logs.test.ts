@@ -133,7 +133,7 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
     expect(logs.calls("ListLogEntries")[0]).to.deep.include({ resourceNames: ["projects/my-pipelines-dev"], orderBy: "timestamp asc" });
   });
 
-  it("permission denied on logs: one warning, and the run completes", async () => {
+  it("permission denied on logs (tail and list): one warning, and the run completes", async () => {
     run.scripts.set("*", { ticks: 2 });
     logs.denied = true;
     const { code, err } = await cli(["run", "extract", "--logs"], [async (e) => until(() => e().includes("warning"))]);
@@ -143,8 +143,33 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
       "warning: cannot read the execution's logs: PERMISSION_DENIED: Permission 'logging.views.access' denied (ask for roles/logging.viewAccessor on the stack's log view: docs/runner.md); the run goes on without them\n",
     );
     expect(err).to.include("succeeded: 1/1 tasks");
+    // The denied tail falls back to listing, which is denied too: one list, then nothing more.
     expect(logs.calls("TailLogEntries")).to.have.length(1);
-    expect(logs.calls("ListLogEntries")).to.deep.equal([]);
+    expect(logs.calls("ListLogEntries")).to.have.length(1);
+  });
+
+  it("the tail denied (roles/logging.viewAccessor lacks logging.logEntries.list): the view's entries are listed instead, each once, no warning", async () => {
+    const exec = "dev-etl-extract-00001";
+    run.scripts.set("*", { ticks: 2 });
+    logs.tailErrors = [grpc.status.PERMISSION_DENIED];
+    const { code, err } = await cli(
+      ["run", "extract", "--logs"],
+      [
+        async (e) => {
+          logs.write(exec, 0, "reading 2021-03");
+          await until(() => e().includes("reading 2021-03"));
+        },
+        async (e) => {
+          logs.write(exec, 1, "wrote 120 rows", { severity: "INFO" });
+          await until(() => e().includes("wrote 120 rows"));
+        },
+      ],
+    );
+    expect(code).to.equal(0);
+    expect(logLines(err)).to.deep.equal(["[task 0] DEFAULT reading 2021-03", "[task 1] INFO    wrote 120 rows"]);
+    expect(err).to.not.include("warning");
+    expect(logs.calls("TailLogEntries")).to.have.length(1);
+    expect(logs.calls("ListLogEntries").length).to.be.greaterThan(1);
   });
 
   it("where tail is unavailable, entries are listed instead, each once", async () => {
