@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import * as fs from "fs";
 import * as path from "path";
+import { deployBlockers, verdictText } from "./deployability";
+import { deployerRoles, deployerText } from "./deployer-roles";
 import { diffPlans, renderDiff } from "./diff";
 import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "./render";
@@ -98,6 +100,16 @@ function runStack(program: string, stack: string): Promise<ProgramRun> {
   return runProgram(stack, readStackConfig(stack, path.dirname(path.resolve(program))), undefined, program);
 }
 
+/**
+ * The preview's exit code: 1 on a guardrail violation or a rehearsal problem, and with `strict` also when the plan
+ * cannot be deployed as it stands (tools/deployability.ts); else 0.
+ * @example
+ * previewExitCode({ violations: 0, problems: 0, blockers: 1, strict: false }); // 0
+ */
+export function previewExitCode(found: { violations: number; problems: number; blockers: number; strict: boolean }): number {
+  return found.violations > 0 || found.problems > 0 || (found.strict && found.blockers > 0) ? 1 : 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command("preview")
     .description("Runs the real program offline under the Pulumi mock runtime with a stack's config and prints what `pulumi up` would create.")
@@ -111,8 +123,18 @@ async function main(argv: string[]): Promise<number> {
     .option("--outputs <file>", "also write the stack outputs as JSON (the runner's --outputs)")
     .option("--no-docs", "do not write the architecture diagram")
     .option("--diff <stacks...>", "compare two stacks' plans instead, e.g. --diff dev prod: resources only in one, inputs and IAM that differ")
+    .option("--strict", "also exit 1 when the plan cannot be deployed as it stands (e.g. images not promoted yet), for CI")
     .parse(argv);
-  const opts = program.opts<{ program: string; stack: string; docsOut?: string; json?: string; outputs?: string; docs: boolean; diff?: string[] }>();
+  const opts = program.opts<{
+    program: string;
+    stack: string;
+    docsOut?: string;
+    json?: string;
+    outputs?: string;
+    docs: boolean;
+    diff?: string[];
+    strict?: boolean;
+  }>();
   const entry = path.resolve(opts.program);
   // Type-checked beside the (transpile-only) run; nothing is printed before it passes, and its errors come first.
   const checked = entry === MAIN_PROGRAM ? typeCheck() : typeCheckProgram(entry);
@@ -149,8 +171,11 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const { run, problems, rehearsal } = preview;
+  const blockers = deployBlockers(run);
   process.stdout.write(planText(run, problems));
   process.stdout.write(rehearsalText(rehearsal));
+  process.stdout.write(deployerText(deployerRoles(run)));
+  process.stdout.write(verdictText(blockers, { violations: problems.length, problems: rehearsal.problems.length }));
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(planJson(run), null, 2)}\n`);
   if (opts.outputs) fs.writeFileSync(opts.outputs, `${JSON.stringify(run.outputs, null, 2)}\n`);
   const docsOut = opts.docsOut ?? (entry === MAIN_PROGRAM && opts.stack === ARCHITECTURE_STACK ? ARCHITECTURE_DOC : undefined);
@@ -159,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
     fs.writeFileSync(docsOut, architectureDoc(run));
     process.stderr.write(`wrote ${path.relative(process.cwd(), docsOut)}\n`);
   }
-  return problems.length === 0 && rehearsal.problems.length === 0 ? 0 : 1;
+  return previewExitCode({ violations: problems.length, problems: rehearsal.problems.length, blockers: blockers.length, strict: opts.strict === true });
 }
 
 if (require.main === module) {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stackOutputs } from "../../contract/outputs";
-import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planText } from "../../tools/preview";
+import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planText, previewExitCode } from "../../tools/preview";
 import { RecordedResource } from "../../tools/mock-runtime";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "../../tools/render";
 import { ROOT } from "../../tools/run-program";
@@ -117,12 +117,16 @@ describe("preview", () => {
     expect(text).to.match(/Guardrails: 13 rules, 1 violations\n {2}- no-public-access: x\n$/);
   });
 
-  it("`npm run preview -- --stack prod --json F --outputs G` prints the prod plan and writes the plan and the runner's outputs file", function () {
+  it("`npm run preview -- --stack prod --strict --json F --outputs G` prints the prod plan, the deployer's roles and a verdict of not deployable yet (exit 1), and writes the plan and the runner's outputs file", function () {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-"));
     const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
-    const result = preview("--stack", "prod", "--json", json, "--outputs", outputs);
-    expect(result.status, result.stderr).to.equal(0);
+    const result = preview("--stack", "prod", "--strict", "--json", json, "--outputs", outputs);
+    // --strict: a fresh clone's prod has no promoted image, so it cannot be deployed yet.
+    expect(result.status, result.stderr).to.equal(1);
+    const closing = result.stdout.trimEnd().split("\n").slice(-2);
+    expect(closing[0]).to.match(/^deployer needs: roles\/artifactregistry\.admin, .*roles\/logging\.admin, .* on the project$/);
+    expect(closing[1]).to.equal("Verdict: not deployable yet: 3 images not promoted (etl, scorer, stream): npm run promote -- --from dev --to prod");
     expect(result.stdout).to.match(/^Stack prod: 80 resources/);
     expect(result.stdout).to.include("[protected]");
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
@@ -135,6 +139,16 @@ describe("preview", () => {
     const placeholder = "<promote: npm run promote -- --from dev --to prod>";
     expect(written.images).to.deep.equal({ etl: placeholder, scorer: placeholder, stream: placeholder });
     expect(result.stdout).to.include(`template.template.containers.0.image: ${placeholder}`);
+  });
+
+  it("exits 1 on a violation or a rehearsal problem; on a plan not deployable as it stands only with --strict", () => {
+    const found = { violations: 0, problems: 0, blockers: 0, strict: false };
+    expect(previewExitCode(found)).to.equal(0);
+    expect(previewExitCode({ ...found, blockers: 1 })).to.equal(0);
+    expect(previewExitCode({ ...found, blockers: 1, strict: true })).to.equal(1);
+    expect(previewExitCode({ ...found, strict: true })).to.equal(0);
+    expect(previewExitCode({ ...found, violations: 1 })).to.equal(1);
+    expect(previewExitCode({ ...found, problems: 1 })).to.equal(1);
   });
 
   it("an unknown stack fails with the stacks there are, and a non-zero exit", function () {
