@@ -37,8 +37,14 @@ export interface PipelineAlertsArgs {
  *   source `pubsub_subscription` (the count of messages it forwarded to its dead-letter topic), summed over
  *   5 minutes (src: https://cloud.google.com/monitoring/api/metrics_gcp#gcp-pubsub).
  * - a failed chain: `workflows.googleapis.com/finished_execution_count` with `status = "FAILED"` on
- *   `workflows.googleapis.com/Workflow`, by `workflow_id`, summed over 5 minutes (src:
- *   https://cloud.google.com/monitoring/api/metrics_gcp#gcp-workflows; https://cloud.google.com/workflows/docs/monitor).
+ *   `workflows.googleapis.com/Workflow`, by `workflow_id`, summed over 5 minutes. UNVERIFIED against Google's metric
+ *   list (https://cloud.google.com/monitoring/api/metrics_gcp, Workflows section; https://cloud.google.com/workflows/docs/monitor
+ *   names the monitored resource but its metric table could not be read here): the metric name, its `status` label
+ *   and the resource's `workflow_id` label are as many public alert policies write them (e.g. terraform
+ *   `google_monitoring_alert_policy` filters found by find_string, review 3 N6), and the resource type is the one the
+ *   Workflows Executions API declares for a workflow (`workflows.googleapis.com/Workflow`, the `resource_definition` of
+ *   @google-cloud/workflows `protos.json`). A wrong label would make the alert silent, not fail `pulumi up`; check it
+ *   once in Metrics Explorer after the first failed run (docs/verified-by-sources.md).
  *   A chain fails when any step's job fails, so a failed step alerts twice: once for the job, once for its chain
  *   (which names the step). A cancelled execution (someone cancelled it) does not alert.
  * One event opens an incident in each case.

@@ -39,12 +39,15 @@ const DEFAULT_ACCOUNT = /(-compute@developer\.gserviceaccount\.com|@appspot\.gse
  * does not exist" (src: `@pulumi/gcp` `serviceaccount/account.d.ts`; https://cloud.google.com/iam/docs/overview#consistency).
  * The provider's create already waits: it polls the new account until 3 reads in a row find it, then sleeps 10 s
  * (src: hashicorp/terraform-provider-google `google/services/resourcemanager/resource_google_service_account.go`;
- * GoogleCloudPlatform/magic-modules#10813, #14447; shared by the beta provider pulumi-gcp is built from). The IAM
- * member resources do not retry that error: their read-modify-write retries only on a 409 conflict, and on "does not
- * exist" only when the policy's etag changed meanwhile (src: same repository, `google/tpgiamresource/iam.go`).
+ * GoogleCloudPlatform/magic-modules#10813, #14447; shared by the beta provider pulumi-gcp is built from). No IAM
+ * member type the components use retries that error: their read-modify-write retries a 409 conflict, and on "does not
+ * exist" only when re-reading the policy fails and its etag changed (src: hashicorp/terraform-provider-google-beta
+ * `google-beta/tpgiamresource/iam.go`, `iamPolicyReadModifyWrite`; type by type in tools/iam-retries.ts).
  * So every grant must start after the create has returned: `email` and `member` are outputs of the account
  * resource, never a string built from the account id, and anything bound to them depends on the account. If Google
- * is slower still, the grant fails and a second `pulumi up` completes it (README, "If the first `pulumi up` fails").
+ * is slower still, the grant fails and a second `pulumi up` completes it: Google's advice is to wait "60 seconds or
+ * more" and retry with backoff (https://cloud.google.com/iam/docs/service-accounts-create), and a rerun is that
+ * retry; no fixed wait would be sure (README, "If the first `pulumi up` fails on a grant").
  * @example
  * ```ts
  * import { ServiceAccount } from "./components";

@@ -384,6 +384,22 @@ describe("deploy rehearsal: the verdict", () => {
     );
   });
 
+  it("a note counts the grants to service accounts the same deploy creates, which the provider does not retry while IAM does not see them", () => {
+    const sa = account("etl");
+    const bucket = res(BUCKET, "raw", { forceDestroy: true, softDeletePolicy: { retentionDurationSeconds: 0 } }, { deps: [STORAGE] });
+    const grant = res(
+      "gcp:storage/bucketIAMMember:BucketIAMMember",
+      "etl-raw",
+      { bucket: "raw", role: "roles/storage.objectUser", member: `serviceAccount:${String(sa.outputs.email)}` },
+      { deps: [bucket, sa] },
+    );
+    const result = rehearse(plan([IAM, STORAGE, sa, bucket, grant]));
+    expect(result.freshAccountGrants).to.deep.equal([{ step: "gcp:storage/bucketIAMMember:BucketIAMMember etl-raw", retries: false }]);
+    expect(rehearsalText(result).split("\n")[1]).to.equal(
+      '  note: 1 IAM members grant roles to service accounts this deploy creates, and the provider does not retry such a grant while IAM does not see the account yet: if `pulumi up` stops on "Service account … does not exist", run it again after a minute (README, "If the first `pulumi up` fails on a grant")',
+    );
+  });
+
   it("what a protected stack keeps, then each problem with its rule, step and source", () => {
     const bucket = res(BUCKET, "raw", {}, { deps: [STORAGE], protect: true });
     const text = rehearsalText(rehearse(plan([STORAGE, bucket, job("etl", [], [])])));
