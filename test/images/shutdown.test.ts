@@ -48,12 +48,14 @@ describe("images' shutdown module", () => {
     expect(STOP_DEADLINE_MS).to.equal(8_000);
   });
 
-  it("on SIGTERM: stops the work, then logs what finished and exits 143, not before the work is done", async () => {
+  it("on SIGTERM: stops the work before saying so (a reader of the line finds new work refused), then logs what finished and exits 143, not before the work is done", async () => {
     const { work, finish, asked } = controlled();
-    const h = harness(work);
+    let linesWhenAsked = -1;
+    const h = harness({ ...work, stop: (signal) => ((linesWhenAsked = h.lines.length), work.stop(signal)) });
     h.signals.emit("SIGTERM");
     await tick();
     expect(asked).to.deep.equal(["SIGTERM"]);
+    expect(linesWhenAsked).to.equal(0);
     expect(h.codes).to.deep.equal([]);
     finish("1 request in flight finished");
     expect(await h.exit).to.equal(143);
@@ -87,7 +89,7 @@ describe("images' shutdown module", () => {
     expect(await h.exit).to.equal(143);
     expect(h.lines).to.deep.equal([
       "NOTICE SIGTERM: stopping; in flight: 1 request (at most 0.05 s)",
-      "WARNING SIGTERM: still in flight after 0.05 s: 1 request; exit 143 without it",
+      "WARNING SIGTERM: still in flight after 0.05 s: 1 request; exit 143",
     ]);
   });
 

@@ -1,5 +1,5 @@
 import * as http from "http";
-import { Logger } from "./log";
+import { Logger, Severity } from "./log";
 
 // This file is the same in images/etl, images/scorer and images/stream (test/images/log.test.ts checks it), for the
 // reason log.ts gives. The ETL job uses the signal handling only; the two services also use stoppableServer.
@@ -50,8 +50,7 @@ export interface StopOptions {
  * process would run on, mid-write, until the SIGKILL.
  *
  * Logs NOTICE `SIGTERM: stopping; in flight: <work>`, waits for `work.stop` up to the deadline, then logs NOTICE
- * `SIGTERM: stopped: <what finished>; exit 143`, or WARNING `SIGTERM: still in flight after 8 s: <work>; exit 143
- * without it`, and exits once stdout and stderr have taken every line ({@link exitWhenWritten}). A second
+ * `SIGTERM: stopped: <what finished>; exit 143`, or WARNING `SIGTERM: still in flight after 8 s: <work>; exit 143`, and exits once stdout and stderr have taken every line ({@link exitWhenWritten}). A second
  * signal during the stop is logged and changes nothing: the deadline bounds the wait.
  * @example
  * stopOnSignal(createLogger(), stoppableServer(server));
@@ -59,29 +58,31 @@ export interface StopOptions {
 export function stopOnSignal(log: Logger, work: Stoppable, options: StopOptions = {}): void {
   const { deadlineMs = STOP_DEADLINE_MS, signals = process, exit = (code: number) => process.exit(code) } = options;
   let stopping: StopSignal | undefined;
+  let ended = false;
   const onSignal = (signal: StopSignal) => {
     if (stopping) {
-      log("NOTICE", `${signal}: already stopping on ${stopping}; in flight: ${work.inFlight()}`);
+      if (!ended) log("NOTICE", `${signal}: already stopping on ${stopping}; in flight: ${work.inFlight()}`);
       return;
     }
     stopping = signal;
     const code = STOP_SIGNALS[signal];
-    log("NOTICE", `${signal}: stopping; in flight: ${work.inFlight()} (at most ${deadlineMs / 1000} s)`, { signal });
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        log("WARNING", `${signal}: still in flight after ${deadlineMs / 1000} s: ${work.inFlight()}; exit ${code} without it`, { signal });
-        resolve();
-      }, deadlineMs);
-    });
-    const stopped = work.stop(signal).then(
-      (finished) => log("NOTICE", `${signal}: stopped: ${finished}; exit ${code}`, { signal }),
-      (err: unknown) => log("ERROR", `${signal}: the stop failed: ${err instanceof Error ? err.message : String(err)}; exit ${code}`, { signal, error: err }),
-    );
-    void Promise.race([stopped, deadline]).then(() => {
+    const inFlight = work.inFlight();
+    // Started before the line is written, so whoever reads the line finds new work already refused.
+    const stopped = work.stop(signal);
+    log("NOTICE", `${signal}: stopping; in flight: ${inFlight} (at most ${deadlineMs / 1000} s)`, { signal });
+    // The stop's outcome or the deadline, whichever comes first, writes the last line and exits.
+    const end = (severity: Severity, message: string, fields: object = {}) => {
+      if (ended) return;
+      ended = true;
       clearTimeout(timer);
-      return exitWhenWritten(code, exit);
-    });
+      log(severity, `${signal}: ${message}; exit ${code}`, { signal, ...fields });
+      void exitWhenWritten(code, exit);
+    };
+    const timer = setTimeout(() => end("WARNING", `still in flight after ${deadlineMs / 1000} s: ${work.inFlight()}`, {}), deadlineMs);
+    stopped.then(
+      (finished) => end("NOTICE", `stopped: ${finished}`),
+      (err: unknown) => end("ERROR", `the stop failed: ${err instanceof Error ? err.message : String(err)}`, { error: err }),
+    );
   };
   for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) signals.on(signal, () => onSignal(signal));
 }
