@@ -112,7 +112,7 @@ export async function exitWhenWritten(code: number, exit: (code: number) => void
  * Node's own `server.close()` and `closeIdleConnections()` rather than a library, read at their sources:
  * http-terminator 3.2 calls `server.close()` only after its drain, so a new connection is accepted and then
  * destroyed instead of refused, and it polls every 10 ms (gajus/http-terminator,
- * src/factories/createInternalHttpTerminator.ts); stoppable 1.1 (2018) tracks sockets to close the idle ones, which
+ * src/factories/createInternalHttpTerminator.ts); stoppable 1.1 tracks sockets to close the idle ones, which
  * `server.close()` has done itself since Node 19; close-with-grace 2.5 handles the signals but exits 0 after the
  * stop and 1 after its delay, not 143 or 130, without waiting for stdout (mcollina/close-with-grace, index.js).
  * @example
