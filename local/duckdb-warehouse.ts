@@ -23,7 +23,7 @@ export function portableSql(config: QueryJobConfig): string {
 /**
  * The ETL's {@link Warehouse} on a DuckDB file, for local runs: a BigQuery dataset is a DuckDB schema of the same
  * name, a table a table. A load job into the partition `<table>$YYYYMMDD` with WRITE_TRUNCATE replaces that day's
- * rows (`date` column) and creates the table from the first load; its `gs://` source URIs are read from the local
+ * rows (`date` column), in one transaction, and creates the table from the first load; its `gs://` source URIs are read from the local
  * bucket folders. A query job runs {@link portableSql} with the default dataset as the schema.
  * @param file - the DuckDB database file (`LOCAL_WAREHOUSE_FILE`).
  * @param storeDir - the folder standing in for Cloud Storage (`LOCAL_STORE_DIR`).
@@ -48,12 +48,22 @@ export function duckdbWarehouse(file: string, storeDir: string): Warehouse {
       const [table, partition] = config.destinationTable.tableId.split("$");
       const target = `${ident(config.destinationTable.datasetId)}.${ident(table)}`;
       const files = `read_parquet([${config.sourceUris.map((uri) => literal(localPath(storeDir, uri))).join(", ")}], hive_partitioning = false)`;
+      // One transaction, as a BigQuery load job is atomic: the day holds its old rows or the new ones, never none,
+      // even if the process is killed between the DELETE and the INSERT (COMMIT is what writes a transaction "to
+      // persistent storage", src: https://duckdb.org/docs/stable/sql/statements/transactions).
       return withConnection(config.destinationTable.datasetId, async (c) => {
-        await c.run(`CREATE TABLE IF NOT EXISTS ${target} AS SELECT * FROM ${files} LIMIT 0`);
-        if (partition) await c.run(`DELETE FROM ${target} WHERE ${ident(config.timePartitioning.field)} = strptime(${literal(partition)}, '%Y%m%d')::DATE`);
-        else await c.run(`DELETE FROM ${target}`);
-        const inserted = await c.runAndReadAll(`INSERT INTO ${target} BY NAME SELECT * FROM ${files}`);
-        return Number(inserted.getRows()[0]?.[0] ?? 0);
+        await c.run("BEGIN TRANSACTION");
+        try {
+          await c.run(`CREATE TABLE IF NOT EXISTS ${target} AS SELECT * FROM ${files} LIMIT 0`);
+          if (partition) await c.run(`DELETE FROM ${target} WHERE ${ident(config.timePartitioning.field)} = strptime(${literal(partition)}, '%Y%m%d')::DATE`);
+          else await c.run(`DELETE FROM ${target}`);
+          const inserted = await c.runAndReadAll(`INSERT INTO ${target} BY NAME SELECT * FROM ${files}`);
+          await c.run("COMMIT");
+          return Number(inserted.getRows()[0]?.[0] ?? 0);
+        } catch (err) {
+          await c.run("ROLLBACK");
+          throw err;
+        }
       });
     },
     query(config: QueryJobConfig) {

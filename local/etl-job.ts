@@ -1,4 +1,4 @@
-import { Clients, main } from "../images/etl/src/main";
+import { Clients, runProcess } from "../images/etl/src/main";
 import { createLogger, processIo } from "../images/etl/src/log";
 import { duckdbWarehouse } from "./duckdb-warehouse";
 import { folderStorage } from "./folder-storage";
@@ -6,7 +6,8 @@ import { folderStorage } from "./folder-storage";
 /**
  * The ETL image's entry point (`images/etl/src/main.ts`, `node /app/dist/main.js <job> [args]`) for local runs: the
  * same jobs, arguments and env, with the bucket folders of `LOCAL_STORE_DIR` for Cloud Storage and the DuckDB file
- * `LOCAL_WAREHOUSE_FILE` for BigQuery. `npm run job -- --local` and `npm run local -- pipeline` start it.
+ * `LOCAL_WAREHOUSE_FILE` for BigQuery, stopping on SIGTERM or SIGINT as the image does. `npm run job -- --local` and
+ * `npm run local -- pipeline` start it.
  */
 if (require.main === module) {
   const storeDir = process.env.LOCAL_STORE_DIR;
@@ -19,8 +20,6 @@ if (require.main === module) {
     process.exitCode = 2;
   } else {
     const clients: Clients = { gcs: () => folderStorage(storeDir), warehouse: () => duckdbWarehouse(warehouseFile, storeDir) };
-    void main(process.argv.slice(2), process.env, processIo, clients).then((code) => {
-      process.exitCode = code;
-    });
+    runProcess(clients);
   }
 }

@@ -30,9 +30,15 @@ export function folderStorage(storeDir: string): Gcs {
     async download(bucket, name, localPath) {
       fs.copyFileSync(file(bucket, name), localPath);
     },
+    // Copied beside the target under a hidden name, then renamed over it: the object appears whole or not at all,
+    // as a resumable upload does in Cloud Storage (rename(2) replaces the target atomically,
+    // src: https://man7.org/linux/man-pages/man2/rename.2.html).
     async upload(localPath, bucket, name) {
-      fs.mkdirSync(path.dirname(file(bucket, name)), { recursive: true });
-      fs.copyFileSync(localPath, file(bucket, name));
+      const target = file(bucket, name);
+      const partial = path.join(path.dirname(target), `.${path.basename(target)}.partial`);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.copyFileSync(localPath, partial);
+      fs.renameSync(partial, target);
     },
     async delete(bucket, name) {
       fs.rmSync(file(bucket, name), { force: true });

@@ -129,7 +129,7 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     expect(rows).to.have.length(2000);
   });
 
-  it("writes to gs:// through the storage client: deletes a day's old objects, then uploads part-<task>.parquet", async () => {
+  it("writes to gs:// through the storage client: uploads part-<task>.parquet over a day's objects, then deletes the old ones it did not replace", async () => {
     const calls: string[] = [];
     const gcs: Gcs = {
       list: async (bucket, prefix) => (calls.push(`list ${bucket} ${prefix}`), prefix.endsWith("date=2012-01-01/") ? [`${prefix}part-3.parquet`] : []),
@@ -145,11 +145,11 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     expect(result.destination).to.equal("gs://p-dev-raw/weather/");
     expect(calls).to.deep.equal([
       "list p-dev-raw weather/",
+      "upload p-dev-raw weather/date=2012-01-01/part-0.parquet",
       "list p-dev-raw weather/date=2012-01-01/",
       "delete p-dev-raw weather/date=2012-01-01/part-3.parquet",
-      "upload p-dev-raw weather/date=2012-01-01/part-0.parquet",
-      "list p-dev-raw weather/date=2012-01-02/",
       "upload p-dev-raw weather/date=2012-01-02/part-0.parquet",
+      "list p-dev-raw weather/date=2012-01-02/",
     ]);
   });
 
@@ -292,7 +292,7 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     expect(days).to.deep.equal(["date=2012-01-01", "date=2012-01-02", "date=2012-01-03", "date=2012-01-07", "date=2012-01-08", "date=2012-01-09"]);
   });
 
-  it("on gs://, a stale day it owns is deleted object by object; a day outside its share is listed but left", async () => {
+  it("on gs://, a stale day it owns is deleted object by object; a day outside its share is listed but left; a day's object is replaced, not deleted first", async () => {
     const calls: string[] = [];
     const existing = [
       "weather/date=2012-01-01/part-0.parquet",
@@ -317,7 +317,6 @@ describe("images/etl extract (DuckDB, on real vega-datasets data)", () => {
     expect(result.removed).to.deep.equal(["2012-01-05"]);
     expect(calls.filter((c) => !c.startsWith("list"))).to.deep.equal([
       "delete p-dev-raw weather/date=2012-01-05/part-0.parquet",
-      "delete p-dev-raw weather/date=2012-01-01/part-0.parquet",
       "upload p-dev-raw weather/date=2012-01-01/part-0.parquet",
     ]);
   });

@@ -5,6 +5,7 @@ export interface Gcs {
   /** Names of the objects under `prefix` in `bucket`. */
   list(bucket: string, prefix: string): Promise<string[]>;
   download(bucket: string, name: string, localPath: string): Promise<void>;
+  /** Uploads a file as the object `name`, which exists, whole, once this resolves, and not before. */
   upload(localPath: string, bucket: string, name: string): Promise<void>;
   delete(bucket: string, name: string): Promise<void>;
 }
@@ -26,8 +27,11 @@ export function cloudStorage(storage = new Storage()): Gcs {
     async download(bucket, name, localPath) {
       await storage.bucket(bucket).file(name).download({ destination: localPath });
     },
+    // Resumable, so an upload cut short (a stop past its deadline, a kill) leaves no object: "Only a completed
+    // resumable upload appears in your bucket and, if applicable, replaces an existing object with the same name"
+    // (src: https://cloud.google.com/storage/docs/resumable-uploads). It costs one more request per object.
     async upload(localPath, bucket, name) {
-      await storage.bucket(bucket).upload(localPath, { destination: name, resumable: false });
+      await storage.bucket(bucket).upload(localPath, { destination: name, resumable: true });
     },
     async delete(bucket, name) {
       await storage.bucket(bucket).file(name).delete({ ignoreNotFound: true });

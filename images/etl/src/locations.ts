@@ -17,14 +17,16 @@ export function formatOf(file: string): Format {
  * Brings a source to local files: an https:// URL (sent `Authorization: Bearer <token>` when a token is given) or
  * gs:// object is downloaded into `dir`; a gs:// prefix (ending
  * in `/`) or a local folder gives every file with a supported extension under it; a local file is used in place.
+ * Aborting `stop` cuts an https download short (fetch's `signal`).
  * @throws Error when the source does not exist or holds no readable file.
  */
-export async function localFiles(source: string, dir: string, gcs: () => Gcs, token?: string): Promise<string[]> {
+export async function localFiles(source: string, dir: string, gcs: () => Gcs, token?: string, stop?: AbortSignal): Promise<string[]> {
   if (source.startsWith("https://")) {
     let response: Response;
     try {
-      response = await fetch(source, token ? { headers: { Authorization: `Bearer ${token}` } } : undefined);
+      response = await fetch(source, { ...(token && { headers: { Authorization: `Bearer ${token}` } }), signal: stop });
     } catch (err) {
+      if (stop?.aborted && err === stop.reason) throw err; // cut short by a stop: the caller says so
       // fetch rejects with "fetch failed"; the reason (DNS, refused, TLS) is its cause.
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new Error(`cannot download ${source}: the source is unreachable (${cause?.code ?? cause?.message ?? (err as Error).message})`);
@@ -67,20 +69,30 @@ function hasFormat(name: string): boolean {
 
 /**
  * Makes `prefix` (a gs:// URI or local folder ending in `/`) hold exactly `files` (object name → local path,
- * uploaded, or moved into a local folder): objects already under it are deleted first, so a re-run with the same
- * parameters leaves the same objects.
+ * uploaded, or moved into a local folder), so a re-run with the same parameters leaves the same objects. The new
+ * objects go in first, each replacing the object of its name in one step, and only then are the objects under
+ * `prefix` that are not among them deleted: a stop in between never leaves the prefix empty, and where the names are
+ * the same as before (one file per day, the usual case) it holds the old objects or the new ones, never a mix.
+ * - gs://: a resumable upload (./gcs) appears only once complete and then replaces the object of its name (src:
+ *   https://cloud.google.com/storage/docs/resumable-uploads), readable at once, new or replaced (src:
+ *   https://cloud.google.com/storage/docs/consistency, "whether you create a new object or overwrite an existing
+ *   object").
+ * - a local folder: each file is renamed into place, which replaces the target atomically (src: rename(2),
+ *   https://man7.org/linux/man-pages/man2/rename.2.html), or copied to a hidden name beside it and renamed from
+ *   there when the two are on different file systems.
  */
 export async function replaceUnder(prefix: string, files: ReadonlyMap<string, string>, gcs: () => Gcs): Promise<void> {
   if (prefix.startsWith("gs://")) {
     const { bucket, name } = parseGsUri(prefix);
     const client = gcs();
-    await Promise.all((await client.list(bucket, name)).map((n) => client.delete(bucket, n)));
     await Promise.all([...files].map(([object, file]) => client.upload(file, bucket, `${name}${object}`)));
+    const kept = new Set([...files.keys()].map((object) => `${name}${object}`));
+    await Promise.all((await client.list(bucket, name)).filter((n) => !kept.has(n)).map((n) => client.delete(bucket, n)));
     return;
   }
-  fs.rmSync(prefix, { recursive: true, force: true });
   fs.mkdirSync(prefix, { recursive: true });
   for (const [object, file] of files) moveFile(file, path.join(prefix, object));
+  for (const entry of fs.readdirSync(prefix)) if (!files.has(entry)) fs.rmSync(path.join(prefix, entry), { recursive: true, force: true });
 }
 
 /** The `date=YYYY-MM-DD` partitions under `prefix` (a gs:// URI or local folder ending in `/`), sorted. */
@@ -106,12 +118,14 @@ export async function removeUnder(prefix: string, gcs: () => Gcs): Promise<void>
   fs.rmSync(prefix, { recursive: true, force: true });
 }
 
-/** Moves a file, copying it where a rename cannot cross file systems. */
+/** Moves a file into place in one step (rename), through a hidden copy beside the target where a rename cannot cross file systems. */
 function moveFile(from: string, to: string): void {
   try {
     fs.renameSync(from, to);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EXDEV") throw err;
-    fs.copyFileSync(from, to);
+    const partial = path.join(path.dirname(to), `.${path.basename(to)}.partial`);
+    fs.copyFileSync(from, partial);
+    fs.renameSync(partial, to);
   }
 }

@@ -7,6 +7,8 @@ import { load } from "./jobs/load";
 import { transform } from "./jobs/transform";
 import { createLogger, Io, Logger, processIo } from "./log";
 import { Env, extractParams, Flags, loadParams, ParamError, transformParams } from "./params";
+import { Stopped } from "./safe-point";
+import { exitWhenWritten, STOP_SIGNALS, stopOnSignal } from "./shutdown";
 import { bigQuery, Warehouse } from "./warehouse";
 
 /** The clients a run uses; tests pass fakes. Created on first use, so a dry run needs no credentials. */
@@ -18,7 +20,7 @@ export interface Clients {
 let storage: Gcs | undefined;
 const defaultClients: Clients = { gcs: () => (storage ??= cloudStorage()), warehouse: (project) => bigQuery(project) };
 
-/** Exit codes: 0 done, 1 the workload failed, 2 bad input (a missing or invalid parameter). */
+/** Exit codes: 0 done, 1 the workload failed, 2 bad input (a missing or invalid parameter); 143 and 130 stopped by SIGTERM and SIGINT ({@link STOP_SIGNALS}). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
 export const JOBS = ["extract", "load", "transform"] as const;
@@ -46,7 +48,7 @@ export function sqlFiles(dir: string): string[] {
   return files;
 }
 
-async function run(job: Job, flags: Flags, env: Env, log: Logger, clients: Clients): Promise<number> {
+async function run(job: Job, flags: Flags, env: Env, log: Logger, clients: Clients, stop?: AbortSignal): Promise<number> {
   const dryRun = Boolean(flags.dryRun) || env.DRY_RUN === "1" || env.DRY_RUN === "true";
   const dry = (params: object) => {
     log("NOTICE", `${job}: parameters are valid (dry run, nothing read or written)`, { job, params });
@@ -56,7 +58,7 @@ async function run(job: Job, flags: Flags, env: Env, log: Logger, clients: Clien
     case "extract": {
       const p = extractParams(flags, env);
       if (dryRun) return dry(p);
-      const result = await extract(p, p.destination, clients.gcs, p.dateColumn, env.SOURCE_TOKEN || undefined);
+      const result = await extract(p, p.destination, clients.gcs, p.dateColumn, env.SOURCE_TOKEN || undefined, stop);
       log(
         "NOTICE",
         `extract: wrote ${result.rowsWritten} rows in ${result.partitions.length} daily partitions to ${result.destination} (task ${p.task.index} of ${p.task.count}); dropped ${result.rowsRejected} of ${result.rowsRead} rows without a valid date${result.removed.length > 0 ? `; deleted ${result.removed.length} days it owns that the source no longer has (${result.removed.join(", ")})` : ""}`,
@@ -71,7 +73,7 @@ async function run(job: Job, flags: Flags, env: Env, log: Logger, clients: Clien
     case "load": {
       const p = loadParams(flags, env);
       if (dryRun) return dry(p);
-      const result = await load(p, clients.gcs, clients.warehouse(p.project));
+      const result = await load(p, clients.gcs, clients.warehouse(p.project), stop);
       log(
         "NOTICE",
         `load: loaded ${result.rowsLoaded} rows into ${Object.keys(result.partitions).length} daily partitions of ${result.table} from ${result.source}`,
@@ -83,7 +85,7 @@ async function run(job: Job, flags: Flags, env: Env, log: Logger, clients: Clien
       const p = transformParams(flags, env, DEFAULT_SQL_DIR);
       const files = sqlFiles(p.sqlDir);
       if (dryRun) return dry({ ...p, sqlFiles: files });
-      await transform(p, files, clients.warehouse(p.project));
+      await transform(p, files, clients.warehouse(p.project), stop);
       log("NOTICE", `transform: ran ${files.length} SQL files in ${p.project}.${p.warehouse}`, { job, sqlFiles: files, range: p.range ?? null });
       return EXIT.ok;
     }
@@ -93,10 +95,17 @@ async function run(job: Job, flags: Flags, env: Env, log: Logger, clients: Clien
 /**
  * Runs one ETL job: `main(["extract", "--source", "...", ...], process.env)`. Every parameter is a flag or, when
  * the flag is absent, an env var (a Cloud Run execution's `args` override replaces the job's args, its `env`
- * override merges), so the job's defaults live in env and each run passes what differs as args.
- * @returns the exit code (see {@link EXIT}); the reason of a failure is in the last log line.
+ * override merges), so the job's defaults live in env and each run passes what differs as args. Aborting `stop`
+ * (with the signal's name as its reason, as {@link runProcess} does) stops the job at its next safe point.
+ * @returns the exit code (see {@link EXIT}); the reason of a failure, or where a stop left the job, is in the last log line.
  */
-export async function main(argv: readonly string[], env: Env, processStreams: Io = processIo, clients: Clients = defaultClients): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Env,
+  processStreams: Io = processIo,
+  clients: Clients = defaultClients,
+  stop?: AbortSignal,
+): Promise<number> {
   const log = createLogger(processStreams, env);
   let code: number = EXIT.ok;
   const program = new Command("etl")
@@ -107,7 +116,7 @@ export async function main(argv: readonly string[], env: Env, processStreams: Io
     const command = program.command(name).description(description).option("--dry-run", "validate the parameters, print them, and stop (env DRY_RUN=1)");
     for (const [flags, help] of [...options, ...RANGE_OPTIONS]) command.option(flags, help);
     command.action(async (flags: Flags) => {
-      code = await run(name, flags, env, log, clients);
+      code = await run(name, flags, env, log, clients, stop);
     });
   };
   job("extract", "Source (CSV, Parquet, JSON) -> Parquet in the raw bucket, partitioned by date.", [
@@ -140,14 +149,36 @@ export async function main(argv: readonly string[], env: Env, processStreams: Io
       log("ERROR", err.message);
       return EXIT.badInput;
     }
+    if (err instanceof Stopped) {
+      log("NOTICE", `${argv[0]}: ${err.message}; re-run with the same parameters to finish`, { job: argv[0], signal: err.signal });
+      return STOP_SIGNALS[err.signal];
+    }
     log("ERROR", `${argv[0]} failed: ${err instanceof Error ? err.message : String(err)}`, { error: err });
     return EXIT.failed;
   }
   return code;
 }
 
-if (require.main === module) {
-  void main(process.argv.slice(2), process.env).then((code) => {
-    process.exitCode = code;
+/**
+ * The image's entry point (`node /app/dist/main.js <job> [args]`; `local/etl-job.ts` with local clients): runs
+ * {@link main} on this process's arguments and env, and exits with its code once the log lines are written out.
+ * SIGTERM (Cloud Run cancelling the task, or its timeout) or SIGINT stops the job at its next safe point, within
+ * the stop deadline, and the process exits 143 or 130 (./shutdown).
+ */
+export function runProcess(clients: Clients = defaultClients): void {
+  const controller = new AbortController();
+  const job = `the ${process.argv[2] ?? "etl"} job`;
+  const ran = main(process.argv.slice(2), process.env, processIo, clients, controller.signal);
+  stopOnSignal(createLogger(processIo, process.env), {
+    inFlight: () => job,
+    async stop(signal) {
+      controller.abort(signal);
+      const code = await ran;
+      return code === STOP_SIGNALS[signal] ? `${job} stopped at a safe point` : `${job} had ended with exit code ${code}`;
+    },
   });
+  // A stop exits on its own (stopOnSignal); otherwise the job's code, without waiting for idle sockets to close.
+  void ran.then((code) => (controller.signal.aborted ? undefined : exitWhenWritten(code)));
 }
+
+if (require.main === module) runProcess();

@@ -3,10 +3,12 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import * as fs from "fs";
 import * as http from "http";
+import { AddressInfo } from "net";
 import * as path from "path";
 import { createLogger, Logger } from "./log";
 import { DataError, Row, score } from "./model";
 import { MalformedPush, ObjectRef, parsePush, resultNames } from "./push";
+import { stopOnSignal, stoppableServer } from "./shutdown";
 
 /**
  * Largest CSV the scorer reads: 10 MiB. The CSV is parsed whole into rows of strings and then into matrices, so
@@ -207,9 +209,9 @@ if (require.main === module) {
     structuredLog("ERROR", "missing OUTPUT_BUCKET: the bucket the results are written to (the platform sets it)");
     process.exit(2);
   }
-  const port = Number(process.env.PORT ?? 8080);
   const store = process.env.LOCAL_STORE_DIR ? localStore(process.env.LOCAL_STORE_DIR) : cloudStore();
-  createServer({ outputBucket, label: process.env.LABEL_COLUMN ?? "label" }, store).listen(port, () =>
-    structuredLog("INFO", `scorer listening on port ${port}`),
-  );
+  const server = createServer({ outputBucket, label: process.env.LABEL_COLUMN ?? "label" }, store);
+  // SIGTERM (Cloud Run shutting the instance down) or SIGINT: finish the pushes in flight, refuse new ones, exit 143 or 130.
+  stopOnSignal(structuredLog, stoppableServer(server));
+  server.listen(Number(process.env.PORT ?? 8080), () => structuredLog("INFO", `scorer listening on port ${(server.address() as AddressInfo).port}`));
 }

@@ -1,9 +1,11 @@
 import { PubSub, Topic } from "@google-cloud/pubsub";
 import * as http from "http";
+import { AddressInfo } from "net";
 import * as path from "path";
 import { createLogger, Logger } from "./log";
 import { DataError, DelayModel, loadFlights, train } from "./model";
 import { InvalidRequest, MalformedPush, parsePush, Pushed, tripOfRequest } from "./request";
+import { stopOnSignal, stoppableServer } from "./shutdown";
 
 /** Where results are published; tests pass an in-memory one. */
 export interface Publisher {
@@ -203,8 +205,8 @@ if (require.main === module) {
     process.exit(2);
   }
   const publishDeadlineMs = Number(deadline) * 1000;
-  const port = Number(process.env.PORT ?? 8080);
-  createServer({ resultTopic, publishDeadlineMs }, model, pubsubPublisher(undefined, publishDeadlineMs)).listen(port, () =>
-    structuredLog("INFO", `stream listening on port ${port}`),
-  );
+  const server = createServer({ resultTopic, publishDeadlineMs }, model, pubsubPublisher(undefined, publishDeadlineMs));
+  // SIGTERM (Cloud Run shutting the instance down) or SIGINT: finish the pushes in flight, refuse new ones, exit 143 or 130.
+  stopOnSignal(structuredLog, stoppableServer(server));
+  server.listen(Number(process.env.PORT ?? 8080), () => structuredLog("INFO", `stream listening on port ${(server.address() as AddressInfo).port}`));
 }

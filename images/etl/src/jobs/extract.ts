@@ -5,6 +5,7 @@ import * as path from "path";
 import { Gcs } from "../gcs";
 import { formatOf, localFiles, partitionsUnder, removeUnder, replaceUnder } from "../locations";
 import { ExtractParams } from "../params";
+import { safePoint, Stopped } from "../safe-point";
 
 /** What one extract task did. */
 export interface ExtractResult {
@@ -54,16 +55,33 @@ const READERS = { csv: "read_csv_auto", parquet: "read_parquet", json: "read_jso
  * day number modulo the task count is its index. It replaces each day it writes and deletes each other day it owns,
  * so a re-run of the same range from a smaller source leaves no partition of the earlier, larger one (and a run
  * without a range replaces the whole dataset). Days outside the range are never touched.
+ *
+ * Stopping (`stop` aborted, by SIGTERM or SIGINT): a download or DuckDB query in progress is interrupted, and the
+ * task stops before its first write, between two days it deletes, or between two days it writes, each day being
+ * replaced whole (./locations `replaceUnder`); the days not reached keep what an earlier run wrote.
  * @throws Error, before anything is written or deleted, when the source cannot be read, is empty or has a header
  * but no rows, has no such date column, has no row whose date parses (naming the count and the column), or two
  * columns normalize to one name.
+ * @throws Stopped once `stop` is aborted, at the next safe point, saying what was written.
  */
-export async function extract(params: ExtractParams, destination: string, gcs: () => Gcs, dateColumn = "date", sourceToken?: string): Promise<ExtractResult> {
+export async function extract(
+  params: ExtractParams,
+  destination: string,
+  gcs: () => Gcs,
+  dateColumn = "date",
+  sourceToken?: string,
+  stop?: AbortSignal,
+): Promise<ExtractResult> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "extract-"));
   const db = await DuckDBInstance.create(":memory:", { memory_limit: MEMORY_LIMIT, preserve_insertion_order: "false" });
   const connection = await db.connect();
+  // What the task has changed at the destination so far, for a stop's log line.
+  let progress = () => "nothing written yet";
+  // A stop interrupts the query running (src: `DuckDBConnection.interrupt`, @duckdb/node-api's DuckDBConnection.d.ts).
+  const interrupt = () => connection.interrupt();
+  stop?.addEventListener("abort", interrupt, { once: true });
   try {
-    const files = await localFiles(params.source, work, gcs, sourceToken);
+    const files = await localFiles(params.source, work, gcs, sourceToken, stop);
     if (files.every((f) => fs.statSync(f).size === 0)) throw new Error(`the source ${params.source} is empty`);
     const formats = new Set(files.map(formatOf));
     if (formats.size > 1) throw new Error(`the source mixes formats (${[...formats].join(", ")}): extract one format at a time`);
@@ -94,6 +112,10 @@ export async function extract(params: ExtractParams, destination: string, gcs: (
         `all ${rowsRead} rows of ${params.source} were rejected: the date column "${snakeCase(dateColumn)}" never parses as a date${sample === undefined || sample === null ? " (it is empty)" : ` (e.g. ${JSON.stringify(String(sample))})`}; nothing was written`,
       );
     }
+    const columns = Object.fromEntries(
+      (await connection.runAndReadAll("DESCRIBE normalized")).getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]),
+    );
+    safePoint(stop, progress); // the source is read; the destination is next
     const partitions = fs.existsSync(out)
       ? fs
           .readdirSync(out)
@@ -107,8 +129,17 @@ export async function extract(params: ExtractParams, destination: string, gcs: (
       return number % params.task.count === params.task.index && (!params.range || (day >= params.range.from && day <= params.range.to));
     };
     const stale = (await partitionsUnder(base, gcs)).filter((p) => owned(p) && !partitions.includes(p));
-    for (const partition of stale) await removeUnder(`${base}${partition}/`, gcs);
-    for (const partition of partitions) {
+    const days = (list: string[]) => list.map((p) => p.slice("date=".length)).join(", ");
+    for (const [reached, partition] of stale.entries()) {
+      progress = () =>
+        `deleted ${reached} of ${stale.length} days it owns that the source no longer has (${days(stale.slice(0, reached)) || "none"}) from ${base}; wrote nothing yet`;
+      safePoint(stop, progress);
+      await removeUnder(`${base}${partition}/`, gcs);
+    }
+    for (const [reached, partition] of partitions.entries()) {
+      progress = () =>
+        `wrote ${reached} of ${partitions.length} days (${days(partitions.slice(0, reached)) || "none"}) to ${base}${stale.length > 0 ? ` after deleting ${stale.length} days the source no longer has` : ""}; the days not reached keep what an earlier run wrote`;
+      safePoint(stop, progress);
       const parts = fs.readdirSync(path.join(out, partition)).sort();
       const objects = new Map(
         parts.map((p, i) => [
@@ -118,9 +149,6 @@ export async function extract(params: ExtractParams, destination: string, gcs: (
       );
       await replaceUnder(`${base}${partition}/`, objects, gcs);
     }
-    const columns = Object.fromEntries(
-      (await connection.runAndReadAll("DESCRIBE normalized")).getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]),
-    );
     return {
       rowsRead,
       rowsRejected,
@@ -130,7 +158,13 @@ export async function extract(params: ExtractParams, destination: string, gcs: (
       destination: base,
       columns,
     };
+  } catch (err) {
+    // An interrupted download or query fails with its own error: once stopping, it is a stop where the task was.
+    if (err instanceof Stopped || !stop?.aborted) throw err;
+    const cut = err === stop.reason ? "" : ` (interrupted: ${err instanceof Error ? err.message.split("\n")[0] : String(err)})`;
+    throw new Stopped(stop.reason as Stopped["signal"], `${progress()}${cut}`);
   } finally {
+    stop?.removeEventListener("abort", interrupt);
     connection.closeSync();
     db.closeSync();
     fs.rmSync(work, { recursive: true, force: true });

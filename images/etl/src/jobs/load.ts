@@ -1,5 +1,6 @@
 import { Gcs, parseGsUri } from "../gcs";
 import { LoadParams } from "../params";
+import { safePoint } from "../safe-point";
 import { LoadJobConfig, Warehouse } from "../warehouse";
 
 /** What a load did: rows per day loaded into `<table>$YYYYMMDD`. */
@@ -17,9 +18,16 @@ export interface LoadResult {
  * https://cloud.google.com/bigquery/docs/managing-partitioned-table-data#write_to_a_specific_partition).
  * The source is the run's `STAGING_PREFIX` when a pipeline passes one, else the raw bucket; a date range keeps
  * only its days.
+ *
+ * Stopping (`stop` aborted, by SIGTERM or SIGINT): it stops before the next day's load job. A load job is atomic,
+ * the day's partition holds the old rows or the new ones (src:
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationLoad, writeDisposition: "Each action
+ * is atomic and only occurs if BigQuery is able to complete the job successfully"), and it runs in BigQuery, so one
+ * already started completes even if the task is killed waiting for it.
  * @throws Error when no day is found under the source.
+ * @throws Stopped once `stop` is aborted, before the next day, saying which days were loaded.
  */
-export async function load(params: LoadParams, gcs: () => Gcs, warehouse: Warehouse): Promise<LoadResult> {
+export async function load(params: LoadParams, gcs: () => Gcs, warehouse: Warehouse, stop?: AbortSignal): Promise<LoadResult> {
   const root = `${params.stagingPrefix ?? `gs://${params.rawBucket}/`}${params.dataset}/`;
   const { bucket, name } = parseGsUri(root);
   const days = [...new Set((await gcs().list(bucket, name)).flatMap((object) => /\/date=(\d{4}-\d{2}-\d{2})\/[^/]+\.parquet$/.exec(object)?.[1] ?? []))]
@@ -32,6 +40,10 @@ export async function load(params: LoadParams, gcs: () => Gcs, warehouse: Wareho
   }
   const partitions: Record<string, number> = {};
   for (const day of days) {
+    safePoint(stop, () => {
+      const loaded = Object.keys(partitions);
+      return `loaded ${loaded.length} of ${days.length} days (${loaded.join(", ") || "none"}) into ${params.project}.${params.warehouse}.${params.table}; the days not reached keep their rows`;
+    });
     const config: LoadJobConfig = {
       sourceUris: [`${root}date=${day}/*.parquet`],
       sourceFormat: "PARQUET",
