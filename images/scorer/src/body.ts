@@ -1,6 +1,6 @@
 import * as http from "http";
 
-// This file is the same in images/scorer and images/stream (test/images/body.test.ts checks it): each image is built
+// This file is the same in images/scorer and images/stream (test/images/stream.test.ts checks it): each image is built
 // from its own folder, its Docker build context, so the two cannot import one shared file.
 
 /**
