@@ -30,15 +30,20 @@ interface Run {
   maxRssMiB: number;
 }
 
+/** vega-datasets' penguins (344 rows), each field as text, a missing value empty. */
+export function penguinRows(): Record<string, string>[] {
+  return (
+    JSON.parse(fs.readFileSync(path.join(__dirname, "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]
+  ).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v as string | number)])));
+}
+
 /**
- * Writes `file`: penguins (vega-datasets) with a header, the 344 rows as they are, then copies of them with the
- * species left empty, until the file holds at least `bytes`.
+ * Writes `file`: penguins with a header, the 344 rows as they are, then copies of them with the species left empty
+ * (row `i` is penguin `i % 344`), until the file holds at least `bytes`.
  * @returns the rows written (the header not counted).
  */
 export function writePenguinsCsv(file: string, bytes: number): number {
-  const penguins = (
-    JSON.parse(fs.readFileSync(path.join(__dirname, "..", "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")) as Record<string, unknown>[]
-  ).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v as string | number)])));
+  const penguins = penguinRows();
   const labelled = penguins.map((r) => stringify([r]));
   const unlabelled = penguins.map((r) => stringify([{ ...r, Species: "" }]));
   const fd = fs.openSync(file, "w");
