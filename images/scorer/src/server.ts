@@ -10,10 +10,15 @@ import { BadObjectName, cloudStore, localStore, ObjectStore } from "./store";
 /**
  * Largest CSV the scorer takes: 1 GiB, refused from its metadata before it is read. Memory does not grow with the
  * object (it is streamed, twice); time does, and the answer must come within the push subscription's ack deadline,
- * at most 600 s (src: https://cloud.google.com/pubsub/docs/lease-management), or Pub/Sub redelivers the message
- * while it is still being scored. On one core of the development machine the scorer reads about X MiB/s end to end
- * (`npm run bench`), so 1 GiB takes about Y s: the rest of the deadline is the margin for a slower vCPU, reading
- * from Cloud Storage and the fit. A larger object gets a 422 (no retry helps) saying how to split it.
+ * at most 600 s (src: https://cloud.google.com/pubsub/docs/lease-management), which for push is also the request's
+ * timeout (src: `ackDeadlineSeconds` in https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.subscriptions),
+ * or Pub/Sub redelivers the message while it is still being scored; the stack gives the service the same 10 minutes
+ * as its request timeout (pipelines/scoring.ts; Cloud Run allows up to 60, src:
+ * https://cloud.google.com/run/docs/configuring/request-timeout). Pinned to one core of the 2-core development machine (the service has 1 vCPU, the
+ * CloudRunService default that pipelines/scoring.ts keeps), the scorer took 64 s for 200 MiB end to end (`npm run
+ * bench`, load 3 on 2 cores; 84 s at load 5): about 1.8 GiB in 600 s, so 1 GiB takes 330 to 430 s. The rest of the
+ * deadline is the margin for a vCPU slower than that core (UNVERIFIED: Google publishes no speed for it), reading
+ * from Cloud Storage twice, and the fit. A larger object gets a 422 (no retry helps) saying how to split it.
  */
 export const MAX_INPUT_BYTES = 1024 * 1024 * 1024;
 
