@@ -4,7 +4,10 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { handlePush as scorerPush, ObjectStore } from "../../images/scorer/src/server";
+import { Readable } from "stream";
+import { buffer } from "stream/consumers";
+import { handlePush as scorerPush } from "../../images/scorer/src/server";
+import { ObjectStore } from "../../images/scorer/src/store";
 import { dataFile, handlePush as streamPush, Publisher } from "../../images/stream/src/server";
 import { loadFlights, train } from "../../images/stream/src/model";
 import { RUN_TS } from "../../tools/run-ts";
@@ -75,10 +78,15 @@ describe("images stop on SIGTERM as Cloud Run sends it (real processes)", functi
       });
       // What the same push gets and writes in process: the answer the stopped process must still give.
       const written = new Map<string, string>();
-      const memory: ObjectStore = { read: async () => csv, write: async (bucket, name, content) => void written.set(`${bucket}/${name}`, content) };
+      const memory: ObjectStore = {
+        size: async () => Buffer.byteLength(csv),
+        read: () => Readable.from([csv]),
+        exists: async (bucket, name) => written.has(`${bucket}/${name}`),
+        write: async (bucket, name, _contentType, content) => void written.set(`${bucket}/${name}`, (await buffer(content)).toString("utf8")),
+      };
       const expected = await scorerPush(pushed, { outputBucket: "p-dev-output", label: "Species" }, memory, quiet);
 
-      // The object's metadata read, the first call of the push, is held: the push is in flight.
+      // The input object's metadata read (its size, checked before anything is read) is held: the push is in flight.
       const read = gcs.hold((r) => r.method === "GET" && r.path === "/b/p-dev-input/o/in%2Fpenguins.csv" && !r.query.has("alt"));
       const scorer = start();
       const port = await portOf(scorer);

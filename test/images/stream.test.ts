@@ -5,7 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { DataError, departureAt, features, Flight, loadFlights, train } from "../../images/stream/src/model";
 import { InvalidRequest, MalformedPush, parsePush } from "../../images/stream/src/request";
-import { createServer, dataFile, handlePush, Publisher, PublishTimeout } from "../../images/stream/src/server";
+import { createServer, dataFile, handlePush, MAX_REQUEST_BYTES, Publisher, PublishTimeout } from "../../images/stream/src/server";
+import { postTo } from "../helpers/http-post";
 
 const DATA = path.join(__dirname, "..", "..", "node_modules", "vega-datasets", "data", "flights-10k.json");
 const SAMPLE = path.join(__dirname, "..", "..", "images", "stream", "sample");
@@ -89,9 +90,24 @@ describe("images/stream", () => {
     malformed("{");
     malformed(push(SFO_LAX, {}));
     malformed(push(SFO_LAX, { correlationId: "" }));
-    malformed(JSON.stringify({ message: { data: "not base64!", attributes: { correlationId: "c" }, messageId: "1" } }));
+    malformed(JSON.stringify({ message: { attributes: { correlationId: 7 }, data: "" } }));
     expect(() => parsePush(push(SFO_LAX, { other: "x" }))).to.throw("not a Pub/Sub push with a correlationId attribute: message.attributes.correlationId");
     expect(() => parsePush(push("not json"))).to.throw(InvalidRequest, "the message data is not base64-encoded JSON");
+    // A readable correlation id makes the rest answerable: no data, data that is not base64, no message id.
+    const envelope = (message: object) => JSON.stringify({ message: { attributes: { correlationId: "c" }, messageId: "1", ...message } });
+    expect(() => parsePush(envelope({}))).to.throw(
+      InvalidRequest,
+      "not a Pub/Sub push of a trip request: message.data: the message has no data: publish the trip request's JSON as the message data",
+    );
+    expect(() => parsePush(envelope({ data: "" }))).to.throw(InvalidRequest, "message.data: the message has no data");
+    expect(() => parsePush(envelope({ data: "not base64!" }))).to.throw(
+      InvalidRequest,
+      "not a Pub/Sub push of a trip request: message.data: the message data is not base64, as Pub/Sub push sends it",
+    );
+    expect(() => parsePush(envelope({ data: "e30=", messageId: undefined }))).to.throw(
+      InvalidRequest,
+      /^not a Pub\/Sub push of a trip request: message\.messageId/,
+    );
     expect(() => parsePush(push({ ...SFO_LAX, distance: -1 }))).to.throw(InvalidRequest, /^not a trip request: distance: /);
     expect(() => parsePush(push({ ...SFO_LAX, distance: 5001 }))).to.throw(InvalidRequest, /^not a trip request: distance: /);
     expect(() => parsePush(push({ ...SFO_LAX, origin: "sfo" }))).to.throw(
@@ -153,6 +169,61 @@ describe("images/stream", () => {
     let thrown = "";
     await handlePush(push(SFO_LAX), CONFIG, model, memoryPublisher("topic not found").publisher, quiet).catch((err: Error) => (thrown = err.message));
     expect(thrown).to.equal("topic not found");
+  });
+
+  it("a push with a readable correlationId but no data, or data that is not base64, is answered with an error for that correlation id and acknowledged (200)", async () => {
+    const { publisher, published } = memoryPublisher();
+    const noData = JSON.stringify({ message: { attributes: { correlationId: "c-empty" }, messageId: "m-2" } });
+    const notBase64 = JSON.stringify({ message: { attributes: { correlationId: "c-b64" }, data: "{not base64}", messageId: "m-3" } });
+    const noDataError = "not a Pub/Sub push of a trip request: message.data: the message has no data: publish the trip request's JSON as the message data";
+    const notBase64Error = "not a Pub/Sub push of a trip request: message.data: the message data is not base64, as Pub/Sub push sends it";
+    expect(await handlePush(noData, CONFIG, model, publisher, quiet)).to.deep.equal({
+      status: 200,
+      body: { correlationId: "c-empty", error: noDataError, resultMessageId: "r-1" },
+    });
+    expect(await handlePush(notBase64, CONFIG, model, publisher, quiet)).to.deep.equal({
+      status: 200,
+      body: { correlationId: "c-b64", error: notBase64Error, resultMessageId: "r-2" },
+    });
+    expect(published).to.deep.equal([
+      { topic: CONFIG.resultTopic, data: JSON.stringify({ correlationId: "c-empty", error: noDataError }), attributes: { correlationId: "c-empty" } },
+      { topic: CONFIG.resultTopic, data: JSON.stringify({ correlationId: "c-b64", error: notBase64Error }), attributes: { correlationId: "c-b64" } },
+    ]);
+    // Without a usable correlation id there is nobody to answer: 400, nothing published.
+    const nobody = JSON.stringify({ message: { attributes: { correlationId: "" }, messageId: "m-4" } });
+    expect(await handlePush(nobody, CONFIG, model, publisher, quiet)).to.deep.equal({
+      status: 400,
+      body: { error: "not a Pub/Sub push with a correlationId attribute: message.attributes.correlationId: Too small: expected string to have >=1 characters" },
+    });
+    expect(published).to.have.length(2);
+  });
+
+  it("a body over MAX_REQUEST_BYTES gets 413, from its Content-Length before it is sent, or once a chunked one goes over; the largest push Pub/Sub can send is read and answered", async () => {
+    const { publisher, published } = memoryPublisher();
+    const server = createServer(CONFIG, model, publisher, quiet).listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const error = `the request body is over ${MAX_REQUEST_BYTES} bytes, more than a push of a Pub/Sub message (at most 10 MB of data) can be`;
+      // The headers alone, a 50 MB body announced: the answer comes before a byte of it is sent.
+      expect(await postTo(port, { "content-length": String(50_000_000) }, () => undefined)).to.deep.equal({ status: 413, body: { error } });
+      expect(await postTo(port, {}, (req) => req.write("x".repeat(MAX_REQUEST_BYTES + 1)))).to.deep.equal({ status: 413, body: { error } });
+      expect(published).to.deep.equal([]);
+      // 10 MiB of data (more than Pub/Sub's 10 MB) with 100 attributes of the largest size still fits.
+      const attributes = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`${i}`.padStart(256, "k"), "v".repeat(1024)]));
+      const largest = push("x".repeat(10 * 1024 * 1024), { ...attributes, correlationId: "c-large" });
+      expect(Buffer.byteLength(largest)).to.be.below(MAX_REQUEST_BYTES);
+      const answer = await fetch(`http://127.0.0.1:${port}/`, { method: "POST", body: largest });
+      expect(answer.status).to.equal(200);
+      expect(JSON.parse(published[0].data)).to.deep.equal({ correlationId: "c-large", error: "the message data is not base64-encoded JSON" });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("body.ts is the same file in the scorer and the stream service", () => {
+    const [scorer, stream] = ["scorer", "stream"].map((image) => fs.readFileSync(path.join(__dirname, "..", "..", "images", image, "src", "body.ts"), "utf8"));
+    expect(stream).to.equal(scorer);
   });
 
   it("serves HTTP: health check with the model's metrics, 200 on push (an invalid request too: it is answered), 400, 500 when publishing fails, 404", async () => {

@@ -7,7 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { awaitAnswer } from "../../client/correlate";
 import { pubsubBus } from "../../client/stream";
-import { createServer as scorerServer, localStore, ObjectStore } from "../../images/scorer/src/server";
+import { createServer as scorerServer } from "../../images/scorer/src/server";
+import { localStore, ObjectStore } from "../../images/scorer/src/store";
 import { loadFlights, train } from "../../images/stream/src/model";
 import { createServer as streamServer, dataFile, pubsubPublisher } from "../../images/stream/src/server";
 import { finalizeMessage } from "../../local/notification";
@@ -55,9 +56,9 @@ describe("push paths on the real Pub/Sub emulator", function () {
     let done!: () => void;
     const metrics = new Promise<void>((resolve) => (done = resolve));
     const watched: ObjectStore = {
-      read: (o, maxBytes) => store.read(o, maxBytes),
-      async write(bucket, name, content, type) {
-        await store.write(bucket, name, content, type);
+      ...store,
+      async write(bucket, name, type, content) {
+        await store.write(bucket, name, type, content);
         written.push(`${bucket}/${name}`);
         if (name.endsWith("metrics.json")) done();
       },

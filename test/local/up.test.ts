@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { penguinRows, writePenguinsCsv } from "../../bench/scorer.bench";
 import { main as stream } from "../../client/stream";
 import { LocalPlan, readLocalPlan } from "../../local/plan";
 import { LocalPipeline, up } from "../../local/up";
@@ -82,6 +83,33 @@ describe("npm run local -- up, on the real Pub/Sub emulator, from the dev stack'
       expect(fs.existsSync(path.join(local.folders!.output, "penguins", generation, "predictions.csv"))).to.equal(true);
     });
 
+    it("a CSV larger than the scorer's old 10 MiB limit is scored whole: 200, every unlabelled row with its measurements predicted", async function () {
+      this.timeout(300_000);
+      const published = new Promise<void>((resolve) => local.published!((name) => name === "large.csv" && resolve()));
+      const tmp = path.join(path.dirname(local.folders!.input), "large.csv.part");
+      const rows = writePenguinsCsv(tmp, 12 * 1024 * 1024);
+      fs.renameSync(tmp, path.join(local.folders!.input, "large.csv"));
+      await published;
+      const generation = String(fs.statSync(path.join(local.folders!.input, "large.csv")).mtime.getTime() * 1000);
+      const metrics = path.join(local.folders!.output, "large", generation, "metrics.json");
+      await until(() => fs.existsSync(metrics));
+      // Row i is penguin i % 344, its species kept for the first 344 only; 2 penguins lack their measurements.
+      const penguins = penguinRows();
+      const measured = (i: number) => penguins[i % penguins.length]["Body Mass (g)"] !== "";
+      const predicted = Array.from({ length: rows - penguins.length }, (_, k) => k + penguins.length).filter(measured).length;
+      expect(scorerMetrics(fs.readFileSync(metrics, "utf8"))).to.deep.include({
+        rows,
+        labelledRows: 342,
+        predictedRows: predicted,
+        skippedRows: rows - 342 - predicted,
+      });
+      const predictions = fs.readFileSync(path.join(local.folders!.output, "large", generation, "predictions.csv"), "utf8").split("\n");
+      expect(predictions).to.have.length(predicted + 2); // the header, the rows, and the empty string after the last line break
+      expect(predictions[0]).to.equal("Species,Island,Beak Length (mm),Beak Depth (mm),Flipper Length (mm),Body Mass (g),Sex,predicted_Species");
+      // The scorer logs this line just before it answers 200, which acknowledges the push.
+      expect(lines.filter((l) => l.includes(`"scored gs://my-pipelines-dev-dev-scoring-input/large.csv#${generation}:`))).to.have.length(1);
+    });
+
     it("a CSV that cannot be scored ends in the dead-letter subscription after the plan's 10 attempts", async function () {
       this.timeout(300_000);
       fs.writeFileSync(path.join(path.dirname(local.folders!.input), "bad.part"), "a,b\n1,2\n");
@@ -144,7 +172,7 @@ describe("npm run local -- up, on the real Pub/Sub emulator, from the dev stack'
   });
 });
 
-/** Waits for a condition on the files the scorer writes, checking every 100 ms; the test's timeout bounds the wait. */
+/** Waits for a condition on the files the scorer writes (each appears whole: see ObjectStore.write), checking every 100 ms; the test's timeout bounds the wait. */
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 100));
 }

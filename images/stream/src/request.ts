@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { departureAt, Trip } from "./model";
 
-/** Thrown for a body that is not a Pub/Sub push request with a `correlationId` attribute: the service answers 400. */
+/** Thrown for a body with no usable `correlationId` attribute (not JSON, none, empty): nobody to answer, the service answers 400. */
 export class MalformedPush extends Error {}
 
 /**
- * Thrown for a push whose message data is not a valid trip request. The push itself is well formed, so the
- * requester can be answered: the service publishes an error answer with its correlation id.
+ * Thrown for a push that carries a usable `correlationId` attribute but no valid trip request (no data, data that is
+ * not base64, not JSON, or not a trip request, no message id). The requester can be answered: the service publishes
+ * an error answer with its correlation id.
  */
 export class InvalidRequest extends Error {
   constructor(
@@ -56,14 +57,23 @@ export function tripOfRequest(request: TripRequest): Trip {
 }
 
 /**
- * The push request body: `{ message: { data (base64), attributes, messageId, publishTime }, subscription }`
- * (src: https://cloud.google.com/pubsub/docs/push#receive_push). An attribute value holds at most 1,024 bytes
- * (src: https://cloud.google.com/pubsub/quotas#resource_limits).
+ * What the requester is answered by: the `correlationId` attribute of a push request's message. An attribute value
+ * holds at most 1,024 bytes (src: https://cloud.google.com/pubsub/quotas#resource_limits).
+ */
+const addressed = z.object({ message: z.object({ attributes: z.object({ correlationId: z.string().min(1).max(1024) }) }) });
+
+/**
+ * The rest of the push request body: `{ message: { data (base64), attributes, messageId, publishTime }, subscription }`
+ * (src: https://cloud.google.com/pubsub/docs/push#receive_push). A message may carry attributes and no data (src:
+ * `PubsubMessage` in https://cloud.google.com/pubsub/docs/reference/rest/v1/PubsubMessage: "must contain either a
+ * non-empty data field or at least one attribute").
  */
 const envelope = z.object({
   message: z.object({
-    data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected base64"),
-    attributes: z.object({ correlationId: z.string().min(1).max(1024) }),
+    data: z
+      .string({ error: "the message has no data: publish the trip request's JSON as the message data" })
+      .min(1, "the message has no data: publish the trip request's JSON as the message data")
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, "the message data is not base64, as Pub/Sub push sends it"),
     messageId: z.string().min(1),
   }),
   subscription: z.string().optional(),
@@ -84,9 +94,10 @@ const firstIssue = (error: z.ZodError) => {
 };
 
 /**
- * Reads a push request: the envelope, the `correlationId` attribute, and the trip request in the message data.
- * @throws MalformedPush (400) when the body is not JSON, not a push envelope, or has no `correlationId` attribute.
- * @throws InvalidRequest when the data is not JSON or not a valid {@link tripRequest}, naming the field.
+ * Reads a push request: the `correlationId` attribute first, then the envelope and the trip request in the message data.
+ * @throws MalformedPush (400) when the body is not JSON or has no usable `correlationId` attribute.
+ * @throws InvalidRequest when the correlation id is readable but the rest is not a trip request (no data, data not
+ * base64, not JSON, a missing or wrong field), naming the field.
  */
 export function parsePush(body: string): Pushed {
   let json: unknown;
@@ -95,16 +106,19 @@ export function parsePush(body: string): Pushed {
   } catch {
     throw new MalformedPush("the body is not JSON");
   }
+  const address = addressed.safeParse(json);
+  if (!address.success) throw new MalformedPush(`not a Pub/Sub push with a correlationId attribute: ${firstIssue(address.error)}`);
+  const { correlationId } = address.data.message.attributes;
   const parsed = envelope.safeParse(json);
-  if (!parsed.success) throw new MalformedPush(`not a Pub/Sub push with a correlationId attribute: ${firstIssue(parsed.error)}`);
-  const { data, attributes, messageId } = parsed.data.message;
+  if (!parsed.success) throw new InvalidRequest(`not a Pub/Sub push of a trip request: ${firstIssue(parsed.error)}`, correlationId);
+  const { data, messageId } = parsed.data.message;
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(data, "base64").toString("utf8"));
   } catch {
-    throw new InvalidRequest("the message data is not base64-encoded JSON", attributes.correlationId);
+    throw new InvalidRequest("the message data is not base64-encoded JSON", correlationId);
   }
   const request = tripRequest.safeParse(payload);
-  if (!request.success) throw new InvalidRequest(`not a trip request: ${firstIssue(request.error)}`, attributes.correlationId);
-  return { correlationId: attributes.correlationId, messageId, request: request.data };
+  if (!request.success) throw new InvalidRequest(`not a trip request: ${firstIssue(request.error)}`, correlationId);
+  return { correlationId, messageId, request: request.data };
 }

@@ -2,6 +2,7 @@ import { PubSub, Topic } from "@google-cloud/pubsub";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as path from "path";
+import { readBody, refuseTooLarge } from "./body";
 import { createLogger, Logger } from "./log";
 import { DataError, DelayModel, loadFlights, train } from "./model";
 import { InvalidRequest, MalformedPush, parsePush, Pushed, tripOfRequest } from "./request";
@@ -97,10 +98,11 @@ export function resultOf(pushed: Pushed, model: DelayModel): StreamResult {
 /**
  * Answers one push request, always by publishing to the result topic with the request's `correlationId` attribute:
  * - a valid trip request: its prediction ({@link StreamResult}); 200 once published;
- * - an invalid one (bad JSON, a missing or wrong field): an error answer ({@link StreamError}) naming the field;
- *   200 once published. Retrying would not make it valid, and the requester learns at once instead of timing out.
+ * - anything else with a readable `correlationId` attribute (no data, data not base64 or not JSON, a missing or wrong
+ *   field): an error answer ({@link StreamError}) naming the field; 200 once published. Retrying would not make it
+ *   valid, and the requester learns at once instead of timing out.
  *
- * 400 for a malformed push (not JSON, not an envelope, no `correlationId` attribute): there is nobody to answer, so
+ * 400 for a push with no usable correlation id (not JSON, no `correlationId` attribute): there is nobody to answer, so
  * it is logged and answered non-2xx; Pub/Sub retries it per the subscription's retry policy, then moves it to the
  * dead-letter topic (src: https://cloud.google.com/pubsub/docs/handling-failures). A publish failure is thrown,
  * for a 500: the message is redelivered, and since the answer is deterministic, the redelivery publishes the same
@@ -146,7 +148,17 @@ export async function handlePush(
   return { status: 200, body: { ...result, resultMessageId } };
 }
 
-/** The HTTP server: `POST /` for pushes, `GET /healthz` for health checks. */
+/**
+ * Largest push request body read: 14,680,064 bytes (14 MiB). A Pub/Sub message holds at most 10 MB of data (src:
+ * https://cloud.google.com/pubsub/quotas#resource_limits, "Message size"), and push sends it base64-encoded in JSON
+ * (src: https://cloud.google.com/pubsub/docs/push#receive_push), which makes 10 MiB of data 13,981,016 characters;
+ * the rest allows for the attributes (at most 100 of 256 + 1,024 bytes, the same page) and the envelope. So every push
+ * Pub/Sub can send is read, and answered with its correlation id when it has one; a larger body is not from Pub/Sub
+ * and gets a 413 before it is read (from its Content-Length), or as soon as it goes over.
+ */
+export const MAX_REQUEST_BYTES = 14 * 1024 * 1024;
+
+/** The HTTP server: `POST /` for pushes (bodies up to {@link MAX_REQUEST_BYTES}, else 413), `GET /healthz` for health checks. */
 export function createServer(config: StreamConfig, model: DelayModel, publisher: Publisher, log: Logger = structuredLog): http.Server {
   return http.createServer((req, res) => {
     const reply = (status: number, body: object) => {
@@ -155,16 +167,21 @@ export function createServer(config: StreamConfig, model: DelayModel, publisher:
     };
     if (req.method === "GET" && req.url === "/healthz") return reply(200, { status: "ok", model: model.metrics });
     if (req.method !== "POST" || req.url !== "/") return reply(404, { error: "POST / with a Pub/Sub push request, or GET /healthz" });
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      handlePush(Buffer.concat(chunks).toString("utf8"), config, model, publisher, log)
-        .then((r) => reply(r.status, r.body))
-        .catch((err: unknown) => {
-          log("ERROR", `failed to publish the result: ${err instanceof Error ? err.message : String(err)}`, { error: err });
-          reply(500, { error: "internal error; the message will be redelivered" });
-        });
-    });
+    readBody(req, MAX_REQUEST_BYTES)
+      .then(async (body) => {
+        if (body === undefined) {
+          log("WARNING", `rejected a push request: the body is over ${MAX_REQUEST_BYTES} bytes`);
+          return refuseTooLarge(req, res, {
+            error: `the request body is over ${MAX_REQUEST_BYTES} bytes, more than a push of a Pub/Sub message (at most 10 MB of data) can be`,
+          });
+        }
+        const r = await handlePush(body.toString("utf8"), config, model, publisher, log);
+        reply(r.status, r.body);
+      })
+      .catch((err: unknown) => {
+        log("ERROR", `failed to publish the result: ${err instanceof Error ? err.message : String(err)}`, { error: err });
+        reply(500, { error: "internal error; the message will be redelivered" });
+      });
   });
 }
 
