@@ -48,7 +48,16 @@ export function typeCheckProgram(file: string): Promise<void> {
   const project = path.join(cache, `preview-program-${id}.tsconfig.json`);
   const config = {
     extends: path.join(ROOT, "tsconfig.json"),
-    compilerOptions: { noEmit: true, incremental: true, tsBuildInfoFile: `preview-program-${id}.tsbuildinfo`, types: ["node"] },
+    // rootDir: TypeScript 6 defaults it to this config's own directory and refuses a file outside it, even with noEmit
+    // (src: https://github.com/microsoft/TypeScript/issues/54500, "rootDir default"); the program and the components it
+    // imports may be anywhere, and nothing is emitted.
+    compilerOptions: {
+      noEmit: true,
+      incremental: true,
+      tsBuildInfoFile: `preview-program-${id}.tsbuildinfo`,
+      types: ["node"],
+      rootDir: path.parse(entry).root,
+    },
     files: [entry],
     include: [],
   };
