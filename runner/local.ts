@@ -156,8 +156,9 @@ export async function runLocalPipeline(
 
 /**
  * The stack's plan, loaded only for `--local` (it runs the program under Pulumi's mock runtime, in this process).
- * `require`, not `import()`: this file is CommonJS, where `import()` loads through Node's ESM loader, which tsx's
- * CommonJS hook does not transpile (tools/register-ts.js).
+ * `require`, not `import()`: in this CommonJS file TypeScript (`module: nodenext`) types `import()` as an ES module
+ * import, which Node loads through its ES module loader, outside the require hook that runs TypeScript
+ * (tools/register-ts.js).
  */
 async function planOf(stack: string): Promise<LocalPlan> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)

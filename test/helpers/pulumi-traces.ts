@@ -6,9 +6,9 @@ export {};
 //
 // Why: @pulumi/pulumi reads `new Error().stack` for every promise it wraps (`debuggablePromise`, read back only to
 // report a leaked promise) and for every resource it registers (`Resource.callsites`, the source position sent to
-// the engine, which the mock runtime ignores). With source maps on (tsx turns on Node's own:
-// `process.setSourceMapsEnabled(true)`, node_modules/tsx/dist/register-*.cjs) each frame of each of those is mapped;
-// under ts-node's source-map-support that was about two thirds of what registering a resource cost
+// the engine, which the mock runtime ignores). The require hook's source-map support (source-map-support, through
+// @swc-node/sourcemap-support, which @swc-node/register installs while Node's own source maps are off) maps each frame of each of those; under ts-node's
+// source-map-support that was about two thirds of what registering a resource cost
 // (../shared/reference/performance-notes.md §2). Nothing reads those frames in a test: the mock runtime ignores the
 // source position, and no test sets PULUMI_DEBUG_PROMISE_LEAKS.
 // (src: node_modules/@pulumi/pulumi/runtime/debuggable.js `debuggablePromise`; resource.js `Resource.callsites`)
@@ -17,9 +17,10 @@ export {};
 /** The function names, in @pulumi/pulumi's own files, whose stack traces are bookkeeping. */
 const BOOKKEEPING = new Set(["debuggablePromise", "callsites"]);
 
-// Node's own formatter, which applies the source maps: Node exposes it as `Error.prepareStackTrace` for an override to
-// call (src: https://nodejs.org/api/cli.html#--enable-source-maps; nodejs/node#50827). Node types its result `any` (it
-// becomes `error.stack`); read here as `unknown`, it is passed through untouched.
+// The formatter that applies the source maps: the require hook's (source-map-support, src:
+// node_modules/@swc-node/sourcemap-support/package.json), else Node's own, which Node exposes as `Error.prepareStackTrace` for an
+// override to call (src: https://nodejs.org/api/cli.html#--enable-source-maps; nodejs/node#50827). Node types its
+// result `any` (it becomes `error.stack`); read here as `unknown`, it is passed through untouched.
 // eslint-disable-next-line @typescript-eslint/unbound-method
 const mapped: ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined = Error.prepareStackTrace;
 if (mapped === undefined) throw new Error("test/helpers/pulumi-traces.ts: Error.prepareStackTrace is not set; it wraps Node's own, source-mapped formatter");
