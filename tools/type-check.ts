@@ -15,7 +15,7 @@ const ROOT = path.resolve(__dirname, "..");
  * Pulumi's Node.js language host loads a TypeScript program through the project's ts-node and type-checks it unless
  * `PULUMI_NODEJS_TRANSPILE_ONLY=true` or the tsconfig's `noCheck` says otherwise (src:
  * https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/cmd/run/run.ts, `transpileOnly`; read in @pulumi/pulumi
- * 3.248's cmd/run/run.js). `tsc -b` decides "up to date" from the modification times of the config's own files, so
+ * 3.276's cmd/run/run.js). `tsc -b` decides "up to date" from the modification times of the config's own files, so
  * tsconfig.preview.json includes every directory the program imports from (src: "Working as Intended" in
  * https://github.com/microsoft/TypeScript/issues/49655; verified here: performance-notes.md §1.3).
  *
