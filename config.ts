@@ -405,7 +405,7 @@ export function configFromPulumi(
  * @throws Error as {@link parseConfig}.
  */
 export function loadConfig(): StackConfig {
-  // isConfigSecret is in @pulumi/pulumi's runtime but not in its type declarations (checked with 3.248).
+  // isConfigSecret is in @pulumi/pulumi's runtime but not in its type declarations (checked with 3.276).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret: (key: string) => boolean };
   return configFromPulumi(pulumi.runtime.allConfig(), pulumi.getStack(), isConfigSecret, runsUnderMocks());
@@ -414,7 +414,7 @@ export function loadConfig(): StackConfig {
 /**
  * Whether the program runs under Pulumi's mock runtime (`pulumi.runtime.setMocks`: `npm run preview`, the tests)
  * rather than under the engine (`pulumi preview`, `pulumi up`): `setMocks` installs a `MockMonitor` as the resource
- * monitor (checked with @pulumi/pulumi 3.248, where the class is not exported from `pulumi.runtime`). No config key
+ * monitor (checked with @pulumi/pulumi 3.276, where the class is not exported from `pulumi.runtime`). No config key
  * or environment variable can switch it, so a real deploy can never take the offline placeholders.
  */
 function runsUnderMocks(): boolean {

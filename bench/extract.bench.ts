@@ -38,7 +38,7 @@ const duckdb = summary("duckdb");
 const ratio = ours.rowsPerSecond / duckdb.rowsPerSecond;
 console.log(`extract flights-3m.parquet -> day-partitioned Parquet (${RUNS} runs each, median throughput, max peak RSS)`);
 console.log(
-  `  ours (extract job):     ${ours.rows} rows, ${Math.round(ours.rowsPerSecond).toLocaleString("en")} rows/s, peak RSS ${ours.rss.toFixed(0)} MiB (process, incl. Node and ts-node)`,
+  `  ours (extract job):     ${ours.rows} rows, ${Math.round(ours.rowsPerSecond).toLocaleString("en")} rows/s, peak RSS ${ours.rss.toFixed(0)} MiB (process, incl. Node and the TypeScript require hook)`,
 );
 console.log(
   `  DuckDB COPY directly:   ${duckdb.rows} rows, ${Math.round(duckdb.rowsPerSecond).toLocaleString("en")} rows/s, peak RSS ${duckdb.rss.toFixed(0)} MiB`,

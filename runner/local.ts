@@ -154,9 +154,15 @@ export async function runLocalPipeline(
   return { pipeline: name, runId, stagingPrefix, steps, exitCode: EXIT.succeeded };
 }
 
-/** The stack's plan, loaded only for `--local` (it runs the program under Pulumi's mock runtime, in this process). */
+/**
+ * The stack's plan, loaded only for `--local` (it runs the program under Pulumi's mock runtime, in this process).
+ * `require`, not `import()`: in this CommonJS file TypeScript (`module: nodenext`) types `import()` as an ES module
+ * import, which Node loads through its ES module loader, outside the require hook that runs TypeScript
+ * (tools/register-ts.js).
+ */
 async function planOf(stack: string): Promise<LocalPlan> {
-  const { readLocalPlan } = await import("../local/plan");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
+  const { readLocalPlan } = require("../local/plan") as typeof import("../local/plan");
   return readLocalPlan(stack);
 }
 

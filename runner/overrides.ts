@@ -1,6 +1,5 @@
 import type { protos } from "@google-cloud/run";
 import { parse } from "shell-quote";
-import { split } from "shlex";
 import { isReservedEnvName, MAX_ENV_VARS, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "../contract/limits";
 import { BadInput } from "./errors";
 
@@ -59,28 +58,51 @@ export function parseEnv(entries: readonly string[]): { name: string; value: str
 }
 
 /**
- * `--args` split the way a POSIX shell splits words (quotes and backslashes), by shlex, but never expanded: `$RUN_ID`
- * stays `$RUN_ID`. Unquoted shell operators, globs and comments are refused,
- * since no shell runs them (checked with shell-quote, which marks them).
- * @throws BadInput naming `--args`: unbalanced quotes, or an unquoted operator, glob or comment.
+ * What stands for `$` while shell-quote splits `--args`: shell-quote expands `$NAME` and `${NAME}` (through its env
+ * function, which gets the name without its braces), and no shell runs these args. NUL, since no command-line
+ * argument can hold it.
+ */
+const DOLLAR = "\0";
+
+/**
+ * `--args` split the way a POSIX shell splits words (quotes and backslashes), by shell-quote, but never expanded:
+ * `$RUN_ID` and `${HOME}` stay as written. Unquoted shell operators, globs and comments are refused, since no shell
+ * runs them (shell-quote marks them).
+ * @throws BadInput naming `--args`: a quote left open, a NUL character, or an unquoted operator, glob or comment.
  */
 export function splitArgs(text: string): string[] {
-  let args: string[];
-  try {
-    args = split(text);
-  } catch (err) {
+  const open = openQuote(text);
+  if (open !== undefined) {
     throw new BadInput(
-      `--args ${JSON.stringify(text)}: ${(err as Error).message.toLowerCase()}; close every quote (write a literal quote as \\" or inside the other kind of quotes)`,
+      `--args ${JSON.stringify(text)}: the ${open.quote} at character ${open.at + 1} is never closed; close every quote (write a literal quote as \\" or inside the other kind of quotes)`,
     );
   }
-  // shell-quote marks what a shell would interpret; the env function keeps variables as they are written.
-  const marked = parse(text, (name) => `$${name}`).find((part) => typeof part !== "string");
+  if (text.includes(DOLLAR)) throw new BadInput(`--args ${JSON.stringify(text)}: a NUL character cannot be passed in an argument; remove it`);
+  const parts = parse(text.replaceAll("$", DOLLAR));
+  const marked = parts.find((part) => typeof part !== "string");
   if (marked !== undefined) {
     throw new BadInput(
       `--args ${JSON.stringify(text)}: expected plain arguments, without shell operators, globs or comments (${JSON.stringify(marked)}); quote them to pass them as text`,
     );
   }
-  return args;
+  return (parts as string[]).map((part) => part.replaceAll(DOLLAR, "$"));
+}
+
+/**
+ * The quote `text` leaves open and where (0-based), read as a shell reads it (a backslash escapes the next character
+ * outside single quotes), or `undefined`. Checked before splitting: shell-quote silently drops a quote that has no
+ * closing one (its chunker matches a quote only with its pair; src: node_modules/shell-quote/parse.js,
+ * DOUBLE_QUOTE and SINGLE_QUOTE), so `it's` would split into `it` and `s`.
+ */
+function openQuote(text: string): { quote: string; at: number } | undefined {
+  let open: { quote: string; at: number } | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\" && open?.quote !== "'") i++;
+    else if (open === undefined && (c === '"' || c === "'")) open = { quote: c, at: i };
+    else if (c === open?.quote) open = undefined;
+  }
+  return open;
 }
 
 /**

@@ -19,10 +19,10 @@ export type Step =
  * A step starts once everything it depends on is done (https://www.pulumi.com/docs/iac/concepts/resources/options/dependson/:
  * explicit `dependsOn` and the resources whose outputs its inputs use). What it depends on:
  * - the URNs the SDK sends with its registration (explicit and implicit; the SDK already expands a component into its
- *   children: `getAllTransitivelyReferencedResourceURNs` in @pulumi/pulumi `runtime/resource.js`, 3.248). A component
- *   URN that is left is expanded here into its custom descendants;
+ *   children: `getAllTransitivelyReferencedResourceURNs` in @pulumi/pulumi `runtime/dependsOn.js`, called from
+ *   `runtime/resource.js`, 3.276). A component URN that is left is expanded here into its custom descendants;
  * - its parent when the parent is a custom resource: the SDK waits for the parent's URN ("Wait for the parent to
- *   complete", same file), which the engine returns once the parent's step is done. A component parent has no step, so
+ *   complete", runtime/resource.js), which the engine returns once the parent's step is done. A component parent has no step, so
  *   children of a component wait for nothing through it [inference from the SDK source: a component's registration
  *   is answered at once];
  * - its provider (the SDK registers the provider first: `ProviderResource.register`, same file);

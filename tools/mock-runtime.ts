@@ -5,7 +5,7 @@ import { RecordedInvoke, RecordedResource, SECRET } from "./plan";
 export type { RecordedInvoke, RecordedResource };
 export { SECRET };
 
-// Internal modules of @pulumi/pulumi 3.x (checked with 3.248): the RPC codec and the RPC queue. The mock
+// Internal modules of @pulumi/pulumi 3.x (checked with 3.276): the RPC codec and the RPC queue. The mock
 // runtime needs them to read what the program sends the engine (parent, protect, dependencies) and to wait
 // until every registration has been answered.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -227,7 +227,7 @@ export async function installMockRuntime(
 }
 
 type InvokeFunction = (token: string, props: unknown, opts?: unknown, packageRef?: unknown) => pulumi.Output<unknown>;
-/** An Output's value and resources (internal to @pulumi/pulumi 3.x, checked with 3.248: `OutputImpl.promise`, `allResources`). */
+/** An Output's value and resources (internal to @pulumi/pulumi 3.x, checked with 3.276: `OutputImpl.promise`, `allResources`). */
 interface OutputInternals<T> {
   promise(): Promise<T>;
   allResources?(): Promise<Set<pulumi.Resource>>;
@@ -238,7 +238,7 @@ let invokeRecorder: ResourceRecorder | undefined;
 /**
  * Records every output-form invoke (`getProjectOutput(...)` and the like) with the URNs its result depends on.
  * The SDK runs such an invoke once the resources its arguments come from are done, and passes them on as the
- * result's dependencies (`invokeAsync` in @pulumi/pulumi `runtime/invoke.js`, 3.248). `pulumi.runtime`'s
+ * result's dependencies (`invokeAsync` in @pulumi/pulumi `runtime/invoke.js`, 3.276). `pulumi.runtime`'s
  * functions are plain properties the providers' SDKs call at call time, so wrapping them once is enough.
  */
 function recordInvokes(recorder: ResourceRecorder): void {

@@ -15,7 +15,7 @@ const ROOT = path.resolve(__dirname, "..");
  * Pulumi's Node.js language host loads a TypeScript program through the project's ts-node and type-checks it unless
  * `PULUMI_NODEJS_TRANSPILE_ONLY=true` or the tsconfig's `noCheck` says otherwise (src:
  * https://github.com/pulumi/pulumi/blob/master/sdk/nodejs/cmd/run/run.ts, `transpileOnly`; read in @pulumi/pulumi
- * 3.248's cmd/run/run.js). `tsc -b` decides "up to date" from the modification times of the config's own files, so
+ * 3.276's cmd/run/run.js). `tsc -b` decides "up to date" from the modification times of the config's own files, so
  * tsconfig.preview.json includes every directory the program imports from (src: "Working as Intended" in
  * https://github.com/microsoft/TypeScript/issues/49655; verified here: performance-notes.md §1.3).
  *
@@ -48,7 +48,16 @@ export function typeCheckProgram(file: string): Promise<void> {
   const project = path.join(cache, `preview-program-${id}.tsconfig.json`);
   const config = {
     extends: path.join(ROOT, "tsconfig.json"),
-    compilerOptions: { noEmit: true, incremental: true, tsBuildInfoFile: `preview-program-${id}.tsbuildinfo`, types: ["node"] },
+    // rootDir: TypeScript 6 defaults it to this config's own directory and refuses a file outside it, even with noEmit
+    // (src: https://github.com/microsoft/TypeScript/issues/54500, "rootDir default"); the program and the components it
+    // imports may be anywhere, and nothing is emitted.
+    compilerOptions: {
+      noEmit: true,
+      incremental: true,
+      tsBuildInfoFile: `preview-program-${id}.tsbuildinfo`,
+      types: ["node"],
+      rootDir: path.parse(entry).root,
+    },
     files: [entry],
     include: [],
   };

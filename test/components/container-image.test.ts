@@ -12,7 +12,7 @@ import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/
 
 function buildContext(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "image-"));
-  fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM node:20-bookworm-slim\n");
+  fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM node:24-bookworm-slim\n");
   fs.mkdirSync(path.join(dir, "src"));
   fs.writeFileSync(path.join(dir, "src", "main.ts"), "console.log(1);\n");
   return dir;

@@ -1,7 +1,7 @@
 import { spawn, SpawnOptions, spawnSync, SpawnSyncOptions, SpawnSyncReturns } from "child_process";
 
 /**
- * Mocha's timeout for a test that spawns a child process (ts-node, tsc): far above its duration even on a loaded
+ * Mocha's timeout for a test that spawns a child process (a TypeScript file through the require hook, tsc): far above its duration even on a loaded
  * machine, so it measures nothing about time. Such a test calls `this.timeout(CHILD_TEST_TIMEOUT_MS)`.
  */
 export const CHILD_TEST_TIMEOUT_MS = 10 * 60_000;

@@ -148,7 +148,7 @@ export function checkDefinitionExpressions(source: string): string[] {
     try {
       checkExpression(whole[1]);
     } catch (err) {
-      throw new Error(`${JSON.stringify(text)}: ${(err as Error).message}`);
+      throw new Error(`${JSON.stringify(text)}: ${(err as Error).message}`, { cause: err });
     }
     found.push(text);
   };

@@ -305,9 +305,9 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
     [
       "an unbalanced quote in --args",
       ["run", "extract", "--args", '--name "abc'],
-      '--args "--name \\"abc": got eof while in a quoted string; close every quote',
+      '--args "--name \\"abc": the " at character 8 is never closed; close every quote',
     ],
-    ["an apostrophe left open in --args", ["run", "extract", "--args", "it's"], '--args "it\'s": got eof while in a quoted string'],
+    ["an apostrophe left open in --args", ["run", "extract", "--args", "it's"], "--args \"it's\": the ' at character 3 is never closed"],
     ["an unquoted glob in --args", ["run", "extract", "--args", "--files *.csv"], "expected plain arguments, without shell operators, globs or comments"],
     [
       "a variable Cloud Run sets (CLOUD_RUN_TASK_INDEX)",

@@ -39,8 +39,8 @@ describe("GitHub Actions workflows", () => {
     expect(job.if).to.equal("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER != '' }}");
     expect(job.permissions).to.deep.equal({ contents: "read", "id-token": "write" });
     expect(job.strategy?.matrix.stack).to.deep.equal(["dev", "prod"]);
-    expect(uses(job.steps)).to.include.members(["google-github-actions/auth@v2", "pulumi/actions@v6"]);
-    const pulumi = job.steps.find((s) => s.uses === "pulumi/actions@v6")!;
+    expect(uses(job.steps)).to.include.members(["google-github-actions/auth@v3", "pulumi/actions@v7"]);
+    const pulumi = job.steps.find((s) => s.uses === "pulumi/actions@v7")!;
     expect(pulumi.with).to.deep.equal({ command: "preview", "stack-name": "${{ matrix.stack }}" });
   });
 
@@ -49,9 +49,9 @@ describe("GitHub Actions workflows", () => {
     expect(deploy.on).to.deep.equal({ push: { branches: ["main"] } });
     const { steps } = deploy.jobs.up;
     expect(runs(steps)).to.deep.equal(["npm ci", "npm test"]);
-    const pulumi = steps.find((s) => s.uses === "pulumi/actions@v6")!;
+    const pulumi = steps.find((s) => s.uses === "pulumi/actions@v7")!;
     expect(pulumi.with).to.deep.equal({ command: "up", "stack-name": "dev" });
-    expect(uses(steps).indexOf("google-github-actions/auth@v2")).to.be.lessThan(uses(steps).indexOf("pulumi/actions@v6"));
+    expect(uses(steps).indexOf("google-github-actions/auth@v3")).to.be.lessThan(uses(steps).indexOf("pulumi/actions@v7"));
   });
 
   it("promote-prod: by hand only, promote dev's digests with the project's script, commit them, then pulumi up of prod", () => {
@@ -59,7 +59,7 @@ describe("GitHub Actions workflows", () => {
     expect(promote.on).to.deep.equal({ workflow_dispatch: null });
     const { steps } = promote.jobs.promote;
     expect(runs(steps)[1]).to.equal("npm run promote -- --from dev --to prod");
-    const ups = steps.filter((s) => s.uses === "pulumi/actions@v6").map((s) => s.with);
+    const ups = steps.filter((s) => s.uses === "pulumi/actions@v7").map((s) => s.with);
     expect(ups[ups.length - 1]).to.deep.equal({ command: "up", "stack-name": "prod" });
     expect(steps.findIndex((s) => s.run?.includes("npm run promote"))).to.be.lessThan(steps.findIndex((s) => s.with?.command === "up"));
   });
@@ -72,6 +72,21 @@ describe("GitHub Actions workflows", () => {
             for (const inner of uses(readAction(used).runs.steps)) expect(inner, `${used}: ${inner}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
           else expect(used, `${file}: ${used}`).to.match(/^[\w.-]+\/[\w.-]+@v\d+$/);
         }
+      }
+    }
+  });
+
+  it("every job's Node.js is .nvmrc's (Node 24), which package.json's engines admit", () => {
+    const root = path.join(__dirname, "..", "..");
+    expect(fs.readFileSync(path.join(root, ".nvmrc"), "utf8")).to.equal("24\n");
+    expect((JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { engines: { node: string } }).engines.node).to.equal(">=22.12");
+    for (const file of fs.readdirSync(DIR)) {
+      for (const [name, job] of Object.entries(read(file).jobs)) {
+        const setups = job.steps.filter((s) => s.uses?.startsWith("actions/setup-node@"));
+        expect(
+          setups.map((s) => s.with),
+          `${file}: ${name}`,
+        ).to.deep.equal([{ "node-version-file": ".nvmrc", cache: "npm" }]);
       }
     }
   });
@@ -90,7 +105,7 @@ describe("GitHub Actions workflows", () => {
       const boot = at((s) => s.uses === "./.github/actions/bootstrap");
       expect(steps[boot].with, file).to.deep.equal({ stack });
       expect(
-        at((s) => s.uses === "google-github-actions/auth@v2"),
+        at((s) => s.uses === "google-github-actions/auth@v3"),
         file,
       ).to.be.lessThan(boot);
       expect(boot, file).to.be.lessThan(at((s) => s.with?.command === "up"));

@@ -29,7 +29,7 @@ export async function localFiles(source: string, dir: string, gcs: () => Gcs, to
       if (stop?.aborted && err === stop.reason) throw err; // cut short by a stop: the caller says so
       // fetch rejects with "fetch failed"; the reason (DNS, refused, TLS) is its cause.
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`cannot download ${source}: the source is unreachable (${cause?.code ?? cause?.message ?? (err as Error).message})`);
+      throw new Error(`cannot download ${source}: the source is unreachable (${cause?.code ?? cause?.message ?? (err as Error).message})`, { cause: err });
     }
     if (!response.ok) throw new Error(`cannot download ${source}: HTTP ${response.status} ${response.statusText}`.trimEnd());
     const file = path.join(dir, path.basename(new URL(source).pathname) || "source");
@@ -46,7 +46,7 @@ export async function localFiles(source: string, dir: string, gcs: () => Gcs, to
         try {
           await gcs().download(bucket, n, file);
         } catch (err) {
-          throw new Error(`cannot download gs://${bucket}/${n}: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(`cannot download gs://${bucket}/${n}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         }
         return file;
       }),

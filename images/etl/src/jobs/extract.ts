@@ -181,7 +181,9 @@ async function normalizedSelect(connection: DuckDBConnection, reader: string, da
   try {
     described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjectsJson();
   } catch (err) {
-    throw new Error(`cannot read the source as ${reader.slice(0, reader.indexOf("("))}: ${String(err instanceof Error ? err.message : err).split("\n")[0]}`);
+    throw new Error(`cannot read the source as ${reader.slice(0, reader.indexOf("("))}: ${String(err instanceof Error ? err.message : err).split("\n")[0]}`, {
+      cause: err,
+    });
   }
   const columns = described.map((r) => ({ source: String(r.column_name), name: snakeCase(String(r.column_name)), type: String(r.column_type) }));
   const seen = new Map<string, string>();

@@ -38,7 +38,7 @@ export async function transform(params: TransformParams, files: readonly string[
     try {
       await warehouse.query(config);
     } catch (err) {
-      throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
   return [...files];
