@@ -1,15 +1,13 @@
 import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "../contract/limits";
-import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
+import { ServiceAccount } from "./service-account";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
-import { containerEnv, Cpu, resourceLimits, SecretEnv } from "./shared/container";
 import { InputError } from "./shared/errors";
-import { Link, resolveLinks } from "./shared/links";
 import { childName, NAME_RULES, shortHash } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
-import { Duration, durationString, Size, toSeconds } from "./shared/units";
-import { checkWorkloadArgs, declareAccess } from "./shared/workload";
+import { Duration, durationString, toSeconds } from "./shared/units";
+import { declareAccess, resolveWorkload, WorkloadArgs } from "./shared/workload";
 
 /** Most retries per failed task (src: https://cloud.google.com/run/docs/configuring/max-retries). */
 export const MAX_RETRIES = 10;
@@ -32,25 +30,15 @@ export const MAX_RETRIES = 10;
  */
 export const RUNNER_ROLES = ["roles/run.jobsExecutorWithOverrides", "roles/run.viewer"] as const;
 
-export interface CloudRunJobArgs {
+/**
+ * A {@link CloudRunJob}'s args: its name, region and tasks here; its container, identity and links (image, command,
+ * args, env, secretEnv, cpu and memory per task, serviceAccount, links) in {@link WorkloadArgs}.
+ */
+export interface CloudRunJobArgs extends WorkloadArgs {
   /** Physical job name: at most 63 lowercase letters, digits and hyphens (see `NAME_RULES.cloudRunJob`). Changing it replaces the job. */
   jobName: string;
   /** Region, e.g. `europe-west1`. Required by the API (src: pulumi/pulumi-gcp#1078). */
   location: pulumi.Input<string>;
-  /** Image to run, by digest (`ContainerImage.repoDigest`), so that a new build updates the job. */
-  image: pulumi.Input<string>;
-  /** Entrypoint, replacing the image's ENTRYPOINT. Runtime overrides cannot change it, so bake the subcommand in here and keep `args` for parameters. */
-  command?: string[];
-  /** Default arguments; a run's `args` override replaces them all. */
-  args?: string[];
-  /** Plain environment variables (sorted by name in the job); a run's `env` override merges into them. */
-  env?: Record<string, pulumi.Input<string>>;
-  /** Environment variables read from Secret Manager; the workload's account gets `roles/secretmanager.secretAccessor` on each secret before the job is created. */
-  secretEnv?: Record<string, SecretEnv>;
-  /** vCPUs per task. @default 1 */
-  cpu?: Cpu;
-  /** Memory per task (must fit `cpu`, see `resourceLimits`). @default "512 MiB" */
-  memory?: Size;
   /** Tasks per execution, 1 to 10,000; each task sees `CLOUD_RUN_TASK_INDEX` and `CLOUD_RUN_TASK_COUNT`. @default 1 */
   taskCount?: number;
   /** Tasks running at once, 1 to `taskCount`. @default as many as possible */
@@ -59,10 +47,6 @@ export interface CloudRunJobArgs {
   maxRetries?: number;
   /** Timeout of each task attempt, at most 168 hours. @default "10 minutes" (the API's default) */
   taskTimeout?: Duration;
-  /** The job's identity: created, or an existing user-managed account. Never the Compute default account. */
-  serviceAccount: ServiceAccountArgs;
-  /** Access to other resources (`bucket.read`, `dataset.write`, …): IAM for the job's account on each one, and their env vars. */
-  links?: Link[];
   /** IAM members (`user:…`, `group:…`, `serviceAccount:…`) who may run this job with overrides, watch and cancel it: see {@link RUNNER_ROLES}. */
   runners?: string[];
   /** Deletion protection of the job. */
@@ -118,21 +102,17 @@ export class CloudRunJob extends PipelineComponent {
 
   constructor(name: string, args: CloudRunJobArgs, opts?: pulumi.ComponentResourceOptions) {
     const field = `CloudRunJob(${name})`;
-    const { taskCount = 1, maxRetries = 3, cpu = 1, memory = "512 MiB", taskTimeout = "10 minutes" } = args;
+    const { taskCount = 1, maxRetries = 3, taskTimeout = "10 minutes" } = args;
     validate(field, args, taskCount, maxRetries);
-    checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
     const timeoutSeconds = toSeconds(taskTimeout, `${field}.taskTimeout`);
     if (timeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
       throw new InputError(`${field}.taskTimeout`, `"${taskTimeout}" is longer than 168 hours`, "use at most 168 hours (7 days), Cloud Run's limit");
     }
-    const links = resolveLinks(field, args.links ?? [], { ...args.env, ...args.secretEnv });
-    const secretEnv = { ...args.secretEnv, ...links.secretEnv };
-    const env = containerEnv(field, { ...args.env, ...links.env }, secretEnv);
-    const limits = resourceLimits(field, cpu, memory);
+    const workload = resolveWorkload(field, args, { runners: args.runners });
     super("pipelines:gcp:CloudRunJob", name, opts);
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
-    const access = declareAccess(name, account.member, links, secretEnv, this.child());
+    const access = declareAccess(name, account.member, workload, this.child());
 
     const job = new gcp.cloudrunv2.Job(
       childName(name, "job"),
@@ -148,15 +128,7 @@ export class CloudRunJob extends PipelineComponent {
               serviceAccount: account.email,
               maxRetries,
               timeout: durationString(timeoutSeconds),
-              containers: [
-                {
-                  image: args.image,
-                  ...(args.command && { commands: args.command }),
-                  ...(args.args && { args: args.args }),
-                  envs: env,
-                  resources: { limits },
-                },
-              ],
+              containers: [workload.container],
             },
           },
         },
@@ -208,5 +180,4 @@ function validate(field: string, args: CloudRunJobArgs, taskCount: number, maxRe
   if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > MAX_RETRIES) {
     throw new InputError(`${field}.maxRetries`, `${maxRetries} is out of range`, `use a whole number from 0 to ${MAX_RETRIES}`);
   }
-  checkWorkloadArgs(field, args.secretEnv, { runners: args.runners });
 }

@@ -1,14 +1,12 @@
 import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
+import { ServiceAccount } from "./service-account";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
-import { containerEnv, Cpu, resourceLimits, SecretEnv } from "./shared/container";
 import { InputError } from "./shared/errors";
-import { Link, resolveLinks } from "./shared/links";
 import { childName, NAME_RULES, shortHash } from "./shared/naming";
 import { EnvironmentPolicy } from "./shared/policy";
-import { Duration, durationString, Size, toSeconds } from "./shared/units";
-import { checkWorkloadArgs, declareAccess } from "./shared/workload";
+import { Duration, durationString, toSeconds } from "./shared/units";
+import { declareAccess, resolveWorkload, WorkloadArgs } from "./shared/workload";
 
 /** Most concurrent requests per instance (src: https://cloud.google.com/run/docs/about-concurrency). */
 export const MAX_CONCURRENCY = 1000;
@@ -28,25 +26,16 @@ const INGRESS: Record<Ingress, string> = {
   "internal-and-load-balancer": "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
 };
 
-export interface CloudRunServiceArgs {
+/**
+ * A {@link CloudRunService}'s args: its name, region, scaling and callers here; its container, identity and links
+ * (image, command, args, env, secretEnv, cpu and memory per instance, serviceAccount, links) in {@link WorkloadArgs}.
+ * Cloud Run sets `PORT`, the port the container must listen on (src: https://cloud.google.com/run/docs/container-contract).
+ */
+export interface CloudRunServiceArgs extends WorkloadArgs {
   /** Physical service name: at most 63 lowercase letters, digits and hyphens (see `NAME_RULES.cloudRunService`, the same rule). Changing it replaces the service. */
   serviceName: string;
   /** Region, e.g. `europe-west1`. */
   location: pulumi.Input<string>;
-  /** Image to serve, by digest (`ContainerImage.repoDigest`), so that a new build rolls out a new revision. */
-  image: pulumi.Input<string>;
-  /** Entrypoint, replacing the image's ENTRYPOINT. */
-  command?: string[];
-  /** Arguments. */
-  args?: string[];
-  /** Plain environment variables (sorted by name in the revision). `PORT` is set by Cloud Run. */
-  env?: Record<string, pulumi.Input<string>>;
-  /** Environment variables read from Secret Manager; the service's account gets `roles/secretmanager.secretAccessor` on each secret first. */
-  secretEnv?: Record<string, SecretEnv>;
-  /** vCPUs per instance. @default 1 */
-  cpu?: Cpu;
-  /** Memory per instance (must fit `cpu`, see `resourceLimits`). @default "512 MiB" */
-  memory?: Size;
   /** Requests one instance serves at once, 1 to 1,000. @default 80 (the API's default) */
   concurrency?: number;
   /** Instances kept warm; 0 costs nothing while idle, at the price of a cold start. @default 0 */
@@ -61,10 +50,6 @@ export interface CloudRunServiceArgs {
    * @default "all"
    */
   ingress?: Ingress;
-  /** The service's identity: created, or an existing user-managed account. Never the Compute default account. */
-  serviceAccount: ServiceAccountArgs;
-  /** Access to other resources (`bucket.write`, `topic.publish`, …): IAM for the service's account on each one, and their env vars. */
-  links?: Link[];
   /** IAM members who may call the service: {@link SERVICE_INVOKER_ROLE} on this service. Triggers grant their own invoker. */
   invokers?: string[];
   /**
@@ -123,14 +108,11 @@ export class CloudRunService extends PipelineComponent {
   public readonly serviceAccountEmail: pulumi.Output<string>;
 
   constructor(name: string, args: CloudRunServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, links, env, limits, secretEnv } = checkCloudRunServiceArgs(
-      `CloudRunService(${name})`,
-      args,
-    );
+    const { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, workload } = checkCloudRunServiceArgs(`CloudRunService(${name})`, args);
     super("pipelines:gcp:CloudRunService", name, opts);
 
     const account = new ServiceAccount(childName(name, "sa"), args.serviceAccount, this.child());
-    const access = declareAccess(name, account.member, links, secretEnv, this.child());
+    const access = declareAccess(name, account.member, workload, this.child());
     const service = new gcp.cloudrunv2.Service(
       childName(name, "service"),
       applyTransform<gcp.cloudrunv2.ServiceArgs>(
@@ -144,15 +126,7 @@ export class CloudRunService extends PipelineComponent {
             timeout: durationString(timeoutSeconds),
             maxInstanceRequestConcurrency: concurrency,
             scaling: { minInstanceCount: minInstances, maxInstanceCount: maxInstances },
-            containers: [
-              {
-                image: args.image,
-                ...(args.command && { commands: args.command }),
-                ...(args.args && { args: args.args }),
-                envs: env,
-                resources: { limits },
-              },
-            ],
+            containers: [workload.container],
           },
         },
         args.transform?.service,
@@ -188,9 +162,8 @@ export class CloudRunService extends PipelineComponent {
  * @throws InputError naming `<field>.<arg>`.
  */
 export function checkCloudRunServiceArgs(field: string, args: CloudRunServiceArgs) {
-  const { cpu = 1, memory = "512 MiB", concurrency = 80, minInstances = 0, maxInstances = 10, requestTimeout = "5 minutes", ingress = "all" } = args;
+  const { concurrency = 80, minInstances = 0, maxInstances = 10, requestTimeout = "5 minutes", ingress = "all" } = args;
   validate(field, args, { concurrency, minInstances, maxInstances, ingress });
-  checkServiceAccountArgs(`${field}.serviceAccount`, args.serviceAccount);
   const timeoutSeconds = toSeconds(requestTimeout, `${field}.requestTimeout`);
   if (timeoutSeconds > MAX_REQUEST_TIMEOUT_SECONDS) {
     throw new InputError(
@@ -199,11 +172,8 @@ export function checkCloudRunServiceArgs(field: string, args: CloudRunServiceArg
       "use at most 60 minutes, Cloud Run's limit; run longer work as a job",
     );
   }
-  const links = resolveLinks(field, args.links ?? [], { ...args.env, ...args.secretEnv });
-  const secretEnv = { ...args.secretEnv, ...links.secretEnv };
-  const env = containerEnv(field, { ...args.env, ...links.env }, secretEnv);
-  const limits = resourceLimits(field, cpu, memory);
-  return { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, links, env, limits, secretEnv };
+  const workload = resolveWorkload(field, args, { invokers: args.invokers });
+  return { timeoutSeconds, concurrency, minInstances, maxInstances, ingress, workload };
 }
 
 function validate(field: string, args: CloudRunServiceArgs, s: { concurrency: number; minInstances: number; maxInstances: number; ingress: Ingress }): void {
@@ -230,5 +200,4 @@ function validate(field: string, args: CloudRunServiceArgs, s: { concurrency: nu
   if (!(s.ingress in INGRESS)) {
     throw new InputError(`${field}.ingress`, `"${s.ingress}" is not an ingress setting`, `use one of ${Object.keys(INGRESS).join(", ")}`);
   }
-  checkWorkloadArgs(field, args.secretEnv, { invokers: args.invokers });
 }

@@ -68,3 +68,4 @@ export { childName, NAME_RULES, physicalName, shortHash } from "./shared/naming"
 export type { NameKind } from "./shared/naming";
 export type { ScheduleArgs, ScheduleRetry } from "./shared/schedule";
 export type { Duration, Size } from "./shared/units";
+export type { WorkloadArgs } from "./shared/workload";

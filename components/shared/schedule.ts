@@ -1,9 +1,9 @@
 import * as gcp from "./gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { checkServiceAccountArgs, ServiceAccountArgs } from "../service-account";
 import { applyTransform, Transform } from "./component";
 import { InputError } from "./errors";
 import { cronProblem, timeZoneProblem } from "./formats";
+import { checkServiceAccountArgs, ServiceAccountArgs } from "./identity";
 import { NAME_RULES } from "./naming";
 import { Duration, durationString, toSeconds } from "./units";
 
