@@ -5,24 +5,15 @@ import { CloudRunJob, CloudRunJobArgs } from "../../components/cloud-run-job";
 import { Dataset } from "../../components/dataset";
 import { ProjectApis } from "../../components/project-apis";
 import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { ACCOUNT, isIamMember, itRejects, JOB, JOB_MEMBER, jobArgs, jobContainer } from "./fixtures";
 
-const JOB = "gcp:cloudrunv2/job:Job";
 const DIGEST = "europe-west1-docker.pkg.dev/test-project/dev-images/etl@sha256:" + "a".repeat(64);
 const SA_EMAIL = "dev-etl-load@test-project.iam.gserviceaccount.com";
-const ACCOUNT = "gcp:serviceaccount/account:Account";
 const SECRET_MEMBER = "gcp:secretmanager/secretIamMember:SecretIamMember";
-const JOB_MEMBER = "gcp:cloudrunv2/jobIamMember:JobIamMember";
 const MEMBER = `serviceAccount:${SA_EMAIL}`;
-const isIamMember = (type: string) => /IamMember|IAMMember/.test(type);
 
-const base = (overrides: Partial<CloudRunJobArgs> = {}): CloudRunJobArgs => ({
-  jobName: "dev-etl-load",
-  location: "europe-west1",
-  image: DIGEST,
-  serviceAccount: { accountId: "dev-etl-load", displayName: "ETL load (dev)" },
-  policy: DEV,
-  ...overrides,
-});
+const base = (overrides: Partial<CloudRunJobArgs> = {}): CloudRunJobArgs =>
+  jobArgs("dev-etl-load", { image: DIGEST, serviceAccount: { accountId: "dev-etl-load", displayName: "ETL load (dev)" }, ...overrides });
 
 describe("CloudRunJob", () => {
   const recorder = useMockRuntime();
@@ -95,7 +86,7 @@ describe("CloudRunJob", () => {
     new CloudRunJob("load", base({ links: [raw.read, warehouse.write, other.read] }));
     const resources = await registered(recorder);
     const job = recorder.get(JOB, "load-job");
-    const container = (job.inputs.template as { template: { containers: { envs: unknown[] }[] } }).template.containers[0];
+    const container = jobContainer(job);
     expect(container.envs).to.deep.equal([
       { name: "OTHER_DATASET", value: "dev_other" },
       { name: "RAW_BUCKET", value: "p-dev-raw" },
@@ -129,7 +120,7 @@ describe("CloudRunJob", () => {
     );
     await registered(recorder);
     const job = recorder.get(JOB, "load-job");
-    const container = (job.inputs.template as { template: { containers: { envs: unknown[] }[] } }).template.containers[0];
+    const container = jobContainer(job);
     expect(container.envs).to.deep.equal([
       { name: "API_KEY", valueSource: { secretKeyRef: { secret: "projects/test-project/secrets/api-key", version: "latest" } } },
       { name: "DB_PASSWORD", valueSource: { secretKeyRef: { secret: "db-password", version: "3" } } },
@@ -194,12 +185,7 @@ describe("CloudRunJob", () => {
       /^CloudRunJob\(j\)\.serviceAccount\.email: .* is a default service account/,
     ],
   ];
-  for (const [what, overrides, message] of invalid) {
-    it(`rejects ${what} with the field and the fix, declaring nothing`, async () => {
-      expect(errorOf(() => new CloudRunJob("j", base(overrides)))).to.match(message);
-      expect(await registered(recorder)).to.deep.equal([]);
-    });
-  }
+  itRejects(recorder, invalid, (overrides) => new CloudRunJob("j", base(overrides)));
 
   it("rejects a variable set by a link and by env", async () => {
     const raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV });
@@ -232,7 +218,7 @@ describe("CloudRunJob", () => {
   it("cpu set together with memory: with only memory given, the limits still carry cpu (else the API adds one and every update diffs)", async () => {
     new CloudRunJob("load", base({ memory: "2 GiB" }));
     await registered(recorder);
-    const container = (recorder.get(JOB, "load-job").inputs.template as { template: { containers: { resources: unknown }[] } }).template.containers[0];
+    const container = jobContainer(recorder.get(JOB, "load-job"));
     expect(container.resources).to.deep.equal({ limits: { cpu: "1", memory: "2Gi" } });
   });
 
@@ -249,7 +235,7 @@ describe("CloudRunJob", () => {
     const raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "EU", envName: "RAW_BUCKET", policy: DEV });
     new CloudRunJob("load", base({ links: [raw.read], env: { ZONE: "z", LOG_LEVEL: "info", APP: "etl" }, secretEnv: { KEY: { secret: "k" } } }));
     await registered(recorder);
-    const container = (recorder.get(JOB, "load-job").inputs.template as { template: { containers: { envs: unknown[] }[] } }).template.containers[0];
+    const container = jobContainer(recorder.get(JOB, "load-job"));
     expect(container.envs).to.deep.equal([
       { name: "APP", value: "etl" },
       { name: "KEY", valueSource: { secretKeyRef: { secret: "k", version: "latest" } } },

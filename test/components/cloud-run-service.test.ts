@@ -5,25 +5,16 @@ import { ProjectApis } from "../../components/project-apis";
 import { shortHash } from "../../components/shared/naming";
 import { Topic } from "../../components/topic";
 import { projectNumber } from "../../tools/mock-runtime";
-import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { DEV, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { ACCOUNT, isIamMember, itRejects, RUN_INVOKER, SERVICE, serviceArgs, serviceContainer } from "./fixtures";
 
-const SERVICE = "gcp:cloudrunv2/service:Service";
-const INVOKER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember";
-const ACCOUNT = "gcp:serviceaccount/account:Account";
 const DIGEST = "europe-west1-docker.pkg.dev/test-project/dev-images/scorer@sha256:" + "b".repeat(64);
 const SA_EMAIL = "dev-scorer@test-project.iam.gserviceaccount.com";
 const MEMBER = `serviceAccount:${SA_EMAIL}`;
 const URI = `https://dev-scorer-${projectNumber("test-project").slice(0, 10)}.europe-west1.run.app`;
-const isIamMember = (type: string) => /IamMember|IAMMember/.test(type);
 
-const base = (overrides: Partial<CloudRunServiceArgs> = {}): CloudRunServiceArgs => ({
-  serviceName: "dev-scorer",
-  location: "europe-west1",
-  image: DIGEST,
-  serviceAccount: { accountId: "dev-scorer", displayName: "Scorer (dev)" },
-  policy: DEV,
-  ...overrides,
-});
+const base = (overrides: Partial<CloudRunServiceArgs> = {}): CloudRunServiceArgs =>
+  serviceArgs("dev-scorer", { image: DIGEST, serviceAccount: { accountId: "dev-scorer", displayName: "Scorer (dev)" }, ...overrides });
 
 describe("CloudRunService", () => {
   const recorder = useMockRuntime();
@@ -115,7 +106,7 @@ describe("CloudRunService", () => {
     new CloudRunService("scorer", base({ invokers: ["user:ana@example.com", "group:data-eng@example.com", "user:ana@example.com"] }));
     const resources = await registered(recorder);
     const members = resources.filter((r) => isIamMember(r.type));
-    expect(members.map((m) => m.type)).to.deep.equal([INVOKER, INVOKER]);
+    expect(members.map((m) => m.type)).to.deep.equal([RUN_INVOKER, RUN_INVOKER]);
     expect(members.map((m) => m.inputs)).to.have.deep.members([
       { name: "dev-scorer", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: "user:ana@example.com" },
       { name: "dev-scorer", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: "group:data-eng@example.com" },
@@ -128,7 +119,7 @@ describe("CloudRunService", () => {
     const resources = await registered(recorder);
     expect(resources.filter((r) => isIamMember(r.type)).map((m) => [m.type, m.name, m.inputs])).to.deep.equal([
       [
-        INVOKER,
+        RUN_INVOKER,
         "scorer-invoker-public",
         { name: "dev-scorer", location: "europe-west1", project: "test-project", role: "roles/run.invoker", member: "allUsers" },
       ],
@@ -147,7 +138,7 @@ describe("CloudRunService", () => {
     new CloudRunService("scorer", base({ env: { MODEL: "v1" }, links: [results.publish, input.read] }));
     const resources = await registered(recorder);
     const service = recorder.get(SERVICE, "scorer-service");
-    expect((service.inputs.template as { containers: { envs: unknown }[] }).containers[0].envs).to.deep.equal([
+    expect(serviceContainer(service).envs).to.deep.equal([
       { name: "INPUT_BUCKET", value: "p-dev-input" },
       { name: "MODEL", value: "v1" },
       { name: "RESULT_TOPIC", value: "projects/test-project/topics/dev-results" },
@@ -173,7 +164,7 @@ describe("CloudRunService", () => {
     new CloudRunService("scorer", base({ secretEnv: { API_KEY: { secret: "projects/test-project/secrets/api-key", version: "3" } } }));
     await registered(recorder);
     const service = recorder.get(SERVICE, "scorer-service");
-    expect((service.inputs.template as { containers: { envs: unknown }[] }).containers[0].envs).to.deep.equal([
+    expect(serviceContainer(service).envs).to.deep.equal([
       { name: "API_KEY", valueSource: { secretKeyRef: { secret: "projects/test-project/secrets/api-key", version: "3" } } },
     ]);
     const grant = recorder.get("gcp:secretmanager/secretIamMember:SecretIamMember", "scorer-secret-api_key");
@@ -234,10 +225,5 @@ describe("CloudRunService", () => {
       /^CloudRunService\(s\)\.serviceAccount\.email: "123-compute@developer\.gserviceaccount\.com" is a default service account/,
     ],
   ];
-  for (const [what, overrides, message] of invalid) {
-    it(`rejects ${what}, declaring nothing`, async () => {
-      expect(errorOf(() => new CloudRunService("s", base(overrides)))).to.match(message);
-      expect(await registered(recorder)).to.deep.equal([]);
-    });
-  }
+  itRejects(recorder, invalid, (overrides) => new CloudRunService("s", base(overrides)));
 });

@@ -9,6 +9,7 @@ import { CloudRunJob } from "../../components/cloud-run-job";
 import { ContainerImage, contextHash } from "../../components/container-image";
 import { OFFLINE_DIGEST, SECRET } from "../../tools/mock-runtime";
 import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { JOB, jobArgs, jobContainer } from "./fixtures";
 
 function buildContext(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "image-"));
@@ -76,16 +77,9 @@ describe("ContainerImage", () => {
   it("image by digest: a CloudRunJob given repoDigest runs `<repo>/<image>@sha256:…`, which changes with every build (a tag would not roll the job)", async () => {
     const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
     const image = new ContainerImage("etl-image", { repository, imageName: "etl", context: buildContext() });
-    new CloudRunJob("load", {
-      jobName: "dev-etl-load",
-      location: "europe-west1",
-      image: image.repoDigest,
-      serviceAccount: { accountId: "dev-etl-load", displayName: "x" },
-      policy: DEV,
-    });
+    new CloudRunJob("load", jobArgs("dev-etl-load", { image: image.repoDigest }));
     await registered(recorder);
-    const container = (recorder.get("gcp:cloudrunv2/job:Job", "load-job").inputs.template as { template: { containers: { image: string }[] } }).template
-      .containers[0];
+    const container = jobContainer(recorder.get(JOB, "load-job"));
     expect(container.image).to.equal(await promiseOf(image.repoDigest));
     expect(container.image).to.equal(`europe-west1-docker.pkg.dev/test-project/dev-images/etl@${OFFLINE_DIGEST}`);
     expect(recorder.get("gcp:cloudrunv2/job:Job", "load-job").dependencies).to.include(recorder.get("docker:index/image:Image", "etl-image-image").urn);

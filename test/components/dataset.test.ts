@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { Dataset } from "../../components/dataset";
-import { resolveLinks } from "../../components/shared/links";
+import { Link, resolveLinks } from "../../components/shared/links";
 import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const DATASET = "gcp:bigquery/dataset:Dataset";
@@ -9,6 +9,17 @@ const SA = "serviceAccount:load@test-project.iam.gserviceaccount.com";
 
 describe("Dataset", () => {
   const recorder = useMockRuntime();
+
+  /** Binds a link's two grants for {@link SA}; returns the inputs of the member on the dataset and of the one on the project. */
+  const bound = async (link: Link) => {
+    link.grants[0].bind("dataset-member", SA, {});
+    link.grants[1].bind("project-member", SA, {});
+    await registered(recorder);
+    return [
+      recorder.get("gcp:bigquery/datasetIamMember:DatasetIamMember", "dataset-member").inputs,
+      recorder.get("gcp:projects/iAMMember:IAMMember", "project-member").inputs,
+    ];
+  };
 
   it("dev: tables deleted with the dataset (else destroy fails with resourceInUse), expiration in ms, no `accesses`", async () => {
     new Dataset("warehouse", {
@@ -49,19 +60,10 @@ describe("Dataset", () => {
       ["project-bigquery-jobUser", "roles/bigquery.jobUser", "project"],
     ]);
     expect(Object.keys(dataset.write.env)).to.deep.equal(["WAREHOUSE_DATASET"]);
-    dataset.write.grants[0].bind("editor", SA, {});
-    dataset.write.grants[1].bind("job-user", SA, {});
-    await registered(recorder);
-    expect(recorder.get("gcp:bigquery/datasetIamMember:DatasetIamMember", "editor").inputs).to.deep.equal({
-      datasetId: "dev_warehouse",
-      role: "roles/bigquery.dataEditor",
-      member: SA,
-    });
-    expect(recorder.get("gcp:projects/iAMMember:IAMMember", "job-user").inputs).to.deep.equal({
-      project: "test-project",
-      role: "roles/bigquery.jobUser",
-      member: SA,
-    });
+    expect(await bound(dataset.write)).to.deep.equal([
+      { datasetId: "dev_warehouse", role: "roles/bigquery.dataEditor", member: SA },
+      { project: "test-project", role: "roles/bigquery.jobUser", member: SA },
+    ]);
   });
 
   it("rejects a dataset id with a hyphen and an expiration under BigQuery's one hour, before declaring anything", async () => {
@@ -95,19 +97,10 @@ describe("Dataset", () => {
 
   it("the read link binds exactly dataViewer on this dataset and jobUser on the dataset's project, with the dataset id as env", async () => {
     const dataset = new Dataset("warehouse", { datasetId: "dev_warehouse", location: "EU", envName: "WAREHOUSE_DATASET", policy: DEV });
-    dataset.read.grants[0].bind("viewer", SA, {});
-    dataset.read.grants[1].bind("job-user", SA, {});
-    await registered(recorder);
-    expect(recorder.get("gcp:bigquery/datasetIamMember:DatasetIamMember", "viewer").inputs).to.deep.equal({
-      datasetId: "dev_warehouse",
-      role: "roles/bigquery.dataViewer",
-      member: SA,
-    });
-    expect(recorder.get("gcp:projects/iAMMember:IAMMember", "job-user").inputs).to.deep.equal({
-      project: "test-project",
-      role: "roles/bigquery.jobUser",
-      member: SA,
-    });
+    expect(await bound(dataset.read)).to.deep.equal([
+      { datasetId: "dev_warehouse", role: "roles/bigquery.dataViewer", member: SA },
+      { project: "test-project", role: "roles/bigquery.jobUser", member: SA },
+    ]);
     expect(await promiseOf(pulumi.output(dataset.read.env.WAREHOUSE_DATASET))).to.equal("dev_warehouse");
   });
 

@@ -4,17 +4,15 @@ import { Bucket } from "../../components/bucket";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { JobChain, JobChainArgs } from "../../components/job-chain";
 import { DEV, errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { declareBeforeEach, isIamMember, itRejects, JOB_MEMBER, jobArgs, SCHEDULER } from "./fixtures";
 
 const WORKFLOW = "gcp:workflows/workflow:Workflow";
-const JOB_MEMBER = "gcp:cloudrunv2/jobIamMember:JobIamMember";
 const PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember";
-const SCHEDULER = "gcp:cloudscheduler/job:Job";
 const CHAIN_EMAIL = "dev-etl-chain@test-project.iam.gserviceaccount.com";
 const SCHED_EMAIL = "dev-etl-chain-sched@test-project.iam.gserviceaccount.com";
 const EXTRACT_ID = "projects/test-project/locations/europe-west1/jobs/dev-etl-extract";
 const LOAD_ID = "projects/test-project/locations/europe-west1/jobs/dev-etl-load";
 const WORKFLOW_ID = "projects/test-project/locations/europe-west1/workflows/dev-etl";
-const isIamMember = (type: string) => /IamMember|IAMMember/.test(type);
 
 type Step = Record<string, Record<string, unknown>>;
 interface Definition {
@@ -34,20 +32,8 @@ let load: CloudRunJob;
 let raw: Bucket;
 let staging: Bucket;
 const declareJobs = () => {
-  extract = new CloudRunJob("extract", {
-    jobName: "dev-etl-extract",
-    location: "europe-west1",
-    image: "img@sha256:0",
-    serviceAccount: { accountId: "dev-etl-extract", displayName: "x" },
-    policy: DEV,
-  });
-  load = new CloudRunJob("load", {
-    jobName: "dev-etl-load",
-    location: "europe-west1",
-    image: "img@sha256:0",
-    serviceAccount: { accountId: "dev-etl-load", displayName: "x" },
-    policy: DEV,
-  });
+  extract = new CloudRunJob("extract", jobArgs("dev-etl-extract"));
+  load = new CloudRunJob("load", jobArgs("dev-etl-load"));
   raw = new Bucket("raw", { bucketName: "p-dev-raw", location: "europe-west1", envName: "RAW_BUCKET", policy: DEV });
   staging = new Bucket("staging", { bucketName: "p-dev-staging", location: "europe-west1", envName: "STAGING_BUCKET", policy: DEV });
 };
@@ -66,11 +52,7 @@ const args = (overrides: Partial<JobChainArgs> = {}): JobChainArgs => ({
 
 describe("JobChain", () => {
   const recorder = useMockRuntime();
-  beforeEach(async () => {
-    declareJobs();
-    await registered(recorder);
-    recorder.clear();
-  });
+  declareBeforeEach(recorder, declareJobs);
   const definitionOf = (name = "chain-workflow"): Definition => parse(recorder.get(WORKFLOW, name).inputs.sourceContents as string) as Definition;
 
   it("declares the workflow exactly: name, region, its own account, description, dev without deletion protection", async () => {
@@ -430,12 +412,7 @@ describe("JobChain", () => {
     ],
     ["a zero poll interval", () => ({ pollInterval: "0 seconds" }), /^JobChain\(c\)\.pollInterval: "0 seconds" is 0 seconds/],
   ];
-  for (const [what, overrides, message] of invalid) {
-    it(`rejects ${what}, declaring nothing`, async () => {
-      expect(errorOf(() => new JobChain("c", args(overrides())))).to.match(message);
-      expect(await registered(recorder)).to.deep.equal([]);
-    });
-  }
+  itRejects(recorder, invalid, (overrides) => new JobChain("c", args(overrides())));
 
   // Two members of one binding would be a trap: removing either step would delete the binding and the other's access.
   it("two steps of one job: the workflow's account still gets one member per role on that job", async () => {
@@ -464,11 +441,7 @@ describe("JobChain", () => {
 // apply). Kept in a describe of its own so that a regression, a registration that never completes, stalls no other test.
 describe("JobChain: a bad step timeout", () => {
   const recorder = useMockRuntime();
-  beforeEach(async () => {
-    declareJobs();
-    await registered(recorder);
-    recorder.clear();
-  });
+  declareBeforeEach(recorder, declareJobs);
   it("rejects a zero step timeout before declaring anything", async () => {
     expect(errorOf(() => new JobChain("c", args({ steps: [{ name: "extract", job: extract, timeout: "0 seconds" }] })))).to.match(
       /^JobChain\(c\)\.steps\[0\]\.timeout: "0 seconds" is 0 seconds/,

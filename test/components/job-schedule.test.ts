@@ -2,10 +2,8 @@ import { expect } from "chai";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { JobSchedule, JobScheduleArgs } from "../../components/job-schedule";
 import { ProjectApis } from "../../components/project-apis";
-import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
-
-const SCHEDULER = "gcp:cloudscheduler/job:Job";
-const INVOKER = "gcp:cloudrunv2/jobIamMember:JobIamMember";
+import { errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { declareBeforeEach, itRejects, JOB_MEMBER, jobArgs, SCHEDULER } from "./fixtures";
 const SCHED_EMAIL = "dev-etl-extract-sched@test-project.iam.gserviceaccount.com";
 
 describe("JobSchedule", () => {
@@ -18,16 +16,8 @@ describe("JobSchedule", () => {
     serviceAccount: { accountId: "dev-etl-extract-sched", displayName: "Nightly extract" },
     ...overrides,
   });
-  beforeEach(async () => {
-    job = new CloudRunJob("extract", {
-      jobName: "dev-etl-extract",
-      location: "europe-west1",
-      image: "img@sha256:0",
-      serviceAccount: { accountId: "dev-etl-extract", displayName: "x" },
-      policy: DEV,
-    });
-    await registered(recorder);
-    recorder.clear();
+  declareBeforeEach(recorder, () => {
+    job = new CloudRunJob("extract", jobArgs("dev-etl-extract"));
   });
 
   it("Scheduler calls the Admin API's run endpoint of that one job with an OAuth token (Google APIs take OAuth, not OIDC) of its own account", async () => {
@@ -106,12 +96,7 @@ describe("JobSchedule", () => {
     ],
     ["a scheduler name with dots", { schedulerJobName: "a.b" }, /^JobSchedule\(s\)\.schedulerJobName: "a\.b" is not a valid Cloud Scheduler job name/],
   ];
-  for (const [what, overrides, message] of invalid) {
-    it(`rejects ${what}, declaring nothing`, async () => {
-      expect(errorOf(() => new JobSchedule("s", args(overrides)))).to.match(message);
-      expect(await registered(recorder)).to.deep.equal([]);
-    });
-  }
+  itRejects(recorder, invalid, (overrides) => new JobSchedule("s", args(overrides)));
   it("Scheduler calls the Admin API with OAuth, not OIDC: oauthToken with the cloud-platform scope, no oidcToken, no body", async () => {
     new JobSchedule("nightly", args());
     await registered(recorder);
@@ -139,7 +124,7 @@ describe("JobSchedule", () => {
       serviceAccountEmail: email,
       scope: "https://www.googleapis.com/auth/cloud-platform",
     });
-    expect(recorder.get(INVOKER, "nightly-invoker").inputs).to.deep.equal({
+    expect(recorder.get(JOB_MEMBER, "nightly-invoker").inputs).to.deep.equal({
       name: "dev-etl-extract",
       location: "europe-west1",
       project: "test-project",
@@ -149,13 +134,7 @@ describe("JobSchedule", () => {
   });
 
   it("location defaults to the job's location, and the run URI names the job's project, region and name", async () => {
-    const usJob = new CloudRunJob("us", {
-      jobName: "dev-etl-us",
-      location: "us-central1",
-      image: "img@sha256:0",
-      serviceAccount: { accountId: "dev-etl-us", displayName: "x" },
-      policy: DEV,
-    });
+    const usJob = new CloudRunJob("us", jobArgs("dev-etl-us", { location: "us-central1" }));
     new JobSchedule(
       "us-nightly",
       args({ job: usJob, schedulerJobName: "dev-etl-us-nightly", serviceAccount: { accountId: "dev-etl-us-sched", displayName: "x" } }),
@@ -164,14 +143,14 @@ describe("JobSchedule", () => {
     const inputs = recorder.get(SCHEDULER, "us-nightly-scheduler").inputs as { region: string; httpTarget: { uri: string } };
     expect(inputs.region).to.equal("us-central1");
     expect(inputs.httpTarget.uri).to.equal("https://run.googleapis.com/v2/projects/test-project/locations/us-central1/jobs/dev-etl-us:run");
-    expect(recorder.get(INVOKER, "us-nightly-invoker").inputs).to.deep.include({ name: "dev-etl-us", location: "us-central1" });
+    expect(recorder.get(JOB_MEMBER, "us-nightly-invoker").inputs).to.deep.include({ name: "dev-etl-us", location: "us-central1" });
   });
 
   it("exactly one IAM member: the invoker grant for the schedule's account, none for the job's account or the project", async () => {
     new JobSchedule("nightly", args());
     const resources = await registered(recorder);
     const members = resources.filter((r) => /IamMember|IAMMember/.test(r.type));
-    expect(members.map((m) => [m.type, m.name])).to.deep.equal([[INVOKER, "nightly-invoker"]]);
+    expect(members.map((m) => [m.type, m.name])).to.deep.equal([[JOB_MEMBER, "nightly-invoker"]]);
   });
 
   it("children wait for the component's dependsOn: account, invoker grant and scheduler job wait for the APIs", async () => {
@@ -181,7 +160,7 @@ describe("JobSchedule", () => {
     const api = recorder.get("gcp:projects/service:Service", "apis-cloudscheduler").urn;
     for (const [type, name] of [
       ["gcp:serviceaccount/account:Account", "nightly-sa-account"],
-      [INVOKER, "nightly-invoker"],
+      [JOB_MEMBER, "nightly-invoker"],
       [SCHEDULER, "nightly-scheduler"],
     ]) {
       expect(recorder.get(type, name).dependencies, name).to.include(api);

@@ -4,6 +4,7 @@ import { JobChain } from "../../components/job-chain";
 import { PipelineAlerts } from "../../components/pipeline-alerts";
 import { ProjectApis, REQUIRED_APIS } from "../../components/project-apis";
 import { DEV, errorOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { jobArgs } from "./fixtures";
 
 const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
 const THRESHOLD = {
@@ -16,14 +17,7 @@ const THRESHOLD = {
 describe("PipelineAlerts", () => {
   const recorder = useMockRuntime();
   const apis = () => new ProjectApis("apis", { services: [...REQUIRED_APIS, "monitoring.googleapis.com"] });
-  const job = (name: string) =>
-    new CloudRunJob(name, {
-      jobName: `prod-etl-${name}`,
-      location: "europe-west1",
-      image: "i@sha256:0",
-      serviceAccount: { accountId: `prod-etl-${name}`, displayName: name },
-      policy: DEV,
-    });
+  const job = (name: string) => new CloudRunJob(name, jobArgs(`prod-etl-${name}`));
 
   /** Asserts one alert policy: its names, the email channel, and a single threshold condition with `filter`. */
   const expectAlert = (name: string, displayName: string, condition: string, filter: string) => {

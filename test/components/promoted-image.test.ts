@@ -4,6 +4,7 @@ import { CloudRunJob } from "../../components/cloud-run-job";
 import { PromotedImage } from "../../components/promoted-image";
 import { OFFLINE_DIGEST } from "../../tools/mock-runtime";
 import { errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { JOB, jobArgs, jobContainer } from "./fixtures";
 
 const HEX = "0123456789abcdef".repeat(4);
 const SOURCE = `europe-west1-docker.pkg.dev/my-pipelines-dev/dev-images/etl@sha256:${HEX}`;
@@ -35,18 +36,10 @@ describe("PromotedImage", () => {
   it("a workload given repoDigest waits for the copy (it runs only an image its own repository holds)", async () => {
     const repository = new ArtifactRepository("images", { repositoryId: "prod-images", location: "europe-west1", policy: PROD });
     const image = new PromotedImage("etl-promoted", { source: SOURCE, repository, imageName: "etl" });
-    new CloudRunJob("load", {
-      jobName: "prod-etl-load",
-      location: "europe-west1",
-      image: image.repoDigest,
-      serviceAccount: { accountId: "prod-etl-load", displayName: "x" },
-      policy: PROD,
-    });
+    new CloudRunJob("load", jobArgs("prod-etl-load", { image: image.repoDigest, policy: PROD }));
     await registered(recorder);
-    const job = recorder.get("gcp:cloudrunv2/job:Job", "load-job");
-    expect((job.inputs.template as { template: { containers: { image: string }[] } }).template.containers[0].image).to.equal(
-      `europe-west1-docker.pkg.dev/test-project/prod-images/etl@sha256:${HEX}`,
-    );
+    const job = recorder.get(JOB, "load-job");
+    expect(jobContainer(job).image).to.equal(`europe-west1-docker.pkg.dev/test-project/prod-images/etl@sha256:${HEX}`);
     expect(job.dependencies).to.include(recorder.get(COMMAND, "etl-promoted-copy").urn);
   });
 

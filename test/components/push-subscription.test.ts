@@ -3,18 +3,12 @@ import { CloudRunService } from "../../components/cloud-run-service";
 import { DEAD_LETTER_SUBSCRIBER_ROLE, pubsubServiceAgent, PushSubscription, PushSubscriptionArgs } from "../../components/push-subscription";
 import { Topic } from "../../components/topic";
 import { projectNumber } from "../../tools/mock-runtime";
-import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { declareBeforeEach, isIamMember, itRejects, PUBSUB_AGENT, RUN_INVOKER, serviceArgs, SUB_MEMBER, SUBSCRIPTION, TOPIC, TOPIC_MEMBER } from "./fixtures";
 
-const SUBSCRIPTION = "gcp:pubsub/subscription:Subscription";
-const TOPIC = "gcp:pubsub/topic:Topic";
-const RUN_INVOKER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember";
-const TOPIC_MEMBER = "gcp:pubsub/topicIAMMember:TopicIAMMember";
-const SUB_MEMBER = "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember";
-const PUBSUB_AGENT = `serviceAccount:service-${projectNumber("test-project")}@gcp-sa-pubsub.iam.gserviceaccount.com`;
 const URI = `https://dev-scorer-${projectNumber("test-project").slice(0, 10)}.europe-west1.run.app`;
 const INVOKER_EMAIL = "dev-scorer-push@test-project.iam.gserviceaccount.com";
 const SERVICE_IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity";
-const isIamMember = (type: string) => /IamMember|IAMMember/.test(type);
 
 describe("PushSubscription", () => {
   const recorder = useMockRuntime();
@@ -27,17 +21,9 @@ describe("PushSubscription", () => {
     invoker: { accountId: "dev-scorer-push", displayName: "Pushes requests to the scorer" },
     ...overrides,
   });
-  beforeEach(async () => {
+  declareBeforeEach(recorder, () => {
     topic = new Topic("requests", { topicName: "dev-requests" });
-    service = new CloudRunService("scorer", {
-      serviceName: "dev-scorer",
-      location: "europe-west1",
-      image: "img@sha256:0",
-      serviceAccount: { accountId: "dev-scorer", displayName: "x" },
-      policy: DEV,
-    });
-    await registered(recorder);
-    recorder.clear();
+    service = new CloudRunService("scorer", serviceArgs("dev-scorer"));
   });
 
   it("declares the push subscription exactly: endpoint uri + /, OIDC token of the invoker with the service uri as audience, 60 s ack, 10-600 s backoff, dead letter after 5, never expires, 7 days retention", async () => {
@@ -189,10 +175,5 @@ describe("PushSubscription", () => {
       /^PushSubscription\(p\)\.invoker\.email: "1-compute@developer\.gserviceaccount\.com" is a default service account/,
     ],
   ];
-  for (const [what, overrides, message] of invalid) {
-    it(`rejects ${what}, declaring nothing`, async () => {
-      expect(errorOf(() => new PushSubscription("p", args(overrides)))).to.match(message);
-      expect(await registered(recorder)).to.deep.equal([]);
-    });
-  }
+  itRejects(recorder, invalid, (overrides) => new PushSubscription("p", args(overrides)));
 });

@@ -3,7 +3,8 @@ import { expect } from "chai";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { Secret } from "../../components/secret";
 import { SECRET } from "../../tools/mock-runtime";
-import { DEV, errorOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { errorOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { JOB, jobArgs, jobContainer } from "./fixtures";
 
 describe("Secret", () => {
   const recorder = useMockRuntime();
@@ -24,17 +25,10 @@ describe("Secret", () => {
 
   it("linked to a job: an env var from that secret pinned to its version, secretAccessor on that secret for the job's account only, and the job waits for both", async () => {
     const secret = new Secret("token", { secretId: "dev-etl-source-token", value: pulumi.secret("s3cr3t") });
-    new CloudRunJob("extract", {
-      jobName: "dev-etl-extract",
-      location: "europe-west1",
-      image: "i@sha256:0",
-      serviceAccount: { accountId: "dev-etl-extract", displayName: "x" },
-      policy: DEV,
-      links: [secret.env("SOURCE_TOKEN")],
-    });
+    new CloudRunJob("extract", jobArgs("dev-etl-extract", { links: [secret.env("SOURCE_TOKEN")] }));
     await registered(recorder);
-    const job = recorder.get("gcp:cloudrunv2/job:Job", "extract-job");
-    const container = (job.inputs.template as { template: { containers: { envs: unknown[] }[] } }).template.containers[0];
+    const job = recorder.get(JOB, "extract-job");
+    const container = jobContainer(job);
     expect(container.envs).to.deep.equal([
       { name: "SOURCE_TOKEN", valueSource: { secretKeyRef: { secret: "projects/test-project/secrets/dev-etl-source-token", version: "1" } } },
     ]);

@@ -2,31 +2,19 @@ import { expect } from "chai";
 import { RESULT_SUBSCRIBER_ROLE, RESULT_TOPIC_ENV, StreamProcessor, StreamProcessorArgs } from "../../components/stream-processor";
 import { shortHash } from "../../components/shared/naming";
 import { projectNumber } from "../../tools/mock-runtime";
-import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { isIamMember, itRejects, PUBSUB_AGENT, RUN_INVOKER, SERVICE, serviceArgs, serviceContainer, SUB_MEMBER, SUBSCRIPTION, TOPIC_MEMBER } from "./fixtures";
 
-const SERVICE = "gcp:cloudrunv2/service:Service";
-const SUBSCRIPTION = "gcp:pubsub/subscription:Subscription";
-const TOPIC_MEMBER = "gcp:pubsub/topicIAMMember:TopicIAMMember";
-const SUB_MEMBER = "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember";
-const RUN_INVOKER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember";
 const REQUESTS = "projects/test-project/topics/dev-requests";
 const RESULTS = "projects/test-project/topics/dev-results";
 const SERVICE_MEMBER = "serviceAccount:dev-scorer@test-project.iam.gserviceaccount.com";
 const INVOKER_MEMBER = "serviceAccount:dev-scorer-push@test-project.iam.gserviceaccount.com";
-const PUBSUB_AGENT = `serviceAccount:service-${projectNumber("test-project")}@gcp-sa-pubsub.iam.gserviceaccount.com`;
 const CLIENT = "serviceAccount:backend@test-project.iam.gserviceaccount.com";
-const isIamMember = (type: string) => /IamMember|IAMMember/.test(type);
 
 const args = (overrides: Partial<StreamProcessorArgs> = {}): StreamProcessorArgs => ({
   requestTopicName: "dev-requests",
   resultTopicName: "dev-results",
-  service: {
-    serviceName: "dev-scorer",
-    location: "europe-west1",
-    image: "img@sha256:0",
-    serviceAccount: { accountId: "dev-scorer", displayName: "Scorer" },
-    policy: DEV,
-  },
+  service: serviceArgs("dev-scorer"),
   push: { subscriptionName: "dev-requests-push", invoker: { accountId: "dev-scorer-push", displayName: "Pushes requests" } },
   resultSubscriptions: { backend: { subscriptionName: "dev-results-backend" } },
   ...overrides,
@@ -45,7 +33,7 @@ describe("StreamProcessor", () => {
     ]);
     expect(resources.filter((r) => r.inputs.topic === REQUESTS && isIamMember(r.type))).to.deep.equal([]);
     const service = recorder.get(SERVICE, "stream-service-service");
-    expect((service.inputs.template as { containers: { envs: unknown }[] }).containers[0].envs).to.deep.equal([
+    expect(serviceContainer(service).envs).to.deep.equal([
       { name: "PUBLISH_DEADLINE_SECONDS", value: "30" },
       { name: "RESULT_TOPIC", value: RESULTS },
     ]);
@@ -59,7 +47,7 @@ describe("StreamProcessor", () => {
   it("the service's own env and links are kept next to RESULT_TOPIC, sorted", async () => {
     new StreamProcessor("stream", args({ service: { ...args().service, env: { MODEL: "v2", A_FLAG: "1" } } }));
     await registered(recorder);
-    const envs = (recorder.get(SERVICE, "stream-service-service").inputs.template as { containers: { envs: unknown }[] }).containers[0].envs;
+    const envs = serviceContainer(recorder.get(SERVICE, "stream-service-service")).envs;
     expect(envs).to.deep.equal([
       { name: "A_FLAG", value: "1" },
       { name: "MODEL", value: "v2" },
@@ -160,22 +148,8 @@ describe("StreamProcessor", () => {
       { resultSubscriptions: { backend: { subscriptionName: "dev-results-backend", ackDeadline: "5 seconds" } } },
       /^StreamProcessor\(s\)\.resultSubscriptions\.backend\.ackDeadline: "5 seconds" is out of range/,
     ],
-  ];
-  for (const [what, overrides, message] of invalid) {
-    it(`rejects ${what}, declaring nothing`, async () => {
-      expect(errorOf(() => new StreamProcessor("s", args(overrides)))).to.match(message);
-      expect(await registered(recorder)).to.deep.equal([]);
-    });
-  }
-});
-
-// BUG (see report): the service's and the push subscription's args are only checked inside their own constructors,
-// after the processor, both topics and (for push) the whole service are declared. With the bug the runtime keeps
-// waiting on the half-declared component, so these tests read the recorder after a short wait instead of
-// `registered`, and run in a describe of their own.
-describe("StreamProcessor: bad service or push args declare nothing", () => {
-  const recorder = useMockRuntime();
-  const nested: [string, Partial<StreamProcessorArgs>, RegExp][] = [
+    // The service's and the push subscription's args are checked before the processor declares anything, not only
+    // in their own constructors: nothing half-declared is left waiting.
     ["concurrency 0 for the service", { service: { ...args().service, concurrency: 0 } }, /^StreamProcessor\(s\)\.service\.concurrency: 0 is out of range/],
     ["an invalid request topic id", { requestTopicName: "Requests" }, /^StreamProcessor\(s\)\.requestTopicName: "Requests" is not a valid topic id/],
     [
@@ -189,11 +163,5 @@ describe("StreamProcessor: bad service or push args declare nothing", () => {
       /^StreamProcessor\(s\)\.push\.maxDeliveryAttempts: 4 is out of range/,
     ],
   ];
-  for (const [what, overrides, message] of nested) {
-    it(`rejects ${what} before declaring anything`, async () => {
-      expect(errorOf(() => new StreamProcessor("s", args(overrides)))).to.match(message);
-      // Every registration answered: nothing was declared before the error.
-      expect((await registered(recorder)).map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
-    });
-  }
+  itRejects(recorder, invalid, (overrides) => new StreamProcessor("s", args(overrides)));
 });

@@ -1,11 +1,9 @@
 import { expect } from "chai";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { Topic, TOPIC_PUBLISH_ROLE } from "../../components/topic";
-import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
+import { JOB, jobArgs, jobContainer, TOPIC, TOPIC_MEMBER } from "./fixtures";
 
-const TOPIC = "gcp:pubsub/topic:Topic";
-const TOPIC_MEMBER = "gcp:pubsub/topicIAMMember:TopicIAMMember";
-const JOB = "gcp:cloudrunv2/job:Job";
 const JOB_EMAIL = "dev-etl-score@test-project.iam.gserviceaccount.com";
 
 describe("Topic", () => {
@@ -52,17 +50,10 @@ describe("Topic", () => {
 
   it("a job linked with publish gets RESULT_TOPIC = the topic's id and exactly one IAM member (publisher on that topic), granted before the job exists", async () => {
     const topic = new Topic("results", { topicName: "dev-results", envName: "RESULT_TOPIC" });
-    new CloudRunJob("score", {
-      jobName: "dev-etl-score",
-      location: "europe-west1",
-      image: "img@sha256:0",
-      serviceAccount: { accountId: "dev-etl-score", displayName: "x" },
-      policy: DEV,
-      links: [topic.publish],
-    });
+    new CloudRunJob("score", jobArgs("dev-etl-score", { links: [topic.publish] }));
     const resources = await registered(recorder);
     const job = recorder.get(JOB, "score-job");
-    const envs = (job.inputs as { template: { template: { containers: { envs: unknown[] }[] } } }).template.template.containers[0].envs;
+    const envs = jobContainer(job).envs;
     expect(envs).to.deep.equal([{ name: "RESULT_TOPIC", value: "projects/test-project/topics/dev-results" }]);
     const members = resources.filter((r) => /IamMember|IAMMember/.test(r.type));
     expect(members.map((m) => [m.type, m.name, m.inputs])).to.deep.equal([
