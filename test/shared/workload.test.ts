@@ -3,6 +3,7 @@ import { Bucket } from "../../components/bucket";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { CloudRunService } from "../../components/cloud-run-service";
 import { resolveWorkload, WorkloadArgs } from "../../components/shared/workload";
+import { JOB, jobContainer, SERVICE, serviceContainer } from "../components/fixtures";
 import { DEV, errorOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const DIGEST = "europe-west1-docker.pkg.dev/test-project/dev-images/etl@sha256:" + "c".repeat(64);
@@ -44,11 +45,7 @@ describe("workload: the container surface a job and a service share", () => {
     new CloudRunJob("j", { ...args, jobName: "dev-j", serviceAccount: { accountId: "dev-job", displayName: "Job" } });
     new CloudRunService("s", { ...args, serviceName: "dev-s", serviceAccount: { accountId: "dev-service", displayName: "Service" } });
     const resources = await registered(recorder);
-    type Containers = { containers: unknown[] };
-    const jobTemplate = recorder.get("gcp:cloudrunv2/job:Job", "j-job").inputs.template as { template: Containers };
-    const serviceTemplate = recorder.get("gcp:cloudrunv2/service:Service", "s-service").inputs.template as Containers;
-    expect(jobTemplate.template.containers).to.deep.equal(serviceTemplate.containers);
-    expect(jobTemplate.template.containers).to.have.length(1);
+    expect(jobContainer(recorder.get(JOB, "j-job"))).to.deep.equal(serviceContainer(recorder.get(SERVICE, "s-service")));
     const children = (prefix: string) =>
       resources
         .filter((r) => r.name.startsWith(`${prefix}-`) && r.name !== `${prefix}-job` && r.name !== `${prefix}-service`)
