@@ -1,25 +1,14 @@
 import { expect } from "chai";
 import { diffPlans, normalizer, renderDiff } from "../../tools/diff";
-import { RecordedResource } from "../../tools/mock-runtime";
 import { ProgramRun } from "../../tools/run-program";
-import { planOf } from "../helpers/plan";
+import { planOf, recordedResource } from "../helpers/plan";
 
 /** A plan of one stack: its gcp provider on `project`, the project number it read, and `resources` as `[type, name, inputs]`. */
 function plan(stack: string, project: string, number: string, resources: [string, string, Record<string, unknown>][]): ProgramRun {
-  const resource = (type: string, name: string, inputs: Record<string, unknown>): RecordedResource => ({
-    urn: `urn:pulumi:${stack}::p::${type}::${name}`,
-    type,
-    name,
-    custom: true,
-    inputs,
-    outputs: inputs,
-    protect: false,
-    dependencies: [],
-  });
   return {
     stack,
     outputs: {},
-    resources: [resource("pulumi:providers:gcp", "gcp", { project }), ...resources.map(([type, name, inputs]) => resource(type, name, inputs))],
+    resources: [recordedResource("pulumi:providers:gcp", "gcp", { project }), ...resources.map(([type, name, inputs]) => recordedResource(type, name, inputs))],
     invokes: [{ token: "gcp:organizations/getProject:getProject", inputs: {}, outputs: { projectId: project, number }, dependencies: [] }],
   };
 }

@@ -8,7 +8,7 @@ import { RecordedResource } from "../../tools/mock-runtime";
 import { displayType, iamRows, renderIamTable, renderMermaid, renderSummary, renderTree } from "../../tools/render";
 import { ROOT } from "../../tools/run-program";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
-import { planOf } from "../helpers/plan";
+import { planOf, recordedResource } from "../helpers/plan";
 import { RUN_TS } from "../../tools/run-ts";
 
 /**
@@ -25,17 +25,8 @@ interface PlanJson {
   resources: Omit<RecordedResource, "outputs" | "retainOnDelete">[];
 }
 
-const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource => ({
-  urn: `urn:${name}`,
-  type,
-  name,
-  custom,
-  parent,
-  inputs,
-  outputs: inputs,
-  protect: false,
-  dependencies: [],
-});
+const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource =>
+  recordedResource(type, name, inputs, { urn: `urn:${name}`, parent, custom });
 
 describe("preview", () => {
   it(`docs/architecture.md is the diagram of the current ${ARCHITECTURE_STACK} plan (run \`npm run preview\` when this fails)`, async () => {
