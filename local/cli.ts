@@ -3,7 +3,7 @@ import { CHAIN_ENV } from "../contract/chain-env";
 import { BadInput, EXIT } from "../runner/errors";
 import { defaultEndpoints, runLocalPipeline } from "../runner/local";
 import { readLocalPlan } from "./plan";
-import { NO_METADATA_SERVER } from "./process";
+import { NO_METADATA_SERVER, readableLine } from "./process";
 import { up, UP_PIPELINES } from "./up";
 
 const HELP = `
@@ -23,12 +23,16 @@ Exit codes: 0 done, 1 a job failed, 2 bad input, 3 the emulator or a service fai
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /**
- * `npm run local -- <command>`.
+ * `npm run local -- <command>`. The processes' JSON log lines reach `io.err` readable when `io.isTTY` (stderr is a
+ * terminal), as they are otherwise.
  * @returns the exit code; `up` resolves only after Ctrl-C (SIGINT/SIGTERM), having stopped what it started.
  */
-export async function main(argv: readonly string[], io: { err(text: string): void; out(text: string): void; signals?: NodeJS.Process }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: { err(text: string): void; out(text: string): void; isTTY?: boolean; signals?: NodeJS.Process },
+): Promise<number> {
   let code: number = EXIT.succeeded;
-  const log = (line: string) => io.err(`${line}\n`);
+  const log = (line: string) => io.err(`${io.isTTY ? readableLine(line) : line}\n`);
   const program = new Command("local")
     .description("Run the stack's pipelines locally, on Google's Pub/Sub emulator.")
     .addHelpText("after", HELP)
@@ -74,5 +78,7 @@ export async function main(argv: readonly string[], io: { err(text: string): voi
 
 if (require.main === module) {
   process.env.METADATA_SERVER_DETECTION ??= NO_METADATA_SERVER.METADATA_SERVER_DETECTION;
-  void main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => process.exit(code));
+  void main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) }).then(
+    (code) => process.exit(code),
+  );
 }

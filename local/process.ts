@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
 import type { PlannedContainer } from "./plan";
+import { readableLogLine } from "./log-line";
 import { RUN_TS } from "../tools/run-ts";
 
 /** The repository root: local processes run from it. */
@@ -95,6 +96,19 @@ export function startProcess(label: string, argv: readonly string[], env: Record
     });
   }
   return child;
+}
+
+/**
+ * A line of {@link startProcess} as it reads on a terminal: the `[label] ` prefix, then the process's JSON log line
+ * (the images' structured lines) as `HH:MM:SS SEVERITY message {fields}` ({@link readableLogLine}); any other line
+ * unchanged.
+ * @example
+ * readableLine('[extract/0] {"severity":"NOTICE","timestamp":{"seconds":1796173202,"nanos":0},"message":"done"}');
+ * // "[extract/0] 01:00:02 NOTICE  done" with TZ=UTC
+ */
+export function readableLine(line: string): string {
+  const json = /^(\[[^\]]+\] )(\{.*\})$/.exec(line);
+  return json ? json[1] + readableLogLine(json[2]) : line;
 }
 
 /** Resolves with the exit code of a process; killed by a signal, 128 + the signal's number, as a shell reports it. */

@@ -193,12 +193,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         timing,
       );
       const rows = executions.slice(0, limit).map((e) => report(job, e, false, [], EXIT.succeeded, e.completionTime ? outcome(e) : "STARTED"));
-      if (globals().json) json(rows);
-      else
-        for (const r of rows)
-          io.out(
-            `${r.execution.split("/").pop()}  ${r.state.padEnd(9)}  ${r.succeeded}/${r.taskCount} succeeded  ${r.startTime ?? "-"}  ${r.completionTime ?? "-"}  ${r.logUri ?? ""}\n`,
-          );
+      if (globals().json) return json(rows);
+      // A header row, and gcloud's labels where the column means the same: EXECUTION, and COMPLETE as "<succeeded> / <tasks>"
+      // (google-cloud-sdk lib/surface/run/jobs/executions/list.py, Google Cloud CLI 528).
+      const table = [
+        ["EXECUTION", "STATE", "COMPLETE", "STARTED", "COMPLETED", "LOGS"],
+        ...rows.map((r) => [
+          r.execution.split("/").pop() ?? "",
+          r.state,
+          `${r.succeeded} / ${r.taskCount}`,
+          r.startTime ?? "-",
+          r.completionTime ?? "-",
+          r.logUri ?? "-",
+        ]),
+      ];
+      const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+      const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ");
+      io.out(table.map((row) => `${line(row).trimEnd()}\n`).join(""));
     });
   program
     .command("cancel <execution>")

@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Entry } from "@google-cloud/logging";
 import type { Duplex } from "stream";
 import { Timing } from "./execute";
+import { readableLogLine } from "../local/log-line";
 
 /** A log entry as the Logging API v2 sends it (the fields the runner reads). */
 export interface ApiLogEntry {
@@ -59,26 +60,30 @@ export function runLogs(project: string, runId: string, logView?: string): { fil
 const SEVERITIES = ["DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"];
 const severityName = (s: ApiLogEntry["severity"]) => (typeof s === "number" ? (SEVERITIES[s / 100] ?? String(s)) : (s ?? "DEFAULT"));
 
-/**
- * One entry as a line: `[<prefix>task <i>] <SEVERITY> <text>`, where the text is the plain payload, or the
- * `message` of a structured (JSON) one (the field Cloud Logging shows as its summary), or the JSON itself.
- */
-export function formatEntry(entry: ApiLogEntry, prefix = ""): string {
-  const task = entry.labels?.["run.googleapis.com/task_index"];
-  let text: string;
-  if (entry.textPayload !== undefined && entry.textPayload !== null) text = entry.textPayload;
-  else if (entry.jsonPayload) {
-    const data = Entry.fromApiResponse_({ ...entry, payload: "jsonPayload" } as never).data as Record<string, unknown>;
-    text = typeof data.message === "string" ? data.message : JSON.stringify(data);
-  } else text = "";
-  return `[${prefix}${task !== undefined ? `task ${task}` : "-"}] ${severityName(entry.severity).padEnd(7)} ${text.replace(/\n+$/, "")}\n`;
-}
-
 const timestampOf = (e: ApiLogEntry) => {
   const seconds = Number(e.timestamp?.seconds ?? 0);
   const nanos = e.timestamp?.nanos ?? 0;
   return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${String(nanos).padStart(9, "0")}Z`;
 };
+
+/**
+ * One entry as a line, after `[<prefix>task <i>] `: on a terminal (`pretty`), `HH:MM:SS SEVERITY message {fields}`
+ * ({@link readableLogLine}); otherwise one JSON object, `{"timestamp", "severity", ...}` then the structured payload's
+ * fields (its `message` is the field Cloud Logging shows as the entry's summary), or `message` holding a plain payload.
+ */
+export function formatEntry(entry: ApiLogEntry, prefix = "", pretty = false): string {
+  const task = entry.labels?.["run.googleapis.com/task_index"];
+  const payload =
+    entry.textPayload !== undefined && entry.textPayload !== null
+      ? { message: entry.textPayload.replace(/\n+$/, "") }
+      : entry.jsonPayload
+        ? (Entry.fromApiResponse_({ ...entry, payload: "jsonPayload" } as never).data as Record<string, unknown>)
+        : { message: "" };
+  // The entry's own time and severity, first, over any the payload still holds.
+  const own = { timestamp: timestampOf(entry), severity: severityName(entry.severity) };
+  const line = Object.assign({ ...own }, payload, own);
+  return `[${prefix}${task !== undefined ? `task ${task}` : "-"}] ${pretty ? readableLogLine(line) : JSON.stringify(line)}\n`;
+}
 
 /** How logs are followed. */
 export interface FollowOptions {
@@ -88,6 +93,8 @@ export interface FollowOptions {
   filter: string;
   /** Before `task <i>`, e.g. `extract ` in a pipeline. */
   prefix?: string;
+  /** Readable lines for a terminal; else one JSON object per line ({@link formatEntry}). @default false */
+  pretty?: boolean;
   write(text: string): void;
   timing: Timing;
   /** How long lines that arrive after the execution ended are still waited for. @default 5000 */
@@ -127,7 +134,7 @@ export function followLogs(options: FollowOptions): { stop(grace?: boolean): Pro
       if (seen.has(key)) continue;
       seen.add(key);
       if (last === undefined || timestampOf(entry) > last) last = timestampOf(entry);
-      options.write(formatEntry(entry, options.prefix));
+      options.write(formatEntry(entry, options.prefix, options.pretty));
     }
   };
   const warn = (err: unknown) => {

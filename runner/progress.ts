@@ -1,4 +1,4 @@
-import { SingleBar } from "cli-progress";
+import { Format, SingleBar } from "cli-progress";
 import { Execution } from "./execute";
 
 /** Shows an execution's task progress on stderr. */
@@ -15,9 +15,14 @@ const counts = (e: Execution) => ({
   total: e.taskCount ?? 0,
 });
 
+/** The bar's line; `{elapsed}` is read from the clock at each redraw. */
+const BAR_FORMAT = "tasks {bar} {succeeded}/{total} succeeded, {running} running, {failed} failed | {elapsed}s";
+
 /**
  * A progress bar (cli-progress) when stderr is a terminal; otherwise one plain line whenever the task counts
- * change: `[12s] tasks: 2 running, 1 succeeded, 0 failed, 4 total`.
+ * change: `[12s] tasks: 2 running, 1 succeeded, 0 failed, 4 total`. The bar redraws on its own timer (cli-progress's
+ * `throttleTime`, 100 ms by default: `node_modules/cli-progress/lib/single-bar.js` `render`), and its elapsed time is
+ * read from `now` at each redraw, so it advances between two updates (a poll can be 15 s apart, an operation wait longer).
  */
 export function createProgress(
   write: (text: string) => void,
@@ -29,7 +34,7 @@ export function createProgress(
   const elapsed = () => Math.round((now() - started) / 1000);
   if (isTTY) {
     const bar = new SingleBar({
-      format: "tasks {bar} {succeeded}/{total} succeeded, {running} running, {failed} failed | {elapsed}s",
+      format: (options, params, payload: object) => Format.Formatter({ ...options, format: BAR_FORMAT }, params, { ...payload, elapsed: elapsed() }),
       stream,
       hideCursor: true,
     });
@@ -38,11 +43,11 @@ export function createProgress(
       update(execution) {
         const c = counts(execution);
         if (!startedBar) {
-          bar.start(c.total, c.succeeded, { ...c, elapsed: elapsed() });
+          bar.start(c.total, c.succeeded, c);
           startedBar = true;
         }
         bar.setTotal(c.total);
-        bar.update(c.succeeded + c.failed + c.cancelled, { ...c, elapsed: elapsed() });
+        bar.update(c.succeeded + c.failed + c.cancelled, c);
       },
       stop: () => bar.stop(),
     };

@@ -94,6 +94,7 @@ export async function runRemote(
               filter: executionFilter(job.jobName, job.region, found),
               prefix: `${step} `,
               write: io.err,
+              pretty: io.isTTY,
               timing,
               graceMs: options.logs.graceMs,
             });

@@ -116,6 +116,7 @@ export async function runJob(
             filter: executionFilter(job.jobName, job.region, started.name),
             prefix: options.logs.prefix,
             write: io.err,
+            pretty: io.isTTY,
             timing,
             graceMs: options.logs.graceMs,
           })

@@ -24,26 +24,57 @@ export interface PlanDiff {
 }
 
 /**
- * A function that replaces a stack's own names (its project id, its stack name as a word in resource names)
- * by placeholders, so that `dev-etl-extract` and `prod-etl-extract` compare equal.
+ * A function that replaces a stack's own names (its project id, its project number, its stack name as a word in
+ * resource names) by placeholders, so that `dev-etl-extract` and `prod-etl-extract` compare equal. The project number
+ * is replaced where it is given and wherever Google's names can only hold one: a service agent
+ * (`service-<number>@…`, the form components/push-subscription.ts builds), the Compute Engine default account
+ * (`<number>-compute@developer.gserviceaccount.com`, tools/default-accounts.ts), `projects/<digits>/…` (a project id
+ * starts with a letter: config.ts `gcp:project`), and a Cloud Run service's deterministic URL
+ * (`https://<service>-<number>.<region>.run.app`, https://cloud.google.com/run/docs/triggering/https-request#deterministic).
  */
-export function normalizer(project: string, stack: string): (text: string) => string {
+export function normalizer(project: string, stack: string, projectNumber?: string): (text: string) => string {
   const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const projectPattern = new RegExp(escaped(project), "g");
-  const stackPattern = new RegExp(`(^|[-_/@: ])${escaped(stack)}(?=[-_/@.: ]|$)`, "g");
-  // Service agents are named after the project's number, e.g. service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com.
-  return (text) =>
-    text
-      .replace(projectPattern, "<project>")
-      .replace(stackPattern, "$1<stack>")
-      .replace(/service-\d+@/g, "service-<project number>@");
+  const numberPattern = projectNumber ? new RegExp(`(?<!\\d)${escaped(projectNumber)}(?!\\d)`, "g") : undefined;
+  const stackPattern = new RegExp(`(^|[-_/@: (])${escaped(stack)}(?=[-_/@.: )]|$)`, "g");
+  const number = "<project number>";
+  return (text) => {
+    const named = text.replace(projectPattern, "<project>").replace(stackPattern, "$1<stack>");
+    return (numberPattern ? named.replace(numberPattern, number) : named)
+      .replace(/\bservice-\d+@/g, `service-${number}@`)
+      .replace(/\b\d+-compute@developer\.gserviceaccount\.com\b/g, `${number}-compute@developer.gserviceaccount.com`)
+      .replace(/\bprojects\/\d+(?=\/|$)/g, `projects/${number}`)
+      .replace(/-\d+(\.[a-z0-9-]+\.run\.app)\b/g, `-${number}$1`);
+  };
 }
 
+/**
+ * A value with the stack's own names set aside; a string holding a JSON object or array (a provider's inputs reach it
+ * JSON-encoded, e.g. the gcp provider's `defaultLabels`) is compared as the value it encodes.
+ */
 function normalize(value: unknown, n: (s: string) => string): unknown {
-  if (typeof value === "string") return n(value);
+  if (typeof value === "string") {
+    const decoded = /^[[{]/.test(value) ? parseJson(value) : undefined;
+    return decoded === undefined ? n(value) : normalize(decoded, n);
+  }
   if (Array.isArray(value)) return value.map((v) => normalize(v, n));
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v, n)]));
   return value;
+}
+
+function parseJson(text: string): object | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Two leaf values are the same input when equal, or when one is `[]` and the other absent (`undefined`). */
+function sameInput(a: unknown, b: unknown): boolean {
+  const absent = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
+  return (absent(a) && absent(b)) || JSON.stringify(a) === JSON.stringify(b);
 }
 
 function leaves(value: unknown, prefix = ""): Map<string, unknown> {
@@ -61,14 +92,22 @@ function projectOf(run: ProgramRun): string {
   return String(run.resources.find((r) => r.type === "pulumi:providers:gcp")?.inputs.project ?? "");
 }
 
+/** The project number the plan read (`gcp.organizations.getProject`), when it read one. */
+function projectNumberOf(run: ProgramRun): string | undefined {
+  const number = run.invokes.find((i) => i.token === "gcp:organizations/getProject:getProject")?.outputs.number;
+  return typeof number === "string" && /^\d+$/.test(number) ? number : undefined;
+}
+
 /**
  * Compares two stacks' plans: resources only in one, inputs that differ (leaf by leaf, with `protect` as an input
- * too), and IAM grants only in one. The image digests and tags are compared like any input: a promoted prod
- * runs dev's digest, copied into its own repository.
+ * too), and IAM grants only in one. What differs only by the stacks' own names ({@link normalizer}) is the same, and so
+ * are `[]` and an absent input, which both declare no items (that the provider treats every such pair alike is
+ * UNVERIFIED; a reviewer reads the plans, not the provider). The image digests and tags are
+ * compared like any input: a promoted prod runs dev's digest, copied into its own repository.
  */
 export function diffPlans(a: ProgramRun, b: ProgramRun): PlanDiff {
-  const na = normalizer(projectOf(a), a.stack);
-  const nb = normalizer(projectOf(b), b.stack);
+  const na = normalizer(projectOf(a), a.stack, projectNumberOf(a));
+  const nb = normalizer(projectOf(b), b.stack, projectNumberOf(b));
   const key = (r: RecordedResource) => `${r.type} ${r.name}`;
   const custom = (run: ProgramRun) => new Map(run.resources.filter((r) => r.custom).map((r) => [key(r), r]));
   const [ra, rb] = [custom(a), custom(b)];
@@ -78,7 +117,7 @@ export function diffPlans(a: ProgramRun, b: ProgramRun): PlanDiff {
     if (!y) continue;
     const [la, lb] = [leaves(normalize({ ...x.inputs, protect: x.protect }, na)), leaves(normalize({ ...y.inputs, protect: y.protect }, nb))];
     for (const path of [...new Set([...la.keys(), ...lb.keys()])].sort()) {
-      if (JSON.stringify(la.get(path)) !== JSON.stringify(lb.get(path))) changed.push({ resource: k, path, a: la.get(path), b: lb.get(path) });
+      if (!sameInput(la.get(path), lb.get(path))) changed.push({ resource: k, path, a: la.get(path), b: lb.get(path) });
     }
   }
   const grants = (run: ProgramRun, n: (s: string) => string) => new Set(iamRows(run.resources).map((r) => n(`${r.member} ${r.role} ${r.resource}`)));
@@ -100,7 +139,7 @@ export function renderDiff(d: PlanDiff): string {
   const byResource = new Map<string, InputChange[]>();
   for (const c of d.changed) byResource.set(c.resource, [...(byResource.get(c.resource) ?? []), c]);
   return [
-    `Plan of ${d.b} against ${d.a} (project ids and stack names set aside as <project> and <stack>):`,
+    `Plan of ${d.b} against ${d.a} (project ids, project numbers and stack names set aside as <project>, <project number> and <stack>; [] the same as absent):`,
     ...list(`only in ${d.a}`, d.onlyInA),
     ...list(`only in ${d.b}`, d.onlyInB),
     `inputs that differ (${d.changed.length}):`,

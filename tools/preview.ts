@@ -5,7 +5,7 @@ import { deployBlockers, verdictText } from "./deployability";
 import { deployerRoles, deployerText } from "./deployer-roles";
 import { diffPlans, renderDiff } from "./diff";
 import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
-import { iamRows, renderIamTable, renderMermaid, renderTree } from "./render";
+import { iamRows, renderIamTable, renderMermaid, renderSummary, renderTree } from "./render";
 import { protectsData, RULES, violations } from "./rules";
 import { MAIN_PROGRAM, ProgramRun, readStackConfig, ROOT, runProgram } from "./run-program";
 import { typeCheck, typeCheckProgram } from "./type-check";
@@ -50,14 +50,17 @@ export function architectureDoc(run: ProgramRun): string {
   ].join("\n");
 }
 
-/** The human-readable plan, ending with the guardrails' verdict (`problems`: the violations of `tools/rules.ts`). */
+/**
+ * The human-readable plan: the resource tree and the `Resources:` summary as `pulumi preview` prints them for a new
+ * stack (tools/render.ts), the IAM grants and the stack outputs between them, then the guardrails' verdict
+ * (`problems`: the violations of `tools/rules.ts`).
+ */
 export function planText(run: ProgramRun, problems: readonly string[]): string {
   const rows = iamRows(run.resources);
   const custom = run.resources.filter((r) => r.custom).length;
   return [
-    `Stack ${run.stack}: ${custom} resources in ${run.resources.length - custom} components would be created by \`pulumi up\` (offline preview, Pulumi mock runtime).`,
+    `Previewing update (${run.stack}), offline (Pulumi mock runtime): \`pulumi up\` on a new stack would create ${custom} custom resources in ${run.resources.length - custom} components.`,
     "",
-    "Resources (+ component, - resource):",
     renderTree(run.resources),
     "",
     `IAM (${rows.length} grants):`,
@@ -65,6 +68,8 @@ export function planText(run: ProgramRun, problems: readonly string[]): string {
     "",
     "Stack outputs:",
     JSON.stringify(run.outputs, null, 2),
+    "",
+    renderSummary(run.resources),
     "",
     `Guardrails: ${RULES.length} rules, ${problems.length} violations${problems.map((p) => `\n  - ${p}`).join("")}`,
     "",

@@ -95,24 +95,83 @@ export function iamRows(resources: readonly RecordedResource[]): IamRow[] {
     .sort((a, b) => a.member.localeCompare(b.member) || a.role.localeCompare(b.role) || a.resource.localeCompare(b.resource));
 }
 
-/** The resource tree: each resource under its parent, with its type, `protect`, and key inputs. */
+/**
+ * A type token as `pulumi preview` shows it: the module's last path segment is dropped when it is the type's name in
+ * camelCase (`gcp:storage/bucket:Bucket` → `gcp:storage:Bucket`, `gcp:projects/iAMMember:IAMMember` →
+ * `gcp:projects:IAMMember`); any other token is shown as it is (`pulumi:pulumi:Stack`, `pipelines:gcp:Bucket`).
+ * The rule of Pulumi's `tokens.Type.DisplayName` (pulumi/pulumi `sdk/go/common/tokens/tokens.go`, used for the Type
+ * column by `pkg/backend/display/rows.go`).
+ */
+export function displayType(type: string): string {
+  const parts = type.split(":");
+  if (parts.length !== 3 || parts[2] === "") return type;
+  const [pkg, module, name] = parts;
+  const slash = module.lastIndexOf("/");
+  if (slash === -1 || module.slice(slash + 1) !== name.charAt(0).toLowerCase() + name.slice(1)) return type;
+  return `${pkg}:${module.slice(0, slash)}:${name}`;
+}
+
+/**
+ * Whether `pulumi preview` counts a resource in its `Resources:` summary: every resource the program registers (the
+ * stack, components, custom resources, explicit providers) except the engine's default providers
+ * (`pulumi:providers:<pkg>` named `default…`), whose steps are internal (pulumi/pulumi `pkg/engine/update.go`
+ * `isInternalStep`, `sdk/go/common/providers/reference.go` `IsDefaultProvider`). Reads (`.get`) would not count on a
+ * new stack either, but the recorded plan holds registrations only.
+ */
+function counted(r: RecordedResource): boolean {
+  return !(r.type.startsWith("pulumi:providers:") && r.name.startsWith("default"));
+}
+
+/**
+ * The resource tree as `pulumi preview` prints a plan for a new stack: a `Type  Name  Plan  Info` table, `+` and
+ * `create` on each resource, children under their parent with Pulumi's `├─ └─ │` guides
+ * (pulumi/pulumi `pkg/backend/display/progress.go` `addIndentations`), display type tokens ({@link displayType}),
+ * `[protected]` in the Info column; under each resource, its key inputs. Siblings sorted by name.
+ * @example
+ * renderTree(run.resources).split("\n")[1]; // " +   pulumi:pulumi:Stack  cloudrun-pipelines-dev  create"
+ */
 export function renderTree(resources: readonly RecordedResource[]): string {
   const children = new Map<string | undefined, RecordedResource[]>();
-  for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
-  const lines: string[] = [];
-  const walk = (parent: string | undefined, depth: number) => {
-    for (const r of [...(children.get(parent) ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
-      const indent = "  ".repeat(depth);
-      lines.push(`${indent}${r.custom ? "-" : "+"} ${r.name}  (${r.type})${r.protect ? "  [protected]" : ""}`);
-      for (const path of KEY_INPUTS[r.type] ?? (r.type in IAM_TARGETS ? ["role", "member"] : [])) {
+  for (const r of resources.filter(counted)) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+  const rows: { type: string; name: string; info: string; inputs: string[] }[] = [];
+  const walk = (parent: string | undefined, indentation: string, root: boolean) => {
+    const siblings = [...(children.get(parent) ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+    siblings.forEach((r, i) => {
+      const last = i === siblings.length - 1;
+      const nested = root ? indentation : indentation + (last ? "   " : "│  ");
+      const guide = nested + (children.has(r.urn) ? "│  " : "   ");
+      const inputs = (KEY_INPUTS[r.type] ?? (r.type in IAM_TARGETS ? ["role", "member"] : [])).flatMap((path) => {
         const value = valueAt(r.inputs, path);
-        if (value !== undefined) lines.push(`${indent}    ${path}: ${compact(value)}`);
-      }
-      walk(r.urn, depth + 1);
-    }
+        return value === undefined ? [] : [`${guide}${path}: ${compact(value)}`];
+      });
+      rows.push({
+        type: `${root ? "" : indentation + (last ? "└─ " : "├─ ")}${displayType(r.type)}`,
+        name: r.name,
+        info: r.protect ? "[protected]" : "",
+        inputs,
+      });
+      walk(r.urn, nested, false);
+    });
   };
-  walk(undefined, 0);
-  return lines.join("\n");
+  walk(undefined, "", true);
+  const [typeWidth, nameWidth] = [Math.max(4, ...rows.map((r) => r.type.length)), Math.max(4, ...rows.map((r) => r.name.length))];
+  const line = (mark: string, type: string, name: string, plan: string, info: string) =>
+    ` ${mark.padEnd(2)}  ${type.padEnd(typeWidth)}  ${name.padEnd(nameWidth)}  ${plan.padEnd(6)}  ${info}`.trimEnd();
+  return [
+    line("", "Type", "Name", "Plan", "Info"),
+    ...rows.flatMap((r) => [line("+", r.type, r.name, "create", r.info), ...r.inputs.map((input) => `     ${input}`)]),
+  ].join("\n");
+}
+
+/**
+ * The closing summary of `pulumi preview` for a new stack: `Resources:` then `    + N to create`, N counted as Pulumi
+ * counts (see {@link renderTree}: the stack, components and explicit providers included, default providers not; the
+ * format of `renderSummaryEvent` in pulumi/pulumi `pkg/backend/display/diff.go`).
+ * @example
+ * renderSummary(run.resources); // "Resources:\n    + 111 to create"
+ */
+export function renderSummary(resources: readonly RecordedResource[]): string {
+  return `Resources:\n    + ${resources.filter(counted).length} to create`;
 }
 
 /** The IAM grants as an aligned text table. */
@@ -247,7 +306,7 @@ function valueAt(value: unknown, path: string): unknown {
 }
 
 function compact(value: unknown): string {
-  if (Array.isArray(value) && value.every((v) => v !== null && typeof v === "object" && "name" in v)) {
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === "object" && "name" in v)) {
     // Container env: NAME=value, or NAME=<secret ref> for Secret Manager references.
     return value
       .map((v: { name: unknown; value?: unknown; valueSource?: unknown }) => `${v.name}=${"value" in v ? v.value : JSON.stringify(v.valueSource)}`)

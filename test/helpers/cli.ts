@@ -10,11 +10,18 @@ export const FAST_TIMING: Timing = { ...DEFAULT_TIMING, pollMs: { first: 5, fact
 
 /**
  * Runs the runner's CLI in-process against local fakes (`env` names their hosts) with an outputs file.
- * `interruptAfter` sends Ctrl-C once stderr contains that text; `timing` may read stderr so far.
+ * `interruptAfter` sends Ctrl-C once stderr contains that text; `timing` may read stderr so far; `isTTY` makes stderr a
+ * terminal (default: not).
  */
 export async function runCli(
   args: string[],
-  options: { outputsFile: string; env: Record<string, string>; timing?: Timing | ((err: () => string) => Timing); interruptAfter?: string },
+  options: {
+    outputsFile: string;
+    env: Record<string, string>;
+    timing?: Timing | ((err: () => string) => Timing);
+    interruptAfter?: string;
+    isTTY?: boolean;
+  },
 ): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
@@ -26,7 +33,7 @@ export async function runCli(
       err += t;
       if (options.interruptAfter && err.includes(options.interruptAfter)) handler?.();
     },
-    isTTY: false,
+    isTTY: options.isTTY ?? false,
     env: options.env,
     clients: createClients(options.env),
     timing,

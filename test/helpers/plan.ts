@@ -1,4 +1,5 @@
 import { widestRuns } from "../../tools/deployer-docs";
+import { RecordedResource } from "../../tools/mock-runtime";
 import { ProgramRun, runProgram } from "../../tools/run-program";
 
 const plans = new Map<string, Promise<ProgramRun>>();
@@ -44,4 +45,14 @@ let widest: Promise<ProgramRun[]> | undefined;
 export function widestPlans(): Promise<ProgramRun[]> {
   widest ??= widestRuns().then(deepFreeze);
   return widest;
+}
+
+/**
+ * A recorded resource for a fixture: custom, not protected, its outputs its inputs, no dependencies, a URN from its
+ * type and name; `extra` sets any other field (`parent`, `custom`, `protect`, `urn`).
+ * @example
+ * recordedResource("gcp:storage/bucket:Bucket", "raw-bucket", { name: "p-raw" }, { protect: true });
+ */
+export function recordedResource(type: string, name: string, inputs: Record<string, unknown> = {}, extra: Partial<RecordedResource> = {}): RecordedResource {
+  return { urn: `urn:pulumi:test::fixture::${type}::${name}`, type, name, custom: true, inputs, outputs: inputs, protect: false, dependencies: [], ...extra };
 }

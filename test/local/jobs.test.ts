@@ -129,6 +129,35 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
     expect(rows).to.deep.equal([{ days: 4982, flights: 10000 }]);
   });
 
+  it("npm run local -- pipeline: the jobs' JSON log lines stay JSON when stderr is not a terminal, and read as `HH:MM:SS SEVERITY message` on one", async function () {
+    this.timeout(120_000);
+    const failed = "extract failed: cannot read /no/such/file.csv: no such file or folder";
+    const run = async (isTTY: boolean) => {
+      let err = "";
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "local-lines-"));
+      // A source that does not exist: extract fails at once, twice (the job's one retry), logging why.
+      const code = await local(["--dir", dir, "pipeline", "etl", "--env", "SOURCE_URI=/no/such/file.csv"], {
+        out: () => undefined,
+        err: (t) => void (err += t),
+        isTTY,
+      });
+      expect(code).to.equal(1);
+      return err.split("\n");
+    };
+    const json = (await run(false)).filter((l) => l.startsWith("[extract/0] "));
+    expect(json.map((l) => logLine(l.slice("[extract/0] ".length))).map((l) => [l.severity, l.message])).to.deep.equal([
+      ["ERROR", failed],
+      ["ERROR", failed],
+    ]);
+    const readable = await run(true);
+    const lines = readable.flatMap((l, i) => (l.startsWith("[extract/0] ") ? [[l, readable[i + 1]]] : []));
+    expect(lines).to.have.length(2);
+    for (const [line, next] of lines) {
+      expect(line).to.match(new RegExp(`^\\[extract/0\\] \\d\\d:\\d\\d:\\d\\d ERROR {3}${failed.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`));
+      expect(next).to.equal("    err: {"); // the error, its stack beneath, not the JSON of stack_trace on the same line
+    }
+  });
+
   it("npm run job -- --local run and npm run local -- pipeline name what is wrong, before running anything", async function () {
     this.timeout(120_000);
     let err = "";

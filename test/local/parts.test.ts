@@ -6,7 +6,7 @@ import { emulatorMissing, INSTALL_HINT, startEmulator } from "../../local/emulat
 import { localPath } from "../../local/folder-storage";
 import { finalizeMessage, notifies } from "../../local/notification";
 import { PlannedNotification } from "../../local/plan";
-import { imageName, localCommand, localEnv } from "../../local/process";
+import { imageName, localCommand, localEnv, readableLine } from "../../local/process";
 import { localEndpoint, subscriptionOptions } from "../../local/pubsub";
 import { RUN_TS } from "../../tools/run-ts";
 
@@ -117,6 +117,25 @@ describe("local: the pieces", () => {
       LOCAL_WAREHOUSE_FILE: "/w.duckdb",
       METADATA_SERVER_DETECTION: "none",
     });
+  });
+
+  it("a process's JSON log line on a terminal: `HH:MM:SS SEVERITY message {fields}` in local time, Cloud Logging's own fields left out; other lines unchanged", () => {
+    // One line as images/etl/src/log.ts writes it (pino with Google's configuration), at 2026-12-02T01:00:02.303Z.
+    const line =
+      '[extract/0] {"severity":"NOTICE","level":35,"timestamp":{"seconds":1796173202,"nanos":303000000},"logging.googleapis.com/labels":{"run_id":"r1"},' +
+      '"rows":120,"table":"flights","serviceContext":{"service":"dev-etl-extract"},"logging.googleapis.com/insertId":"..........4dgshFyba2mPQQDNgdWTJo","message":"wrote 120 rows"}';
+    const tz = process.env.TZ;
+    try {
+      process.env.TZ = "UTC";
+      expect(readableLine(line)).to.equal('[extract/0] 01:00:02 NOTICE  wrote 120 rows {"rows":120,"table":"flights"}');
+      process.env.TZ = "America/Los_Angeles"; // UTC-8 in December
+      expect(readableLine(line)).to.equal('[extract/0] 17:00:02 NOTICE  wrote 120 rows {"rows":120,"table":"flights"}');
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+    for (const other of ["extract: task 0 attempt 0 exited with code 1; retrying", "[extract/0] plain text", "[extract/0] {not json}"])
+      expect(readableLine(other)).to.equal(other);
   });
 
   it("the emulator: only a loopback PUBSUB_EMULATOR_HOST is used; without gcloud, the reason and how to install it", async () => {

@@ -43,7 +43,7 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
    * answers, plays the next step of `polls`; the grace sleep plays `grace`; other sleeps (retry, list interval)
    * pass at once.
    */
-  function cli(args: string[], polls: ((err: () => string) => Promise<void>)[], grace?: (err: () => string) => Promise<void>) {
+  function cli(args: string[], polls: ((err: () => string) => Promise<void>)[], grace?: (err: () => string) => Promise<void>, isTTY = false) {
     const steps = [...polls];
     let stderr = () => "";
     run.onWaitOperation = async () => steps.shift()?.(stderr);
@@ -60,11 +60,18 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
         },
       };
     };
-    return runCli(args, { outputsFile, env: { CLOUD_RUN_EMULATOR_HOST: run.host, CLOUD_LOGGING_EMULATOR_HOST: logs.host }, timing });
+    return runCli(args, { outputsFile, env: { CLOUD_RUN_EMULATOR_HOST: run.host, CLOUD_LOGGING_EMULATOR_HOST: logs.host }, timing, isTTY });
   }
   const logLines = (err: string) => err.split("\n").filter((l) => /^\[(\w+ )?task \d+\] /.test(l));
+  /** The log lines (JSON when stderr is not a terminal) as `[<label>] <severity> <message>`. */
+  const briefLines = (err: string) =>
+    logLines(err).map((l) => {
+      const [, label, json] = /^(\[[^\]]+\]) (\{.*\})$/.exec(l) ?? ["", l, "{}"];
+      const { severity, message } = JSON.parse(json) as { severity?: string; message?: string };
+      return `${label} ${severity} ${message}`;
+    });
 
-  it("streams the lines in order, each once, with task index and severity; structured lines show their message; late lines still appear; --json unchanged", async () => {
+  it("streams the lines in order, each once, with task index; not on a terminal, each as one JSON object (time, severity, the structured payload's fields or the text as message); late lines still appear; --json unchanged", async () => {
     const exec = "dev-etl-extract-00001";
     run.scripts.set("*", { ticks: 2 });
     const { code, out, err } = await cli(
@@ -78,7 +85,7 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
         },
         async (e) => {
           logs.write(exec, 1, { rows: 3 }, { severity: "WARNING" });
-          await until(() => e().includes('{"rows":3}'));
+          await until(() => e().includes('"rows":3}'));
         },
       ],
       async (e) => {
@@ -90,11 +97,11 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
     );
     expect(code).to.equal(0);
     expect(logLines(err)).to.deep.equal([
-      "[task 0] DEFAULT reading 2021-03",
-      "[task 1] INFO    wrote 120 rows",
-      '[task 1] WARNING {"rows":3}',
-      "[task 0] NOTICE  flushed",
-      "[task 0] DEFAULT exit 0",
+      '[task 0] {"timestamp":"2026-12-02T01:00:01.000000000Z","severity":"DEFAULT","message":"reading 2021-03"}',
+      '[task 1] {"timestamp":"2026-12-02T01:00:02.000000000Z","severity":"INFO","message":"wrote 120 rows","rows":120}',
+      '[task 1] {"timestamp":"2026-12-02T01:00:03.000000000Z","severity":"WARNING","rows":3}',
+      '[task 0] {"timestamp":"2026-12-02T01:00:04.000000000Z","severity":"NOTICE","message":"flushed"}',
+      '[task 0] {"timestamp":"2026-12-02T01:00:05.000000000Z","severity":"DEFAULT","message":"exit 0"}',
     ]);
     expect(logs.calls("TailLogEntries")).to.deep.equal([
       {
@@ -104,6 +111,38 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
     ]);
     expect(JSON.parse(out)).to.deep.include({ state: "SUCCEEDED", exitCode: 0 });
     expect(out.trim().startsWith("{") && out.trim().endsWith("}")).to.equal(true);
+  });
+
+  it("on a terminal, the same lines readable: `HH:MM:SS SEVERITY message {other fields}` in local time (pino-pretty)", async () => {
+    const tz = process.env.TZ;
+    process.env.TZ = "Asia/Kolkata"; // UTC+05:30, no daylight saving time: the clock shown is local, not UTC
+    try {
+      const exec = "dev-etl-extract-00001";
+      run.scripts.set("*", { ticks: 1 });
+      const { code, err } = await cli(
+        ["run", "extract", "--logs"],
+        [
+          async (e) => {
+            await logs.tailOpened();
+            logs.write(exec, 0, "reading 2021-03");
+            logs.write(exec, 1, { message: "wrote 120 rows", rows: 120, "logging.googleapis.com/labels": { run_id: "r1" } }, { severity: "INFO" });
+            logs.write(exec, 1, { rows: 3 }, { severity: "WARNING" });
+            await until(() => e().includes("WARNING"));
+          },
+        ],
+        undefined,
+        true,
+      );
+      expect(code).to.equal(0);
+      expect(logLines(err)).to.deep.equal([
+        "[task 0] 06:30:01 DEFAULT reading 2021-03",
+        '[task 1] 06:30:02 INFO    wrote 120 rows {"rows":120}',
+        '[task 1] 06:30:03 WARNING {"rows":3}',
+      ]);
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
   });
 
   it("a tail that drops: the missed lines are listed since the last one, the tail reopens, nothing printed twice", async () => {
@@ -127,7 +166,7 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
       ],
     );
     expect(code).to.equal(0);
-    expect(logLines(err)).to.deep.equal(["[task 0] DEFAULT one", "[task 0] DEFAULT two", "[task 0] DEFAULT three", "[task 0] DEFAULT four"]);
+    expect(briefLines(err)).to.deep.equal(["[task 0] DEFAULT one", "[task 0] DEFAULT two", "[task 0] DEFAULT three", "[task 0] DEFAULT four"]);
     expect(logs.calls("TailLogEntries")).to.have.length(2);
     expect(String(logs.calls("ListLogEntries")[0].filter)).to.match(/ AND timestamp >= "2026-12-02T01:00:02\.000000000Z"$/);
     expect(logs.calls("ListLogEntries")[0]).to.deep.include({ resourceNames: ["projects/my-pipelines-dev"], orderBy: "timestamp asc" });
@@ -166,7 +205,7 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
       ],
     );
     expect(code).to.equal(0);
-    expect(logLines(err)).to.deep.equal(["[task 0] DEFAULT reading 2021-03", "[task 1] INFO    wrote 120 rows"]);
+    expect(briefLines(err)).to.deep.equal(["[task 0] DEFAULT reading 2021-03", "[task 1] INFO wrote 120 rows"]);
     expect(err).to.not.include("warning");
     expect(logs.calls("TailLogEntries")).to.have.length(1);
     expect(logs.calls("ListLogEntries").length).to.be.greaterThan(1);
@@ -181,16 +220,16 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
       [
         async (e) => {
           logs.write(exec, 0, "a");
-          await until(() => e().includes("a\n"));
+          await until(() => e().includes('"message":"a"}'));
         },
         async (e) => {
           logs.write(exec, 0, "b");
-          await until(() => e().includes("b\n"));
+          await until(() => e().includes('"message":"b"}'));
         },
       ],
     );
     expect(code).to.equal(0);
-    expect(logLines(err)).to.deep.equal(["[task 0] DEFAULT a", "[task 0] DEFAULT b"]);
+    expect(briefLines(err)).to.deep.equal(["[task 0] DEFAULT a", "[task 0] DEFAULT b"]);
     expect(logs.calls("TailLogEntries")).to.have.length(1);
   });
 
@@ -205,11 +244,7 @@ describe("runner --logs: an execution's log lines on stderr, against a local Log
       }),
     );
     expect(code).to.equal(0);
-    expect(logLines(err)).to.deep.equal([
-      "[extract task 0] INFO    extract done",
-      "[load task 0] INFO    load done",
-      "[transform task 0] INFO    transform done",
-    ]);
+    expect(briefLines(err)).to.deep.equal(["[extract task 0] INFO extract done", "[load task 0] INFO load done", "[transform task 0] INFO transform done"]);
     const runId = /pipeline etl: run (\S+),/.exec(err)![1];
     const filter = `resource.type = "cloud_run_job" AND labels.run_id = "${runId}"`;
     expect(err).to.include(

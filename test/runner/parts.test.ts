@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { mock } from "node:test";
 import { PassThrough } from "stream";
 import { readOutputs } from "../../runner/outputs";
 import { createProgress } from "../../runner/progress";
@@ -39,6 +40,34 @@ describe("runner parts", () => {
     progress.stop();
     expect(lines).to.deep.equal([]);
     expect(drawn).to.include("2/4 succeeded, 2 running, 0 failed");
+  });
+
+  it("progress: the bar's elapsed time advances on its own timer between two updates (a fake clock and fake timers, no sleep)", () => {
+    // Node's fake timers stand in for cli-progress's redraw timer; `t` is the clock the progress reads.
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+      let drawn = "";
+      stream.on("data", (d: Buffer) => (drawn += d.toString()));
+      let t = 1_000;
+      const progress = createProgress(
+        () => undefined,
+        true,
+        () => t,
+        stream,
+      );
+      progress.update({ taskCount: 4, runningCount: 4, succeededCount: 0, failedCount: 0 });
+      expect(drawn).to.include("0/4 succeeded, 4 running, 0 failed | 0s");
+      t = 8_000;
+      mock.timers.tick(100);
+      expect(drawn).to.include("0/4 succeeded, 4 running, 0 failed | 7s");
+      t = 66_000;
+      mock.timers.tick(100);
+      expect(drawn).to.include("| 65s");
+      progress.stop();
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it("outputs: from the Pulumi CLI when no file is given, with a clear message when the CLI is missing or the JSON does not fit", () => {

@@ -86,7 +86,12 @@ describe("runner pipeline --remote and --from: the deployed chain (a local Workf
       };
       const { code, err } = await runCli(["pipeline", "etl", "--remote", "--logs"], { outputsFile, env, timing });
       expect(code).to.equal(0);
-      expect(err.split("\n").filter((l) => / task \d+\] /.test(l))).to.deep.equal(STEPS.map((s) => `[${s} task 0] INFO    ${s} wrote`));
+      const logLines = err.split("\n").flatMap((l) => {
+        const line = /^\[(\w+ task \d+)\] (\{.*\})$/.exec(l);
+        const { severity, message } = line ? (JSON.parse(line[2]) as { severity: string; message: string }) : { severity: "", message: "" };
+        return line ? [`[${line[1]}] ${severity} ${message}`] : [];
+      });
+      expect(logLines).to.deep.equal(STEPS.map((s) => `[${s} task 0] INFO ${s} wrote`));
       expect(logs.calls("TailLogEntries").map((r) => String(r.filter).match(/execution_name" = "([^"]+)"/)![1])).to.deep.equal(
         STEPS.map((s, i) => `dev-etl-${s}-0000${i + 1}`),
       );

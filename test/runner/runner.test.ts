@@ -392,12 +392,18 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
       succeeded: 2,
     });
     const list = await cli(["list", "extract", "--limit", "5"]);
-    expect(
-      list.out
-        .trim()
-        .split("\n")
-        .map((l) => l.split(/\s+/).slice(0, 3).join(" ")),
-    ).to.deep.equal(["dev-etl-extract-00002 SUCCEEDED 2/2", "dev-etl-extract-00001 SUCCEEDED 1/1"]);
+    const [header, ...rows] = list.out.trimEnd().split("\n");
+    expect(header).to.match(/^EXECUTION +STATE +COMPLETE +STARTED +COMPLETED +LOGS$/);
+    expect(rows.map((l) => l.split(/ {2,}/).slice(0, 3))).to.deep.equal([
+      ["dev-etl-extract-00002", "SUCCEEDED", "2 / 2"],
+      ["dev-etl-extract-00001", "SUCCEEDED", "1 / 1"],
+    ]);
+    // The columns line up under the header.
+    for (const [label, value] of [
+      ["STATE", "SUCCEEDED"],
+      ["COMPLETE", "2 / 2"],
+    ])
+      expect(rows[0].indexOf(value)).to.equal(header.indexOf(label));
     const cancelled = await cli(["cancel", `${JOB("extract")}/executions/dev-etl-extract-00001`]);
     expect(cancelled.code).to.equal(0);
     expect(fake.calls("CancelExecution")).to.deep.equal([{ name: `${JOB("extract")}/executions/dev-etl-extract-00001` }]);

@@ -80,7 +80,10 @@ describe("preview of another program (--program): examples/own-pipeline with its
     const args = ["tools/preview.ts", "--program", path.relative(ROOT, PROGRAM), "--stack", "dev", "--docs-out", docs];
     const result = runNode([...RUN_TS, ...args], { cwd: ROOT });
     expect(result.status, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/^Stack dev: 12 resources in 7 components/);
+    expect(result.stdout).to.match(
+      /^Previewing update \(dev\), offline \(Pulumi mock runtime\): `pulumi up` on a new stack would create 12 custom resources in 7 components\.\n/,
+    );
+    expect(result.stdout).to.include("\nResources:\n    + 19 to create\n");
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
     expect(fs.readFileSync(docs, "utf8")).to.equal(architectureDoc(preview.run));
   });

@@ -3,12 +3,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stackOutputs } from "../../contract/outputs";
-import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planText, previewExitCode } from "../../tools/preview";
+import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planJson, planText, previewExitCode } from "../../tools/preview";
 import { RecordedResource } from "../../tools/mock-runtime";
-import { iamRows, renderIamTable, renderMermaid, renderTree } from "../../tools/render";
+import { displayType, iamRows, renderIamTable, renderMermaid, renderSummary, renderTree } from "../../tools/render";
 import { ROOT } from "../../tools/run-program";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
-import { planOf } from "../helpers/plan";
+import { planOf, recordedResource } from "../helpers/plan";
 import { RUN_TS } from "../../tools/run-ts";
 
 /**
@@ -25,17 +25,8 @@ interface PlanJson {
   resources: Omit<RecordedResource, "outputs" | "retainOnDelete">[];
 }
 
-const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource => ({
-  urn: `urn:${name}`,
-  type,
-  name,
-  custom,
-  parent,
-  inputs,
-  outputs: inputs,
-  protect: false,
-  dependencies: [],
-});
+const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource =>
+  recordedResource(type, name, inputs, { urn: `urn:${name}`, parent, custom });
 
 describe("preview", () => {
   it(`docs/architecture.md is the diagram of the current ${ARCHITECTURE_STACK} plan (run \`npm run preview\` when this fails)`, async () => {
@@ -43,26 +34,34 @@ describe("preview", () => {
     expect(fs.readFileSync(ARCHITECTURE_DOC, "utf8")).to.equal(architectureDoc(run));
   });
 
-  it("renders the tree under parents with key inputs, and the IAM table sorted by member", () => {
+  it("renders the tree as `pulumi preview` prints a new stack's plan: `+` and `create` on every resource, children under their parent, key inputs beneath; the IAM table sorted by member", () => {
     const resources = [
-      fake("raw", "pipelines:gcp:Bucket", {}, undefined, false),
+      fake("p-dev", "pulumi:pulumi:Stack", {}, undefined, false),
+      fake("raw", "pipelines:gcp:Bucket", {}, "urn:p-dev", false),
       fake("raw-bucket", "gcp:storage/bucket:Bucket", { name: "p-raw", location: "EU", forceDestroy: true }, "urn:raw"),
-      fake("b", "gcp:storage/bucketIAMMember:BucketIAMMember", { bucket: "p-raw", role: "roles/storage.objectViewer", member: "serviceAccount:z@p" }),
-      fake("a", "gcp:projects/iAMMember:IAMMember", { project: "p", role: "roles/bigquery.jobUser", member: "serviceAccount:a@p" }),
+      fake(
+        "b",
+        "gcp:storage/bucketIAMMember:BucketIAMMember",
+        { bucket: "p-raw", role: "roles/storage.objectViewer", member: "serviceAccount:z@p" },
+        "urn:p-dev",
+      ),
+      fake("a", "gcp:projects/iAMMember:IAMMember", { project: "p", role: "roles/bigquery.jobUser", member: "serviceAccount:a@p" }, "urn:p-dev"),
     ];
     expect(renderTree(resources)).to.equal(
       [
-        "- a  (gcp:projects/iAMMember:IAMMember)",
-        "    role: roles/bigquery.jobUser",
-        "    member: serviceAccount:a@p",
-        "- b  (gcp:storage/bucketIAMMember:BucketIAMMember)",
-        "    role: roles/storage.objectViewer",
-        "    member: serviceAccount:z@p",
-        "+ raw  (pipelines:gcp:Bucket)",
-        "  - raw-bucket  (gcp:storage/bucket:Bucket)",
-        "      name: p-raw",
-        "      location: EU",
-        "      forceDestroy: true",
+        "     Type                            Name        Plan    Info",
+        " +   pulumi:pulumi:Stack             p-dev       create",
+        " +   ├─ gcp:projects:IAMMember       a           create",
+        "     │     role: roles/bigquery.jobUser",
+        "     │     member: serviceAccount:a@p",
+        " +   ├─ gcp:storage:BucketIAMMember  b           create",
+        "     │     role: roles/storage.objectViewer",
+        "     │     member: serviceAccount:z@p",
+        " +   └─ pipelines:gcp:Bucket         raw         create",
+        " +      └─ gcp:storage:Bucket        raw-bucket  create",
+        "              name: p-raw",
+        "              location: EU",
+        "              forceDestroy: true",
       ].join("\n"),
     );
     expect(renderIamTable(iamRows(resources))).to.equal(
@@ -74,21 +73,58 @@ describe("preview", () => {
     );
   });
 
-  it("the tree shows an array job's task count and parallelism", () => {
+  it("the tree marks protected resources in the Info column, keeps the guide of a parent whose children follow its inputs, and shows an array job's task count and parallelism", () => {
     const job = fake("extract-job", "gcp:cloudrunv2/job:Job", {
       name: "dev-etl-extract",
       location: "europe-west1",
       template: { taskCount: 10, parallelism: 2 },
     });
-    expect(renderTree([job])).to.equal(
+    const resources = [
+      { ...job, protect: true },
+      fake("extract-job-run.viewer", "gcp:cloudrunv2/jobIamMember:JobIamMember", { role: "roles/run.viewer", member: "user:a@example.com" }, "urn:extract-job"),
+    ];
+    expect(renderTree(resources)).to.equal(
       [
-        "- extract-job  (gcp:cloudrunv2/job:Job)",
-        "    name: dev-etl-extract",
-        "    location: europe-west1",
-        "    template.taskCount: 10",
-        "    template.parallelism: 2",
+        "     Type                            Name                    Plan    Info",
+        " +   gcp:cloudrunv2:Job              extract-job             create  [protected]",
+        "     │  name: dev-etl-extract",
+        "     │  location: europe-west1",
+        "     │  template.taskCount: 10",
+        "     │  template.parallelism: 2",
+        " +   └─ gcp:cloudrunv2:JobIamMember  extract-job-run.viewer  create",
+        "           role: roles/run.viewer",
+        "           member: user:a@example.com",
       ].join("\n"),
     );
+  });
+
+  it("shows type tokens as Pulumi's display does (tokens.Type.DisplayName), and leaves others as they are", () => {
+    // Pulumi's own cases (pulumi/pulumi sdk/go/common/tokens/tokens_test.go TestTypeDisplayName), then this plan's.
+    expect(["incomplete", "pkg:mod:", "pkg:mod:typ", "pkg:Mod/foo:typ", "pkg:mod/foo/bar:Bar", "pkg:mod/foo/bar/baz:Baz"].map(displayType)).to.deep.equal([
+      "incomplete",
+      "pkg:mod:",
+      "pkg:mod:typ",
+      "pkg:Mod/foo:typ",
+      "pkg:mod/foo:Bar",
+      "pkg:mod/foo/bar:Baz",
+    ]);
+    expect(
+      ["gcp:storage/bucket:Bucket", "gcp:projects/iAMMember:IAMMember", "docker:index/image:Image", "pulumi:providers:gcp", "pipelines:gcp:Bucket"].map(
+        displayType,
+      ),
+    ).to.deep.equal(["gcp:storage:Bucket", "gcp:projects:IAMMember", "docker:index:Image", "pulumi:providers:gcp", "pipelines:gcp:Bucket"]);
+  });
+
+  it("Resources: counts as `pulumi preview` does: the stack, components and explicit providers, not the engine's default providers", () => {
+    const resources = [
+      fake("p-dev", "pulumi:pulumi:Stack", {}, undefined, false),
+      fake("gcp", "pulumi:providers:gcp", { project: "p" }, "urn:p-dev"),
+      fake("default_4_5_6", "pulumi:providers:docker", {}, "urn:p-dev"),
+      fake("raw", "pipelines:gcp:Bucket", {}, "urn:p-dev", false),
+      fake("raw-bucket", "gcp:storage/bucket:Bucket", { name: "p-raw" }, "urn:raw"),
+    ];
+    expect(renderSummary(resources)).to.equal("Resources:\n    + 4 to create");
+    expect(renderTree(resources)).not.to.include("default_4_5_6");
   });
 
   it("the diagram draws the event flows and the service agents' grants, not just the jobs", async () => {
@@ -112,10 +148,33 @@ describe("preview", () => {
   it("the plan text counts resources and grants and ends with the guardrails' verdict", async () => {
     const run = await planOf("dev");
     const text = planText(run, ["no-public-access: x"]);
-    expect(text).to.match(/^Stack dev: 75 resources in 36 components would be created by `pulumi up`/);
+    expect(text).to.match(
+      /^Previewing update \(dev\), offline \(Pulumi mock runtime\): `pulumi up` on a new stack would create 75 custom resources in 36 components\.\n/,
+    );
     expect(text).to.include("IAM (24 grants):");
     expect(text).to.match(/Guardrails: 13 rules, 1 violations\n {2}- no-public-access: x\n$/);
   });
+
+  for (const stack of ["dev", "prod"]) {
+    it(`the ${stack} plan's Resources: count is the count of its recorded plan, one \`+\` row each, as \`pulumi preview\` counts`, async () => {
+      const run = await planOf(stack);
+      // Counted independently from the plan as `--json` writes it: distinct URNs, less the engine's default providers
+      // (a URN's type is the last `$`-separated segment before `::<name>`).
+      const written = JSON.parse(JSON.stringify(planJson(run))) as PlanJson;
+      const urns = new Set(written.resources.map((r) => r.urn));
+      const defaultProvider = (urn: string) => /\$?pulumi:providers:[^:$]+::default[^:]*$/.test(urn);
+      const expected = [...urns].filter((urn) => !defaultProvider(urn)).length;
+      const text = planText(run, []);
+      expect(text).to.include(`\nResources:\n    + ${expected} to create\n`);
+      expect(text.split("\n").filter((line) => line.startsWith(" +   "))).to.have.length(expected);
+      // What it holds: the stack, every component, every custom resource, the explicit gcp provider.
+      expect(text).to.match(new RegExp(`\\n \\+ {3}pulumi:pulumi:Stack +cloudrun-pipelines-${stack} +create\\n`));
+      expect(text).to.match(/\n \+ {3}├─ pulumi:providers:gcp +gcp +create\n/);
+      // And the opening line's custom resources and components (the stack among them) add up to it.
+      const [, custom, components] = /would create (\d+) custom resources in (\d+) components/.exec(text) ?? [];
+      expect(Number(custom) + Number(components)).to.equal(expected);
+    });
+  }
 
   it("`npm run preview -- --stack prod --strict --json F --outputs G` prints the prod plan, the deployer's roles and a verdict of not deployable yet (exit 1), and writes the plan and the runner's outputs file", function () {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
@@ -127,7 +186,9 @@ describe("preview", () => {
     const closing = result.stdout.trimEnd().split("\n").slice(-2);
     expect(closing[0]).to.match(/^deployer needs: roles\/artifactregistry\.admin, .*roles\/logging\.admin, .* on the project$/);
     expect(closing[1]).to.equal("Verdict: not deployable yet: 3 images not promoted (etl, scorer, stream): npm run promote -- --from dev --to prod");
-    expect(result.stdout).to.match(/^Stack prod: 80 resources/);
+    expect(result.stdout).to.match(
+      /^Previewing update \(prod\), offline \(Pulumi mock runtime\): `pulumi up` on a new stack would create 80 custom resources in /,
+    );
     expect(result.stdout).to.include("[protected]");
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
     const plan = JSON.parse(fs.readFileSync(json, "utf8")) as PlanJson;
