@@ -80,11 +80,13 @@ export class LabelledSample {
 
   /**
    * @param columns the header's column names.
+   * @param cap most labelled rows kept, {@link MAX_SAMPLE_ROWS} by default.
    * @throws DataError when no column is `label`.
    */
   constructor(
     readonly columns: readonly string[],
     readonly label: string,
+    readonly cap: number = MAX_SAMPLE_ROWS,
   ) {
     this.labelIndex = columns.indexOf(label);
     if (this.labelIndex < 0) throw new DataError(`no label column "${label}"; columns: ${columns.join(", ") || "none"}`);
@@ -102,10 +104,10 @@ export class LabelledSample {
       if (!Number.isNaN(values[j])) this.numeric[j]++;
     }
     const seen = this.labelled++;
-    if (seen < MAX_SAMPLE_ROWS) this.kept.push({ label, values });
+    if (seen < this.cap) this.kept.push({ label, values });
     else {
       const slot = Math.floor(this.random.getFloat() * (seen + 1));
-      if (slot < MAX_SAMPLE_ROWS) this.kept[slot] = { label, values };
+      if (slot < this.cap) this.kept[slot] = { label, values };
     }
   }
 

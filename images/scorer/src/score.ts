@@ -29,14 +29,21 @@ function checkHeader(columns: string[], predicted: string): string[] {
  *    then each row without a label that holds every feature, exactly as it stands in the input, with its predicted
  *    class added; the rows of each chunk of input are predicted together.
  * A CSV error surfaces in the first pass, before anything is written.
+ * @param sampleCap most labelled rows kept to fit and test on (default {@link MAX_SAMPLE_ROWS}).
  * @returns the metrics (without `source`).
  * @throws DataError when the CSV cannot be parsed or scored (no rows, no label column, a column named twice, ...).
  */
-export async function scoreObject(store: ObjectStore, object: ObjectRef, label: string, target: PredictionsTarget): Promise<Metrics> {
+export async function scoreObject(
+  store: ObjectStore,
+  object: ObjectRef,
+  label: string,
+  target: PredictionsTarget,
+  sampleCap = MAX_SAMPLE_ROWS,
+): Promise<Metrics> {
   const predicted = `predicted_${label}`;
   let sample: LabelledSample | undefined;
   const firstPass = parseCsv(store.read(object), (fields) =>
-    sample ? sample.add(fields) : (sample = new LabelledSample(checkHeader(fields, predicted), label)),
+    sample ? sample.add(fields) : (sample = new LabelledSample(checkHeader(fields, predicted), label, sampleCap)),
   );
   while (!(await firstPass.next()).done); // the records are all it is for
   if (sample === undefined || sample.rows === 0) throw new DataError("the CSV has no rows");
@@ -50,7 +57,7 @@ export async function scoreObject(store: ObjectStore, object: ObjectRef, label: 
     classes: [...model.classes],
     rows: sample.rows,
     labelledRows: counts.labelled,
-    sampleCap: MAX_SAMPLE_ROWS,
+    sampleCap,
     trainRows: model.trainRows,
     testRows: model.testRows,
     accuracy: model.accuracy,

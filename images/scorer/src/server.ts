@@ -45,6 +45,8 @@ export interface ScorerConfig {
   readonly outputBucket: string;
   /** Column to predict (`LABEL_COLUMN`). */
   readonly label: string;
+  /** Most labelled rows sampled to fit and test on. Default: MAX_SAMPLE_ROWS (./model, where the cap is explained). */
+  readonly sampleCap?: number;
 }
 
 /** The process's structured logger (see ./log): `RUN_ID`, when set, is the `run_id` label of every line. */
@@ -86,7 +88,7 @@ export async function handlePush(
     }
     const size = await store.size(event.object);
     if (size > MAX_INPUT_BYTES) throw tooLarge(size);
-    metrics = await scoreObject(store, event.object, config.label, { bucket: config.outputBucket, name: names.predictions });
+    metrics = await scoreObject(store, event.object, config.label, { bucket: config.outputBucket, name: names.predictions }, config.sampleCap);
   } catch (err) {
     if (err instanceof BadObjectName) {
       log("WARNING", `rejected a push request: ${err.message}`, { source });
