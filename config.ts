@@ -3,7 +3,7 @@ import { z } from "zod";
 import { cronProblem, EMAIL, IMAGE_BY_DIGEST, memberProblem, timeZoneProblem } from "./components/shared/formats";
 import { BIGQUERY_LOCATIONS, CLOUD_RUN_REGIONS } from "./components/shared/locations";
 import { EnvironmentPolicy, environmentPolicy, isSoftDeleteRetentionDays, SOFT_DELETE_RETENTION_DAYS } from "./components/shared/policy";
-import { MAX_TASK_COUNT } from "./contract/limits";
+import { MAX_TASK_COUNT } from "./components/shared/limits";
 
 /** The project's config namespace (the `name` in Pulumi.yaml). */
 export const PROJECT = "cloudrun-pipelines";

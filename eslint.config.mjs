@@ -17,13 +17,13 @@ export default tseslint.config(
   {
     // Fakes, stubs and local stand-ins implement async interfaces (storage, Pub/Sub, sleep) without awaiting anything;
     // `async` keeps their throws as rejections, as the interface promises.
-    files: ["test/**/*.ts", "bench/**/*.ts", "local/folder-storage.ts", "local/emulator.ts", "images/scorer/src/store.ts"],
+    files: ["test/**/*.ts", "bench/**/*.ts", "images/etl/local/folder-storage.ts", "cli/src/local/emulator.ts", "images/scorer/src/store.ts"],
     rules: { "@typescript-eslint/require-await": "off" },
   },
   {
     // These render values typed `unknown` on purpose (the mock runtime's resource inputs and outputs, DuckDB's JSON rows),
     // which are strings and numbers there: String(...) on each would only repeat what the template does.
-    files: ["tools/**/*.ts", "local/plan.ts", "images/etl/src/jobs/extract.ts"],
+    files: ["cli/src/preview/**/*.ts", "cli/src/local/plan.ts", "images/etl/src/jobs/extract.ts"],
     rules: { "@typescript-eslint/no-base-to-string": "off", "@typescript-eslint/restrict-template-expressions": "off" },
   },
   {

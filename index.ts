@@ -2,7 +2,7 @@ import * as gcp from "./components/shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { MONITORING_API, PipelineAlerts, ProjectApis, REQUIRED_APIS } from "./components";
 import { loadConfig } from "./config";
-import { SatisfiesStackOutputs } from "./contract/outputs";
+import { SatisfiesStackOutputs } from "./cli/src/contract/outputs";
 import { declareEtl, ETL_STEPS } from "./pipelines/etl";
 import { declareImages } from "./pipelines/images";
 import { declareScoring } from "./pipelines/scoring";

@@ -22,7 +22,7 @@ export { Secret } from "./secret";
 export type { SecretArgs } from "./secret";
 
 // Workloads and their identities.
-export { MAX_ENV_VARS, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "../contract/limits";
+export { MAX_ENV_VARS, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "./shared/limits";
 export { CloudRunJob, MAX_RETRIES, RUNNER_ROLES } from "./cloud-run-job";
 export type { CloudRunJobArgs } from "./cloud-run-job";
 export { CloudRunService, MAX_CONCURRENCY, MAX_REQUEST_TIMEOUT_SECONDS, SERVICE_INVOKER_ROLE } from "./cloud-run-service";

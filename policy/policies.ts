@@ -1,6 +1,6 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { RecordedResource } from "../tools/plan";
-import { protectsData, RULES } from "../tools/rules";
+import { RecordedResource } from "../cli/src/preview/plan";
+import { protectsData, RULES } from "../cli/src/preview/rules";
 
 /** A resource of a real preview or update, in the shape the rules read (the same as the offline preview's). */
 export function fromPolicyResource(r: PolicyResource): RecordedResource {

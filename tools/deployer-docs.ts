@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { deployerRoles, DeployerNeeds } from "./deployer-roles";
-import { stackNames } from "./rehearsal";
-import { ProgramRun, readStackConfig, ROOT, runProgram, StackConfigFile } from "./run-program";
+import { deployerRoles, DeployerNeeds } from "../cli/src/preview/deployer-roles";
+import { stackNames } from "../cli/src/preview/rehearsal";
+import { ProgramRun, readStackConfig, ROOT, runProgram, StackConfigFile } from "../cli/src/preview/run-program";
 
 const NS = "cloudrun-pipelines";
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Bucket } from "../../components/bucket";
 import { BucketTrigger, BucketTriggerArgs } from "../../components/bucket-trigger";
 import { CloudRunService } from "../../components/cloud-run-service";
-import { projectNumber } from "../../tools/mock-runtime";
+import { projectNumber } from "../../cli/src/preview/mock-runtime";
 import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const NOTIFICATION = "gcp:storage/notification:Notification";

@@ -7,7 +7,7 @@ import * as path from "path";
 import { ArtifactRepository } from "../../components/artifact-repository";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { ContainerImage, contextHash } from "../../components/container-image";
-import { OFFLINE_DIGEST, SECRET } from "../../tools/mock-runtime";
+import { OFFLINE_DIGEST, SECRET } from "../../cli/src/preview/mock-runtime";
 import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 function buildContext(): string {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { RESULT_SUBSCRIBER_ROLE, RESULT_TOPIC_ENV, StreamProcessor, StreamProcessorArgs } from "../../components/stream-processor";
 import { shortHash } from "../../components/shared/naming";
-import { projectNumber } from "../../tools/mock-runtime";
+import { projectNumber } from "../../cli/src/preview/mock-runtime";
 import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 
 const SERVICE = "gcp:cloudrunv2/service:Service";

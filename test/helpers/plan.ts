@@ -1,5 +1,5 @@
 import { widestRuns } from "../../tools/deployer-docs";
-import { ProgramRun, runProgram } from "../../tools/run-program";
+import { ProgramRun, runProgram } from "../../cli/src/preview/run-program";
 
 const plans = new Map<string, Promise<ProgramRun>>();
 

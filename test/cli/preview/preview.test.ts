@@ -1,0 +1,160 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stackOutputs } from "../../../cli/src/contract/outputs";
+import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planText, previewExitCode } from "../../../cli/src/preview/preview";
+import { RecordedResource } from "../../../cli/src/preview/mock-runtime";
+import { iamRows, renderIamTable, renderMermaid, renderTree } from "../../../cli/src/preview/render";
+import { ROOT } from "../../../cli/src/preview/run-program";
+import { CHILD_TEST_TIMEOUT_MS, runNode } from "../../helpers/child";
+import { planOf } from "../../helpers/plan";
+import { RUN_TS } from "../../../tools/run-ts";
+
+/**
+ * Runs `npm run preview` the way a user does (the cached type check beside a transpile-only run). A child process
+ * takes seconds, more on a busy machine: few tests spawn it, and those measure nothing about time.
+ */
+function preview(...args: string[]) {
+  return runNode([...RUN_TS, "cli/src/preview/preview.ts", ...args], { cwd: ROOT });
+}
+
+/** The part of the plan `npm run preview -- --json FILE` writes (tools/preview.ts `planJson`) that these tests read. */
+interface PlanJson {
+  stack: string;
+  resources: Omit<RecordedResource, "outputs" | "retainOnDelete">[];
+}
+
+const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource => ({
+  urn: `urn:${name}`,
+  type,
+  name,
+  custom,
+  parent,
+  inputs,
+  outputs: inputs,
+  protect: false,
+  dependencies: [],
+});
+
+describe("preview", () => {
+  it(`docs/architecture.md is the diagram of the current ${ARCHITECTURE_STACK} plan (run \`npm run preview\` when this fails)`, async () => {
+    const run = await planOf(ARCHITECTURE_STACK);
+    expect(fs.readFileSync(ARCHITECTURE_DOC, "utf8")).to.equal(architectureDoc(run));
+  });
+
+  it("renders the tree under parents with key inputs, and the IAM table sorted by member", () => {
+    const resources = [
+      fake("raw", "pipelines:gcp:Bucket", {}, undefined, false),
+      fake("raw-bucket", "gcp:storage/bucket:Bucket", { name: "p-raw", location: "EU", forceDestroy: true }, "urn:raw"),
+      fake("b", "gcp:storage/bucketIAMMember:BucketIAMMember", { bucket: "p-raw", role: "roles/storage.objectViewer", member: "serviceAccount:z@p" }),
+      fake("a", "gcp:projects/iAMMember:IAMMember", { project: "p", role: "roles/bigquery.jobUser", member: "serviceAccount:a@p" }),
+    ];
+    expect(renderTree(resources)).to.equal(
+      [
+        "- a  (gcp:projects/iAMMember:IAMMember)",
+        "    role: roles/bigquery.jobUser",
+        "    member: serviceAccount:a@p",
+        "- b  (gcp:storage/bucketIAMMember:BucketIAMMember)",
+        "    role: roles/storage.objectViewer",
+        "    member: serviceAccount:z@p",
+        "+ raw  (pipelines:gcp:Bucket)",
+        "  - raw-bucket  (gcp:storage/bucket:Bucket)",
+        "      name: p-raw",
+        "      location: EU",
+        "      forceDestroy: true",
+      ].join("\n"),
+    );
+    expect(renderIamTable(iamRows(resources))).to.equal(
+      [
+        "MEMBER              ROLE                        RESOURCE",
+        "serviceAccount:a@p  roles/bigquery.jobUser      project p",
+        "serviceAccount:z@p  roles/storage.objectViewer  bucket p-raw",
+      ].join("\n"),
+    );
+  });
+
+  it("the tree shows an array job's task count and parallelism", () => {
+    const job = fake("extract-job", "gcp:cloudrunv2/job:Job", {
+      name: "dev-etl-extract",
+      location: "europe-west1",
+      template: { taskCount: 10, parallelism: 2 },
+    });
+    expect(renderTree([job])).to.equal(
+      [
+        "- extract-job  (gcp:cloudrunv2/job:Job)",
+        "    name: dev-etl-extract",
+        "    location: europe-west1",
+        "    template.taskCount: 10",
+        "    template.parallelism: 2",
+      ].join("\n"),
+    );
+  });
+
+  it("the diagram draws the event flows and the service agents' grants, not just the jobs", async () => {
+    const edges = renderMermaid((await planOf("dev")).resources)
+      .split("\n")
+      .filter((line) => line.includes("-->"));
+    expect(edges).to.include.members([
+      "  scoring_input -->|notifies| scoring_trigger_notifications",
+      "  scoring_trigger_notifications -->|push| scorer",
+      "  scoring_trigger_notifications -->|dead letters| scoring_trigger_push_dead_letter",
+      "  scorer_image -->|image| scorer",
+      "  Cloud_Storage_service_agent -->|pubsub.publisher| scoring_trigger_notifications",
+      "  Pub_Sub_service_agent -->|pubsub.publisher| stream_push_dead_letter",
+      "  stream_requests -->|push| stream_service",
+      "  stream_service -->|pubsub.publisher| stream_results",
+      "  stream_results -->|pull| subscription_dev_stream_results_backend",
+      "  scoring_trigger_push -->|run.invoker| scorer",
+    ]);
+  });
+
+  it("the plan text counts resources and grants and ends with the guardrails' verdict", async () => {
+    const run = await planOf("dev");
+    const text = planText(run, ["no-public-access: x"]);
+    expect(text).to.match(/^Stack dev: 75 resources in 36 components would be created by `pulumi up`/);
+    expect(text).to.include("IAM (24 grants):");
+    expect(text).to.match(/Guardrails: 13 rules, 1 violations\n {2}- no-public-access: x\n$/);
+  });
+
+  it("`npm run preview -- --stack prod --strict --json F --outputs G` prints the prod plan, the deployer's roles and a verdict of not deployable yet (exit 1), and writes the plan and the runner's outputs file", function () {
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-"));
+    const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
+    const result = preview("--stack", "prod", "--strict", "--json", json, "--outputs", outputs);
+    // --strict: a fresh clone's prod has no promoted image, so it cannot be deployed yet.
+    expect(result.status, result.stderr).to.equal(1);
+    const closing = result.stdout.trimEnd().split("\n").slice(-2);
+    expect(closing[0]).to.match(/^deployer needs: roles\/artifactregistry\.admin, .*roles\/logging\.admin, .* on the project$/);
+    expect(closing[1]).to.equal("Verdict: not deployable yet: 3 images not promoted (etl, scorer, stream): npm run promote -- --from dev --to prod");
+    expect(result.stdout).to.match(/^Stack prod: 80 resources/);
+    expect(result.stdout).to.include("[protected]");
+    expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
+    const plan = JSON.parse(fs.readFileSync(json, "utf8")) as PlanJson;
+    expect(plan.stack).to.equal("prod");
+    expect(plan.resources.find((r) => r.name === "raw-bucket")).to.deep.include({ type: "gcp:storage/bucket:Bucket", protect: true });
+    const written = stackOutputs.parse(JSON.parse(fs.readFileSync(outputs, "utf8")));
+    expect(written.jobs.extract.name).to.equal("projects/my-pipelines-prod/locations/europe-west1/jobs/prod-etl-extract");
+    // A fresh clone has no promoted digest: the plan shows where each goes, marked, with the command that fills it.
+    const placeholder = "<promote: npm run promote -- --from dev --to prod>";
+    expect(written.images).to.deep.equal({ etl: placeholder, scorer: placeholder, stream: placeholder });
+    expect(result.stdout).to.include(`template.template.containers.0.image: ${placeholder}`);
+  });
+
+  it("exits 1 on a violation or a rehearsal problem; on a plan not deployable as it stands only with --strict", () => {
+    const found = { violations: 0, problems: 0, blockers: 0, strict: false };
+    expect(previewExitCode(found)).to.equal(0);
+    expect(previewExitCode({ ...found, blockers: 1 })).to.equal(0);
+    expect(previewExitCode({ ...found, blockers: 1, strict: true })).to.equal(1);
+    expect(previewExitCode({ ...found, strict: true })).to.equal(0);
+    expect(previewExitCode({ ...found, violations: 1 })).to.equal(1);
+    expect(previewExitCode({ ...found, problems: 1 })).to.equal(1);
+  });
+
+  it("an unknown stack fails with the stacks there are, and a non-zero exit", function () {
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
+    const result = preview("--stack", "qa", "--no-docs");
+    expect(result.status).to.equal(1);
+    expect(result.stderr).to.include("preview failed: no stack file Pulumi.qa.yaml; stacks: dev, prod, staging");
+  });
+});
