@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ArtifactRepository, ContainerImage, physicalName, PromotedImage } from "../components";
+import { ArtifactRepository, ContainerImage, physicalName, PromotedImage } from "@cloudrun-pipelines/components";
 import { IMAGE_NAMES, ImageName, StackConfig } from "../config";
 
 /** The images the workloads run, by digest, and the stack's own repository that holds them. */

@@ -2,7 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { deployerRoles, DeployerNeeds } from "../cli/src/preview/deployer-roles";
 import { stackNames } from "../cli/src/preview/rehearsal";
-import { ProgramRun, readStackConfig, ROOT, runProgram, StackConfigFile } from "../cli/src/preview/run-program";
+import { ProgramRun, programOf, readStackConfig, runProgram, StackConfigFile } from "../cli/src/preview/run-program";
+
+/** The repository root: this project's Pulumi.yaml and stack files. */
+const ROOT = path.resolve(__dirname, "..");
 
 const NS = "cloudrun-pipelines";
 
@@ -40,10 +43,11 @@ export function widestConfig(stack: string, sourceRepository: string, root = ROO
  * no images promote from `dev`, whose repository is read from its plan.
  */
 export async function widestRuns(root = ROOT): Promise<ProgramRun[]> {
-  const dev = await runProgram("dev", widestConfig("dev", "", root));
+  const dev = await runProgram("dev", widestConfig("dev", "", root), undefined, programOf(root));
   const repository = String(dev.outputs.repository);
   const runs: ProgramRun[] = [];
-  for (const stack of stackNames(root)) runs.push(stack === "dev" ? dev : await runProgram(stack, widestConfig(stack, repository, root)));
+  for (const stack of stackNames(root))
+    runs.push(stack === "dev" ? dev : await runProgram(stack, widestConfig(stack, repository, root), undefined, programOf(root)));
   return runs;
 }
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "../../cli/src/preview/run-program";
+import { ROOT } from "../helpers/typecheck";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
 
 // `pulumi up` type-checks the program through the project's ts-node (DESIGN.md, "Fidelity"); ts-node has had no release

@@ -116,10 +116,13 @@ export const streamingOutputs = z.object({
 });
 
 /**
- * `promote`'s view: each of `names` under `images`, checked against `digest` (the config's image-by-digest format).
+ * `promote`'s view: every image under `images`, by name, each checked against `digest` (an image-by-digest format);
+ * at least one.
  * @example
- * const digests = imageOutputs(["etl", "scorer"], z.string().regex(/@sha256:[0-9a-f]{64}$/)).parse(JSON.parse(fs.readFileSync("outputs.json", "utf8"))).images;
+ * const digests = imageOutputs(z.string().regex(/@sha256:[0-9a-f]{64}$/)).parse(JSON.parse(fs.readFileSync("outputs.json", "utf8"))).images;
  */
-export function imageOutputs<K extends string>(names: readonly K[], digest: z.ZodString) {
-  return z.object({ images: z.object(Object.fromEntries(names.map((k) => [k, digest])) as Record<K, z.ZodString>) });
+export function imageOutputs(digest: z.ZodString) {
+  return z.object({
+    images: z.record(z.string(), digest).refine((images) => Object.keys(images).length > 0, "expected at least one image, by name"),
+  });
 }

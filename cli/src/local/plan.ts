@@ -1,6 +1,8 @@
+import * as path from "path";
 import { StackOutputs, stackOutputs } from "../contract/outputs";
 import { RecordedResource } from "../preview/plan";
-import { runProgram } from "../preview/run-program";
+import { programOf, runProgram } from "../preview/run-program";
+import { LocalImage, readSettings } from "../project/settings";
 
 /** A Pub/Sub topic as the stack declares it. */
 export interface PlannedTopic {
@@ -36,7 +38,7 @@ export interface PlannedNotification {
 
 /** A Cloud Run container: what a local process of it gets. */
 export interface PlannedContainer {
-  /** The image, e.g. `<registry>/scorer@sha256:<digest>`: its name (`scorer`) picks the local source to run. */
+  /** The image, e.g. `<registry>/scorer@sha256:<digest>`: its name (`scorer`) picks the local command (`local.images` of cloudrun-pipelines.yaml). */
   readonly image: string;
   /** The command (jobs: `["node", "/app/dist/main.js", "extract"]`); empty for the image's own entry point. */
   readonly command: readonly string[];
@@ -66,6 +68,10 @@ export interface PlannedJob extends PlannedContainer {
 /** What the local runs take from a stack's plan. */
 export interface LocalPlan {
   readonly stack: string;
+  /** The project's folder (its Pulumi.yaml): local processes run from it. */
+  readonly root: string;
+  /** How each image's workload starts on this machine, by image name (`local.images` of the project's cloudrun-pipelines.yaml). */
+  readonly images: Readonly<Record<string, LocalImage>>;
   readonly project: string;
   readonly topics: readonly PlannedTopic[];
   readonly subscriptions: readonly PlannedSubscription[];
@@ -94,19 +100,24 @@ function container(template: Inputs | undefined): PlannedContainer {
 
 /**
  * Reads the Pub/Sub topics and subscriptions, GCS notifications, Cloud Run services and jobs out of the resources a
- * program registered (the offline preview's recorded plan, `tools/run-program.ts`).
+ * program registered (the offline preview's recorded plan, `preview/run-program.ts`), with the local commands the
+ * project in `root` declares.
+ * @throws Error when the outputs do not fit the contract; SettingsError for a bad cloudrun-pipelines.yaml.
  */
-export function localPlanOf(stack: string, resources: readonly RecordedResource[], resolved: Record<string, unknown>): LocalPlan {
+export function localPlanOf(stack: string, resources: readonly RecordedResource[], resolved: Record<string, unknown>, root = process.cwd()): LocalPlan {
   const parsed = stackOutputs.safeParse(resolved);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`the outputs of stack ${stack} do not fit contract/outputs.ts: ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`the outputs of stack ${stack} do not fit the CLI's contract (cloudrun-pipelines/contract): ${issue.path.join(".")}: ${issue.message}`);
   }
+  const images = readSettings(root).local?.images ?? {};
   const outputs = parsed.data;
   const project = outputs.project;
   const jobKeys = new Map(Object.entries(outputs.jobs).map(([key, j]) => [j.jobName, key]));
   return {
     stack,
+    root: path.resolve(root),
+    images,
     project,
     outputs,
     topics: of(resources, "gcp:pubsub/topic:Topic").map((r) => ({
@@ -157,14 +168,14 @@ export function localPlanOf(stack: string, resources: readonly RecordedResource[
 }
 
 /**
- * The plan of a stack: runs the real program (`index.ts`) with `Pulumi.<stack>.yaml` under the mock runtime, in this
- * process, as `npm run preview` does.
+ * The plan of a stack: runs the project's program (in `root`, {@link programOf}) with `Pulumi.<stack>.yaml` under the
+ * mock runtime, in this process, as the preview does.
  * @throws the program's own error (e.g. the config error naming the key).
  * @example
  * const plan = await readLocalPlan("dev");
  * console.log(plan.subscriptions.map((s) => s.name));
  */
-export async function readLocalPlan(stack: string): Promise<LocalPlan> {
-  const run = await runProgram(stack);
-  return localPlanOf(stack, run.resources, run.outputs);
+export async function readLocalPlan(stack: string, root = process.cwd()): Promise<LocalPlan> {
+  const run = await runProgram(stack, undefined, undefined, programOf(root));
+  return localPlanOf(stack, run.resources, run.outputs, root);
 }

@@ -1,22 +1,8 @@
 import { ChildProcess, spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import type { PlannedContainer } from "./plan";
-import { RUN_TS } from "../../../tools/run-ts";
-
-/** The repository root: local processes run from it. */
-const ROOT = path.resolve(__dirname, "..", "..", "..");
-
-/**
- * The source each image runs, by image name, and the file its Dockerfile starts (`node /app/dist/<file>.js`). The
- * ETL jobs run through `local/etl-job.ts`, which is `images/etl/src/main.ts` with a folder for Cloud Storage and
- * DuckDB for BigQuery; the services run their own sources unchanged.
- */
-const LOCAL_SOURCES: Readonly<Record<string, { readonly entry: string; readonly source: string }>> = {
-  etl: { entry: "/app/dist/main.js", source: "images/etl/local/main.ts" },
-  scorer: { entry: "/app/dist/server.js", source: "images/scorer/src/server.ts" },
-  stream: { entry: "/app/dist/server.js", source: "images/stream/src/server.ts" },
-};
+import { SETTINGS_FILE } from "../project/settings";
+import type { LocalPlan, PlannedContainer } from "./plan";
 
 /** Where local runs keep their state; every local process gets these, and reads only these beyond its Cloud Run env. */
 export interface LocalEndpoints {
@@ -24,7 +10,7 @@ export interface LocalEndpoints {
   readonly storeDir: string;
   /** `PUBSUB_EMULATOR_HOST`. */
   readonly pubsubHost?: string;
-  /** The DuckDB file standing in for BigQuery (`LOCAL_WAREHOUSE_FILE`, read by `local/etl-job.ts` only). */
+  /** The file standing in for BigQuery (`LOCAL_WAREHOUSE_FILE`, e.g. a DuckDB file; this project's ETL reads it in images/etl/local). */
   readonly warehouseFile?: string;
 }
 
@@ -39,18 +25,37 @@ export function imageName(image: string): string {
 }
 
 /**
- * The local command line of a container: the image's source run as the npm scripts run TypeScript ({@link RUN_TS}) in place of
- * `node /app/dist/<file>.js`, then the rest of the container's command and its args, as Cloud Run runs them.
- * @throws Error naming the image when there is no local source for it, or when its command runs another file.
+ * The local command line of a container, as the project declares it in `cloudrun-pipelines.yaml`
+ * (`local.images.<image>`): the declared `command` in place of the container's `entrypoint`, then the rest of the
+ * container's command and its args, as Cloud Run runs them. A container without a command in the plan runs its
+ * image's own entrypoint. `node` as the command's first word is the node running this CLI.
+ * @throws Error naming the image and the file to edit when the project declares no local command for the image, or
+ * when the container's command does not start with the declared entrypoint.
+ * @example
+ * localCommand({ image: "r/etl@sha256:…", command: ["node", "/app/dist/main.js", "extract"] }, ["--year", "2024"], {
+ *   root: ".", images: { etl: { entrypoint: ["node", "/app/dist/main.js"], command: ["node", "dist/local.js"] } } });
+ * // { program: process.execPath, args: ["dist/local.js", "extract", "--year", "2024"], cwd: "." }
  */
-export function localCommand(container: Pick<PlannedContainer, "image" | "command">, args: readonly string[]): string[] {
+export function localCommand(
+  container: Pick<PlannedContainer, "image" | "command">,
+  args: readonly string[],
+  project: Pick<LocalPlan, "root" | "images">,
+): { program: string; args: string[]; cwd: string } {
   const name = imageName(container.image);
-  const local = LOCAL_SOURCES[name];
-  if (!local) throw new Error(`image "${container.image}": no local source for "${name}"; known: ${Object.keys(LOCAL_SOURCES).join(", ")}`);
-  const [program, entry, ...rest] = container.command.length > 0 ? container.command : ["node", local.entry];
-  if (program !== "node" || entry !== local.entry)
-    throw new Error(`image "${name}": command "${container.command.join(" ")}" does not start ${local.entry}, the file mapped to ${local.source}`);
-  return [...RUN_TS, path.join(ROOT, local.source), ...rest, ...args];
+  const local = Object.hasOwn(project.images, name) ? project.images[name] : undefined;
+  const file = path.join(project.root, SETTINGS_FILE);
+  if (!local)
+    throw new Error(
+      `image "${container.image}": ${file} declares no local command for "${name}" (local.images: ${Object.keys(project.images).join(", ") || "none"}); add local.images.${name} with its entrypoint and command`,
+    );
+  const command = container.command.length > 0 ? container.command : local.entrypoint;
+  const starts = local.entrypoint.every((word, i) => command[i] === word);
+  if (!starts)
+    throw new Error(
+      `image "${name}": command "${container.command.join(" ")}" does not start with local.images.${name}.entrypoint "${local.entrypoint.join(" ")}" of ${file}`,
+    );
+  const [program, ...rest] = local.command;
+  return { program: program === "node" ? process.execPath : program, args: [...rest, ...command.slice(local.entrypoint.length), ...args], cwd: project.root };
 }
 
 /**
@@ -83,9 +88,9 @@ export function localEnv(
   };
 }
 
-/** Starts a local process of a container; its output lines go to `log`, prefixed with `label`. */
-export function startProcess(label: string, argv: readonly string[], env: Record<string, string>, log: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [...argv], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+/** Starts a local process of a container ({@link localCommand}); its output lines go to `log`, prefixed with `label`. */
+export function startProcess(label: string, command: ReturnType<typeof localCommand>, env: Record<string, string>, log: (line: string) => void): ChildProcess {
+  const child = spawn(command.program, command.args, { cwd: command.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   for (const stream of [child.stdout, child.stderr]) {
     let rest = "";
     stream?.on("data", (chunk: Buffer) => {

@@ -87,7 +87,7 @@ export async function up(pipeline: string, options: UpOptions = {}): Promise<Loc
     fs.mkdirSync(endpoints.storeDir, { recursive: true });
     const pubsub = new PubSub({ projectId: plan.project, apiEndpoint: emulator.host, emulatorMode: true });
     stops.push(() => pubsub.close());
-    const url = await startService(service, endpoints, log, stops);
+    const url = await startService(plan, service, endpoints, log, stops);
     const services = new Map([[service.name, url]]);
     const applied = await applyPlan(pubsub, plan, new Map([[service.uri, url]]), options.retryBackoff);
     log(
@@ -111,10 +111,21 @@ export async function up(pipeline: string, options: UpOptions = {}): Promise<Loc
 }
 
 /** Starts a service's local process on a free port and resolves with its URL once it listens. */
-async function startService(service: PlannedService, endpoints: LocalEndpoints, log: (line: string) => void, stops: (() => Promise<void>)[]): Promise<string> {
+async function startService(
+  plan: LocalPlan,
+  service: PlannedService,
+  endpoints: LocalEndpoints,
+  log: (line: string) => void,
+  stops: (() => Promise<void>)[],
+): Promise<string> {
   const port = await freePort();
   if (service.secretEnv.length > 0) log(`${service.name}: ${service.secretEnv.join(", ")} come from Secret Manager in the cloud and are not set locally`);
-  const child: ChildProcess = startProcess(service.name, localCommand(service, service.args), localEnv(service.env, endpoints, { PORT: String(port) }), log);
+  const child: ChildProcess = startProcess(
+    service.name,
+    localCommand(service, service.args, plan),
+    localEnv(service.env, endpoints, { PORT: String(port) }),
+    log,
+  );
   const exited = exitOf(child);
   let code: number | undefined;
   void exited.then((c) => (code = c));

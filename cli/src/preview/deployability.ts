@@ -1,4 +1,4 @@
-import { promotePlaceholder } from "../../../config";
+import { placeholderCommand } from "../contract/placeholders";
 import { OFFLINE_DIGEST } from "./mock-runtime";
 import { ProgramRun } from "./run-program";
 
@@ -20,10 +20,10 @@ function strings(value: unknown, path = ""): { path: string; text: string }[] {
 
 /**
  * The placeholders in a plan that a real deploy cannot use. The offline preview marks two kinds of made-up values
- * (tools/mock-runtime.ts, config.ts):
- * - `<promote: npm run promote -- --from dev --to <stack>>` ({@link promotePlaceholder}): a stack that builds no
- *   images has no promoted digest yet; the real engine refuses such a stack (config.ts `parseConfig`), so the plan
- *   is not deployable until the command runs;
+ * (./mock-runtime.ts, the program):
+ * - `<promote: COMMAND>` (`promotePlaceholder` of the CLI's contract, e.g. `<promote: npm run promote -- --from dev
+ *   --to prod>` from this repository's config.ts): a stack that builds no images has no promoted digest yet; the
+ *   real engine refuses such a stack, so the plan is not deployable until the command runs;
  * - `<image>@sha256:<offline-preview-placeholder>` ({@link OFFLINE_DIGEST}): the digest of an image the offline run
  *   "built". A deploy computes the real one, as long as the same plan builds that image; anywhere else it names
  *   nothing any registry holds.
@@ -32,9 +32,9 @@ function strings(value: unknown, path = ""): { path: string; text: string }[] {
  */
 export function deployBlockers(run: ProgramRun): DeployBlocker[] {
   const label = (r: { type: string; name: string }) => `${r.type} ${r.name}`;
-  const placeholder = promotePlaceholder(run.stack);
-  const unpromoted = run.resources.filter((r) => r.custom && strings(r.inputs).some((s) => s.text.includes(placeholder)));
-  const images = strings(run.outputs).filter((s) => s.text === placeholder);
+  const commands = run.resources.flatMap((r) => (r.custom ? strings(r.inputs).flatMap((s) => placeholderCommand(s.text) ?? []) : []));
+  const unpromoted = run.resources.filter((r) => r.custom && strings(r.inputs).some((s) => placeholderCommand(s.text) !== undefined));
+  const images = strings(run.outputs).filter((s) => placeholderCommand(s.text) !== undefined);
   const built = new Set(run.resources.flatMap((r) => (r.type === "docker:index/image:Image" ? [String(r.inputs.imageName).replace(/:[^:/]+$/, "")] : [])));
   const unbuilt = run.resources.filter(
     (r) =>
@@ -47,14 +47,14 @@ export function deployBlockers(run: ProgramRun): DeployBlocker[] {
     const names = images.map((s) => s.path.split(".").pop()).join(", ");
     blockers.push({
       what: images.length > 0 ? `${images.length} images not promoted (${names})` : `${unpromoted.length} resources run an image not promoted`,
-      fix: placeholder.slice("<promote: ".length, -1),
+      fix: commands[0],
       resources: unpromoted.map(label),
     });
   }
   if (unbuilt.length > 0) {
     blockers.push({
       what: `${unbuilt.length} resources run the offline preview's placeholder digest (${OFFLINE_DIGEST}) of an image this plan does not build`,
-      fix: "set the image to a digest a registry holds (npm run promote writes them from a deployed stack)",
+      fix: "set the image to a digest a registry holds (promote writes them from a deployed stack)",
       resources: unbuilt.map(label),
     });
   }

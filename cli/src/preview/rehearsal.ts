@@ -2,7 +2,7 @@ import * as fs from "fs";
 import { DeployGraph, DestroyOutcome, Plan, walkDestroy } from "./deploy-graph";
 import { MISSING_PRINCIPAL_RETRY } from "./iam-retries";
 import { BOOTSTRAPPED_PROJECT, foreignImages, FreshProject, REHEARSAL_RULES, RehearsalRule, repositoriesOf } from "./rehearsal-rules";
-import { ProgramRun, ROOT, runProgram } from "./run-program";
+import { ProgramRun, runProgram } from "./run-program";
 
 /** One problem of the rehearsal: the rule, the resource or data source, what goes wrong, and the rule's source. */
 export interface RehearsalProblem {
@@ -111,7 +111,7 @@ export function rehearsalText(result: RehearsalResult): string {
  * @example
  * stackNames(); // ["dev", "prod", "staging"]
  */
-export function stackNames(root = ROOT): string[] {
+export function stackNames(root = process.cwd()): string[] {
   return fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
 }
 
@@ -120,12 +120,12 @@ export function stackNames(root = ROOT): string[] {
  * the other stacks' programs are run too (offline, each with its own stack file, in name order) until the stacks
  * holding every such repository are found.
  * @param load - runs another stack's program; by default {@link runProgram} with its stack file.
- * @param root - the directory of the program's stack files; by default this project's.
+ * @param root - the directory of the program's stack files; by default the current one.
  * @throws the other program's error, naming its config key, when another stack's program fails.
  * @example
  * const verdict = async () => rehearsalText(await rehearseRun(await runProgram("dev")));
  */
-export async function rehearseRun(run: ProgramRun, load: (stack: string) => Promise<Plan> = runProgram, root = ROOT): Promise<RehearsalResult> {
+export async function rehearseRun(run: ProgramRun, load: (stack: string) => Promise<Plan> = runProgram, root = process.cwd()): Promise<RehearsalResult> {
   const otherStacks = new Map<string, Plan>();
   const missing = new Set(foreignImages(run).map((f) => f.registryPath));
   for (const stack of stackNames(root).filter((s) => s !== run.stack)) {

@@ -2,6 +2,8 @@ import { parse } from "yaml";
 import { defaultAccountOf } from "./default-accounts";
 import { RecordedResource, SECRET } from "./plan";
 
+export type { RecordedResource };
+
 /** The label that tells a rule whether the stack protects its data (set on every resource by the gcp provider): `protected` or `destroyable`. */
 export const DATA_PROTECTION_LABEL = "data-protection";
 

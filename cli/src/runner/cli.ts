@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { CHAIN_ENV } from "../../../components/shared/chain-env";
+import { CHAIN_ENV } from "@cloudrun-pipelines/components/chain-env";
 import { createClients, RunClients } from "./client";
 import { ApiError, BadInput, EXIT } from "./errors";
 import { cancel, DEFAULT_TIMING, outcome, read, Timing } from "./execute";
@@ -230,8 +230,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Timing {
   return fixed > 0 ? { ...DEFAULT_TIMING, pollMs: { first: fixed * 1000, factor: 1, max: fixed * 1000 }, retryMs: fixed * 1000 } : DEFAULT_TIMING;
 }
 
-/** Runs the CLI on this process's arguments, streams and signals, and exits with its code. */
-export function runFromProcess(): void {
+/** Runs the CLI on `argv` (this process's arguments by default) with its streams and signals, and exits with its code. */
+export function runFromProcess(argv: readonly string[] = process.argv.slice(2)): void {
   const io: CliIo = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
@@ -246,7 +246,5 @@ export function runFromProcess(): void {
       };
     },
   };
-  void main(process.argv.slice(2), io).then((code) => process.exit(code));
+  void main(argv, io).then((code) => process.exit(code));
 }
-
-if (require.main === module) runFromProcess();

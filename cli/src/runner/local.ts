@@ -24,8 +24,10 @@ export interface LocalRunReport {
 
 /** Where local runs keep their state, and where they log. */
 export interface LocalRunOptions {
-  /** The local stand-ins: bucket folders (`LOCAL_STORE_DIR`) and the DuckDB warehouse (`LOCAL_WAREHOUSE_FILE`). */
+  /** The local stand-ins: bucket folders (`LOCAL_STORE_DIR`) and the warehouse file (`LOCAL_WAREHOUSE_FILE`). */
   readonly endpoints: LocalEndpoints;
+  /** The project's folder and its images' local commands (the plan's). */
+  readonly project: Pick<LocalPlan, "root" | "images">;
   readonly log: (line: string) => void;
   /** Names the local execution. @default a new run id */
   readonly executionId?: string;
@@ -48,7 +50,7 @@ export function defaultEndpoints(dir = ".local"): LocalEndpoints {
  * fails. Variables Cloud Run reads from Secret Manager are not set locally (a line says which).
  * @returns the report; `exitCode` is 0 when every task succeeded, else 1.
  * @example
- * const report = await runLocalJob(plannedJob(plan, "extract"), buildOverrides({ env: ["SOURCE_URI=data.csv"] }), { endpoints: defaultEndpoints(), log: console.error });
+ * const report = await runLocalJob(plannedJob(plan, "extract"), buildOverrides({ env: ["SOURCE_URI=data.csv"] }), { endpoints: defaultEndpoints(), log: console.error, project: plan });
  */
 export async function runLocalJob(job: PlannedJob, overrides: Overrides | undefined, options: LocalRunOptions): Promise<LocalRunReport> {
   const container = overrides?.containerOverrides?.[0];
@@ -71,7 +73,7 @@ export async function runLocalJob(job: PlannedJob, overrides: Overrides | undefi
         CLOUD_RUN_TASK_COUNT: String(taskCount),
         CLOUD_RUN_TASK_ATTEMPT: String(attempt),
       };
-      const child = startProcess(`${job.key}/${index}`, localCommand(job, args), localEnv(env, options.endpoints, taskEnv), options.log);
+      const child = startProcess(`${job.key}/${index}`, localCommand(job, args, options.project), localEnv(env, options.endpoints, taskEnv), options.log);
       const timer = setTimeout(() => child.kill("SIGKILL"), timeoutSeconds * 1000);
       exitCode = await exitOf(child);
       clearTimeout(timer);
@@ -129,7 +131,7 @@ export async function runLocalPipeline(
   plan: LocalPlan,
   name: string,
   env: readonly string[],
-  options: LocalRunOptions & { runId?: string; from?: string; allowEnvOverride?: boolean },
+  options: Omit<LocalRunOptions, "project"> & { runId?: string; from?: string; allowEnvOverride?: boolean },
 ): Promise<LocalPipelineReport> {
   const pipelines = runnerOutputs.parse(plan.outputs).pipelines;
   const pipeline = Object.hasOwn(pipelines, name) ? pipelines[name] : undefined;
@@ -144,7 +146,7 @@ export async function runLocalPipeline(
       continue;
     }
     options.log(`step ${i + 1}/${pipeline.steps.length}: ${step}`);
-    const report = await runLocalJob(plannedJob(plan, step), overrides, { ...options, executionId: runId });
+    const report = await runLocalJob(plannedJob(plan, step), overrides, { ...options, project: plan, executionId: runId });
     steps.push(report);
     if (report.exitCode !== EXIT.succeeded) {
       options.log(`pipeline ${name} stopped at ${step}; ${pipeline.steps.length - i - 1} steps not run`);
@@ -168,7 +170,8 @@ async function planOf(stack: string): Promise<LocalPlan> {
 
 /** `npm run job -- --local run <job>`: the stack's plan, then {@link runLocalJob}. */
 export async function runLocalFromCli(stack: string, key: string, overrides: Overrides | undefined, log: (line: string) => void): Promise<LocalRunReport> {
-  return runLocalJob(plannedJob(await planOf(stack), key), overrides, { endpoints: defaultEndpoints(), log });
+  const plan = await planOf(stack);
+  return runLocalJob(plannedJob(plan, key), overrides, { endpoints: defaultEndpoints(), log, project: plan });
 }
 
 /** `npm run job -- --local pipeline <name>`: the stack's plan, then {@link runLocalPipeline}. */

@@ -1,5 +1,5 @@
 import { randomBytes } from "crypto";
-import { CHAIN_ENV, CHAIN_ENV_NAMES } from "../../../components/shared/chain-env";
+import { CHAIN_ENV, CHAIN_ENV_NAMES } from "@cloudrun-pipelines/components/chain-env";
 import { RunClients } from "./client";
 import { BadInput, EXIT } from "./errors";
 import { Timing } from "./execute";

@@ -177,7 +177,3 @@ export async function main(argv: readonly string[], io: StreamIo): Promise<numbe
     if (bus !== io.bus) await bus?.close?.().catch(() => undefined);
   }
 }
-
-if (require.main === module) {
-  void main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => process.exit(code));
-}

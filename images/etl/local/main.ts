@@ -1,5 +1,5 @@
 import { Clients, runProcess } from "../src/main";
-import { createLogger, processIo } from "../src/log";
+import { createLogger, processIo } from "@cloudrun-pipelines/images-shared";
 import { duckdbWarehouse } from "./duckdb-warehouse";
 import { folderStorage } from "./folder-storage";
 

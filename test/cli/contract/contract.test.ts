@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CHAIN_ENV } from "../../../components/shared/chain-env";
 import { runnerOutputs, stackOutputs, streamingOutputs } from "../../../cli/src/contract/outputs";
-import { ROOT } from "../../../cli/src/preview/run-program";
+import { ROOT } from "../../helpers/typecheck";
 import { planOf } from "../../helpers/plan";
 
 /** The `.ts` files under `dir` (relative to the root), recursively. */

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CORRELATION_ATTRIBUTE, tripRequest } from "../../../cli/src/contract/stream";
 import { parsePush, tripRequest as serviceTripRequest } from "../../../images/stream/src/request";
-import { ROOT } from "../../../cli/src/preview/run-program";
+import { ROOT } from "../../helpers/typecheck";
 
 // The client's wire types (contract/stream.ts) and the stream service's own copy (images/stream, built from its own
 // Docker context) must accept and refuse the same requests, with the same first complaint.

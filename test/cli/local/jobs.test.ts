@@ -3,7 +3,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main as local } from "../../../cli/src/local/cli";
+import { main as local } from "../../../cli/src/commands/local";
 import { LocalPlan, readLocalPlan } from "../../../cli/src/local/plan";
 import { main as job } from "../../../cli/src/runner/cli";
 import { defaultEndpoints, runLocalJob, runLocalPipeline } from "../../../cli/src/runner/local";
@@ -55,7 +55,7 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
     const report = await runLocalJob(
       plan.jobs.find((j) => j.key === "extract")!,
       overrides,
-      { endpoints, log: (l) => lines.push(l), executionId: "t1" },
+      { endpoints, log: (l) => lines.push(l), executionId: "t1", project: plan },
     );
     expect(report).to.deep.equal({
       job: "dev-etl-extract",
@@ -88,7 +88,7 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
     const report = await runLocalJob(
       plan.jobs.find((j) => j.key === "extract")!,
       overrides,
-      { endpoints, log: (l) => lines.push(l), executionId: "t2" },
+      { endpoints, log: (l) => lines.push(l), executionId: "t2", project: plan },
     );
     expect(report).to.deep.include({ state: "FAILED", taskCount: 1, succeeded: 0, failed: 1, failedTasks: [{ index: 0, exitCode: 1 }], exitCode: 1 });
     expect(lines.filter((l) => /^extract: task 0 attempt \d exited with code 1/.test(l))).to.deep.equal([

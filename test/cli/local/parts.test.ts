@@ -8,7 +8,7 @@ import { finalizeMessage, notifies } from "../../../cli/src/local/notification";
 import { PlannedNotification } from "../../../cli/src/local/plan";
 import { imageName, localCommand, localEnv } from "../../../cli/src/local/process";
 import { localEndpoint, subscriptionOptions } from "../../../cli/src/local/pubsub";
-import { RUN_TS } from "../../../tools/run-ts";
+import { readSettings } from "../../../cli/src/project/settings";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -84,23 +84,38 @@ describe("local: the pieces", () => {
     });
   });
 
-  it("a container's command runs the image's source: the ETL through local/etl-job.ts, services unchanged", () => {
+  it("a container's command runs as the project declares in cloudrun-pipelines.yaml: this project's ETL through images/etl/local, services their sources", () => {
     expect(imageName("europe-west1-docker.pkg.dev/p/dev-images/etl@sha256:0000")).to.equal("etl");
     expect(imageName("scorer:latest")).to.equal("scorer");
-    expect(localCommand({ image: "r/etl@sha256:0", command: ["node", "/app/dist/main.js", "load"] }, ["--year", "2001"])).to.deep.equal([
-      ...RUN_TS,
-      path.join(ROOT, "images/etl/local/main.ts"),
-      "load",
-      "--year",
-      "2001",
-    ]);
-    expect(localCommand({ image: "r/stream@sha256:0", command: [] }, [])).to.deep.equal([...RUN_TS, path.join(ROOT, "images/stream/src/server.ts")]);
-    expect(() => localCommand({ image: "r/other@sha256:0", command: [] }, [])).to.throw(
-      'image "r/other@sha256:0": no local source for "other"; known: etl, scorer, stream',
+    const project = { root: ROOT, images: readSettings(ROOT).local!.images };
+    const ts = ["-C", "@cloudrun-pipelines/source", "-r", "./tools/register-ts.js"];
+    expect(localCommand({ image: "r/etl@sha256:0", command: ["node", "/app/dist/main.js", "load"] }, ["--year", "2001"], project)).to.deep.equal({
+      program: process.execPath,
+      args: [...ts, "images/etl/local/main.ts", "load", "--year", "2001"],
+      cwd: ROOT,
+    });
+    expect(localCommand({ image: "r/stream@sha256:0", command: [] }, [], project)).to.deep.equal({
+      program: process.execPath,
+      args: [...ts, "images/stream/src/server.ts"],
+      cwd: ROOT,
+    });
+    const file = path.join(ROOT, "cloudrun-pipelines.yaml");
+    expect(() => localCommand({ image: "r/other@sha256:0", command: [] }, [], project)).to.throw(
+      `image "r/other@sha256:0": ${file} declares no local command for "other" (local.images: etl, scorer, stream); add local.images.other with its entrypoint and command`,
     );
-    expect(() => localCommand({ image: "r/etl@sha256:0", command: ["sh", "-c", "x"] }, [])).to.throw(
-      'image "etl": command "sh -c x" does not start /app/dist/main.js',
+    expect(() => localCommand({ image: "r/etl@sha256:0", command: ["sh", "-c", "x"] }, [], project)).to.throw(
+      `image "etl": command "sh -c x" does not start with local.images.etl.entrypoint "node /app/dist/main.js" of ${file}`,
     );
+    expect(
+      localCommand({ image: "r/job@sha256:0", command: ["python", "main.py", "x"] }, ["y"], {
+        root: "/p",
+        images: { job: { entrypoint: ["python", "main.py"], command: ["uv", "run", "main.py"] } },
+      }),
+    ).to.deep.equal({
+      program: "uv",
+      args: ["run", "main.py", "x", "y"],
+      cwd: "/p",
+    });
   });
 
   it("a local process gets its Cloud Run env and the local endpoints, nothing else of this shell", () => {

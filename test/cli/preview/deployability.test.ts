@@ -48,7 +48,7 @@ describe("the preview's verdict (tools/deployability.ts): can the plan be deploy
     expect(deployBlockers(run([job(foreign)]))).to.deep.equal([
       {
         what: `1 resources run the offline preview's placeholder digest (${OFFLINE_DIGEST}) of an image this plan does not build`,
-        fix: "set the image to a digest a registry holds (npm run promote writes them from a deployed stack)",
+        fix: "set the image to a digest a registry holds (promote writes them from a deployed stack)",
         resources: ["gcp:cloudrunv2/job:Job etl"],
       },
     ]);

@@ -6,7 +6,7 @@ import { DEPLOYER_ROLES, deployerRoles, deployerText } from "../../../cli/src/pr
 import { MISSING_PRINCIPAL_RETRY } from "../../../cli/src/preview/iam-retries";
 import { URL_FIELDS } from "../../../cli/src/preview/identifier-forms";
 import { RecordedResource } from "../../../cli/src/preview/plan";
-import { ROOT } from "../../../cli/src/preview/run-program";
+import { ROOT } from "../../helpers/typecheck";
 import { planOf, widestPlans } from "../../helpers/plan";
 
 const resource = (type: string, inputs: Record<string, unknown> = {}, name = type.split(":").pop()!): RecordedResource => ({

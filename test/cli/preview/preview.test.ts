@@ -3,10 +3,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stackOutputs } from "../../../cli/src/contract/outputs";
-import { ARCHITECTURE_DOC, ARCHITECTURE_STACK, architectureDoc, planText, previewExitCode } from "../../../cli/src/preview/preview";
+import { architectureDoc, planText, previewExitCode } from "../../../cli/src/preview/preview";
 import { RecordedResource } from "../../../cli/src/preview/mock-runtime";
 import { iamRows, renderIamTable, renderMermaid, renderTree } from "../../../cli/src/preview/render";
-import { ROOT } from "../../../cli/src/preview/run-program";
+import { ROOT } from "../../helpers/typecheck";
+import { readSettings } from "../../../cli/src/project/settings";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../../helpers/child";
 import { planOf } from "../../helpers/plan";
 import { RUN_TS } from "../../../tools/run-ts";
@@ -16,7 +17,7 @@ import { RUN_TS } from "../../../tools/run-ts";
  * takes seconds, more on a busy machine: few tests spawn it, and those measure nothing about time.
  */
 function preview(...args: string[]) {
-  return runNode([...RUN_TS, "cli/src/preview/preview.ts", ...args], { cwd: ROOT });
+  return runNode([...RUN_TS, "cli/src/bin.ts", "preview", ...args], { cwd: ROOT });
 }
 
 /** The part of the plan `npm run preview -- --json FILE` writes (tools/preview.ts `planJson`) that these tests read. */
@@ -38,9 +39,10 @@ const fake = (name: string, type: string, inputs: Record<string, unknown>, paren
 });
 
 describe("preview", () => {
-  it(`docs/architecture.md is the diagram of the current ${ARCHITECTURE_STACK} plan (run \`npm run preview\` when this fails)`, async () => {
-    const run = await planOf(ARCHITECTURE_STACK);
-    expect(fs.readFileSync(ARCHITECTURE_DOC, "utf8")).to.equal(architectureDoc(run));
+  it("docs/architecture.md is the diagram of the current dev plan, as cloudrun-pipelines.yaml names it (run `npm run preview` when this fails)", async () => {
+    expect(readSettings(ROOT).preview?.diagram).to.deep.equal({ stack: "dev", file: "docs/architecture.md" });
+    const run = await planOf("dev");
+    expect(fs.readFileSync(path.join(ROOT, "docs", "architecture.md"), "utf8")).to.equal(architectureDoc(run));
   });
 
   it("renders the tree under parents with key inputs, and the IAM table sorted by member", () => {

@@ -8,8 +8,11 @@ import { promote } from "../../../cli/src/promote/promote";
 
 const DIGEST = `europe-west1-docker.pkg.dev/p-dev/dev-images/etl@sha256:${"b".repeat(64)}`;
 
-function setup(outputs: unknown) {
+/** A project declaring the three images' keys, as this repository's Pulumi.yaml does (config.ts). */
+function setup(outputs: unknown, declared = ["etlImage", "scorerImage", "streamImage"]) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "promote-"));
+  const config = declared.map((key) => `  ${key}:\n    type: string\n    default: ""\n`).join("");
+  fs.writeFileSync(path.join(root, "Pulumi.yaml"), `name: cloudrun-pipelines\nruntime: nodejs\nconfig:\n${config}`);
   fs.writeFileSync(
     path.join(root, "Pulumi.prod.yaml"),
     '# prod stack\nconfig:\n  gcp:project: p-prod # the prod project\n  cloudrun-pipelines:buildImages: "false"\n',
@@ -48,7 +51,7 @@ describe("npm run promote: dev's image digests into prod's stack file", () => {
     const { root, outputsFile, file } = setup({ images: { etl: made("etl"), scorer: made("scorer"), stream: made("stream") }, jobs: {} });
     const before = fs.readFileSync(file, "utf8");
     expect(() => promote("dev", "prod", outputsFile, root)).to.throw(
-      `--from dev: ${outputsFile} came from the offline preview (its images are sha256:<offline-preview-placeholder>, which no registry holds); promote a deployed stack: \`pulumi up --stack dev\`, then \`npm run promote -- --from dev --to prod\` without --outputs (or with the outputs of \`pulumi stack output --json --stack dev\`)`,
+      `--from dev: ${outputsFile} came from the offline preview (its images are sha256:<offline-preview-placeholder>, which no registry holds); promote a deployed stack: \`pulumi up --stack dev\`, then \`cloudrun-pipelines promote --from dev --to prod\` without --outputs (or with the outputs of \`pulumi stack output --json --stack dev\`)`,
     );
     expect(fs.readFileSync(file, "utf8")).to.equal(before);
   });
@@ -58,6 +61,18 @@ describe("npm run promote: dev's image digests into prod's stack file", () => {
     expect(() => promote("dev", "prod", outputsFile, root)).to.throw(
       /--from dev: .* has no promotable image digests: images\.etl: expected an image by digest/,
     );
-    expect(() => promote("dev", "qa", outputsFile, root)).to.throw("--to qa: no stack file Pulumi.qa.yaml");
+    expect(() => promote("dev", "qa", outputsFile, root)).to.throw(`--to qa: no stack file Pulumi.qa.yaml in ${root}`);
+  });
+
+  it("promotes the images the outputs name, under the keys the project's Pulumi.yaml declares; an undeclared key is refused and nothing is written", () => {
+    const { root, outputsFile, file } = setup({ images: { etl: DIGEST } }, ["etlImage"]);
+    expect(promote("dev", "prod", outputsFile, root)).to.deep.equal({ etl: { to: DIGEST } });
+    const other = setup({ images: { etl: DIGEST, scorer: DIGEST.replace("/etl@", "/scorer@") } }, ["etlImage"]);
+    const before = fs.readFileSync(other.file, "utf8");
+    expect(() => promote("dev", "prod", other.outputsFile, other.root)).to.throw(
+      `image "scorer": ${path.join(other.root, "Pulumi.yaml")} declares no config key scorerImage to promote its digest into; declare it under config: (type: string) and have the program deploy that digest, or leave the image out of the stack's images output`,
+    );
+    expect(fs.readFileSync(other.file, "utf8")).to.equal(before);
+    expect((parse(fs.readFileSync(file, "utf8")) as { config: Record<string, string> }).config["cloudrun-pipelines:etlImage"]).to.equal(DIGEST);
   });
 });

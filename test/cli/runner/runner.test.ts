@@ -405,7 +405,7 @@ describe("runner: Cloud Run jobs with runtime parameters, against a local Admin 
 
   it("as a real process: exit codes, stdout JSON, and SIGINT cancelling the execution with exit 130", async () => {
     const spawnCli = (args: string[]) =>
-      spawn(process.execPath, [...RUN_TS, "cli/src/runner/cli.ts", "--outputs", outputsFile, ...args], {
+      spawn(process.execPath, [...RUN_TS, "cli/src/bin.ts", "job", "--outputs", outputsFile, ...args], {
         cwd: ROOT,
         env: { PATH: process.env.PATH, CLOUD_RUN_EMULATOR_HOST: fake.host, RUNNER_POLL_SECONDS: "0.02", METADATA_SERVER_DETECTION: "none" },
       });

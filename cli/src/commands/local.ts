@@ -1,20 +1,21 @@
 import { Command, CommanderError } from "commander";
-import { CHAIN_ENV } from "../../../components/shared/chain-env";
+import { CHAIN_ENV } from "@cloudrun-pipelines/components/chain-env";
 import { BadInput, EXIT } from "../runner/errors";
 import { defaultEndpoints, runLocalPipeline } from "../runner/local";
-import { readLocalPlan } from "./plan";
-import { NO_METADATA_SERVER } from "./process";
-import { up, UP_PIPELINES } from "./up";
+import { readLocalPlan } from "../local/plan";
+import { up, UP_PIPELINES } from "../local/up";
+import { SettingsError } from "../project/settings";
 
 const HELP = `
-Runs a stack's pipelines on this machine, configured from the stack's plan (the offline preview's, no cloud):
+Runs a stack's pipelines on this machine, configured from the stack's plan (the offline preview's, no cloud), each
+workload started as the project's cloudrun-pipelines.yaml declares (local.images):
   up scoring      the Pub/Sub emulator with the stack's topics and subscriptions, the scorer as a local process, and
                   a watched input folder: a CSV written there is published as GCS's OBJECT_FINALIZE notification,
                   pushed to the scorer, and scored into the output folder
   up streaming    the emulator and the stream service; then, in another shell:
                   PUBSUB_EMULATOR_HOST=<printed> npm run stream -- send --file images/stream/sample/request.json --wait --outputs .local/outputs.json
   pipeline etl    extract, load and transform as local processes with the runner's ${CHAIN_ENV.runId} and ${CHAIN_ENV.stagingPrefix},
-                  buckets as folders under .local/gcs, BigQuery as DuckDB (.local/warehouse.duckdb)
+                  buckets as folders under .local/gcs, BigQuery as the file LOCAL_WAREHOUSE_FILE (.local/warehouse.duckdb)
 
 PUBSUB_EMULATOR_HOST=127.0.0.1:PORT uses that emulator instead of starting one (loopback only). Starting one needs
 the Google Cloud CLI with the Pub/Sub emulator (gcloud beta emulators pubsub start) and Java.
@@ -68,11 +69,6 @@ export async function main(argv: readonly string[], io: { err(text: string): voi
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.succeeded : EXIT.badInput;
     io.err(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return err instanceof BadInput ? EXIT.badInput : EXIT.apiError;
+    return err instanceof BadInput || err instanceof SettingsError ? EXIT.badInput : EXIT.apiError;
   }
-}
-
-if (require.main === module) {
-  process.env.METADATA_SERVER_DETECTION ??= NO_METADATA_SERVER.METADATA_SERVER_DETECTION;
-  void main(process.argv.slice(2), { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then((code) => process.exit(code));
 }

@@ -3,8 +3,8 @@ import { EventEmitter } from "events";
 import * as http from "http";
 import * as net from "net";
 import { AddressInfo } from "net";
-import { createLogger } from "../../images/scorer/src/log";
-import { STOP_DEADLINE_MS, STOP_SIGNALS, Stoppable, stoppableServer, stopOnSignal } from "../../images/scorer/src/shutdown";
+import { createLogger } from "../../../images/shared/src/log";
+import { STOP_DEADLINE_MS, STOP_SIGNALS, Stoppable, stoppableServer, stopOnSignal } from "../../../images/shared/src/shutdown";
 
 // The images' shutdown module (the same file in the three images, test/images/log.test.ts checks it), in process:
 // signals come from an emitter and the exit is recorded. test/images/sigterm.test.ts runs the images with real signals.

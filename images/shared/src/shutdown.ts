@@ -1,8 +1,7 @@
 import * as http from "http";
 import { Logger, Severity } from "./log";
 
-// This file is the same in images/etl, images/scorer and images/stream (test/images/log.test.ts checks it), for the
-// reason log.ts gives. The ETL job uses the signal handling only; the two services also use stoppableServer.
+// The ETL job uses the signal handling only; the two services also use stoppableServer.
 
 /**
  * The signals that stop a container, with the exit code of each: 128 + the signal's number, as a shell reports a

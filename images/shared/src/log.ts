@@ -1,9 +1,6 @@
 import { createGcpLoggingPinoConfig } from "@google-cloud/pino-logging-gcp-config";
 import pino from "pino";
 
-// This file is the same in images/etl, images/scorer and images/stream (test/images/log.test.ts checks it): each
-// image is built from its own folder, its Docker build context, so the three cannot import one shared file.
-
 /** Cloud Logging's severities the images write (src: https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#logseverity). */
 export type Severity = "DEBUG" | "INFO" | "NOTICE" | "WARNING" | "ERROR";
 
