@@ -13,7 +13,9 @@ export const SETTINGS_FILE = "cloudrun-pipelines.yaml";
 /** A bad `cloudrun-pipelines.yaml`: the message names the file, the field, the value and the fix. */
 export class SettingsError extends Error {}
 
-const argv = z.array(z.string().min(1, "expected a non-empty word")).min(1, "expected at least one word, e.g. [node, dist/main.js]");
+const argv = z
+  .array(z.string().min(1, "expected a non-empty word"), { error: "expected a list of words, e.g. [node, dist/main.js]" })
+  .min(1, "expected at least one word, e.g. [node, dist/main.js]");
 
 /** One image's local start: what its container starts, and what runs in its place on this machine. */
 const localImage = z
@@ -80,11 +82,12 @@ export function readSettings(root = process.cwd()): Settings {
   }
   const parsed = settingsSchema.safeParse(doc);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) =>
-      i.code === "unrecognized_keys"
-        ? `${[...i.path, ...i.keys].join(".")}: unknown field; known: ${knownFields(i.path)}`
-        : `${i.path.join(".") || "(the file)"}: ${i.message}`,
-    );
+    const problems = parsed.error.issues.map((i) => {
+      if (i.code === "unrecognized_keys") return `${[...i.path, ...i.keys].join(".")}: unknown field; known: ${knownFields(i.path)}`;
+      // A record's bad key: zod nests the key's own issue (its message names the expected form).
+      const message = i.code === "invalid_key" ? (i.issues[0]?.message ?? i.message) : i.message;
+      return `${i.path.join(".") || "(the file)"}: ${message}`;
+    });
     throw new SettingsError(`${file}: ${problems.join("; ")} (the fields are described in the CLI's README, "cloudrun-pipelines.yaml")`);
   }
   return parsed.data;
