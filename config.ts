@@ -1,9 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
+import { promotePlaceholder as placeholder } from "cloudrun-pipelines/contract";
 import { z } from "zod";
-import { cronProblem, EMAIL, IMAGE_BY_DIGEST, memberProblem, timeZoneProblem } from "./components/shared/formats";
-import { BIGQUERY_LOCATIONS, CLOUD_RUN_REGIONS } from "./components/shared/locations";
-import { EnvironmentPolicy, environmentPolicy, isSoftDeleteRetentionDays, SOFT_DELETE_RETENTION_DAYS } from "./components/shared/policy";
-import { MAX_TASK_COUNT } from "./contract/limits";
+import {
+  BIGQUERY_LOCATIONS,
+  CLOUD_RUN_REGIONS,
+  cronProblem,
+  EMAIL,
+  EnvironmentPolicy,
+  environmentPolicy,
+  IMAGE_BY_DIGEST,
+  isSoftDeleteRetentionDays,
+  MAX_TASK_COUNT,
+  memberProblem,
+  SOFT_DELETE_RETENTION_DAYS,
+  timeZoneProblem,
+} from "@cloudrun-pipelines/components";
 
 /** The project's config namespace (the `name` in Pulumi.yaml). */
 export const PROJECT = "cloudrun-pipelines";
@@ -250,7 +261,7 @@ export function promoteCommand(stack: string): string {
 
 /** What an offline run deploys where a promoted digest is missing: no registry holds it and it matches no image reference. */
 export function promotePlaceholder(stack: string): string {
-  return `<promote: ${promoteCommand(stack)}>`;
+  return placeholder(promoteCommand(stack));
 }
 
 /**

@@ -1,8 +1,8 @@
-import * as gcp from "./components/shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { MONITORING_API, PipelineAlerts, ProjectApis, REQUIRED_APIS } from "./components";
+import { MONITORING_API, PipelineAlerts, ProjectApis, REQUIRED_APIS } from "@cloudrun-pipelines/components";
+import { Provider } from "@pulumi/gcp/provider";
 import { loadConfig } from "./config";
-import { SatisfiesStackOutputs } from "./contract/outputs";
+import type { SatisfiesStackOutputs } from "cloudrun-pipelines/contract";
 import { declareEtl, ETL_STEPS } from "./pipelines/etl";
 import { declareImages } from "./pipelines/images";
 import { declareScoring } from "./pipelines/scoring";
@@ -10,7 +10,7 @@ import { declareStreaming } from "./pipelines/streaming";
 
 // Composition root: config -> provider -> components -> stack outputs.
 const config = loadConfig();
-const provider = new gcp.Provider("gcp", { project: config.project, region: config.region, defaultLabels: { ...config.labels } });
+const provider = new Provider("gcp", { project: config.project, region: config.region, defaultLabels: { ...config.labels } });
 const apis = new ProjectApis("apis", { services: [...REQUIRED_APIS, ...(config.alertEmail ? [MONITORING_API] : [])] }, { provider });
 const opts: pulumi.ComponentResourceOptions = { provider, dependsOn: [apis] };
 

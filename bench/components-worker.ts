@@ -9,7 +9,7 @@ import { Bucket } from "../components/bucket";
 import { CloudRunJob } from "../components/cloud-run-job";
 import * as gcp from "../components/shared/gcp";
 import { environmentPolicy } from "../components/shared/policy";
-import { installMockRuntime, settled } from "../tools/mock-runtime";
+import { installMockRuntime, settled } from "../cli/src/preview/mock-runtime";
 
 const CLOUD = { project: "bench-project", region: "europe-west1" };
 const IMAGE = "europe-west1-docker.pkg.dev/bench-project/images/job:bench"; // by tag: the mock makes up no digest here

@@ -13,7 +13,7 @@ const GOALS = { cold: 10, warm: 5 };
 
 /** `npm run preview`'s command, without npm's own start-up. */
 function preview(): Measured {
-  const run = measure(process.execPath, [...RUN_TS, "tools/preview.ts", "--no-docs"], { cwd: ROOT });
+  const run = measure(process.execPath, [...RUN_TS, "cli/src/bin.ts", "preview", "--no-docs"], { cwd: ROOT });
   if (run.status !== 0) throw new Error(`the preview failed:\n${run.stderr}`);
   return run;
 }

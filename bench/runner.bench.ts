@@ -11,9 +11,9 @@ import * as grpc from "@grpc/grpc-js";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../runner/cli";
-import { createClients, RunClients } from "../runner/client";
-import { DEFAULT_TIMING, Timing } from "../runner/execute";
+import { main } from "../cli/src/runner/cli";
+import { createClients, RunClients } from "../cli/src/runner/client";
+import { DEFAULT_TIMING, Timing } from "../cli/src/runner/execute";
 import { FakeCloudRun } from "../tools/fake-cloud-run";
 
 const SCALE = 0.1;

@@ -1,6 +1,6 @@
 import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "../contract/limits";
+import { MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "./shared/limits";
 import { ServiceAccount } from "./service-account";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";

@@ -6,20 +6,25 @@ import * as fs from "fs";
 import * as path from "path";
 import { ArtifactRepository } from "./artifact-repository";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
+import { copiedFiles } from "./shared/dockerfile";
 import { InputError } from "./shared/errors";
 import { IMAGE_NAME } from "./shared/formats";
 import { childName } from "./shared/naming";
-
-/** Folders of a build context that never go into the image's content hash (they are in `.dockerignore` too). */
-const IGNORED = new Set(["node_modules", "dist", ".git"]);
 
 export interface ContainerImageArgs {
   /** The repository the image is pushed to. */
   repository: ArtifactRepository;
   /** Image name inside the repository, e.g. `etl`: lowercase letters, digits, `-`, `_`, `.`. */
   imageName: string;
-  /** Build context: a folder with a `Dockerfile`, e.g. `images/etl` (relative to the working directory of `pulumi up`, the project root). */
+  /** Build context: the folder the build copies from, e.g. `images/etl` or `.` (relative to the working directory of `pulumi up`, the project root). Docker reads the `.dockerignore` at its top. */
   context: string;
+  /**
+   * The Dockerfile, relative to the working directory of `pulumi up` (the project root), where the provider reads it
+   * (src: pulumi/pulumi-docker provider/image.go, `filepath.Abs(build.Dockerfile)`); with `context: "."` that is also
+   * relative to the context, which older provider versions assumed (pulumi/pulumi-docker#529, #572).
+   * @default "<context>/Dockerfile"
+   */
+  dockerfile?: string;
   /**
    * Target platform. Cloud Run runs linux/amd64 images; an image built on an ARM laptop without it fails to
    * start (src: https://cloud.google.com/run/docs/container-contract#languages).
@@ -35,8 +40,9 @@ export interface ContainerImageArgs {
  * authenticated with the deployer's own Google access token (`oauth2accesstoken`), so no Docker credential helper
  * is needed (src: https://cloud.google.com/artifact-registry/docs/docker/authentication#token).
  *
- * The tag is a hash of the build context's files, so a changed source gives a new tag and a new build, and an
- * unchanged one does not rebuild (a reused tag can leave `repoDigest` stale: pulumi/pulumi-docker#812).
+ * The tag is a hash of the Dockerfile and the files it copies from the context (`COPY`/`ADD`, not `--from`), so a
+ * changed source gives a new tag and a new build, an unchanged one does not rebuild (a reused tag can leave
+ * `repoDigest` stale: pulumi/pulumi-docker#812), and images sharing one context rebuild only when their own inputs change.
  * Workloads run {@link ContainerImage.repoDigest} (`<repo>/<image>@sha256:…`), never the tag: only a new digest
  * changes the job or service and rolls it (src: pulumi/pulumi-gcp#1166). Building needs a Docker engine where
  * `pulumi up` runs; the deployer needs `roles/artifactregistry.writer` on the repository.
@@ -67,7 +73,7 @@ export class ContainerImage extends PipelineComponent {
         "use lowercase letters and digits separated by '.', '_' or '-', e.g. etl",
       );
     }
-    const tag = `src-${contextHash(name, args.context)}`;
+    const tag = `src-${contextHash(name, args.context, args.dockerfile)}`;
     super("pipelines:gcp:ContainerImage", name, opts);
     const accessToken = gcp.organizations.getClientConfigOutput({ parent: this }).accessToken;
     const image = new docker.Image(
@@ -75,9 +81,7 @@ export class ContainerImage extends PipelineComponent {
       applyTransform<docker.ImageArgs>(
         {
           imageName: pulumi.interpolate`${args.repository.registryUri}/${args.imageName}:${tag}`,
-          // No `dockerfile`: it defaults to the context's Dockerfile, while an explicit path is read relative to
-          // the working directory in some provider versions (pulumi/pulumi-docker#529, #572).
-          build: { context: args.context, platform: args.platform ?? "linux/amd64" },
+          build: { context: args.context, ...(args.dockerfile !== undefined && { dockerfile: args.dockerfile }), platform: args.platform ?? "linux/amd64" },
           registry: { server: args.repository.registryHost, username: "oauth2accesstoken", password: pulumi.secret(accessToken) },
         },
         args.transform?.image,
@@ -91,32 +95,34 @@ export class ContainerImage extends PipelineComponent {
 }
 
 /**
- * A 12-hex-digit SHA-256 of the build context: every file's relative path and content, in sorted order,
- * leaving out `node_modules`, `dist` and `.git`.
- * @throws InputError when the context has no `Dockerfile`.
+ * A 12-hex-digit SHA-256 of what the build reads: the Dockerfile and every file it copies from the context
+ * (`copiedFiles`), each file's context-relative path and content, in sorted order.
+ * @throws InputError when the Dockerfile is missing, or when it copies a source the context does not hold.
  */
-export function contextHash(name: string, context: string): string {
-  if (!fs.existsSync(path.join(context, "Dockerfile"))) {
-    throw new InputError(`ContainerImage(${name}).context`, `"${context}" has no Dockerfile`, "point it at a folder under images/ that holds a Dockerfile");
+export function contextHash(name: string, context: string, dockerfile = path.join(context, "Dockerfile")): string {
+  if (!fs.existsSync(dockerfile)) {
+    throw new InputError(
+      `ContainerImage(${name}).dockerfile`,
+      `"${dockerfile}" does not exist`,
+      "point context at a folder that holds a Dockerfile, or dockerfile at the image's Dockerfile, e.g. images/etl/Dockerfile",
+    );
   }
-  const hash = createHash("sha256");
-  for (const file of listFiles(context)) {
+  let files: string[];
+  try {
+    files = copiedFiles(context, dockerfile);
+  } catch (err) {
+    throw new InputError(
+      `ContainerImage(${name}).context`,
+      err instanceof Error ? err.message : String(err),
+      "copy only files under the context, or widen the context",
+    );
+  }
+  const hash = createHash("sha256").update(fs.readFileSync(dockerfile)).update("\0");
+  for (const file of files)
     hash
-      .update(file.split(path.sep).join("/"))
+      .update(file)
       .update("\0")
       .update(fs.readFileSync(path.join(context, file)))
       .update("\0");
-  }
   return hash.digest("hex").slice(0, 12);
-}
-
-function listFiles(root: string, dir = ""): string[] {
-  return fs
-    .readdirSync(path.join(root, dir), { withFileTypes: true })
-    .filter((entry) => !IGNORED.has(entry.name))
-    .flatMap((entry) => {
-      const relative = path.join(dir, entry.name);
-      return entry.isDirectory() ? listFiles(root, relative) : [relative];
-    })
-    .sort();
 }

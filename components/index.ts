@@ -1,6 +1,6 @@
 /**
  * The library's one import path: every component, its args and output types, and everything those args need.
- * Programs import from here only, e.g. `import { Bucket, CloudRunJob, environmentPolicy } from "./components";`
+ * Programs import from here only, e.g. `import { Bucket, CloudRunJob, environmentPolicy } from "@cloudrun-pipelines/components";`
  * (what is not exported here is internal and may change).
  *
  * Each component is a Pulumi ComponentResource with the type token `pipelines:gcp:<Class>`; it takes
@@ -10,7 +10,7 @@
 // The project and its environment.
 export { ProjectApis, REQUIRED_APIS } from "./project-apis";
 export type { ProjectApisArgs } from "./project-apis";
-export { environmentPolicy, SOFT_DELETE_RETENTION_DAYS } from "./shared/policy";
+export { environmentPolicy, isSoftDeleteRetentionDays, SOFT_DELETE_RETENTION_DAYS } from "./shared/policy";
 export type { EnvironmentPolicy } from "./shared/policy";
 
 // Data.
@@ -22,7 +22,7 @@ export { Secret } from "./secret";
 export type { SecretArgs } from "./secret";
 
 // Workloads and their identities.
-export { MAX_ENV_VARS, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "../contract/limits";
+export { MAX_ENV_VARS, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "./shared/limits";
 export { CloudRunJob, MAX_RETRIES, RUNNER_ROLES } from "./cloud-run-job";
 export type { CloudRunJobArgs } from "./cloud-run-job";
 export { CloudRunService, MAX_CONCURRENCY, MAX_REQUEST_TIMEOUT_SECONDS, SERVICE_INVOKER_ROLE } from "./cloud-run-service";
@@ -69,3 +69,7 @@ export type { NameKind } from "./shared/naming";
 export type { ScheduleArgs, ScheduleRetry } from "./shared/schedule";
 export type { Duration, Size } from "./shared/units";
 export type { WorkloadArgs } from "./shared/workload";
+
+// Checks a program's own config can reuse: the forms the components accept, and Google's published locations.
+export { cronProblem, EMAIL, IMAGE_BY_DIGEST, IMAGE_NAME, memberProblem, timeZoneProblem } from "./shared/formats";
+export { BIGQUERY_LOCATIONS, CLOUD_RUN_REGIONS } from "./shared/locations";

@@ -1,7 +1,7 @@
 import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { Bucket } from "./bucket";
-import { MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "../contract/limits";
+import { MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "./shared/limits";
 import { CloudRunJob, RUNNER_ROLES } from "./cloud-run-job";
 import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
 import { chainDefinition, checkChainSteps } from "./shared/chain-definition";

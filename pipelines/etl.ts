@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket, CloudRunJob, CloudRunJobArgs, Dataset, existingBucketRead, JobChain, JobLogView, physicalName, Secret } from "../components";
+import { Bucket, CloudRunJob, CloudRunJobArgs, Dataset, existingBucketRead, JobChain, JobLogView, physicalName, Secret } from "@cloudrun-pipelines/components";
 import { StackConfig } from "../config";
 
 /** The ETL's jobs in the order a pipeline runs them. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ArtifactRepository, ContainerImage, physicalName, PromotedImage } from "../components";
+import { ArtifactRepository, ContainerImage, physicalName, PromotedImage } from "@cloudrun-pipelines/components";
 import { IMAGE_NAMES, ImageName, StackConfig } from "../config";
 
 /** The images the workloads run, by digest, and the stack's own repository that holds them. */
@@ -34,7 +34,10 @@ export function declareImages(config: StackConfig, opts: pulumi.ComponentResourc
   const digest = (name: ImageName): pulumi.Input<string> => {
     const promoted = config.images.promoted[name];
     if (promoted !== undefined) return new PromotedImage(`${name}-promoted`, { source: promoted, repository, imageName: name }, opts).repoDigest;
-    if (config.images.build) return new ContainerImage(`${name}-image`, { repository, imageName: name, context: `images/${name}` }, opts).repoDigest;
+    // Built from the repository root (the one lockfile, the one images/shared), each by its own Dockerfile: the root
+    // .dockerignore keeps the context to what the Dockerfiles copy.
+    if (config.images.build)
+      return new ContainerImage(`${name}-image`, { repository, imageName: name, context: ".", dockerfile: `images/${name}/Dockerfile` }, opts).repoDigest;
     return config.images.placeholder!;
   };
   return { repository, digests: Object.fromEntries(IMAGE_NAMES.map((name) => [name, digest(name)])) as Record<ImageName, pulumi.Input<string>> };

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket, BucketTrigger, CloudRunService, physicalName } from "../components";
+import { Bucket, BucketTrigger, CloudRunService, physicalName } from "@cloudrun-pipelines/components";
 import { StackConfig } from "../config";
 
 /** Column the scorer predicts in each uploaded CSV (`LABEL_COLUMN`): the species of the penguins sample (`images/scorer/sample`). */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { physicalName, StreamProcessor } from "../components";
+import { physicalName, StreamProcessor } from "@cloudrun-pipelines/components";
 import { StackConfig } from "../config";
 
 /**

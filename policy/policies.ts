@@ -1,6 +1,5 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { RecordedResource } from "../tools/plan";
-import { protectsData, RULES } from "../tools/rules";
+import { protectsData, RecordedResource, RULES } from "cloudrun-pipelines/rules";
 
 /** A resource of a real preview or update, in the shape the rules read (the same as the offline preview's). */
 export function fromPolicyResource(r: PolicyResource): RecordedResource {

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_SCHEMA, configFromPulumi, parseConfig, PROJECT } from "../config";
-import { OFFLINE_DIGEST, ResourceRecorder } from "../tools/mock-runtime";
-import { readStackConfig, runProgram } from "../tools/run-program";
+import { OFFLINE_DIGEST, ResourceRecorder } from "../cli/src/preview/mock-runtime";
+import { readStackConfig, runProgram } from "../cli/src/preview/run-program";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "./helpers/child";
 import { RUN_TS } from "../tools/run-ts";
 

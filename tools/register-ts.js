@@ -1,6 +1,6 @@
 // How this project runs TypeScript without a type check: @swc-node/register, swc's require hook (src:
-// node_modules/@swc-node/register/README.md). Used by `npm test` (.mocharc.json `require`), the npm scripts, the
-// runner's bin (runner/bin.js) and every process the project starts (`npm run local`'s containers, the tests' child
+// node_modules/@swc-node/register/README.md). Used by `npm test` (.mocharc.json `require`), the npm scripts and
+// every process the project starts (`npm run local`'s containers, the tests' child
 // processes, the benchmarks: `-r` this file, tools/run-ts.ts `RUN_TS`). swc only transpiles: the type check is tsc's
 // (`npm run build`, and the preview's cached check, tools/type-check.ts).
 //
@@ -13,8 +13,9 @@
 //
 // Pulumi's Node.js host does not use this file: it registers the project's ts-node with tsconfig.json and type-checks
 // the program (src: node_modules/@pulumi/pulumi/cmd/run/run.js), so ts-node and typescript stay dev dependencies for
-// `pulumi up` (test/tools/pulumi-host.test.ts). The hook reads the compiler options (`target`, hence class-field
-// semantics) from the tsconfig named by SWC_NODE_PROJECT, set here to the project's own, so that `npx cloudrun-job`
-// runs the same from any directory (src: node_modules/@swc-node/register/README.md, "Read tsconfig.json").
+// `pulumi up` (test/tools/pulumi-host.test.ts). The published CLI registers the same hook itself for a user's program
+// (cli/src/preview/run-program.ts). The hook reads the compiler options (`target`, hence class-field
+// semantics) from the tsconfig named by SWC_NODE_PROJECT, set here to the project's own, so that a script runs the
+// same from any directory (src: node_modules/@swc-node/register/README.md, "Read tsconfig.json").
 process.env.SWC_NODE_PROJECT ??= require("path").join(__dirname, "..", "tsconfig.json");
 require("@swc-node/register");

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { CHAIN_ENV } from "../../contract/chain-env";
+import { CHAIN_ENV } from "./chain-env";
 import { InputError } from "./errors";
 
 /** One step of a chain, with plain values (the job's id resolved). */
@@ -28,7 +28,7 @@ export interface ChainDefinition {
 }
 
 /** Variables every step gets, as the runner's `pipeline` command sets them (runner/pipeline.ts). */
-export { CHAIN_ENV } from "../../contract/chain-env";
+export { CHAIN_ENV } from "./chain-env";
 
 const RUN_API = "https://run.googleapis.com/v2/";
 const STEP_NAME = /^[a-z][a-z0-9_]{0,40}$/;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { isReservedEnvName } from "../../contract/limits";
+import { isReservedEnvName } from "./limits";
 import { InputError } from "./errors";
 import { memoryQuantity, Size, toMiB } from "./units";
 

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { Bucket, CloudRunJob, environmentPolicy, JobSchedule, physicalName, ProjectApis } from "../../components";
+import { Bucket, CloudRunJob, environmentPolicy, JobSchedule, physicalName, ProjectApis } from "@cloudrun-pipelines/components";
 
 // The provider: project and region from the stack's `gcp:` config, standard labels on every resource.
 const stack = pulumi.getStack();

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Bucket } from "../../components/bucket";
 import { BucketTrigger, BucketTriggerArgs } from "../../components/bucket-trigger";
 import { CloudRunService } from "../../components/cloud-run-service";
-import { projectNumber } from "../../tools/mock-runtime";
+import { projectNumber } from "../../cli/src/preview/mock-runtime";
 import { DEV, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { declareBeforeEach, isIamMember, itRejects, PUBSUB_AGENT, RUN_INVOKER, serviceArgs, SUB_MEMBER, SUBSCRIPTION, TOPIC, TOPIC_MEMBER } from "./fixtures";
 

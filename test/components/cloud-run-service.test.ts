@@ -4,7 +4,7 @@ import { CloudRunService, CloudRunServiceArgs, SERVICE_INVOKER_ROLE } from "../.
 import { ProjectApis } from "../../components/project-apis";
 import { shortHash } from "../../components/shared/naming";
 import { Topic } from "../../components/topic";
-import { projectNumber } from "../../tools/mock-runtime";
+import { projectNumber } from "../../cli/src/preview/mock-runtime";
 import { DEV, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { ACCOUNT, isIamMember, itRejects, RUN_INVOKER, SERVICE, serviceArgs, serviceContainer } from "./fixtures";
 

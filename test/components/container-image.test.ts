@@ -7,13 +7,13 @@ import * as path from "path";
 import { ArtifactRepository } from "../../components/artifact-repository";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { ContainerImage, contextHash } from "../../components/container-image";
-import { OFFLINE_DIGEST, SECRET } from "../../tools/mock-runtime";
+import { OFFLINE_DIGEST, SECRET } from "../../cli/src/preview/mock-runtime";
 import { DEV, errorOf, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { JOB, jobArgs, jobContainer } from "./fixtures";
 
 function buildContext(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "image-"));
-  fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM node:24-bookworm-slim\n");
+  fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM node:24-bookworm-slim\nCOPY src ./src\n");
   fs.mkdirSync(path.join(dir, "src"));
   fs.writeFileSync(path.join(dir, "src", "main.ts"), "console.log(1);\n");
   return dir;
@@ -67,7 +67,11 @@ describe("ContainerImage", () => {
     recorder.clear();
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "empty-"));
     expect(errorOf(() => new ContainerImage("a", { repository, imageName: "etl", context: empty }))).to.equal(
-      `ContainerImage(a).context: "${empty}" has no Dockerfile; point it at a folder under images/ that holds a Dockerfile`,
+      `ContainerImage(a).dockerfile: "${path.join(empty, "Dockerfile")}" does not exist; point context at a folder that holds a Dockerfile, or dockerfile at the image's Dockerfile, e.g. images/etl/Dockerfile`,
+    );
+    fs.writeFileSync(path.join(empty, "Dockerfile"), "FROM node\nCOPY package.json ./\n");
+    expect(errorOf(() => new ContainerImage("c", { repository, imageName: "etl", context: empty }))).to.equal(
+      `ContainerImage(c).context: ${path.join(empty, "Dockerfile")} copies "package.json", which is not in the build context ${empty}; copy only files under the context, or widen the context`,
     );
     expect(errorOf(() => new ContainerImage("b", { repository, imageName: "ETL", context: buildContext() }))).to.match(
       /^ContainerImage\(b\)\.imageName: "ETL" is not a valid image name/,
@@ -94,6 +98,29 @@ describe("ContainerImage", () => {
     expect(inputs.build).to.deep.equal({ context, platform: "linux/arm64" });
     expect(await promiseOf(image.taggedName)).to.equal(`europe-west1-docker.pkg.dev/test-project/dev-images/etl.v2:src-${contextHash("etl-image", context)}`);
     expect(recorder.get("docker:index/image:Image", "etl-image-image").parent).to.equal(recorder.get("pipelines:gcp:ContainerImage", "etl-image").urn);
+  });
+
+  it("images sharing one context (the repository root, a Dockerfile each) get tags of their own inputs: an edit to one image's source retags that image only", () => {
+    const context = fs.mkdtempSync(path.join(os.tmpdir(), "images-"));
+    for (const image of ["a", "b"]) {
+      fs.mkdirSync(path.join(context, image, "src"), { recursive: true });
+      fs.writeFileSync(path.join(context, image, "src", "main.ts"), `console.log("${image}");\n`);
+      fs.writeFileSync(
+        path.join(context, image, "Dockerfile"),
+        `FROM node\nCOPY shared ./shared\nCOPY ${image}/src ./src\nCOPY --from=build /app/dist ./dist\n`,
+      );
+    }
+    fs.mkdirSync(path.join(context, "shared"));
+    fs.writeFileSync(path.join(context, "shared", "log.ts"), "export {};\n");
+    const hashes = () => ["a", "b"].map((image) => contextHash(image, context, path.join(context, image, "Dockerfile")));
+    const [a, b] = hashes();
+    expect(a).not.to.equal(b);
+    fs.writeFileSync(path.join(context, "b", "src", "main.ts"), 'console.log("b2");\n');
+    const [a2, b2] = hashes();
+    expect(a2).to.equal(a);
+    expect(b2).not.to.equal(b);
+    fs.writeFileSync(path.join(context, "shared", "log.ts"), "export const x = 1;\n");
+    expect(hashes().every((h, i) => h !== [a2, b2][i])).to.equal(true);
   });
 
   it("contextHash: 12 hex digits, the same for the same files, different for a renamed or an added file, blind to .git", () => {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { CloudRunJobArgs } from "../../components/cloud-run-job";
 import { CloudRunServiceArgs } from "../../components/cloud-run-service";
-import { projectNumber, RecordedResource, ResourceRecorder } from "../../tools/mock-runtime";
+import { projectNumber, RecordedResource, ResourceRecorder } from "../../cli/src/preview/mock-runtime";
 import { CLOUD, DEV, errorOf, registered } from "../helpers/pulumi";
 
 // What the component tests share: the resource types they look children up by, the members and args they build

@@ -46,13 +46,17 @@ describe("components/index.ts: the library's one import path", () => {
     expect(library.physicalName("bucket", ["p", "dev", "raw"])).to.equal("p-dev-raw");
   });
 
-  it("the pipelines import the components only through it", () => {
-    for (const file of fs.readdirSync(path.join(ROOT, "pipelines")).filter((f) => f.endsWith(".ts"))) {
-      const imports = [...fs.readFileSync(path.join(ROOT, "pipelines", file), "utf8").matchAll(/from "(\.\.\/components[^"]*)"/g)].map((m) => m[1]);
+  it("the program (index.ts, config.ts, pipelines/, the example) imports the components only through the package's entry point", () => {
+    const files = ["index.ts", "config.ts", "examples/own-pipeline/index.ts", ...fs.readdirSync(path.join(ROOT, "pipelines")).map((f) => `pipelines/${f}`)];
+    const seen: string[] = [];
+    for (const file of files.filter((f) => f.endsWith(".ts"))) {
+      const imports = [...fs.readFileSync(path.join(ROOT, file), "utf8").matchAll(/from "([^"]*components[^"]*)"/g)].map((m) => m[1]);
+      seen.push(...imports);
       expect(
-        imports.filter((i) => i !== "../components"),
+        imports.filter((i) => i !== "@cloudrun-pipelines/components"),
         file,
       ).to.deep.equal([]);
     }
+    expect(seen.length).to.be.at.least(files.length - 1);
   });
 });

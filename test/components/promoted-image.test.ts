@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ArtifactRepository } from "../../components/artifact-repository";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { PromotedImage } from "../../components/promoted-image";
-import { OFFLINE_DIGEST } from "../../tools/mock-runtime";
+import { OFFLINE_DIGEST } from "../../cli/src/preview/mock-runtime";
 import { errorOf, PROD, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { JOB, jobArgs, jobContainer } from "./fixtures";
 

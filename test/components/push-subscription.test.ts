@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { CloudRunService } from "../../components/cloud-run-service";
 import { DEAD_LETTER_SUBSCRIBER_ROLE, pubsubServiceAgent, PushSubscription, PushSubscriptionArgs } from "../../components/push-subscription";
 import { Topic } from "../../components/topic";
-import { projectNumber } from "../../tools/mock-runtime";
+import { projectNumber } from "../../cli/src/preview/mock-runtime";
 import { promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { declareBeforeEach, isIamMember, itRejects, PUBSUB_AGENT, RUN_INVOKER, serviceArgs, SUB_MEMBER, SUBSCRIPTION, TOPIC, TOPIC_MEMBER } from "./fixtures";
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { CloudRunJob } from "../../components/cloud-run-job";
 import { Secret } from "../../components/secret";
-import { SECRET } from "../../tools/mock-runtime";
+import { SECRET } from "../../cli/src/preview/mock-runtime";
 import { errorOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { JOB, jobArgs, jobContainer } from "./fixtures";
 

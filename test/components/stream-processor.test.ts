@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { RESULT_SUBSCRIBER_ROLE, RESULT_TOPIC_ENV, StreamProcessor, StreamProcessorArgs } from "../../components/stream-processor";
 import { shortHash } from "../../components/shared/naming";
-import { projectNumber } from "../../tools/mock-runtime";
+import { projectNumber } from "../../cli/src/preview/mock-runtime";
 import { promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { isIamMember, itRejects, PUBSUB_AGENT, RUN_INVOKER, SERVICE, serviceArgs, serviceContainer, SUB_MEMBER, SUBSCRIPTION, TOPIC_MEMBER } from "./fixtures";
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { RecordedResource } from "../../tools/mock-runtime";
-import { runProgram } from "../../tools/run-program";
+import { RecordedResource } from "../../cli/src/preview/mock-runtime";
+import { runProgram } from "../../cli/src/preview/run-program";
 import { ROOT } from "../helpers/typecheck";
 
 const PROGRAM = path.join(ROOT, "examples", "own-pipeline", "index.ts");

@@ -1,9 +1,9 @@
-import { main } from "../../runner/cli";
-import { createClients } from "../../runner/client";
-import { DEFAULT_TIMING, Timing } from "../../runner/execute";
-import { PipelineReport } from "../../runner/pipeline";
-import { RemoteReport } from "../../runner/remote";
-import { RunReport } from "../../runner/run";
+import { main } from "../../cli/src/runner/cli";
+import { createClients } from "../../cli/src/runner/client";
+import { DEFAULT_TIMING, Timing } from "../../cli/src/runner/execute";
+import { PipelineReport } from "../../cli/src/runner/pipeline";
+import { RemoteReport } from "../../cli/src/runner/remote";
+import { RunReport } from "../../cli/src/runner/run";
 
 /** Fast polls for tests against the local fakes: 5 ms growing to 20 ms. */
 export const FAST_TIMING: Timing = { ...DEFAULT_TIMING, pollMs: { first: 5, factor: 1.5, max: 20 }, retryMs: 5 };

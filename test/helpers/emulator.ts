@@ -1,5 +1,5 @@
-import { Emulator, emulatorMissing, startEmulator } from "../../local/emulator";
-import { NO_METADATA_SERVER } from "../../local/process";
+import { Emulator, emulatorMissing, startEmulator } from "../../cli/src/local/emulator";
+import { NO_METADATA_SERVER } from "../../cli/src/local/process";
 
 /**
  * Gives a describe block the real Pub/Sub emulator: the one `PUBSUB_EMULATOR_HOST` names (`.ci/run` starts one for

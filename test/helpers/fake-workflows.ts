@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import * as path from "path";
-import { CHAIN_ENV } from "../../contract/chain-env";
+import { CHAIN_ENV } from "../../components/shared/chain-env";
 import { FakeCloudRun } from "../../tools/fake-cloud-run";
 import { loadProtos, LoopbackFake } from "../../tools/loopback-fake";
 

@@ -1,6 +1,6 @@
 import { widestRuns } from "../../tools/deployer-docs";
-import { RecordedResource } from "../../tools/mock-runtime";
-import { ProgramRun, runProgram } from "../../tools/run-program";
+import { RecordedResource } from "../../cli/src/preview/mock-runtime";
+import { ProgramRun, runProgram } from "../../cli/src/preview/run-program";
 
 const plans = new Map<string, Promise<ProgramRun>>();
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { environmentPolicy } from "../../components/shared/policy";
-import { installMockRuntime, MockCloud, RecordedResource, ResourceRecorder, settled } from "../../tools/mock-runtime";
+import { installMockRuntime, MockCloud, RecordedResource, ResourceRecorder, settled } from "../../cli/src/preview/mock-runtime";
 
 /** The project and region component tests run in. */
 export const CLOUD: MockCloud = { project: "test-project", region: "europe-west1" };

@@ -7,9 +7,10 @@ import { quote } from "shell-quote";
 import { parse } from "yaml";
 import { contextHash } from "../../components/container-image";
 import { configFromPulumi } from "../../config";
-import { computedOutputs, OFFLINE_DIGEST, projectNumber, RecordedResource } from "../../tools/mock-runtime";
-import { iamRows } from "../../tools/render";
-import { ProgramRun, readStackConfig, ROOT, runProgram } from "../../tools/run-program";
+import { computedOutputs, OFFLINE_DIGEST, projectNumber, RecordedResource } from "../../cli/src/preview/mock-runtime";
+import { iamRows } from "../../cli/src/preview/render";
+import { ProgramRun, readStackConfig, runProgram } from "../../cli/src/preview/run-program";
+import { ROOT } from "../helpers/typecheck";
 import { planOf } from "../helpers/plan";
 
 const JOB = "gcp:cloudrunv2/job:Job";

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ROOT } from "../../tools/run-program";
+import { parse } from "yaml";
+import { ROOT } from "../helpers/typecheck";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../helpers/child";
 
 // `pulumi up` type-checks the program through the project's ts-node (DESIGN.md, "Fidelity"); ts-node has had no release
@@ -26,6 +27,24 @@ describe("Pulumi's Node.js host: ts-node registered as @pulumi/pulumi's run.js r
     const result = load("const answer: number = 42;\nconsole.log(`answer ${answer}`);\n");
     expect({ status: result.status, stdout: result.stdout }).to.deep.equal({ status: 0, stdout: "answer 42\n" });
     expect(result.stderr).to.equal(`ts-node 10.9.2, typescript ${typescript}\n`);
+  });
+
+  it("loads a program that imports @cloudrun-pipelines/components from its sources, with the node arguments of Pulumi.yaml (runtime.options.nodeargs)", function () {
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
+    const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { runtime: { options: { nodeargs: string } } };
+    const nodeargs = project.runtime.options.nodeargs.split(" ");
+    expect(nodeargs).to.deep.equal(["--conditions=@cloudrun-pipelines/source"]);
+    // The program's own config.ts, which imports the components (and the CLI's contract) by package name.
+    const file = path.join(dir, "uses-components.ts");
+    fs.writeFileSync(
+      file,
+      `import { IMAGE_NAMES } from ${JSON.stringify(path.join(ROOT, "config"))};\nconsole.log(IMAGE_NAMES.join(" "), require.resolve("@cloudrun-pipelines/components", { paths: [${JSON.stringify(ROOT)}] }));\n`,
+    );
+    const result = runNode([...nodeargs, path.join(ROOT, "test", "helpers", "pulumi-host.js"), file], { cwd: ROOT });
+    expect({ status: result.status, stdout: result.stdout }).to.deep.equal({
+      status: 0,
+      stdout: `etl scorer stream ${path.join(ROOT, "components", "index.ts")}\n`,
+    });
   });
 
   it("refuses a program that does not type-check, with tsc's diagnostic, as `pulumi up` would", function () {

@@ -33,7 +33,7 @@ describe("GitHub Actions workflows", () => {
     expect(upload?.with).to.deep.equal({ name: "offline-previews", path: "plan-*" });
   });
 
-  it("ci: pulumi preview against the real project only when credentials are configured, through Workload Identity Federation", () => {
+  it("ci: pulumi preview against the real project only when credentials are configured, through Workload Identity Federation, with the guardrails' policy pack", () => {
     const job = read("ci.yml").jobs["pulumi-preview"];
     expect(job.needs).to.equal("test");
     expect(job.if).to.equal("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER != '' }}");
@@ -41,16 +41,17 @@ describe("GitHub Actions workflows", () => {
     expect(job.strategy?.matrix.stack).to.deep.equal(["dev", "prod"]);
     expect(uses(job.steps)).to.include.members(["google-github-actions/auth@v3", "pulumi/actions@v7"]);
     const pulumi = job.steps.find((s) => s.uses === "pulumi/actions@v7")!;
-    expect(pulumi.with).to.deep.equal({ command: "preview", "stack-name": "${{ matrix.stack }}" });
+    expect(pulumi.with).to.deep.equal({ command: "preview", policyPacks: "policy", "stack-name": "${{ matrix.stack }}" });
+    expect(runs(job.steps)).to.deep.equal(["npm ci", "npm run build"]);
   });
 
-  it("deploy-dev: on pushes to main, test then pulumi up of dev, one at a time", () => {
+  it("deploy-dev: on pushes to main, build and test, then pulumi up of dev with the guardrails' policy pack, one at a time", () => {
     const deploy = read("deploy-dev.yml");
     expect(deploy.on).to.deep.equal({ push: { branches: ["main"] } });
     const { steps } = deploy.jobs.up;
-    expect(runs(steps)).to.deep.equal(["npm ci", "npm test"]);
+    expect(runs(steps)).to.deep.equal(["npm ci", "npm run build", "npm test"]);
     const pulumi = steps.find((s) => s.uses === "pulumi/actions@v7")!;
-    expect(pulumi.with).to.deep.equal({ command: "up", "stack-name": "dev" });
+    expect(pulumi.with).to.deep.equal({ command: "up", policyPacks: "policy", "stack-name": "dev" });
     expect(uses(steps).indexOf("google-github-actions/auth@v3")).to.be.lessThan(uses(steps).indexOf("pulumi/actions@v7"));
   });
 
@@ -58,9 +59,9 @@ describe("GitHub Actions workflows", () => {
     const promote = read("promote-prod.yml");
     expect(promote.on).to.deep.equal({ workflow_dispatch: null });
     const { steps } = promote.jobs.promote;
-    expect(runs(steps)[1]).to.equal("npm run promote -- --from dev --to prod");
+    expect(runs(steps).slice(0, 3)).to.deep.equal(["npm ci", "npm run build", "npm run promote -- --from dev --to prod"]);
     const ups = steps.filter((s) => s.uses === "pulumi/actions@v7").map((s) => s.with);
-    expect(ups[ups.length - 1]).to.deep.equal({ command: "up", "stack-name": "prod" });
+    expect(ups[ups.length - 1]).to.deep.equal({ command: "up", policyPacks: "policy", "stack-name": "prod" });
     expect(steps.findIndex((s) => s.run?.includes("npm run promote"))).to.be.lessThan(steps.findIndex((s) => s.with?.command === "up"));
   });
 

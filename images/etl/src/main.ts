@@ -5,10 +5,9 @@ import { cloudStorage, Gcs } from "./gcs";
 import { extract } from "./jobs/extract";
 import { load } from "./jobs/load";
 import { transform } from "./jobs/transform";
-import { createLogger, Io, Logger, processIo } from "./log";
+import { createLogger, exitWhenWritten, Io, Logger, processIo, STOP_SIGNALS, stopOnSignal } from "@cloudrun-pipelines/images-shared";
 import { Env, extractParams, Flags, loadParams, ParamError, transformParams } from "./params";
 import { Stopped } from "./safe-point";
-import { exitWhenWritten, STOP_SIGNALS, stopOnSignal } from "./shutdown";
 import { bigQuery, Warehouse } from "./warehouse";
 
 /** The clients a run uses; tests pass fakes. Created on first use, so a dry run needs no credentials. */

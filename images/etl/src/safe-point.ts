@@ -1,4 +1,4 @@
-import { StopSignal } from "./shutdown";
+import { StopSignal } from "@cloudrun-pipelines/images-shared";
 
 /**
  * Thrown by a job at a safe point once its run has been asked to stop (SIGTERM, SIGINT): every object and table it

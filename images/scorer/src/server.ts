@@ -2,11 +2,10 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import { Readable } from "stream";
 import { readBody, refuseTooLarge } from "./body";
-import { createLogger, Logger } from "./log";
+import { createLogger, Logger, stopOnSignal, stoppableServer } from "@cloudrun-pipelines/images-shared";
 import { DataError } from "./model";
 import { MalformedPush, parsePush, resultNames } from "./push";
 import { scoreObject } from "./score";
-import { stopOnSignal, stoppableServer } from "./shutdown";
 import { BadObjectName, cloudStore, localStore, ObjectStore } from "./store";
 
 /**

@@ -3,10 +3,9 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as path from "path";
 import { readBody, refuseTooLarge } from "./body";
-import { createLogger, Logger } from "./log";
+import { createLogger, Logger, stopOnSignal, stoppableServer } from "@cloudrun-pipelines/images-shared";
 import { DataError, DelayModel, loadFlights, train } from "./model";
 import { InvalidRequest, MalformedPush, parsePush, Pushed, tripOfRequest } from "./request";
-import { stopOnSignal, stoppableServer } from "./shutdown";
 
 /** Where results are published; tests pass an in-memory one. */
 export interface Publisher {

@@ -1,0 +1,2 @@
+export { createLogger, Io, Logger, processIo, Severity } from "./log";
+export { exitWhenWritten, STOP_DEADLINE_MS, STOP_SIGNALS, StopOptions, StopSignal, Stoppable, stoppableServer, stopOnSignal } from "./shutdown";
