@@ -1,3 +1,5 @@
+// The Google API calls of the runner, over the clients of client.ts: RunJob (never retried blindly), the reads
+// (retried on transient errors), the cancellations, and the Workflow Executions calls of `pipeline --remote`.
 import * as grpc from "@grpc/grpc-js";
 import { protos } from "@google-cloud/run";
 import { backOff } from "exponential-backoff";
@@ -15,6 +17,7 @@ const TRANSIENT = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE
 /** Errors after which RunJob may or may not have created the execution. */
 const AMBIGUOUS = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.INTERNAL, grpc.status.UNKNOWN, grpc.status.CANCELLED]);
 
+/** The gRPC status code of a client library's error, if it has one. */
 export const codeOf = (err: unknown) => (err as { code?: number }).code;
 
 /** A read of the Admin API, retried with backoff on transient errors (5 attempts). @throws ApiError otherwise. */

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { CHAIN_ENV } from "@cloudrun-pipelines/components/chain-env";
 import { ApiError, BadInput, EXIT } from "../errors";
 import { jobByKey, readOutputs, RunnerOutputs } from "../project/outputs";
-import { outcome, runApi } from "./api";
+import { outcome, runApi, RunApi } from "./api";
 import { createClients, RunClients } from "./client";
 import { RunIo } from "./io";
 import { runLocalFromCli, runLocalPipelineFromCli } from "./local";
@@ -66,7 +66,9 @@ function logsOption(outputs: RunnerOutputs, project: string): LogsOption {
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const timing = io.timing ?? fromEnv(io.env);
-  const api = () => runApi(io.clients ?? createClients(io.env), timing);
+  // The clients and the API calls over them, built once, when a command first calls the API.
+  let connected: RunApi | undefined;
+  const api = () => (connected ??= runApi(io.clients ?? createClients(io.env), timing));
   let code: number = EXIT.succeeded;
   const json = (value: unknown) => io.out(`${JSON.stringify(value, null, 2)}\n`);
 

@@ -1,7 +1,7 @@
 import type { protos } from "@google-cloud/run";
 import { JobOutput } from "../contract/outputs";
 import { EXIT } from "../errors";
-import { Execution, FailedTask, outcome, RunApi, seconds } from "./api";
+import { Execution, FailedTask, millis, outcome, RunApi, seconds } from "./api";
 import { RunIo, watchInterrupt } from "./io";
 import { followExecution, LogsOption } from "./logs";
 import { createProgress } from "./progress";
@@ -26,8 +26,7 @@ export interface RunReport {
   exitCode: number;
 }
 
-const iso = (t: protos.google.protobuf.ITimestamp | null | undefined) =>
-  t ? new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString() : undefined;
+const iso = (t: protos.google.protobuf.ITimestamp | null | undefined) => (t ? new Date(millis(t)!).toISOString() : undefined);
 
 /** The console page of an execution. */
 export function consoleUrl(job: JobOutput, execution: string): string {

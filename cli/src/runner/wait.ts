@@ -26,7 +26,7 @@ export function nextPollDelay(pollMs: Timing["pollMs"], elapsedMs: number, previ
  * ten), in ms; undefined when there is none or they cannot be read (one ListExecutions on the job, which
  * `roles/run.viewer` on the job allows, like GetExecution).
  */
-export async function expectedDuration(api: RunApi, job: string): Promise<number | undefined> {
+async function expectedDuration(api: RunApi, job: string): Promise<number | undefined> {
   let executions: Execution[];
   try {
     executions = await api.listExecutions(job, 10);
