@@ -18,7 +18,10 @@ const LAYERS: readonly { readonly layer: string; readonly paths: readonly string
     paths: ["cli/src/errors.ts", "cli/src/contract/", "cli/src/project/"],
   },
   { layer: "the preview: the mock runtime, the program's plan, guardrails, rehearsal", paths: ["cli/src/preview/"] },
-  { layer: "local runs: the emulator, processes, the local plan", paths: ["cli/src/local/"] },
+  {
+    layer: "what the other commands do, none through the runner: local runs (the emulator, processes, the local plan), the stream client, promotion",
+    paths: ["cli/src/local/", "cli/src/stream/", "cli/src/promote/"],
+  },
   {
     layer: "the runner's inputs and clients",
     paths: ["cli/src/runner/timing.ts", "cli/src/runner/io.ts", "cli/src/runner/overrides.ts", "cli/src/runner/chain.ts", "cli/src/runner/client.ts"],
@@ -29,7 +32,7 @@ const LAYERS: readonly { readonly layer: string; readonly paths: readonly string
     layer: "the runner's use cases: a job, a pipeline, a remote pipeline, a local run",
     paths: ["cli/src/runner/run.ts", "cli/src/runner/pipeline.ts", "cli/src/runner/remote.ts", "cli/src/runner/local.ts"],
   },
-  { layer: "the commands", paths: ["cli/src/runner/cli.ts", "cli/src/stream/", "cli/src/promote/"] },
+  { layer: "the job command", paths: ["cli/src/runner/cli.ts"] },
   { layer: "the command modules", paths: ["cli/src/commands/"] },
   { layer: "the bin", paths: ["cli/src/bin.ts"] },
 ];
