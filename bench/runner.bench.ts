@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../cli/src/runner/cli";
 import { createClients, RunClients } from "../cli/src/runner/client";
-import { DEFAULT_TIMING, Timing } from "../cli/src/runner/execute";
+import { DEFAULT_TIMING, Timing } from "../cli/src/runner/timing";
 import { FakeCloudRun } from "../tools/fake-cloud-run";
 
 const SCALE = 0.1;

@@ -5,12 +5,15 @@ import { CloudRunService } from "../../components/cloud-run-service";
 import { projectNumber } from "../../cli/src/preview/mock-runtime";
 import { DEV, promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { declareBeforeEach, isIamMember, itRejects, PUBSUB_AGENT, RUN_INVOKER, serviceArgs, SUB_MEMBER, SUBSCRIPTION, TOPIC, TOPIC_MEMBER } from "./fixtures";
+import { pushSubscriptionInputs } from "../helpers/push-subscription";
 
 const NOTIFICATION = "gcp:storage/notification:Notification";
 const PN = projectNumber("test-project");
 const GCS_AGENT = `serviceAccount:service-${PN}@gs-project-accounts.iam.gserviceaccount.com`;
 const INVOKER_EMAIL = "dev-ingest-push@test-project.iam.gserviceaccount.com";
 const URI = `https://dev-ingest-${PN.slice(0, 10)}.europe-west1.run.app`;
+/** Where the push goes, and who pushes. */
+const PUSH_TARGET = { project: "test-project", serviceUri: URI, invokerEmail: INVOKER_EMAIL };
 /** The notification's inputs when no prefix is given. */
 const NOTIFICATION_INPUTS = {
   bucket: "p-dev-raw",
@@ -71,16 +74,9 @@ describe("BucketTrigger", () => {
       }),
     );
     await registered(recorder);
-    expect(recorder.get(SUBSCRIPTION, "raw-trigger-push-subscription").inputs).to.deep.equal({
-      name: "dev-raw-push",
-      topic: "projects/test-project/topics/dev-raw-events",
-      ackDeadlineSeconds: 120,
-      messageRetentionDuration: "604800s",
-      expirationPolicy: { ttl: "" },
-      retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
-      deadLetterPolicy: { deadLetterTopic: "projects/test-project/topics/dev-raw-push-dead-letter", maxDeliveryAttempts: 5 },
-      pushConfig: { pushEndpoint: `${URI}/`, oidcToken: { serviceAccountEmail: INVOKER_EMAIL, audience: URI } },
-    });
+    expect(recorder.get(SUBSCRIPTION, "raw-trigger-push-subscription").inputs).to.deep.equal(
+      pushSubscriptionInputs({ name: "dev-raw-push", topic: "dev-raw-events", ackDeadlineSeconds: 120, maxDeliveryAttempts: 5 }, PUSH_TARGET),
+    );
   });
 
   it("the whole set of IAM members is exactly: GCS agent publisher on the topic, invoker on the service, Pub/Sub agent publisher on the DLQ and subscriber on the push subscription; nothing public", async () => {

@@ -5,9 +5,12 @@ import { Topic } from "../../components/topic";
 import { projectNumber } from "../../cli/src/preview/mock-runtime";
 import { promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { declareBeforeEach, isIamMember, itRejects, PUBSUB_AGENT, RUN_INVOKER, serviceArgs, SUB_MEMBER, SUBSCRIPTION, TOPIC, TOPIC_MEMBER } from "./fixtures";
+import { pushSubscriptionInputs } from "../helpers/push-subscription";
 
 const URI = `https://dev-scorer-${projectNumber("test-project").slice(0, 10)}.europe-west1.run.app`;
 const INVOKER_EMAIL = "dev-scorer-push@test-project.iam.gserviceaccount.com";
+/** Where the push goes, and who pushes. */
+const PUSH_TARGET = { project: "test-project", serviceUri: URI, invokerEmail: INVOKER_EMAIL };
 const SERVICE_IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity";
 
 describe("PushSubscription", () => {
@@ -29,19 +32,9 @@ describe("PushSubscription", () => {
   it("declares the push subscription exactly: endpoint uri + /, OIDC token of the invoker with the service uri as audience, 60 s ack, 10-600 s backoff, dead letter after 5, never expires, 7 days retention", async () => {
     const sub = new PushSubscription("push", args());
     await registered(recorder);
-    expect(recorder.get(SUBSCRIPTION, "push-subscription").inputs).to.deep.equal({
-      name: "dev-requests-push",
-      topic: "projects/test-project/topics/dev-requests",
-      ackDeadlineSeconds: 60,
-      messageRetentionDuration: "604800s",
-      expirationPolicy: { ttl: "" },
-      retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
-      deadLetterPolicy: { deadLetterTopic: "projects/test-project/topics/dev-requests-push-dead-letter", maxDeliveryAttempts: 5 },
-      pushConfig: {
-        pushEndpoint: `${URI}/`,
-        oidcToken: { serviceAccountEmail: INVOKER_EMAIL, audience: URI },
-      },
-    });
+    expect(recorder.get(SUBSCRIPTION, "push-subscription").inputs).to.deep.equal(
+      pushSubscriptionInputs({ name: "dev-requests-push", topic: "dev-requests", ackDeadlineSeconds: 60, maxDeliveryAttempts: 5 }, PUSH_TARGET),
+    );
     expect(await promiseOf(sub.id)).to.equal("projects/test-project/subscriptions/dev-requests-push");
     expect(await promiseOf(sub.name)).to.equal("dev-requests-push");
     expect(await promiseOf(sub.deadLetterTopicId)).to.equal("projects/test-project/topics/dev-requests-push-dead-letter");

@@ -1,6 +1,6 @@
 import { main } from "../../cli/src/runner/cli";
 import { createClients } from "../../cli/src/runner/client";
-import { DEFAULT_TIMING, Timing } from "../../cli/src/runner/execute";
+import { DEFAULT_TIMING, Timing } from "../../cli/src/runner/timing";
 import { PipelineReport } from "../../cli/src/runner/pipeline";
 import { RemoteReport } from "../../cli/src/runner/remote";
 import { RunReport } from "../../cli/src/runner/run";

@@ -56,3 +56,14 @@ export function widestPlans(): Promise<ProgramRun[]> {
 export function recordedResource(type: string, name: string, inputs: Record<string, unknown> = {}, extra: Partial<RecordedResource> = {}): RecordedResource {
   return { urn: `urn:pulumi:test::fixture::${type}::${name}`, type, name, custom: true, inputs, outputs: inputs, protect: false, dependencies: [], ...extra };
 }
+
+/** What the prod stack protects (`protect`), by logical name: its buckets, its dataset and its image repository. */
+export const PROD_PROTECTED: readonly string[] = [
+  "curated-bucket",
+  "images-repository",
+  "raw-bucket",
+  "scoring-input-bucket",
+  "scoring-output-bucket",
+  "staging-bucket",
+  "warehouse-dataset",
+];

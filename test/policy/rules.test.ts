@@ -4,25 +4,13 @@ import { configFromPulumi } from "../../config";
 import { RecordedResource } from "../../cli/src/preview/mock-runtime";
 import { ALLOWED_PROJECT_ROLES, protectsData, RULES, violations } from "../../cli/src/preview/rules";
 import { readStackConfig } from "../../cli/src/preview/run-program";
-import { planOf } from "../helpers/plan";
+import { planOf, recordedResource } from "../helpers/plan";
 
 const PROVIDER_URN = "urn:pulumi:t::p::pulumi:providers:gcp::gcp";
 
-/** A minimal recorded resource for rule fixtures. */
-function fake(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
-  return {
-    urn: `urn:pulumi:t::p::${type}::${name}`,
-    type,
-    name,
-    custom: true,
-    inputs,
-    outputs: inputs,
-    protect: false,
-    dependencies: [],
-    provider: `${PROVIDER_URN}::id`,
-    ...extra,
-  };
-}
+/** A recorded resource for rule fixtures, under the fixture's gcp provider. */
+const fake = (type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource =>
+  recordedResource(type, name, inputs, { urn: `urn:pulumi:t::p::${type}::${name}`, provider: `${PROVIDER_URN}::id`, ...extra });
 const provider = fake(
   "pulumi:providers:gcp",
   "gcp",

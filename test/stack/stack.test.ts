@@ -11,7 +11,8 @@ import { computedOutputs, OFFLINE_DIGEST, projectNumber, RecordedResource } from
 import { iamRows } from "../../cli/src/preview/render";
 import { ProgramRun, readStackConfig, runProgram } from "../../cli/src/preview/run-program";
 import { ROOT } from "../helpers/typecheck";
-import { planOf } from "../helpers/plan";
+import { planOf, PROD_PROTECTED } from "../helpers/plan";
+import { pushSubscriptionInputs } from "../helpers/push-subscription";
 
 const JOB = "gcp:cloudrunv2/job:Job";
 const BUCKET = "gcp:storage/bucket:Bucket";
@@ -233,19 +234,12 @@ describe("stack: the real program with the real stack files", () => {
   it("the push subscriptions: scoring waits up to 10 minutes per CSV and tries 10 times, streaming answers within a minute and tries 5 times", () => {
     const push = (name: string) => dev.resources.find((r) => r.name === name)!.inputs;
     const uri = (service: string) => `https://${service}-${projectNumber("my-pipelines-dev").slice(0, 10)}.europe-west1.run.app`;
-    expect(push("scoring-trigger-push-subscription")).to.deep.equal({
-      name: "dev-scoring-push",
-      topic: "projects/my-pipelines-dev/topics/dev-scoring-uploads",
-      ackDeadlineSeconds: 600,
-      messageRetentionDuration: "604800s",
-      expirationPolicy: { ttl: "" },
-      retryPolicy: { minimumBackoff: "10s", maximumBackoff: "600s" },
-      deadLetterPolicy: { deadLetterTopic: "projects/my-pipelines-dev/topics/dev-scoring-push-dead-letter", maxDeliveryAttempts: 10 },
-      pushConfig: {
-        pushEndpoint: `${uri("dev-scorer")}/`,
-        oidcToken: { serviceAccountEmail: "dev-scoring-push@my-pipelines-dev.iam.gserviceaccount.com", audience: uri("dev-scorer") },
-      },
-    });
+    expect(push("scoring-trigger-push-subscription")).to.deep.equal(
+      pushSubscriptionInputs(
+        { name: "dev-scoring-push", topic: "dev-scoring-uploads", ackDeadlineSeconds: 600, maxDeliveryAttempts: 10 },
+        { project: "my-pipelines-dev", serviceUri: uri("dev-scorer"), invokerEmail: "dev-scoring-push@my-pipelines-dev.iam.gserviceaccount.com" },
+      ),
+    );
     expect(push("stream-push-subscription")).to.deep.include({
       ackDeadlineSeconds: 60,
       retryPolicy: { minimumBackoff: "1s", maximumBackoff: "60s" },
@@ -414,15 +408,7 @@ describe("stack: the real program with the real stack files", () => {
         .filter((r) => r.protect)
         .map((r) => r.name)
         .sort(),
-    ).to.deep.equal([
-      "curated-bucket",
-      "images-repository",
-      "raw-bucket",
-      "scoring-input-bucket",
-      "scoring-output-bucket",
-      "staging-bucket",
-      "warehouse-dataset",
-    ]);
+    ).to.deep.equal(PROD_PROTECTED);
     for (const bucket of ofType(prod, BUCKET)) {
       expect(bucket.inputs.forceDestroy, bucket.name).to.equal(false);
       expect(bucket.inputs.versioning, bucket.name).to.deep.equal({ enabled: true });

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { CHAIN_ENV } from "@cloudrun-pipelines/components/chain-env";
-import { BadInput, EXIT } from "../runner/errors";
+import { BadInput, EXIT } from "../errors";
 import { defaultEndpoints, runLocalPipeline } from "../runner/local";
 import { readLocalPlan } from "../local/plan";
 import { readableLine } from "../local/process";

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { promote } from "../promote/promote";
-import { BadInput } from "../runner/errors";
+import { BadInput } from "../errors";
 
 /**
  * `cloudrun-pipelines promote --from dev --to prod [--outputs FILE]`: writes the image digests one stack built (its

@@ -6,8 +6,8 @@ import { z } from "zod";
 import { imageOutputs } from "../contract/outputs";
 import { OFFLINE_DIGEST } from "../preview/mock-runtime";
 import { readProject } from "../preview/run-program";
-import { BadInput } from "../runner/errors";
-import { readOutputsJson } from "../runner/outputs";
+import { BadInput } from "../errors";
+import { readOutputsJson } from "../project/outputs";
 
 const outputs = imageOutputs(z.string().regex(IMAGE_BY_DIGEST, "expected an image by digest, <registry>/<path>/<image>@sha256:<64 hex digits>"));
 

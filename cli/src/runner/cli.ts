@@ -1,14 +1,17 @@
 import { Command, CommanderError, Option } from "commander";
 import { CHAIN_ENV } from "@cloudrun-pipelines/components/chain-env";
+import { ApiError, BadInput, EXIT } from "../errors";
+import { jobByKey, readOutputs, RunnerOutputs } from "../project/outputs";
+import { outcome, runApi, RunApi } from "./api";
 import { createClients, RunClients } from "./client";
-import { ApiError, BadInput, EXIT } from "./errors";
-import { cancel, DEFAULT_TIMING, outcome, read, Timing } from "./execute";
+import { RunIo } from "./io";
 import { runLocalFromCli, runLocalPipelineFromCli } from "./local";
+import { LogsOption } from "./logs";
 import { buildOverrides } from "./overrides";
-import { jobByKey, readOutputs, RunnerOutputs } from "./outputs";
 import { runPipeline } from "./pipeline";
 import { runRemote } from "./remote";
-import { LogsOption, report, RunIo, runJob } from "./run";
+import { report, runJob } from "./run";
+import { DEFAULT_TIMING, Timing } from "./timing";
 
 /** What the CLI talks to; tests and the benchmark pass their own. */
 export interface CliIo extends RunIo {
@@ -63,7 +66,9 @@ function logsOption(outputs: RunnerOutputs, project: string): LogsOption {
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const timing = io.timing ?? fromEnv(io.env);
-  const clients = () => io.clients ?? createClients(io.env);
+  // The clients and the API calls over them, built once, when a command first calls the API.
+  let connected: RunApi | undefined;
+  const api = () => (connected ??= runApi(io.clients ?? createClients(io.env), timing));
   let code: number = EXIT.succeeded;
   const json = (value: unknown) => io.out(`${JSON.stringify(value, null, 2)}\n`);
 
@@ -100,9 +105,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           return;
         }
         const job = jobByKey(outputs(), key);
-        const result = await runJob(clients(), job, overrides, {
+        const result = await runJob(api(), job, overrides, {
           detach: Boolean(flags.detach),
-          timing,
           io,
           logs: flags.logs ? logsOption(outputs(), job.project) : undefined,
         });
@@ -135,8 +139,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           throw new BadInput(
             "--env with --remote: the deployed workflow takes only a run id and a step to resume from; set env on the jobs, or run without --remote",
           );
-        const remote = await runRemote(clients(), stack, name, {
-          timing,
+        const remote = await runRemote(api(), stack, name, {
           io,
           runId: flags.runId,
           from: flags.from,
@@ -146,8 +149,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         code = remote.exitCode;
         return;
       }
-      const result = await runPipeline(clients(), stack, name, env, {
-        timing,
+      const result = await runPipeline(api(), stack, name, env, {
         io,
         runId: flags.runId,
         from: flags.from,
@@ -170,7 +172,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             .map((j) => j.jobName)
             .join(", ")}`,
         );
-      const [execution] = await read(`GetExecution ${full}`, () => clients().executions.getExecution({ name: full }), timing);
+      const execution = await api().getExecution(full);
       const state = execution.completionTime ? outcome(execution) : "STARTED";
       const result = report(job, execution, false, [], EXIT.succeeded, state);
       if (globals().json) json(result);
@@ -187,11 +189,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const limit = Number(flags.limit);
       if (!/^\d+$/.test(flags.limit) || limit < 1 || limit > 1000) throw new BadInput(`--limit "${flags.limit}": expected a whole number from 1 to 1000`);
       const job = jobByKey(outputs(), key);
-      const [executions] = await read(
-        `ListExecutions ${job.name}`,
-        () => clients().executions.listExecutions({ parent: job.name, pageSize: limit }, { autoPaginate: false }),
-        timing,
-      );
+      const executions = await api().listExecutions(job.name, limit);
       const rows = executions.slice(0, limit).map((e) => report(job, e, false, [], EXIT.succeeded, e.completionTime ? outcome(e) : "STARTED"));
       if (globals().json) return json(rows);
       // A header row, and gcloud's labels where the column means the same: EXECUTION, and COMPLETE as "<succeeded> / <tasks>"
@@ -216,7 +214,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description("cancel an execution")
     .action(async (name: string) => {
       const full = executionName(outputs(), name);
-      await cancel(clients(), full, timing);
+      await api().cancel(full);
       io.err(`cancelled ${full}\n`);
       if (globals().json) json({ execution: full, cancelled: true });
     });

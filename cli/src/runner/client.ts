@@ -2,7 +2,28 @@ import * as grpc from "@grpc/grpc-js";
 import { v2 as logging } from "@google-cloud/logging";
 import { protos, v2 } from "@google-cloud/run";
 import { ExecutionsClient as WorkflowExecutionsClient } from "@google-cloud/workflows";
-import { LogClient } from "./logs";
+import type { Duplex } from "stream";
+
+/** A log entry as the Logging API v2 sends it (the fields the runner reads). */
+export interface ApiLogEntry {
+  insertId?: string | null;
+  timestamp?: { seconds?: string | number | null; nanos?: number | null } | null;
+  severity?: string | number | null;
+  labels?: Record<string, string> | null;
+  textPayload?: string | null;
+  jsonPayload?: unknown;
+  payload?: string | null;
+}
+
+/** The two Logging API v2 methods the runner calls (`v2.LoggingServiceV2Client` of `@google-cloud/logging`). */
+export interface LogClient {
+  /** TailLogEntries: a bidirectional stream; write one request, read `{entries}` until it ends. */
+  tailLogEntries(): Duplex & { cancel?(): void };
+  listLogEntries(
+    request: { resourceNames: string[]; filter: string; orderBy: string },
+    options?: { autoPaginate?: boolean },
+  ): Promise<[ApiLogEntry[], ...unknown[]]>;
+}
 
 /** The Admin API clients the runner uses, and the Logging client of `--logs`. */
 export interface RunClients {

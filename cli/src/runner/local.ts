@@ -3,8 +3,8 @@ import * as path from "path";
 import { runnerOutputs } from "../contract/outputs";
 import { exitOf, LocalEndpoints, localCommand, localEnv, startProcess } from "../local/process";
 import type { LocalPlan, PlannedJob } from "../local/plan";
-import { BadInput, EXIT } from "./errors";
-import { firstStep, newRunId, pipelineRun } from "./pipeline";
+import { BadInput, EXIT } from "../errors";
+import { firstStep, newRunId, pipelineRun } from "./chain";
 
 type Overrides = protos.google.cloud.run.v2.RunJobRequest.IOverrides;
 

@@ -1,29 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import { Entry } from "@google-cloud/logging";
 import type { Duplex } from "stream";
-import { Timing } from "./execute";
+import { ApiLogEntry, LogClient } from "./client";
+import { Timing } from "./timing";
 import { readableLogLine } from "../local/log-line";
-
-/** A log entry as the Logging API v2 sends it (the fields the runner reads). */
-export interface ApiLogEntry {
-  insertId?: string | null;
-  timestamp?: { seconds?: string | number | null; nanos?: number | null } | null;
-  severity?: string | number | null;
-  labels?: Record<string, string> | null;
-  textPayload?: string | null;
-  jsonPayload?: unknown;
-  payload?: string | null;
-}
-
-/** The two Logging API v2 methods the runner calls (`v2.LoggingServiceV2Client` of `@google-cloud/logging`). */
-export interface LogClient {
-  /** TailLogEntries: a bidirectional stream; write one request, read `{entries}` until it ends. */
-  tailLogEntries(): Duplex & { cancel?(): void };
-  listLogEntries(
-    request: { resourceNames: string[]; filter: string; orderBy: string },
-    options?: { autoPaginate?: boolean },
-  ): Promise<[ApiLogEntry[], ...unknown[]]>;
-}
 
 /**
  * The log filter of one execution's container logs: Cloud Run labels every job log entry with the execution's
@@ -196,4 +176,38 @@ export function followLogs(options: FollowOptions): { stop(grace?: boolean): Pro
       if (!failed) await list();
     },
   };
+}
+
+/** `--logs`: stream an execution's container log lines to stderr while waiting. */
+export interface LogsOption {
+  /** Where to read logs: the stack's log view, else `projects/<project>`. */
+  resourceNames: string[];
+  /** Before `task <i>` on every line, e.g. `extract ` in a pipeline. */
+  prefix?: string;
+  /** How long lines arriving after the end are waited for. @default 5000 */
+  graceMs?: number;
+}
+
+/**
+ * Follows the log lines of `execution` of `job` ({@link followLogs} with {@link executionFilter}), written to
+ * `io.err`, readable when `io.isTTY`.
+ */
+export function followExecution(
+  client: LogClient,
+  logs: LogsOption,
+  job: { jobName: string; region: string },
+  execution: string,
+  io: { err: (text: string) => void; isTTY: boolean },
+  timing: Timing,
+): { stop(grace?: boolean): Promise<void> } {
+  return followLogs({
+    client,
+    resourceNames: logs.resourceNames,
+    filter: executionFilter(job.jobName, job.region, execution),
+    prefix: logs.prefix,
+    write: io.err,
+    pretty: io.isTTY,
+    timing,
+    graceMs: logs.graceMs,
+  });
 }

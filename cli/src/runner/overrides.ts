@@ -1,7 +1,7 @@
 import type { protos } from "@google-cloud/run";
 import { parse } from "shell-quote";
 import { isReservedEnvName, MAX_ENV_VARS, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "@cloudrun-pipelines/components/limits";
-import { BadInput } from "./errors";
+import { BadInput } from "../errors";
 
 type Overrides = protos.google.cloud.run.v2.RunJobRequest.IOverrides;
 

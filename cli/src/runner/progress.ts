@@ -1,5 +1,5 @@
 import { Format, SingleBar } from "cli-progress";
-import { Execution } from "./execute";
+import { Execution } from "./api";
 
 /** Shows an execution's task progress on stderr. */
 export interface Progress {

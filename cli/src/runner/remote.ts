@@ -1,13 +1,11 @@
-import type { protos } from "@google-cloud/workflows";
-import { RunClients } from "./client";
-import { ApiError, BadInput, EXIT } from "./errors";
-import { cancel, Execution, nextPollDelay, read, Timing } from "./execute";
-import { jobByKey, JobOutput, RunnerOutputs } from "./outputs";
-import { firstStep, pipelineByName } from "./pipeline";
-import { executionFilter, followLogs } from "./logs";
-import { LogsOption, RunIo, watchInterrupt } from "./run";
-
-type WorkflowExecution = protos.google.cloud.workflows.executions.v1.IExecution;
+import { JobOutput, RunnerOutputs } from "../contract/outputs";
+import { BadInput, EXIT } from "../errors";
+import { jobByKey } from "../project/outputs";
+import { millis, RunApi, WorkflowExecution } from "./api";
+import { firstStep, pipelineByName } from "./chain";
+import { RunIo, watchInterrupt } from "./io";
+import { followExecution, LogsOption } from "./logs";
+import { nextPollDelay } from "./wait";
 
 /** The result of a remote pipeline run, also its `--json` document. */
 export interface RemoteReport {
@@ -24,9 +22,6 @@ export interface RemoteReport {
   exitCode: number;
 }
 
-const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
-  t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
-
 /**
  * Runs the deployed chain of `name` ("run now" of a scheduled pipeline): creates a Workflows execution of the
  * stack's workflow (Workflow Executions API v1) with the input the chain takes, `{"runId"?, "from"?}`
@@ -38,12 +33,13 @@ const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefin
  * @throws BadInput when the pipeline has no workflow, or for `--from`/`--run-id`; ApiError when the API refuses.
  */
 export async function runRemote(
-  clients: RunClients,
+  api: RunApi,
   outputs: RunnerOutputs,
   name: string,
-  options: { timing: Timing; io: RunIo; runId?: string; from?: string; logs?: LogsOption },
+  options: { io: RunIo; runId?: string; from?: string; logs?: LogsOption },
 ): Promise<RemoteReport> {
-  const { io, timing } = options;
+  const { io } = options;
+  const { timing } = api;
   const pipeline = pipelineByName(outputs, name);
   firstStep(pipeline.steps, options);
   if (!pipeline.workflow)
@@ -52,14 +48,7 @@ export async function runRemote(
     );
   const jobs = new Map(pipeline.steps.map((step) => [step, jobByKey(outputs, step)]));
   const argument = JSON.stringify({ ...(options.runId !== undefined && { runId: options.runId }), ...(options.from !== undefined && { from: options.from }) });
-  let created: WorkflowExecution;
-  try {
-    [created] = await clients.workflows.createExecution({ parent: pipeline.workflow, execution: { argument } });
-  } catch (err) {
-    throw new ApiError(
-      `CreateExecution ${pipeline.workflow} failed: ${(err as { details?: string }).details ?? String(err)} (starting a workflow needs roles/workflows.invoker)`,
-    );
-  }
+  const created = await api.createWorkflowExecution(pipeline.workflow, argument);
   const workflowName = created.name ?? "";
   io.err(`started workflow execution ${workflowName} with ${argument}\n`);
   const startedMs = millis(created.startTime) || (timing.now ?? Date.now)();
@@ -73,7 +62,7 @@ export async function runRemote(
     let execution: WorkflowExecution = created;
     let delay: number | undefined;
     for (;;) {
-      [execution] = await read(`GetExecution ${workflowName}`, () => clients.workflows.getExecution({ name: workflowName }), timing);
+      execution = await api.getWorkflowExecution(workflowName);
       const current = execution.status?.currentSteps?.map((s) => s.step ?? "").find((s) => jobs.has(s));
       if (current && current !== step) {
         await follower?.stop();
@@ -82,22 +71,12 @@ export async function runRemote(
         io.err(`step ${step}: job ${jobs.get(step)!.jobName}\n`);
       }
       if (step && !executions[step]) {
-        const found = await jobExecution(clients, jobs.get(step)!, startedMs, timing);
+        const found = await jobExecution(api, jobs.get(step)!, startedMs);
         if (found) {
           executions[step] = found;
           io.err(`step ${step}: execution ${found}\n`);
           const job = jobs.get(step)!;
-          if (options.logs)
-            follower = followLogs({
-              client: clients.logging,
-              resourceNames: options.logs.resourceNames,
-              filter: executionFilter(job.jobName, job.region, found),
-              prefix: `${step} `,
-              write: io.err,
-              pretty: io.isTTY,
-              timing,
-              graceMs: options.logs.graceMs,
-            });
+          if (options.logs) follower = followExecution(api.logging, { ...options.logs, prefix: `${step} ` }, job, found, io, timing);
         }
       }
       if (stateName(execution.state) !== "ACTIVE" && stateName(execution.state) !== "QUEUED") break;
@@ -109,9 +88,9 @@ export async function runRemote(
     await follower?.stop(!interruption.interrupted);
     if (interruption.interrupted) {
       io.err(`interrupted: cancelling ${workflowName}${step && executions[step] ? ` and ${executions[step]}` : ""}\n`);
-      await read(`CancelExecution ${workflowName}`, () => clients.workflows.cancelExecution({ name: workflowName }), timing);
-      if (step && !executions[step]) executions[step] = (await jobExecution(clients, jobs.get(step)!, startedMs, timing)) ?? "";
-      if (step && executions[step]) await cancel(clients, executions[step], timing);
+      await api.cancelWorkflowExecution(workflowName);
+      if (step && !executions[step]) executions[step] = (await jobExecution(api, jobs.get(step)!, startedMs)) ?? "";
+      if (step && executions[step]) await api.cancel(executions[step]);
       return { pipeline: name, workflowExecution: workflowName, state: "CANCELLED", executions, exitCode: EXIT.interrupted };
     }
     // Without --run-id, the chain's run id is the workflow execution's id (chain-definition.ts).
@@ -125,15 +104,10 @@ const STATES = ["STATE_UNSPECIFIED", "ACTIVE", "SUCCEEDED", "FAILED", "CANCELLED
 const stateName = (state: WorkflowExecution["state"]) => (typeof state === "number" ? STATES[state] : String(state ?? "STATE_UNSPECIFIED"));
 
 /** The newest execution of `job` created since `sinceMs` (5 s of clock skew allowed), if any. */
-async function jobExecution(clients: RunClients, job: JobOutput, sinceMs: number, timing: Timing): Promise<string | undefined> {
-  const [list] = await read(
-    `ListExecutions ${job.name}`,
-    () => clients.executions.listExecutions({ parent: job.name, pageSize: 5 }, { autoPaginate: false }),
-    timing,
-  );
-  return (
-    list.filter((e: Execution) => millis(e.createTime) >= sinceMs - 5000).sort((a, b) => millis(b.createTime) - millis(a.createTime))[0]?.name ?? undefined
-  );
+async function jobExecution(api: RunApi, job: JobOutput, sinceMs: number): Promise<string | undefined> {
+  const list = await api.listExecutions(job.name, 5);
+  const at = (e: (typeof list)[number]) => millis(e.createTime) ?? 0;
+  return list.filter((e) => at(e) >= sinceMs - 5000).sort((a, b) => at(b) - at(a))[0]?.name ?? undefined;
 }
 
 /** The report of a finished workflow execution: its result (`{runId, stagingPrefix, executions}`) or its error. */

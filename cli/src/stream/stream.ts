@@ -3,10 +3,10 @@ import { randomUUID } from "crypto";
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import { z } from "zod";
-import { BadInput } from "../runner/errors";
+import { BadInput } from "../errors";
 import { streamingOutputs } from "../contract/outputs";
 import { tripRequest } from "../contract/stream";
-import { readOutputsJson } from "../runner/outputs";
+import { readOutputsJson } from "../project/outputs";
 import { awaitAnswer, BadAnswer, Bus, publishRequest, Received, WaitOptions } from "./correlate";
 
 /** Exit codes of the client (documented in `--help`). */

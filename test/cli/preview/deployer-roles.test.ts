@@ -7,18 +7,9 @@ import { MISSING_PRINCIPAL_RETRY } from "../../../cli/src/preview/iam-retries";
 import { URL_FIELDS } from "../../../cli/src/preview/identifier-forms";
 import { RecordedResource } from "../../../cli/src/preview/plan";
 import { ROOT } from "../../helpers/typecheck";
-import { planOf, widestPlans } from "../../helpers/plan";
+import { planOf, recordedResource, widestPlans } from "../../helpers/plan";
 
-const resource = (type: string, inputs: Record<string, unknown> = {}, name = type.split(":").pop()!): RecordedResource => ({
-  urn: `urn:pulumi:test::fixture::${type}::${name}`,
-  type,
-  name,
-  custom: true,
-  inputs,
-  outputs: inputs,
-  protect: false,
-  dependencies: [],
-});
+const resource = (type: string, inputs: Record<string, unknown> = {}, name = type.split(":").pop()!): RecordedResource => recordedResource(type, name, inputs);
 const plan = (resources: RecordedResource[], invokes: Plan["invokes"] = []): Plan => ({ resources, invokes });
 
 describe("the deployer's roles (tools/deployer-roles.ts), derived from the plan", () => {

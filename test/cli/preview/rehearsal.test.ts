@@ -4,7 +4,7 @@ import { RecordedInvoke, RecordedResource } from "../../../cli/src/preview/plan"
 import { rehearsalText, rehearse, rehearseRun, RehearsalResult } from "../../../cli/src/preview/rehearsal";
 import { REHEARSAL_RULES } from "../../../cli/src/preview/rehearsal-rules";
 import { ProgramRun, readStackConfig, runProgram } from "../../../cli/src/preview/run-program";
-import { planOf, widestPlans } from "../../helpers/plan";
+import { planOf, PROD_PROTECTED, widestPlans } from "../../helpers/plan";
 
 const urn = (type: string, name: string) => `urn:pulumi:test::fixture::${type}::${name}`;
 const PROVIDER = urn("pulumi:providers:gcp", "gcp");
@@ -477,15 +477,7 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
         .filter((b) => b.resource.protect)
         .map((b) => b.resource.name)
         .sort(),
-    ).to.deep.equal([
-      "curated-bucket",
-      "images-repository",
-      "raw-bucket",
-      "scoring-input-bucket",
-      "scoring-output-bucket",
-      "staging-bucket",
-      "warehouse-dataset",
-    ]);
+    ).to.deep.equal(PROD_PROTECTED);
     expect(keys(result)).to.deep.equal([]);
   });
 });

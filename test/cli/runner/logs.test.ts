@@ -3,7 +3,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DEFAULT_TIMING, Timing } from "../../../cli/src/runner/execute";
+import { DEFAULT_TIMING, Timing } from "../../../cli/src/runner/timing";
 import { runCli } from "../../helpers/cli";
 import { FakeCloudRun } from "../../../tools/fake-cloud-run";
 import { FakeLogging } from "../../helpers/fake-logging";

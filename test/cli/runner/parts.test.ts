@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import { mock } from "node:test";
 import { PassThrough } from "stream";
-import { readOutputs } from "../../../cli/src/runner/outputs";
+import { readOutputs } from "../../../cli/src/project/outputs";
 import { createProgress } from "../../../cli/src/runner/progress";
-import { newRunId } from "../../../cli/src/runner/pipeline";
-import { DEFAULT_TIMING, nextPollDelay } from "../../../cli/src/runner/execute";
+import { newRunId } from "../../../cli/src/runner/chain";
+import { DEFAULT_TIMING } from "../../../cli/src/runner/timing";
+import { nextPollDelay } from "../../../cli/src/runner/wait";
 
 const outputs = JSON.stringify({ jobs: { extract: { name: "projects/p/locations/r/jobs/j", jobName: "j", region: "r", project: "p" } }, pipelines: {} });
 

@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { JobOutput, RunnerOutputs, runnerOutputs } from "../contract/outputs";
-import { BadInput } from "./errors";
+import { BadInput } from "../errors";
 
 export type { JobOutput, RunnerOutputs } from "../contract/outputs";
 
