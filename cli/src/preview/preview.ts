@@ -8,6 +8,7 @@ import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
 import { iamRows, renderIamTable, renderMermaid, renderSummary, renderTree } from "./render";
 import { protectsData, RULES, violations } from "./rules";
 import { readSettings } from "../project/settings";
+import { failureExitCode, failureText } from "./failure-text";
 import { ProgramRun, programOf, readStackConfig, runProgram } from "./run-program";
 import { typeCheck, typeCheckProgram } from "./type-check";
 
@@ -147,7 +148,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     entry = opts.program !== undefined ? path.resolve(opts.program) : programOf();
     settings = readSettings(path.dirname(entry));
   } catch (err) {
-    process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(failureText(err));
     return 2;
   }
   const root = path.dirname(entry);
@@ -162,7 +163,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   if (opts.diff) {
     if (opts.diff.length !== 2) {
-      process.stderr.write(`preview failed: --diff takes two stacks, e.g. --diff dev prod\n`);
+      process.stderr.write(`error: --diff takes two stacks, e.g. --diff dev prod\n`);
       return 2;
     }
     try {
@@ -173,8 +174,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     } catch (caught) {
       const err = await firstError(caught);
-      process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
-      return 1;
+      process.stderr.write(failureText(err));
+      return failureExitCode(err);
     }
   }
   let preview: StackPreview;
@@ -183,8 +184,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await checked;
   } catch (caught) {
     const err = await firstError(caught);
-    process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    process.stderr.write(failureText(err));
+    return failureExitCode(err);
   }
   const { run, problems, rehearsal } = preview;
   const blockers = deployBlockers(run);

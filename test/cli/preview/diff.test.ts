@@ -7,6 +7,7 @@ import { planOf, recordedResource } from "../../helpers/plan";
 function plan(stack: string, project: string, number: string, resources: [string, string, Record<string, unknown>][]): ProgramRun {
   return {
     stack,
+    config: { "gcp:project": project },
     outputs: {},
     resources: [recordedResource("pulumi:providers:gcp", "gcp", { project }), ...resources.map(([type, name, inputs]) => recordedResource(type, name, inputs))],
     invokes: [{ token: "gcp:organizations/getProject:getProject", inputs: {}, outputs: { projectId: project, number }, dependencies: [] }],

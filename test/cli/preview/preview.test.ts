@@ -218,6 +218,6 @@ describe("preview", () => {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
     const result = preview("--stack", "qa", "--no-docs");
     expect(result.status).to.equal(1);
-    expect(result.stderr).to.include("preview failed: no stack file Pulumi.qa.yaml; stacks: dev, prod, staging");
+    expect(result.stderr).to.equal("error: no stack file Pulumi.qa.yaml; stacks: dev, prod, staging\n");
   });
 });
