@@ -6,31 +6,12 @@ import { deployerRoles, deployerText } from "./deployer-roles";
 import { diffPlans, renderDiff } from "./diff";
 import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
 import { iamRows, renderIamTable, renderMermaid, renderSummary, renderTree } from "./render";
-import { protectsData, RULES, violations } from "./rules";
+import { findViolations, protectsData, RULES, Violation } from "./rules";
+import { planJson } from "./plan-json";
 import { readSettings } from "../project/settings";
 import { failureExitCode, failureText } from "./failure-text";
 import { ProgramRun, programOf, readStackConfig, runProgram } from "./run-program";
 import { typeCheck, typeCheckProgram } from "./type-check";
-
-/** The plan as JSON (`--json FILE`): every resource with its parent, inputs and options; the IAM grants; the stack outputs. */
-export function planJson(run: ProgramRun): object {
-  return {
-    stack: run.stack,
-    resources: run.resources.map((r) => ({
-      urn: r.urn,
-      type: r.type,
-      name: r.name,
-      parent: r.parent,
-      custom: r.custom,
-      protect: r.protect,
-      provider: r.provider,
-      dependencies: r.dependencies,
-      inputs: r.inputs,
-    })),
-    iam: iamRows(run.resources),
-    outputs: run.outputs,
-  };
-}
 
 /** The architecture document: generated, never edited by hand. */
 export function architectureDoc(run: ProgramRun): string {
@@ -77,6 +58,8 @@ export function planText(run: ProgramRun, problems: readonly string[]): string {
 export interface StackPreview {
   readonly run: ProgramRun;
   /** The guardrails' violations (`tools/rules.ts`), held to the policy the stack's gcp provider labels name. */
+  readonly violations: Violation[];
+  /** The same, each as `<rule id>: <type> <name> <message>`. */
   readonly problems: string[];
   readonly rehearsal: RehearsalResult;
 }
@@ -92,9 +75,9 @@ export interface StackPreview {
 export async function previewStack(program: string, stack: string): Promise<StackPreview> {
   const run = await runStack(program, stack);
   // The stack's policy as its gcp provider's labels say it, as the policy pack reads it: works for any program.
-  const problems = violations(run.resources, { protectData: protectsData(run.resources) });
+  const violations = findViolations(run.resources, { protectData: protectsData(run.resources) });
   const rehearsal = await rehearseRun(run, (other) => runStack(program, other), path.dirname(path.resolve(program)));
-  return { run, problems, rehearsal };
+  return { run, violations, problems: violations.map((v) => `${v.rule}: ${v.message}`), rehearsal };
 }
 
 /** One stack of a program, with the stack file beside it. */
@@ -126,7 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option("--stack <name>", "stack whose Pulumi.<stack>.yaml is used", "dev")
     .option("--docs-out <file>", "write the architecture diagram here (default: cloudrun-pipelines.yaml's preview.diagram, for its stack only)")
-    .option("--json <file>", "also write the plan (resources, IAM, outputs) as JSON")
+    .option("--json <file>", "also write the whole plan as JSON (docs/preview-plan.md; - for standard output, the rest then goes to standard error)")
     .option("--outputs <file>", "also write the stack outputs as JSON (the runner's --outputs)")
     .option("--no-docs", "do not write the architecture diagram")
     .option("--diff <stacks...>", "compare two stacks' plans instead, e.g. --diff dev prod: resources only in one, inputs and IAM that differ")
@@ -189,11 +172,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const { run, problems, rehearsal } = preview;
   const blockers = deployBlockers(run);
-  process.stdout.write(planText(run, problems));
-  process.stdout.write(rehearsalText(rehearsal));
-  process.stdout.write(deployerText(deployerRoles(run)));
-  process.stdout.write(verdictText(blockers, { violations: problems.length, problems: rehearsal.problems.length }));
-  if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(planJson(run), null, 2)}\n`);
+  // With --json -, standard output holds the plan alone, so that it parses; the text goes to standard error.
+  const text = opts.json === "-" ? process.stderr : process.stdout;
+  text.write(planText(run, problems));
+  text.write(rehearsalText(rehearsal));
+  text.write(deployerText(deployerRoles(run)));
+  text.write(verdictText(blockers, { violations: problems.length, problems: rehearsal.problems.length }));
+  if (opts.json) {
+    const json = `${JSON.stringify(planJson({ run, iam: iamRows(run.resources), violations: preview.violations, rehearsal, blockers }), null, 2)}\n`;
+    if (opts.json === "-") process.stdout.write(json);
+    else fs.writeFileSync(opts.json, json);
+  }
   if (opts.outputs) fs.writeFileSync(opts.outputs, `${JSON.stringify(run.outputs, null, 2)}\n`);
   const diagram = settings.preview?.diagram;
   const docsOut = opts.docsOut ?? (diagram !== undefined && diagram.stack === opts.stack ? path.resolve(root, diagram.file) : undefined);

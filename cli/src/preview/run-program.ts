@@ -5,7 +5,7 @@ import { nearest } from "../project/nearest";
 import { installMockRuntime, RecordedInvoke, RecordedResource, ResourceRecorder, SECRET, settled } from "./mock-runtime";
 import { checkStackConfig, projectConfig } from "./config-check";
 import { programFailures } from "./program-failure";
-import { pulumiSdk } from "./pulumi-sdk";
+import { PulumiSdk, pulumiSdk } from "./pulumi-sdk";
 
 /** The CLI's own folder: its modules stay loaded across runs. */
 const CLI_ROOT = path.resolve(__dirname, "..", "..") + path.sep;
@@ -143,18 +143,31 @@ export async function runProgram(stack: string, config?: StackConfigFile, record
   loadTypeScript(root);
   const failures = programFailures(path.resolve(program), stack);
   try {
+    let exported: Record<string, unknown> = {};
     const outputs = await failures.race(
       // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/require-await -- async: a failing require rejects
-      sdk.pulumi.runtime.runInPulumiStack(async () => ({ ...(require(path.resolve(program)) as Record<string, unknown>) })),
+      sdk.pulumi.runtime.runInPulumiStack(async () => (exported = { ...(require(path.resolve(program)) as Record<string, unknown>) })),
     );
     await failures.race(settled(sdk));
     await failures.settled();
     const hidden = new Set(values.secretKeys);
     const shown = Object.fromEntries(Object.entries(values.values).map(([key, value]) => [key, hidden.has(key) ? SECRET : value]));
-    return { stack, config: shown, outputs: outputs ?? {}, resources: recorder.resources, invokes: recorder.invokes };
+    return { stack, config: shown, outputs: await hideSecretOutputs(sdk, exported, outputs ?? {}), resources: recorder.resources, invokes: recorder.invokes };
   } finally {
     await failures.dispose();
   }
+}
+
+/**
+ * The stack outputs with every secret one (an export that is, or holds, a `pulumi.secret`) read as {@link SECRET}, as
+ * `pulumi stack output` shows it: `runInPulumiStack` resolves them to plain values (`output(data).promise()`,
+ * @pulumi/pulumi `runtime/stack.js`, 3.276), and `output()` of a value that holds a secret is secret as a whole
+ * (src: https://www.pulumi.com/docs/iac/concepts/secrets/, "How secrets relate to outputs").
+ */
+async function hideSecretOutputs(sdk: PulumiSdk, exported: Record<string, unknown>, outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const shown: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) shown[key] = (await sdk.pulumi.isSecret(sdk.pulumi.output(exported[key]))) ? SECRET : value;
+  return shown;
 }
 
 /** Drops the project's own modules from the require cache, so the program (and its config) is evaluated anew. */
