@@ -6,7 +6,7 @@ import { projectNumber } from "../../cli/src/preview/mock-runtime";
 import { promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { declareBeforeEach, isIamMember, itRejects, PUBSUB_AGENT, RUN_INVOKER, serviceArgs, SUB_MEMBER, SUBSCRIPTION, TOPIC, TOPIC_MEMBER } from "./fixtures";
 
-const URI = `https://dev-scorer-${projectNumber("test-project").slice(0, 10)}.europe-west1.run.app`;
+const URI = `https://dev-scorer-${projectNumber("test-project")}.europe-west1.run.app`;
 const INVOKER_EMAIL = "dev-scorer-push@test-project.iam.gserviceaccount.com";
 const SERVICE_IDENTITY = "gcp:projects/serviceIdentity:ServiceIdentity";
 

@@ -68,8 +68,9 @@ export function computedOutputs(type: string, inputs: Record<string, unknown>, c
     case "gcp:pubsub/subscription:Subscription":
       return { id: `projects/${project}/subscriptions/${str("name")}`, outputs: base };
     case "gcp:cloudrunv2/service:Service": {
-      // A run.app URL has the form https://<service>-<project hash>.<region code>.run.app; the mock uses a hash of the project.
-      const uri = `https://${str("name")}-${projectNumber(project).slice(0, 10)}.${location}.run.app`;
+      // The deterministic URL, `https://[TAG---]SERVICE_NAME-PROJECT_NUMBER.REGION.run.app` (src:
+      // https://cloud.google.com/run/docs/triggering/https-request#deterministic), on the placeholder project number.
+      const uri = `https://${str("name")}-${projectNumber(project)}.${location}.run.app`;
       return { id: `projects/${project}/locations/${location}/services/${str("name")}`, outputs: { ...base, location, uri, urls: [uri] } };
     }
     case "gcp:workflows/workflow:Workflow": {
@@ -81,9 +82,22 @@ export function computedOutputs(type: string, inputs: Record<string, unknown>, c
   }
 }
 
-/** A stable, made-up 12-digit project number for a project id (real numbers are assigned by Google). */
+/** The zeros a placeholder project number starts with: no real project number does, so none can be mistaken for one. */
+export const PLACEHOLDER_PROJECT_NUMBER_PREFIX = "000000";
+
+/**
+ * The project number the mock gives a project id: {@link PLACEHOLDER_PROJECT_NUMBER_PREFIX} and six digits of the id's
+ * hash, e.g. `000000425917`, unmistakably a placeholder (a real one is an integer Google assigns, int64 in Resource
+ * Manager's `Project.projectNumber`, so never written with leading zeros: https://cloud.google.com/resource-manager/reference/rest/v1/projects),
+ * yet all digits, as the forms that hold a number are parsed (`service-<number>@…` agents, `projects/<number>/…`,
+ * `<service>-<number>.<region>.run.app`), and distinct per project id, so two stacks' plans differ where a deploy's
+ * would.
+ * @example
+ * projectNumber("my-pipelines-dev"); // "000000" followed by six digits
+ */
 export function projectNumber(projectId: string): string {
-  return String(parseInt(createHash("sha256").update(projectId).digest("hex").slice(0, 12), 16) % 1e12).padStart(12, "1");
+  const digits = parseInt(createHash("sha256").update(projectId).digest("hex").slice(0, 8), 16) % 1e6;
+  return `${PLACEHOLDER_PROJECT_NUMBER_PREFIX}${String(digits).padStart(6, "0")}`;
 }
 
 /**
