@@ -14,8 +14,10 @@ export class StackConfigError extends Error {
 /**
  * The types a `Pulumi.yaml` config declaration takes: `string`, `integer`, `boolean` and `array` (with `items`) in
  * Pulumi's project file reference (src: https://www.pulumi.com/docs/iac/concepts/projects/project-file/, "config
- * options", "Schemas"), and `object` as well in the CLI's own check (src: pulumi/pulumi
- * sdk/go/common/workspace/project.go, `objectTypeName` and `ValidateConfigValue`).
+ * options", "Schemas"; the same four in pulumi/pulumi sdk/go/common/workspace/project.json `simpleConfigType` and
+ * project.go `ValidateConfigValue`, as stored at commit 0498be1), and `object` (a YAML map, what `getObject` reads),
+ * which the task asks for. UNVERIFIED: whether the current Pulumi CLI accepts `type: object`; the copies of project.go
+ * and project.json searched name no such type, so a `Pulumi.yaml` that declares one may pass here and fail `pulumi up`.
  */
 const TYPES = ["string", "integer", "boolean", "array", "object"] as const;
 type ConfigType = (typeof TYPES)[number];
@@ -42,6 +44,9 @@ const declaration = z
     items: itemsType.optional(),
   })
   .strict();
+
+/** The attributes of a declaration, as {@link declaration} takes them. */
+const ATTRIBUTES = Object.keys(declaration.shape);
 
 /** One key `Pulumi.yaml` declares, by its full name (`<namespace>:<key>`). */
 export interface ConfigDeclaration {
@@ -81,7 +86,7 @@ export function projectConfig(project: string, block: Readonly<Record<string, un
       problems.push(
         ...parsed.error.issues.map((i) =>
           i.code === "unrecognized_keys"
-            ? `${at}: unknown attribute ${i.keys.join(", ")}; a declaration takes type, description, default, value, secret and items`
+            ? `${at}: unknown attribute ${i.keys.join(", ")}${i.keys.length === 1 ? didYouMean(i.keys[0], ATTRIBUTES) : ""}; a declaration takes ${ATTRIBUTES.join(", ")}`
             : `${at}.${i.path.join(".")}: ${i.message}`,
         ),
       );
