@@ -24,10 +24,13 @@ export function failureText(err: unknown): string {
   if (err instanceof StackConfigError) return err.problems.map((p) => `error: ${p}\n`).join("");
   if (err instanceof ProgramError) {
     const program = path.relative(process.cwd(), err.program) || err.program;
-    return `error: ${program} failed under the mock runtime with the config of Pulumi.${err.stackName}.yaml: ${err.thrown}; fix the program or that config\n`;
+    return `error: ${program} failed under the mock runtime with the config of Pulumi.${err.stackName}.yaml: ${oneLine(err.thrown)}; fix the program or that config\n`;
   }
-  return `error: ${err instanceof Error ? err.message : String(err)}\n`;
+  return `error: ${oneLine(err instanceof Error ? err.message : String(err))}\n`;
 }
+
+/** A message on one line: Pulumi's own span two (e.g. its ConfigMissingError: the key, then "please set a value using …"). */
+const oneLine = (message: string) => message.trim().replace(/\s*\n\s*/g, "; ");
 
 /** The preview's exit code for a failure: 2 for bad config (a stack file, `Pulumi.yaml`, cloudrun-pipelines.yaml), else 1. */
 export function failureExitCode(err: unknown): number {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as path from "path";
+import { failureText } from "../../../cli/src/preview/failure-text";
 import { ProgramError } from "../../../cli/src/preview/program-failure";
 import { runProgram } from "../../../cli/src/preview/run-program";
 import { CHILD_TEST_TIMEOUT_MS, runNode } from "../../helpers/child";
@@ -56,5 +57,14 @@ describe("a user's program that fails: one error: line, tsc's diagnostic first",
     );
     expect(failure).to.be.instanceOf(ProgramError);
     expect((failure as ProgramError).thrown).to.equal("RangeError: no partition for x");
+  });
+
+  it("a multi-line message, as Pulumi's missing-config error has, stays on the one error: line", () => {
+    const missing = new Error(
+      "Missing required configuration variable 'wx:region'\n\tplease set a value using the command `pulumi config set wx:region <value>`",
+    );
+    expect(failureText(new ProgramError(path.resolve("index.ts"), "dev", missing))).to.equal(
+      "error: index.ts failed under the mock runtime with the config of Pulumi.dev.yaml: Missing required configuration variable 'wx:region'; please set a value using the command `pulumi config set wx:region <value>`; fix the program or that config\n",
+    );
   });
 });
