@@ -6,7 +6,7 @@ import { deployerRoles, deployerText } from "./deployer-roles";
 import { diffPlans, renderDiff } from "./diff";
 import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
 import { iamRows, renderIamTable, renderMermaid, renderSummary, renderTree } from "./render";
-import { findViolations, protectsData, RULES, Violation } from "./rules";
+import { findViolations, protectsData, RULES, Violation, violationText } from "./rules";
 import { planJson } from "./plan-json";
 import { readSettings } from "../project/settings";
 import { failureExitCode, failureText } from "./failure-text";
@@ -59,8 +59,6 @@ export interface StackPreview {
   readonly run: ProgramRun;
   /** The guardrails' violations (`tools/rules.ts`), held to the policy the stack's gcp provider labels name. */
   readonly violations: Violation[];
-  /** The same, each as `<rule id>: <type> <name> <message>`. */
-  readonly problems: string[];
   readonly rehearsal: RehearsalResult;
 }
 
@@ -70,14 +68,14 @@ export interface StackPreview {
  * @param program - the program's entry file, e.g. `examples/own-pipeline/index.ts`.
  * @throws the program's own error, or an Error naming a missing stack file or `Pulumi.yaml`.
  * @example
- * const { problems } = await previewStack("examples/own-pipeline/index.ts", "dev");
+ * const { violations } = await previewStack("examples/own-pipeline/index.ts", "dev");
  */
 export async function previewStack(program: string, stack: string): Promise<StackPreview> {
   const run = await runStack(program, stack);
   // The stack's policy as its gcp provider's labels say it, as the policy pack reads it: works for any program.
   const violations = findViolations(run.resources, { protectData: protectsData(run.resources) });
   const rehearsal = await rehearseRun(run, (other) => runStack(program, other), path.dirname(path.resolve(program)));
-  return { run, violations, problems: violations.map((v) => `${v.rule}: ${v.message}`), rehearsal };
+  return { run, violations, rehearsal };
 }
 
 /** One stack of a program, with the stack file beside it. */
@@ -170,7 +168,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(failureText(err));
     return failureExitCode(err);
   }
-  const { run, problems, rehearsal } = preview;
+  const { run, violations, rehearsal } = preview;
+  const problems = violations.map(violationText);
   const blockers = deployBlockers(run);
   // With --json -, standard output holds the plan alone, so that it parses; the text goes to standard error.
   const text = opts.json === "-" ? process.stderr : process.stdout;
@@ -179,7 +178,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   text.write(deployerText(deployerRoles(run)));
   text.write(verdictText(blockers, { violations: problems.length, problems: rehearsal.problems.length }));
   if (opts.json) {
-    const json = `${JSON.stringify(planJson({ run, iam: iamRows(run.resources), violations: preview.violations, rehearsal, blockers }), null, 2)}\n`;
+    const json = `${JSON.stringify(planJson({ run, iam: iamRows(run.resources), violations, rehearsal, blockers }), null, 2)}\n`;
     if (opts.json === "-") process.stdout.write(json);
     else fs.writeFileSync(opts.json, json);
   }

@@ -273,7 +273,12 @@ export function findViolations(resources: readonly RecordedResource[], context: 
   return RULES.flatMap((rule) => rule.check(resources, context).map((f) => ({ rule: rule.id, resource: f.resource.urn, message: findingText(f) })));
 }
 
+/** A violation as one line: `<rule id>: <type> <name> <message>`. */
+export function violationText(violation: Violation): string {
+  return `${violation.rule}: ${violation.message}`;
+}
+
 /** Every violation of every rule, as `<rule id>: <type> <name> <message>`. */
 export function violations(resources: readonly RecordedResource[], context: RuleContext): string[] {
-  return findViolations(resources, context).map((v) => `${v.rule}: ${v.message}`);
+  return findViolations(resources, context).map(violationText);
 }
