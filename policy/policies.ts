@@ -1,5 +1,5 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { protectsData, RecordedResource, RULES } from "cloudrun-pipelines/rules";
+import { findingText, protectsData, RecordedResource, RULES } from "cloudrun-pipelines/rules";
 
 /** A resource of a real preview or update, in the shape the rules read (the same as the offline preview's). */
 export function fromPolicyResource(r: PolicyResource): RecordedResource {
@@ -28,7 +28,7 @@ export function policies(): StackValidationPolicy[] {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
       const resources = args.resources.map(fromPolicyResource);
-      for (const message of rule.check(resources, { protectData: protectsData(resources) })) reportViolation(message);
+      for (const finding of rule.check(resources, { protectData: protectsData(resources) })) reportViolation(findingText(finding), finding.resource.urn);
     },
   }));
 }

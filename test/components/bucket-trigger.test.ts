@@ -11,7 +11,7 @@ const NOTIFICATION = "gcp:storage/notification:Notification";
 const PN = projectNumber("test-project");
 const GCS_AGENT = `serviceAccount:service-${PN}@gs-project-accounts.iam.gserviceaccount.com`;
 const INVOKER_EMAIL = "dev-ingest-push@test-project.iam.gserviceaccount.com";
-const URI = `https://dev-ingest-${PN.slice(0, 10)}.europe-west1.run.app`;
+const URI = `https://dev-ingest-${PN}.europe-west1.run.app`;
 /** Where the push goes, and who pushes. */
 const PUSH_TARGET = { project: "test-project", serviceUri: URI, invokerEmail: INVOKER_EMAIL };
 /** The notification's inputs when no prefix is given. */

@@ -11,7 +11,7 @@ import { ACCOUNT, isIamMember, itRejects, RUN_INVOKER, SERVICE, serviceArgs, ser
 const DIGEST = "europe-west1-docker.pkg.dev/test-project/dev-images/scorer@sha256:" + "b".repeat(64);
 const SA_EMAIL = "dev-scorer@test-project.iam.gserviceaccount.com";
 const MEMBER = `serviceAccount:${SA_EMAIL}`;
-const URI = `https://dev-scorer-${projectNumber("test-project").slice(0, 10)}.europe-west1.run.app`;
+const URI = `https://dev-scorer-${projectNumber("test-project")}.europe-west1.run.app`;
 
 const base = (overrides: Partial<CloudRunServiceArgs> = {}): CloudRunServiceArgs =>
   serviceArgs("dev-scorer", { image: DIGEST, serviceAccount: { accountId: "dev-scorer", displayName: "Scorer (dev)" }, ...overrides });

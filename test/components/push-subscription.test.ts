@@ -7,7 +7,7 @@ import { promiseOf, registered, useMockRuntime } from "../helpers/pulumi";
 import { declareBeforeEach, isIamMember, itRejects, PUBSUB_AGENT, RUN_INVOKER, serviceArgs, SUB_MEMBER, SUBSCRIPTION, TOPIC, TOPIC_MEMBER } from "./fixtures";
 import { pushSubscriptionInputs } from "../helpers/push-subscription";
 
-const URI = `https://dev-scorer-${projectNumber("test-project").slice(0, 10)}.europe-west1.run.app`;
+const URI = `https://dev-scorer-${projectNumber("test-project")}.europe-west1.run.app`;
 const INVOKER_EMAIL = "dev-scorer-push@test-project.iam.gserviceaccount.com";
 /** Where the push goes, and who pushes. */
 const PUSH_TARGET = { project: "test-project", serviceUri: URI, invokerEmail: INVOKER_EMAIL };

@@ -62,7 +62,7 @@ describe("StreamProcessor", () => {
     const push = recorder.get(SUBSCRIPTION, "stream-push-subscription").inputs as { topic: string; name: string; pushConfig: { pushEndpoint: string } };
     expect(push.topic).to.equal(REQUESTS);
     expect(push.name).to.equal("dev-requests-push");
-    expect(push.pushConfig.pushEndpoint).to.equal(`https://dev-scorer-${projectNumber("test-project").slice(0, 10)}.europe-west1.run.app/`);
+    expect(push.pushConfig.pushEndpoint).to.equal(`https://dev-scorer-${projectNumber("test-project")}.europe-west1.run.app/`);
   });
 
   it("result subscriptions: pull (no push config) on the result topic, filter when given, 30 s ack and 1 day retention by default, never expire", async () => {

@@ -35,12 +35,13 @@ async function policyResources(stack: string): Promise<PolicyResource[]> {
   return [...byUrn.values()];
 }
 
-function validate(resources: PolicyResource[]): Record<string, string[]> {
-  const found: Record<string, string[]> = {};
+/** Each policy's violations: the message and the URN of the resource it names. */
+function validate(resources: PolicyResource[]): Record<string, { message: string; urn?: string }[]> {
+  const found: Record<string, { message: string; urn?: string }[]> = {};
   for (const policy of policies()) {
-    const messages: string[] = [];
+    const messages: { message: string; urn?: string }[] = [];
     const args = { resources, stackTags: new Map(), getConfig: () => ({}), notApplicable: () => undefined as never };
-    (policy.validateStack as (a: typeof args, report: (m: string) => void) => void)(args, (m) => messages.push(m));
+    (policy.validateStack as (a: typeof args, report: (m: string, urn?: string) => void) => void)(args, (message, urn) => messages.push({ message, urn }));
     if (messages.length) found[policy.name] = messages;
   }
   return found;
@@ -61,15 +62,15 @@ describe("policy pack (pulumi preview --policy-pack policy)", () => {
     });
   }
 
-  it("reports the violations the rules find: an unprotected bucket in prod, a public member", async () => {
+  it("reports the violations the rules find, on the resource they name: an unprotected bucket in prod, a public member", async () => {
     const resources = await policyResources("prod");
     const bucket = resources.find((r) => r.name === "raw-bucket")!;
     (bucket.opts as { protect: boolean }).protect = false;
     const grant = resources.find((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember")!;
     grant.props.member = "allUsers";
     expect(validate(resources)).to.deep.equal({
-      "no-public-access": [`gcp:storage/bucketIAMMember:BucketIAMMember ${grant.name} grants access to a public member`],
-      "data-protected": ["gcp:storage/bucket:Bucket raw-bucket is not protected"],
+      "no-public-access": [{ message: `gcp:storage/bucketIAMMember:BucketIAMMember ${grant.name} grants access to a public member`, urn: grant.urn }],
+      "data-protected": [{ message: "gcp:storage/bucket:Bucket raw-bucket is not protected", urn: bucket.urn }],
     });
   });
 });

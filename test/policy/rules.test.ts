@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { stringify } from "yaml";
 import { configFromPulumi } from "../../config";
 import { RecordedResource } from "../../cli/src/preview/mock-runtime";
-import { ALLOWED_PROJECT_ROLES, protectsData, RULES, violations } from "../../cli/src/preview/rules";
+import { ALLOWED_PROJECT_ROLES, findingText, protectsData, RULES, violations } from "../../cli/src/preview/rules";
 import { readStackConfig } from "../../cli/src/preview/run-program";
 import { planOf, recordedResource } from "../helpers/plan";
 
@@ -148,7 +148,7 @@ describe("policy rules", () => {
       fake("gcp:projects/iAMMember:IAMMember", "receiver", { role: "roles/eventarc.eventReceiver", member: "serviceAccount:event@p.iam.gserviceaccount.com" }),
       fake("gcp:projects/iAMMember:IAMMember", "gcs-agent", { role: "roles/pubsub.publisher", member: gcsAgent }),
     ];
-    expect(rule.check(grants, DEV)).to.deep.equal([
+    expect(rule.check(grants, DEV).map(findingText)).to.deep.equal([
       "gcp:projects/iAMMember:IAMMember receiver grants roles/eventarc.eventReceiver on the project to serviceAccount:event@p.iam.gserviceaccount.com, which is not allow-listed",
       `gcp:projects/iAMMember:IAMMember gcs-agent grants roles/pubsub.publisher on the project to ${gcsAgent}, which is not allow-listed`,
     ]);

@@ -211,13 +211,13 @@ describe("stack: the real program with the real stack files", () => {
         scoring: {
           inputBucket: "my-pipelines-dev-dev-scoring-input",
           outputBucket: "my-pipelines-dev-dev-scoring-output",
-          service: `https://dev-scorer-${projectNumber("my-pipelines-dev").slice(0, 10)}.europe-west1.run.app`,
+          service: `https://dev-scorer-${projectNumber("my-pipelines-dev")}.europe-west1.run.app`,
           deadLetterSubscription: "dev-scoring-push-dead-letter",
         },
         streaming: {
           requestTopic: "projects/my-pipelines-dev/topics/dev-stream-requests",
           resultSubscription: "projects/my-pipelines-dev/subscriptions/dev-stream-results-backend",
-          service: `https://dev-stream-${projectNumber("my-pipelines-dev").slice(0, 10)}.europe-west1.run.app`,
+          service: `https://dev-stream-${projectNumber("my-pipelines-dev")}.europe-west1.run.app`,
           deadLetterSubscription: "dev-stream-push-dead-letter",
         },
       },
@@ -233,7 +233,7 @@ describe("stack: the real program with the real stack files", () => {
 
   it("the push subscriptions: scoring waits up to 10 minutes per CSV and tries 10 times, streaming answers within a minute and tries 5 times", () => {
     const push = (name: string) => dev.resources.find((r) => r.name === name)!.inputs;
-    const uri = (service: string) => `https://${service}-${projectNumber("my-pipelines-dev").slice(0, 10)}.europe-west1.run.app`;
+    const uri = (service: string) => `https://${service}-${projectNumber("my-pipelines-dev")}.europe-west1.run.app`;
     expect(push("scoring-trigger-push-subscription")).to.deep.equal(
       pushSubscriptionInputs(
         { name: "dev-scoring-push", topic: "dev-scoring-uploads", ackDeadlineSeconds: 600, maxDeliveryAttempts: 10 },

@@ -28,7 +28,7 @@ function strings(value: unknown, path = ""): { path: string; text: string }[] {
  *   "built". A deploy computes the real one, as long as the same plan builds that image; anywhere else it names
  *   nothing any registry holds.
  * @example
- * deployBlockers({ stack: "dev", resources: [], invokes: [], outputs: {} }); // []
+ * deployBlockers({ stack: "dev", config: {}, resources: [], invokes: [], outputs: {} }); // []
  */
 export function deployBlockers(run: ProgramRun): DeployBlocker[] {
   const label = (r: { type: string; name: string }) => `${r.type} ${r.name}`;

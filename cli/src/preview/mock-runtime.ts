@@ -1,21 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as Pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { RecordedInvoke, RecordedResource, SECRET } from "./plan";
+import { PulumiSdk, pulumiSdk } from "./pulumi-sdk";
 
 export type { RecordedInvoke, RecordedResource };
 export { SECRET };
-
-// Internal modules of @pulumi/pulumi 3.x (checked with 3.276): the RPC codec and the RPC queue. The mock
-// runtime needs them to read what the program sends the engine (parent, protect, dependencies) and to wait
-// until every registration has been answered.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const rpc = require("@pulumi/pulumi/runtime/rpc") as {
-  deserializeProperties(struct: unknown): Record<string, unknown>;
-  specialSigKey: string;
-  specialSecretSig: string;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void>; rpcKeepAlive(): () => void };
 
 /** The GCP project and region the mock's computed outputs use. */
 export interface MockCloud {
@@ -79,8 +68,9 @@ export function computedOutputs(type: string, inputs: Record<string, unknown>, c
     case "gcp:pubsub/subscription:Subscription":
       return { id: `projects/${project}/subscriptions/${str("name")}`, outputs: base };
     case "gcp:cloudrunv2/service:Service": {
-      // A run.app URL has the form https://<service>-<project hash>.<region code>.run.app; the mock uses a hash of the project.
-      const uri = `https://${str("name")}-${projectNumber(project).slice(0, 10)}.${location}.run.app`;
+      // The deterministic URL, `https://[TAG---]SERVICE_NAME-PROJECT_NUMBER.REGION.run.app` (src:
+      // https://cloud.google.com/run/docs/triggering/https-request#deterministic), on the placeholder project number.
+      const uri = `https://${str("name")}-${projectNumber(project)}.${location}.run.app`;
       return { id: `projects/${project}/locations/${location}/services/${str("name")}`, outputs: { ...base, location, uri, urls: [uri] } };
     }
     case "gcp:workflows/workflow:Workflow": {
@@ -92,9 +82,22 @@ export function computedOutputs(type: string, inputs: Record<string, unknown>, c
   }
 }
 
-/** A stable, made-up 12-digit project number for a project id (real numbers are assigned by Google). */
+/** The zeros a placeholder project number starts with: no real project number does, so none can be mistaken for one. */
+export const PLACEHOLDER_PROJECT_NUMBER_PREFIX = "000000";
+
+/**
+ * The project number the mock gives a project id: {@link PLACEHOLDER_PROJECT_NUMBER_PREFIX} and six digits of the id's
+ * hash, e.g. `000000425917`, unmistakably a placeholder (a real one is an integer Google assigns, int64 in Resource
+ * Manager's `Project.projectNumber`, so never written with leading zeros: https://cloud.google.com/resource-manager/reference/rest/v1/projects),
+ * yet all digits, as the forms that hold a number are parsed (`service-<number>@…` agents, `projects/<number>/…`,
+ * `<service>-<number>.<region>.run.app`), and distinct per project id, so two stacks' plans differ where a deploy's
+ * would.
+ * @example
+ * projectNumber("my-pipelines-dev"); // "000000" followed by six digits
+ */
 export function projectNumber(projectId: string): string {
-  return String(parseInt(createHash("sha256").update(projectId).digest("hex").slice(0, 12), 16) % 1e12).padStart(12, "1");
+  const digits = parseInt(createHash("sha256").update(projectId).digest("hex").slice(0, 8), 16) % 1e6;
+  return `${PLACEHOLDER_PROJECT_NUMBER_PREFIX}${String(digits).padStart(6, "0")}`;
 }
 
 /**
@@ -180,13 +183,16 @@ interface MockMonitorLike {
  * Call it, and set config, before the program or component module is loaded.
  * @param project - the project name (a program's `Pulumi.yaml` `name`): the namespace of `new pulumi.Config()`
  *   and the stack's URNs. Component tests, which run no program, take this project's.
+ * @param sdk - the `@pulumi/pulumi` the program loads ({@link pulumiSdk} of its folder); default: the CLI's own.
  */
 export async function installMockRuntime(
   cloud: MockCloud,
   stack: string,
   recorder = new ResourceRecorder(),
   project = "cloudrun-pipelines",
+  sdk: PulumiSdk = pulumiSdk(),
 ): Promise<ResourceRecorder> {
+  const { pulumi, rpc } = sdk;
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -211,8 +217,8 @@ export async function installMockRuntime(
           name: req.getName(),
           custom: req.getCustom(),
           parent: req.getParent() || undefined,
-          inputs: hideSecrets(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>,
-          outputs: hideSecrets(monitor.resources.get(urn)?.state ?? {}) as Record<string, unknown>,
+          inputs: hideSecrets(rpc, rpc.deserializeProperties(req.getObject())) as Record<string, unknown>,
+          outputs: hideSecrets(rpc, monitor.resources.get(urn)?.state ?? {}) as Record<string, unknown>,
           protect: req.getProtect() ?? false,
           retainOnDelete: req.getRetainondelete() ?? false,
           dependencies: req.getDependenciesList(),
@@ -222,18 +228,19 @@ export async function installMockRuntime(
       callback(err, resp);
     });
   };
-  recordInvokes(recorder);
+  recordInvokes(sdk, recorder);
   return recorder;
 }
 
-type InvokeFunction = (token: string, props: unknown, opts?: unknown, packageRef?: unknown) => pulumi.Output<unknown>;
+type InvokeFunction = (token: string, props: unknown, opts?: unknown, packageRef?: unknown) => Pulumi.Output<unknown>;
 /** An Output's value and resources (internal to @pulumi/pulumi 3.x, checked with 3.276: `OutputImpl.promise`, `allResources`). */
 interface OutputInternals<T> {
   promise(): Promise<T>;
-  allResources?(): Promise<Set<pulumi.Resource>>;
+  allResources?(): Promise<Set<Pulumi.Resource>>;
 }
-const valueOf = <T>(output: pulumi.Output<T>) => (output as unknown as OutputInternals<T>).promise();
-let invokeRecorder: ResourceRecorder | undefined;
+const valueOf = <T>(output: Pulumi.Output<T>) => (output as unknown as OutputInternals<T>).promise();
+/** Where each copy of the SDK whose invokes are wrapped records them now. */
+const invokeRecorders = new Map<PulumiSdk, ResourceRecorder>();
 
 /**
  * Records every output-form invoke (`getProjectOutput(...)` and the like) with the URNs its result depends on.
@@ -241,23 +248,24 @@ let invokeRecorder: ResourceRecorder | undefined;
  * result's dependencies (`invokeAsync` in @pulumi/pulumi `runtime/invoke.js`, 3.276). `pulumi.runtime`'s
  * functions are plain properties the providers' SDKs call at call time, so wrapping them once is enough.
  */
-function recordInvokes(recorder: ResourceRecorder): void {
-  const wrapped = invokeRecorder !== undefined;
-  invokeRecorder = recorder;
+function recordInvokes(sdk: PulumiSdk, recorder: ResourceRecorder): void {
+  const wrapped = invokeRecorders.has(sdk);
+  invokeRecorders.set(sdk, recorder);
   if (wrapped) return;
+  const { pulumi, settings } = sdk;
   const runtime = pulumi.runtime as unknown as Record<"invokeOutput" | "invokeSingleOutput", InvokeFunction>;
   for (const name of ["invokeOutput", "invokeSingleOutput"] as const) {
     const original = runtime[name];
     runtime[name] = (token, props, opts, packageRef) => {
       const result = original(token, props, opts, packageRef);
-      const target = invokeRecorder;
+      const target = invokeRecorders.get(sdk);
       const done = settings.rpcKeepAlive();
       (async () => {
         // Its provider too: the SDK registers it before the call (`getProvider(tok, opts)` in `runtime/invoke.js`).
-        const options = (opts ?? {}) as pulumi.InvokeOptions;
+        const options = (opts ?? {}) as Pulumi.InvokeOptions;
         const provider = options.provider ?? options.parent?.getProvider(token);
         const dependencies = [...((await (result as unknown as OutputInternals<unknown>).allResources?.()) ?? []), ...(provider ? [provider] : [])];
-        const args = pulumi.output(props as pulumi.Input<Record<string, unknown>>);
+        const args = pulumi.output(props as Pulumi.Input<Record<string, unknown>>);
         target?.invokes.push({
           token,
           inputs: (await pulumi.isSecret(args)) ? { [SECRET]: SECRET } : ((await valueOf(args)) ?? {}),
@@ -273,17 +281,20 @@ function recordInvokes(recorder: ResourceRecorder): void {
   }
 }
 
-/** Waits until every resource registration the program started has been answered. */
-export function settled(): Promise<void> {
-  return settings.waitForRPCs();
+/**
+ * Waits until every resource registration the program started has been answered.
+ * @param sdk - the program's `@pulumi/pulumi`, as given to {@link installMockRuntime}; default: the CLI's own.
+ */
+export function settled(sdk: PulumiSdk = pulumiSdk()): Promise<void> {
+  return sdk.settings.waitForRPCs();
 }
 
-function hideSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(hideSecrets);
+function hideSecrets(rpc: PulumiSdk["rpc"], value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => hideSecrets(rpc, v));
   if (value !== null && typeof value === "object") {
     const record = value as Record<string, unknown>;
     if (record[rpc.specialSigKey] === rpc.specialSecretSig) return SECRET;
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, hideSecrets(v)]));
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, hideSecrets(rpc, v)]));
   }
   return value;
 }

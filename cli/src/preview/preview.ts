@@ -6,30 +6,12 @@ import { deployerRoles, deployerText } from "./deployer-roles";
 import { diffPlans, renderDiff } from "./diff";
 import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
 import { iamRows, renderIamTable, renderMermaid, renderSummary, renderTree } from "./render";
-import { protectsData, RULES, violations } from "./rules";
+import { findViolations, protectsData, RULES, Violation, violationText } from "./rules";
+import { planJson } from "./plan-json";
 import { readSettings } from "../project/settings";
+import { failureExitCode, failureText } from "./failure-text";
 import { ProgramRun, programOf, readStackConfig, runProgram } from "./run-program";
 import { typeCheck, typeCheckProgram } from "./type-check";
-
-/** The plan as JSON (`--json FILE`): every resource with its parent, inputs and options; the IAM grants; the stack outputs. */
-export function planJson(run: ProgramRun): object {
-  return {
-    stack: run.stack,
-    resources: run.resources.map((r) => ({
-      urn: r.urn,
-      type: r.type,
-      name: r.name,
-      parent: r.parent,
-      custom: r.custom,
-      protect: r.protect,
-      provider: r.provider,
-      dependencies: r.dependencies,
-      inputs: r.inputs,
-    })),
-    iam: iamRows(run.resources),
-    outputs: run.outputs,
-  };
-}
 
 /** The architecture document: generated, never edited by hand. */
 export function architectureDoc(run: ProgramRun): string {
@@ -76,7 +58,7 @@ export function planText(run: ProgramRun, problems: readonly string[]): string {
 export interface StackPreview {
   readonly run: ProgramRun;
   /** The guardrails' violations (`tools/rules.ts`), held to the policy the stack's gcp provider labels name. */
-  readonly problems: string[];
+  readonly violations: Violation[];
   readonly rehearsal: RehearsalResult;
 }
 
@@ -86,14 +68,14 @@ export interface StackPreview {
  * @param program - the program's entry file, e.g. `examples/own-pipeline/index.ts`.
  * @throws the program's own error, or an Error naming a missing stack file or `Pulumi.yaml`.
  * @example
- * const { problems } = await previewStack("examples/own-pipeline/index.ts", "dev");
+ * const { violations } = await previewStack("examples/own-pipeline/index.ts", "dev");
  */
 export async function previewStack(program: string, stack: string): Promise<StackPreview> {
   const run = await runStack(program, stack);
   // The stack's policy as its gcp provider's labels say it, as the policy pack reads it: works for any program.
-  const problems = violations(run.resources, { protectData: protectsData(run.resources) });
+  const violations = findViolations(run.resources, { protectData: protectsData(run.resources) });
   const rehearsal = await rehearseRun(run, (other) => runStack(program, other), path.dirname(path.resolve(program)));
-  return { run, problems, rehearsal };
+  return { run, violations, rehearsal };
 }
 
 /** One stack of a program, with the stack file beside it. */
@@ -125,7 +107,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option("--stack <name>", "stack whose Pulumi.<stack>.yaml is used", "dev")
     .option("--docs-out <file>", "write the architecture diagram here (default: cloudrun-pipelines.yaml's preview.diagram, for its stack only)")
-    .option("--json <file>", "also write the plan (resources, IAM, outputs) as JSON")
+    .option("--json <file>", "also write the whole plan as JSON (docs/preview-plan.md; - for standard output, the rest then goes to standard error)")
     .option("--outputs <file>", "also write the stack outputs as JSON (the runner's --outputs)")
     .option("--no-docs", "do not write the architecture diagram")
     .option("--diff <stacks...>", "compare two stacks' plans instead, e.g. --diff dev prod: resources only in one, inputs and IAM that differ")
@@ -147,7 +129,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     entry = opts.program !== undefined ? path.resolve(opts.program) : programOf();
     settings = readSettings(path.dirname(entry));
   } catch (err) {
-    process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(failureText(err));
     return 2;
   }
   const root = path.dirname(entry);
@@ -162,7 +144,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   if (opts.diff) {
     if (opts.diff.length !== 2) {
-      process.stderr.write(`preview failed: --diff takes two stacks, e.g. --diff dev prod\n`);
+      process.stderr.write(`error: --diff takes two stacks, e.g. --diff dev prod\n`);
       return 2;
     }
     try {
@@ -173,8 +155,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     } catch (caught) {
       const err = await firstError(caught);
-      process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
-      return 1;
+      process.stderr.write(failureText(err));
+      return failureExitCode(err);
     }
   }
   let preview: StackPreview;
@@ -183,16 +165,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     await checked;
   } catch (caught) {
     const err = await firstError(caught);
-    process.stderr.write(`preview failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    process.stderr.write(failureText(err));
+    return failureExitCode(err);
   }
-  const { run, problems, rehearsal } = preview;
+  const { run, violations, rehearsal } = preview;
+  const problems = violations.map(violationText);
   const blockers = deployBlockers(run);
-  process.stdout.write(planText(run, problems));
-  process.stdout.write(rehearsalText(rehearsal));
-  process.stdout.write(deployerText(deployerRoles(run)));
-  process.stdout.write(verdictText(blockers, { violations: problems.length, problems: rehearsal.problems.length }));
-  if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(planJson(run), null, 2)}\n`);
+  // With --json -, standard output holds the plan alone, so that it parses; the text goes to standard error.
+  const text = opts.json === "-" ? process.stderr : process.stdout;
+  text.write(planText(run, problems));
+  text.write(rehearsalText(rehearsal));
+  text.write(deployerText(deployerRoles(run)));
+  text.write(verdictText(blockers, { violations: problems.length, problems: rehearsal.problems.length }));
+  if (opts.json) {
+    const json = `${JSON.stringify(planJson({ run, iam: iamRows(run.resources), violations, rehearsal, blockers }), null, 2)}\n`;
+    if (opts.json === "-") process.stdout.write(json);
+    else fs.writeFileSync(opts.json, json);
+  }
   if (opts.outputs) fs.writeFileSync(opts.outputs, `${JSON.stringify(run.outputs, null, 2)}\n`);
   const diagram = settings.preview?.diagram;
   const docsOut = opts.docsOut ?? (diagram !== undefined && diagram.stack === opts.stack ? path.resolve(root, diagram.file) : undefined);

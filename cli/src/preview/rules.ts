@@ -35,8 +35,29 @@ export interface Rule {
    * policies secrets in plain text with no mark (pulumi/pulumi-policy#241), so the policy pack leaves it out.
    */
   readonly needsSecretMarkers?: boolean;
-  /** One message per violation, naming the resource; empty when the plan complies. */
-  check(resources: readonly RecordedResource[], context: RuleContext): string[];
+  /** One finding per violation; empty when the plan complies. */
+  check(resources: readonly RecordedResource[], context: RuleContext): RuleFinding[];
+}
+
+/** What a rule finds: the resource and what is wrong with it (a sentence that follows the resource's type and name). */
+export interface RuleFinding {
+  readonly resource: RecordedResource;
+  readonly message: string;
+}
+
+/** One violation of the plan, as the preview's `--json` writes it. */
+export interface Violation {
+  /** The rule's id, e.g. `no-public-access`. */
+  readonly rule: string;
+  /** The URN of the resource that violates it. */
+  readonly resource: string;
+  /** The resource's type and name, then what is wrong, e.g. `gcp:storage/bucket:Bucket raw is not protected`. */
+  readonly message: string;
+}
+
+/** A finding as one sentence: `<type> <name> <message>`. */
+export function findingText(finding: RuleFinding): string {
+  return `${label(finding.resource)} ${finding.message}`;
 }
 
 /**
@@ -51,6 +72,7 @@ const PUBLIC_MEMBERS = new Set(["allUsers", "allAuthenticatedUsers"]);
 const STANDARD_LABELS = ["app", "stack", "managed-by"];
 
 const label = (r: RecordedResource) => `${r.type} ${r.name}`;
+const found = (resource: RecordedResource, message: string): RuleFinding => ({ resource, message });
 const ofType = (resources: readonly RecordedResource[], type: string) => resources.filter((r) => r.type === type);
 const DATA_TYPES = ["gcp:storage/bucket:Bucket", "gcp:bigquery/dataset:Dataset", "gcp:artifactregistry/repository:Repository"];
 const DELETION_PROTECTED_TYPES = ["gcp:cloudrunv2/job:Job", "gcp:cloudrunv2/service:Service", "gcp:workflows/workflow:Workflow"];
@@ -110,7 +132,7 @@ export const RULES: readonly Rule[] = [
     id: "no-public-access",
     why: "Pipeline data and jobs are private: allUsers or allAuthenticatedUsers in any IAM binding exposes them to the internet.",
     check: (resources) =>
-      resources.filter((r) => r.custom && strings(r.inputs).some((s) => PUBLIC_MEMBERS.has(s))).map((r) => `${label(r)} grants access to a public member`),
+      resources.filter((r) => r.custom && strings(r.inputs).some((s) => PUBLIC_MEMBERS.has(s))).map((r) => found(r, `grants access to a public member`)),
   },
   {
     id: "no-domain-wide-access",
@@ -118,13 +140,13 @@ export const RULES: readonly Rule[] = [
     check: (resources) =>
       resources
         .filter((r) => r.custom && strings(r.inputs).some((s) => s.startsWith("domain:")))
-        .map((r) => `${label(r)} grants access to a whole domain (${strings(r.inputs).find((s) => s.startsWith("domain:"))})`),
+        .map((r) => found(r, `grants access to a whole domain (${strings(r.inputs).find((s) => s.startsWith("domain:"))})`)),
   },
   {
     id: "no-primitive-roles",
     why: "Owner, Editor and Viewer span every service of the project; workloads get predefined roles on single resources.",
     check: (resources) =>
-      resources.filter((r) => PRIMITIVE_ROLES.has(String(r.inputs.role))).map((r) => `${label(r)} grants the primitive role ${r.inputs.role}`),
+      resources.filter((r) => PRIMITIVE_ROLES.has(String(r.inputs.role))).map((r) => found(r, `grants the primitive role ${r.inputs.role}`)),
   },
   {
     id: "project-grants-allow-listed",
@@ -132,7 +154,7 @@ export const RULES: readonly Rule[] = [
     check: (resources) =>
       ofType(resources, "gcp:projects/iAMMember:IAMMember")
         .filter((r) => !ALLOWED_PROJECT_ROLES.has(String(r.inputs.role)))
-        .map((r) => `${label(r)} grants ${r.inputs.role} on the project to ${r.inputs.member}, which is not allow-listed`),
+        .map((r) => found(r, `grants ${r.inputs.role} on the project to ${r.inputs.member}, which is not allow-listed`)),
   },
   {
     id: "buckets-uniform-and-private",
@@ -140,7 +162,7 @@ export const RULES: readonly Rule[] = [
     check: (resources) =>
       ofType(resources, "gcp:storage/bucket:Bucket")
         .filter((r) => r.inputs.uniformBucketLevelAccess !== true || r.inputs.publicAccessPrevention !== "enforced")
-        .map((r) => `${label(r)} lacks uniform bucket-level access or enforced public access prevention`),
+        .map((r) => found(r, `lacks uniform bucket-level access or enforced public access prevention`)),
   },
   {
     id: "workloads-own-account",
@@ -150,8 +172,8 @@ export const RULES: readonly Rule[] = [
       const accounts = workloads.map(workloadAccount);
       return workloads.flatMap((workload, i) => {
         const account = accounts[i];
-        if (!account || defaultAccountOf(account)) return [`${label(workload)} runs as ${account ?? "a default account"}`];
-        return accounts.indexOf(account) !== i ? [`${label(workload)} shares the account ${account} with another workload`] : [];
+        if (!account || defaultAccountOf(account)) return [found(workload, `runs as ${account ?? "a default account"}`)];
+        return accounts.indexOf(account) !== i ? [found(workload, `shares the account ${account} with another workload`)] : [];
       });
     },
   },
@@ -168,7 +190,7 @@ export const RULES: readonly Rule[] = [
             (target.oauthToken === undefined || target.oidcToken !== undefined)
           );
         })
-        .map((r) => `${label(r)} calls a Google API without an OAuth token`),
+        .map((r) => found(r, `calls a Google API without an OAuth token`)),
   },
   {
     id: "workflows-oauth-for-google-apis",
@@ -177,7 +199,7 @@ export const RULES: readonly Rule[] = [
       ofType(resources, "gcp:workflows/workflow:Workflow").flatMap((r) =>
         googleApiCalls(String(r.inputs.sourceContents ?? ""))
           .filter((call) => call.auth?.type !== "OAuth2")
-          .map((call) => `${label(r)} calls ${call.url} without an OAuth2 token`),
+          .map((call) => found(r, `calls ${call.url} without an OAuth2 token`)),
       ),
   },
   {
@@ -192,10 +214,10 @@ export const RULES: readonly Rule[] = [
           const labels = (typeof raw === "string" ? JSON.parse(raw) : (raw ?? {})) as Record<string, string>;
           return STANDARD_LABELS.some((key) => !labels[key]);
         })
-        .map((p) => `${label(p)} lacks one of the default labels ${STANDARD_LABELS.join(", ")}`);
+        .map((p) => found(p, `lacks one of the default labels ${STANDARD_LABELS.join(", ")}`));
       const urns = new Set(providers.map((p) => p.urn));
       const unlabelled = resources.filter((r) => r.custom && r.type.startsWith("gcp:") && !urns.has(String(r.provider).split("::").slice(0, -1).join("::")));
-      return [...problems, ...unlabelled.map((r) => `${label(r)} does not use the stack's gcp provider (no default labels)`)];
+      return [...problems, ...unlabelled.map((r) => found(r, `does not use the stack's gcp provider (no default labels)`))];
     },
   },
   {
@@ -210,7 +232,7 @@ export const RULES: readonly Rule[] = [
         ...ofType(resources, "docker:index/image:Image").filter(
           (r) => r.inputs.registry !== undefined && r.inputs.registry !== SECRET && (r.inputs.registry as { password?: unknown }).password !== SECRET,
         ),
-      ].map((r) => `${label(r)} takes a secret value in plain text; wrap it with pulumi.secret()`),
+      ].map((r) => found(r, `takes a secret value in plain text; wrap it with pulumi.secret()`)),
   },
   {
     id: "apis-never-disabled",
@@ -218,7 +240,7 @@ export const RULES: readonly Rule[] = [
     check: (resources) =>
       ofType(resources, "gcp:projects/service:Service")
         .filter((r) => r.inputs.disableOnDestroy !== false)
-        .map((r) => `${label(r)} may disable its API on destroy`),
+        .map((r) => found(r, `may disable its API on destroy`)),
   },
   {
     id: "data-protected",
@@ -228,8 +250,8 @@ export const RULES: readonly Rule[] = [
         ? []
         : resources.flatMap((r) => {
             if (DATA_TYPES.includes(r.type) && (!r.protect || r.inputs.forceDestroy === true || r.inputs.deleteContentsOnDestroy === true))
-              return [`${label(r)} is not protected`];
-            if (DELETION_PROTECTED_TYPES.includes(r.type) && r.inputs.deletionProtection !== true) return [`${label(r)} lacks deletion protection`];
+              return [found(r, `is not protected`)];
+            if (DELETION_PROTECTED_TYPES.includes(r.type) && r.inputs.deletionProtection !== true) return [found(r, `lacks deletion protection`)];
             return [];
           }),
   },
@@ -241,12 +263,22 @@ export const RULES: readonly Rule[] = [
         ? []
         : resources.flatMap((r) => {
             const blocker = destroyBlocker(r);
-            return blocker ? [`${label(r)} ${blocker}`] : [];
+            return blocker ? [found(r, blocker)] : [];
           }),
   },
 ];
 
-/** Every violation of every rule, as `<rule id>: <message>`. */
+/** Every violation of every rule, rule by rule. */
+export function findViolations(resources: readonly RecordedResource[], context: RuleContext): Violation[] {
+  return RULES.flatMap((rule) => rule.check(resources, context).map((f) => ({ rule: rule.id, resource: f.resource.urn, message: findingText(f) })));
+}
+
+/** A violation as one line: `<rule id>: <type> <name> <message>`. */
+export function violationText(violation: Violation): string {
+  return `${violation.rule}: ${violation.message}`;
+}
+
+/** Every violation of every rule, as `<rule id>: <type> <name> <message>`. */
 export function violations(resources: readonly RecordedResource[], context: RuleContext): string[] {
-  return RULES.flatMap((rule) => rule.check(resources, context).map((message) => `${rule.id}: ${message}`));
+  return findViolations(resources, context).map(violationText);
 }

@@ -1,9 +1,11 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { nearest } from "../project/nearest";
 import { installMockRuntime, RecordedInvoke, RecordedResource, ResourceRecorder, SECRET, settled } from "./mock-runtime";
+import { checkStackConfig, projectConfig } from "./config-check";
+import { programFailures } from "./program-failure";
+import { PulumiSdk, pulumiSdk } from "./pulumi-sdk";
 
 /** The CLI's own folder: its modules stay loaded across runs. */
 const CLI_ROOT = path.resolve(__dirname, "..", "..") + path.sep;
@@ -18,6 +20,8 @@ export interface StackConfigFile {
 /** The program run for one stack under the mock runtime. */
 export interface ProgramRun {
   readonly stack: string;
+  /** The config the program ran with, as the Pulumi CLI hands it over (every value a string); secrets read {@link SECRET}. */
+  readonly config: Readonly<Record<string, string>>;
   readonly outputs: Record<string, unknown>;
   readonly resources: RecordedResource[];
   /** The data sources the program called, with what they depend on. */
@@ -25,9 +29,13 @@ export interface ProgramRun {
 }
 
 /**
- * Reads `Pulumi.<stack>.yaml` and, as the Pulumi CLI does, adds the defaults `Pulumi.yaml` declares for keys the
- * stack file leaves out.
- * @throws Error naming the file when it is missing.
+ * Reads `Pulumi.<stack>.yaml`, checks its config against the `config:` block of the project's `Pulumi.yaml`
+ * (./config-check.ts: undeclared keys, types, secrets, keys left unset), and, as the Pulumi CLI does, adds what
+ * `Pulumi.yaml` gives the keys the stack file leaves out: a project key's default, another namespace's `value`.
+ * @throws Error naming the file when it is missing; StackConfigError with every problem of the stack file's config or
+ *   of `Pulumi.yaml`'s `config:` block.
+ * @example
+ * readStackConfig("dev", "examples/own-pipeline").values["landing-validation:protectData"]; // "false"
  */
 export function readStackConfig(stack: string, root = process.cwd()): StackConfigFile {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
@@ -36,6 +44,11 @@ export function readStackConfig(stack: string, root = process.cwd()): StackConfi
     throw new Error(`no stack file ${path.basename(file)}; stacks: ${known.join(", ")}`);
   }
   const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const project = readProject(root);
+  // A string `config:` is the deprecated spelling of stackConfigDir (src: project-file reference, "Deprecated attributes").
+  const block = typeof project.config === "object" && project.config !== null && !Array.isArray(project.config) ? project.config : {};
+  const declared = projectConfig(project.name, block);
+  checkStackConfig(project.name, stack, path.basename(file), doc.config ?? {}, declared);
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(doc.config ?? {})) {
@@ -46,12 +59,8 @@ export function readStackConfig(stack: string, root = process.cwd()): StackConfi
       values[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
   }
-  const project = readProject(root);
-  for (const [key, spec] of Object.entries(project.config ?? {})) {
-    const qualified = key.includes(":") ? key : `${project.name}:${key}`;
-    if (!(qualified in values) && spec.default !== undefined) {
-      values[qualified] = typeof spec.default === "string" ? spec.default : JSON.stringify(spec.default);
-    }
+  for (const [key, { fallback }] of declared) {
+    if (!(key in values) && fallback !== undefined) values[key] = typeof fallback === "string" ? fallback : JSON.stringify(fallback);
   }
   return { values, secretKeys };
 }
@@ -62,7 +71,8 @@ interface ProjectFile {
   readonly name: string;
   /** The program's path relative to `Pulumi.yaml`: a file, or a folder holding `index.ts` (src: https://www.pulumi.com/docs/iac/concepts/projects/project-file/, `main`). */
   readonly main?: string;
-  readonly config?: Record<string, { default?: unknown }>;
+  /** The `config:` block: declarations by key (./config-check.ts `projectConfig` reads them). */
+  readonly config?: Record<string, unknown>;
 }
 
 /**
@@ -110,12 +120,14 @@ function loadTypeScript(programDir: string): void {
 /**
  * Runs a real program (by default the project's in the current folder, {@link programOf}) for `stack` the way the engine would, with no engine:
  * mock runtime under the project name of the program's `Pulumi.yaml`, the stack file's config, the program loaded
- * inside `runInPulumiStack`. Resolves with the stack outputs and every registered resource once all registrations
- * are answered.
+ * inside `runInPulumiStack` with the `@pulumi/pulumi` installed beside it ({@link pulumiSdk}). Resolves with the stack
+ * outputs and every registered resource once all registrations are answered.
  * @param config - the stack's config; by default read from `Pulumi.<stack>.yaml` beside the program.
  * @param recorder - where registered resources are recorded (a test passes its own to see what a failed run declared).
  * @param program - the program's entry file; its directory holds its `Pulumi.yaml` and stack files.
- * @throws the program's own error, e.g. the config error naming the key; an Error naming a missing `Pulumi.yaml`.
+ * @throws ProgramError (./program-failure.ts) when the program throws, rejects or leaves an error unhandled (e.g. in
+ *   an `apply`), with the program's own message (e.g. the config error naming the key); an Error naming a missing
+ *   `Pulumi.yaml`; PulumiSdkError when no usable `@pulumi/pulumi` is installed beside the program.
  * @example
  * const run = await runProgram("dev", readStackConfig("dev", "examples/own-pipeline"), undefined, "examples/own-pipeline/index.ts");
  */
@@ -123,15 +135,39 @@ export async function runProgram(stack: string, config?: StackConfigFile, record
   const root = path.dirname(path.resolve(program));
   const project = readProject(root).name;
   const values = config ?? readStackConfig(stack, root);
+  const sdk = pulumiSdk(root);
   const cloud = { project: values.values["gcp:project"] ?? "unset-project", region: values.values["gcp:region"] ?? "unset-region" };
-  await installMockRuntime(cloud, stack, recorder, project);
-  pulumi.runtime.setAllConfig(values.values, values.secretKeys);
+  await installMockRuntime(cloud, stack, recorder, project, sdk);
+  sdk.pulumi.runtime.setAllConfig(values.values, values.secretKeys);
   forgetProgramModules(root);
   loadTypeScript(root);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/require-await -- async: a failing require rejects
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...(require(path.resolve(program)) as Record<string, unknown>) }));
-  await settled();
-  return { stack, outputs: outputs ?? {}, resources: recorder.resources, invokes: recorder.invokes };
+  const failures = programFailures(path.resolve(program), stack);
+  try {
+    let exported: Record<string, unknown> = {};
+    const outputs = await failures.race(
+      // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/require-await -- async: a failing require rejects
+      sdk.pulumi.runtime.runInPulumiStack(async () => (exported = { ...(require(path.resolve(program)) as Record<string, unknown>) })),
+    );
+    await failures.race(settled(sdk));
+    await failures.settled();
+    const hidden = new Set(values.secretKeys);
+    const shown = Object.fromEntries(Object.entries(values.values).map(([key, value]) => [key, hidden.has(key) ? SECRET : value]));
+    return { stack, config: shown, outputs: await hideSecretOutputs(sdk, exported, outputs ?? {}), resources: recorder.resources, invokes: recorder.invokes };
+  } finally {
+    await failures.dispose();
+  }
+}
+
+/**
+ * The stack outputs with every secret one (an export that is, or holds, a `pulumi.secret`) read as {@link SECRET}, as
+ * `pulumi stack output` shows it: `runInPulumiStack` resolves them to plain values (`output(data).promise()`,
+ * @pulumi/pulumi `runtime/stack.js`, 3.276), and `output()` of a value that holds a secret is secret as a whole
+ * (src: https://www.pulumi.com/docs/iac/concepts/secrets/, "How secrets relate to outputs").
+ */
+async function hideSecretOutputs(sdk: PulumiSdk, exported: Record<string, unknown>, outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const shown: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) shown[key] = (await sdk.pulumi.isSecret(sdk.pulumi.output(exported[key]))) ? SECRET : value;
+  return shown;
 }
 
 /** Drops the project's own modules from the require cache, so the program (and its config) is evaluated anew. */

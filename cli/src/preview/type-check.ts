@@ -4,6 +4,21 @@ import * as fs from "fs";
 import * as path from "path";
 import { nearest } from "../project/nearest";
 
+/** The program does not type-check: tsc's diagnostics, as `pulumi up` would report them. */
+export class TypeCheckError extends Error {
+  constructor(
+    /** The tsc command, e.g. `tsc -p node_modules/.cache/cloudrun-pipelines/preview-program-<id>.tsconfig.json`. */
+    readonly command: string,
+    /** tsc's output lines as it prints them (`--pretty false`): `file(line,col): error TSxxxx: …`, paths relative to the current folder. */
+    readonly diagnostics: readonly string[],
+  ) {
+    const errors = diagnostics.filter((line) => /: error TS\d+:/.test(line)).length;
+    super(
+      `the program does not type-check, as \`pulumi up\` would refuse it (${command}): ${errors} ${errors === 1 ? "error" : "errors"}; fix ${errors === 1 ? "it" : "them"}:\n${diagnostics.join("\n")}`,
+    );
+  }
+}
+
 /**
  * The type check `pulumi up` does before it runs the program, done once and cached instead of per loaded file, in a
  * child process, so the caller runs the program (transpile-only) beside it. `tsc` is the project's own: resolved from
@@ -23,8 +38,8 @@ import { nearest } from "../project/nearest";
  * Intended" in https://github.com/microsoft/TypeScript/issues/49655; verified here: performance-notes.md §1.3).
  *
  * @param project - the tsconfig to build.
- * @returns a promise that resolves when the program type-checks, and rejects with an Error whose message is tsc's
- *   diagnostics (`file(line,col): error TSxxxx: …`) when it does not, or when tsc cannot be run.
+ * @returns a promise that resolves when the program type-checks, and rejects with a {@link TypeCheckError} holding
+ *   tsc's diagnostics (`file(line,col): error TSxxxx: …`) when it does not, or with an Error when tsc cannot be run.
  * @example
  * const checked = typeCheck("tsconfig.preview.json");
  * checked.then(() => console.log("no type errors"), (err: Error) => console.error(err.message));
@@ -74,7 +89,11 @@ export function typeCheckProgram(file: string): Promise<void> {
   return tsc(["-p", project], project, path.dirname(entry));
 }
 
-/** Runs the `tsc` of the project at `from` (else of the one in the current folder) on `args`. */
+/**
+ * Runs the `tsc` of the project at `from` (else of the one in the current folder) on `args`, in the current folder, so
+ * that its diagnostics name files as the user reaches them from here (tsc prints paths relative to its working
+ * directory).
+ */
 function tsc(args: string[], project: string, from = path.dirname(project)): Promise<void> {
   let compiler: string;
   try {
@@ -87,12 +106,10 @@ function tsc(args: string[], project: string, from = path.dirname(project)): Pro
     );
   }
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [compiler, ...args, "--pretty", "false"], { cwd: path.dirname(project), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [compiler, ...args, "--pretty", "false"], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (!err) return resolve();
       const diagnostics = `${stdout}${stderr}`.trim() || err.message;
-      reject(
-        new Error(`the program does not type-check (as \`pulumi up\` would report; tsc ${args[0]} ${path.relative(process.cwd(), project)}):\n${diagnostics}`),
-      );
+      reject(new TypeCheckError(`tsc ${args[0]} ${path.relative(process.cwd(), project)}`, diagnostics.split("\n")));
     });
   });
 }

@@ -16,7 +16,13 @@ const job = (image: string): RecordedResource => ({
   protect: false,
   dependencies: [],
 });
-const run = (resources: RecordedResource[], outputs: Record<string, unknown> = {}): ProgramRun => ({ stack: "prod", resources, invokes: [], outputs });
+const run = (resources: RecordedResource[], outputs: Record<string, unknown> = {}): ProgramRun => ({
+  stack: "prod",
+  config: {},
+  resources,
+  invokes: [],
+  outputs,
+});
 
 describe("the preview's verdict (tools/deployability.ts): can the plan be deployed as it stands?", () => {
   it("prod on a fresh clone is not deployable yet: its images are not promoted, and the verdict names the command", async () => {

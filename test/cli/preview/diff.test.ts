@@ -7,6 +7,7 @@ import { planOf, recordedResource } from "../../helpers/plan";
 function plan(stack: string, project: string, number: string, resources: [string, string, Record<string, unknown>][]): ProgramRun {
   return {
     stack,
+    config: { "gcp:project": project },
     outputs: {},
     resources: [recordedResource("pulumi:providers:gcp", "gcp", { project }), ...resources.map(([type, name, inputs]) => recordedResource(type, name, inputs))],
     invokes: [{ token: "gcp:organizations/getProject:getProject", inputs: {}, outputs: { projectId: project, number }, dependencies: [] }],
@@ -22,20 +23,20 @@ describe("preview --diff: what differs between two stacks' plans", () => {
     expect(n("dataset dev_warehouse")).to.equal("dataset <stack>_warehouse");
     expect(n("europe-west1-docker.pkg.dev/x")).to.equal("europe-west1-docker.pkg.dev/x");
     expect(n("devices")).to.equal("devices");
-    expect(n("serviceAccount:service-977162949841@gcp-sa-pubsub.iam.gserviceaccount.com")).to.equal(
+    expect(n("serviceAccount:service-000000495284@gcp-sa-pubsub.iam.gserviceaccount.com")).to.equal(
       "serviceAccount:service-<project number>@gcp-sa-pubsub.iam.gserviceaccount.com",
     );
     expect(n("ETL extract (dev)")).to.equal("ETL extract (<stack>)");
-    expect(n("projects/977162949841/secrets/api-key")).to.equal("projects/<project number>/secrets/api-key");
-    expect(n("https://dev-scorer-977162949841.europe-west1.run.app/")).to.equal("https://<stack>-scorer-<project number>.europe-west1.run.app/");
+    expect(n("projects/000000495284/secrets/api-key")).to.equal("projects/<project number>/secrets/api-key");
+    expect(n("https://dev-scorer-000000495284.europe-west1.run.app/")).to.equal("https://<stack>-scorer-<project number>.europe-west1.run.app/");
     expect(n("job 20261123")).to.equal("job 20261123");
-    const withNumber = normalizer("my-pipelines-dev", "dev", "977162949841");
-    expect(withNumber("977162949841@cloudservices.gserviceaccount.com")).to.equal("<project number>@cloudservices.gserviceaccount.com");
-    expect(withNumber("9771629498410")).to.equal("9771629498410");
+    const withNumber = normalizer("my-pipelines-dev", "dev", "000000495284");
+    expect(withNumber("000000495284@cloudservices.gserviceaccount.com")).to.equal("<project number>@cloudservices.gserviceaccount.com");
+    expect(withNumber("0000004952840")).to.equal("0000004952840");
   });
 
   it("planted differences: what differs only by project id, project number or stack name, and [] against absent, does not show; every other difference does", () => {
-    const a = plan("dev", "proj-a", "111111111111", [
+    const a = plan("dev", "proj-a", "000000111111", [
       ["gcp:storage/bucket:Bucket", "raw-bucket", { name: "proj-a-dev-raw", location: "EU", lifecycleRules: [], labels: {} }],
       ["gcp:storage/bucket:Bucket", "archive-bucket", { name: "proj-a-dev-archive", cors: [] }],
       [
@@ -43,7 +44,7 @@ describe("preview --diff: what differs between two stacks' plans", () => {
         "push",
         {
           topic: "projects/proj-a/topics/dev-requests",
-          pushConfig: { pushEndpoint: "https://dev-scorer-111111111111.europe-west1.run.app/", attributes: {} },
+          pushConfig: { pushEndpoint: "https://dev-scorer-000000111111.europe-west1.run.app/", attributes: {} },
           ackDeadlineSeconds: 10,
           deadLetterPolicy: { deadLetterTopic: "projects/other-project/topics/dead" },
         },
@@ -54,21 +55,21 @@ describe("preview --diff: what differs between two stacks' plans", () => {
         {
           topic: "projects/proj-a/topics/dev-dead",
           role: "roles/pubsub.publisher",
-          member: "serviceAccount:service-111111111111@gcp-sa-pubsub.iam.gserviceaccount.com",
+          member: "serviceAccount:service-000000111111@gcp-sa-pubsub.iam.gserviceaccount.com",
         },
       ],
       [
         "gcp:secretmanager/secretIamMember:SecretIamMember",
         "key",
         {
-          secretId: "projects/111111111111/secrets/key",
+          secretId: "projects/000000111111/secrets/key",
           role: "roles/secretmanager.secretAccessor",
-          member: "serviceAccount:111111111111-compute@developer.gserviceaccount.com",
+          member: "serviceAccount:000000111111-compute@developer.gserviceaccount.com",
         },
       ],
       ["gcp:cloudrunv2/job:Job", "job", { name: "dev-etl", template: { taskCount: 1, template: { containers: [{ args: [] }] } } }],
     ]);
-    const b = plan("prod", "proj-b", "222222222222", [
+    const b = plan("prod", "proj-b", "000000222222", [
       ["gcp:storage/bucket:Bucket", "raw-bucket", { name: "proj-b-prod-raw", location: "EU" }],
       ["gcp:storage/bucket:Bucket", "archive-bucket", { name: "proj-b-prod-cold", cors: ["*"] }],
       [
@@ -76,7 +77,7 @@ describe("preview --diff: what differs between two stacks' plans", () => {
         "push",
         {
           topic: "projects/proj-b/topics/prod-requests",
-          pushConfig: { pushEndpoint: "https://prod-scorer-222222222222.europe-west1.run.app/" },
+          pushConfig: { pushEndpoint: "https://prod-scorer-000000222222.europe-west1.run.app/" },
           ackDeadlineSeconds: 20,
           deadLetterPolicy: { deadLetterTopic: "projects/proj-b/topics/dead" },
         },
@@ -87,16 +88,16 @@ describe("preview --diff: what differs between two stacks' plans", () => {
         {
           topic: "projects/proj-b/topics/prod-dead",
           role: "roles/pubsub.publisher",
-          member: "serviceAccount:service-222222222222@gcp-sa-pubsub.iam.gserviceaccount.com",
+          member: "serviceAccount:service-000000222222@gcp-sa-pubsub.iam.gserviceaccount.com",
         },
       ],
       [
         "gcp:secretmanager/secretIamMember:SecretIamMember",
         "key",
         {
-          secretId: "projects/222222222222/secrets/key",
+          secretId: "projects/000000222222/secrets/key",
           role: "roles/secretmanager.secretAccessor",
-          member: "serviceAccount:222222222222-compute@developer.gserviceaccount.com",
+          member: "serviceAccount:000000222222-compute@developer.gserviceaccount.com",
         },
       ],
       ["gcp:cloudrunv2/job:Job", "job", { name: "prod-etl", template: { taskCount: 2, template: { containers: [{}] } } }],

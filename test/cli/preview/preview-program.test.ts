@@ -32,7 +32,7 @@ describe("preview of another program (--program): examples/own-pipeline with its
   });
 
   it("holds it to the guardrails of its provider's data-protection label (destroyable) and rehearses its deploy: no problem", () => {
-    expect(preview.problems).to.deep.equal([]);
+    expect(preview.violations).to.deep.equal([]);
     expect(preview.rehearsal.problems).to.deep.equal([]);
   });
 

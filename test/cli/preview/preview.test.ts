@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stackOutputs } from "../../../cli/src/contract/outputs";
-import { architectureDoc, planJson, planText, previewExitCode } from "../../../cli/src/preview/preview";
+import { architectureDoc, planText, previewExitCode } from "../../../cli/src/preview/preview";
+import { previewPlan } from "../../../cli/src/preview/plan-json";
 import { RecordedResource } from "../../../cli/src/preview/mock-runtime";
 import { displayType, iamRows, renderIamTable, renderMermaid, renderSummary, renderTree } from "../../../cli/src/preview/render";
 import { ROOT } from "../../helpers/typecheck";
@@ -18,12 +19,6 @@ import { RUN_TS } from "../../../tools/run-ts";
  */
 function preview(...args: string[]) {
   return runNode([...RUN_TS, "cli/src/bin.ts", "preview", ...args], { cwd: ROOT });
-}
-
-/** The part of the plan `npm run preview -- --json FILE` writes (tools/preview.ts `planJson`) that these tests read. */
-interface PlanJson {
-  stack: string;
-  resources: Omit<RecordedResource, "outputs" | "retainOnDelete">[];
 }
 
 const fake = (name: string, type: string, inputs: Record<string, unknown>, parent?: string, custom = true): RecordedResource =>
@@ -160,10 +155,9 @@ describe("preview", () => {
   for (const stack of ["dev", "prod"]) {
     it(`the ${stack} plan's Resources: count is the count of its recorded plan, one \`+\` row each, as \`pulumi preview\` counts`, async () => {
       const run = await planOf(stack);
-      // Counted independently from the plan as `--json` writes it: distinct URNs, less the engine's default providers
+      // Counted independently from the recorded plan: distinct URNs, less the engine's default providers
       // (a URN's type is the last `$`-separated segment before `::<name>`).
-      const written = JSON.parse(JSON.stringify(planJson(run))) as PlanJson;
-      const urns = new Set(written.resources.map((r) => r.urn));
+      const urns = new Set(run.resources.map((r) => r.urn));
       const defaultProvider = (urn: string) => /\$?pulumi:providers:[^:$]+::default[^:]*$/.test(urn);
       const expected = [...urns].filter((urn) => !defaultProvider(urn)).length;
       const text = planText(run, []);
@@ -193,7 +187,7 @@ describe("preview", () => {
     );
     expect(result.stdout).to.include("[protected]");
     expect(result.stdout).to.include("Guardrails: 13 rules, 0 violations");
-    const plan = JSON.parse(fs.readFileSync(json, "utf8")) as PlanJson;
+    const plan = previewPlan.parse(JSON.parse(fs.readFileSync(json, "utf8")));
     expect(plan.stack).to.equal("prod");
     expect(plan.resources.find((r) => r.name === "raw-bucket")).to.deep.include({ type: "gcp:storage/bucket:Bucket", protect: true });
     const written = stackOutputs.parse(JSON.parse(fs.readFileSync(outputs, "utf8")));
@@ -218,6 +212,6 @@ describe("preview", () => {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
     const result = preview("--stack", "qa", "--no-docs");
     expect(result.status).to.equal(1);
-    expect(result.stderr).to.include("preview failed: no stack file Pulumi.qa.yaml; stacks: dev, prod, staging");
+    expect(result.stderr).to.equal("error: no stack file Pulumi.qa.yaml; stacks: dev, prod, staging\n");
   });
 });

@@ -28,7 +28,7 @@ describe("preview's type check (tsc -b, cached)", () => {
       );
 
     const first = await failure(typeCheck(project));
-    expect(first).to.include("the program does not type-check (as `pulumi up` would report; tsc -b ");
+    expect(first).to.include("the program does not type-check, as `pulumi up` would refuse it (tsc -b ").and.include("): 1 error; fix it:\n");
     expect(first).to.include("program.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.");
     expect(await failure(typeCheck(project)), "a cached run still fails").to.include("error TS2322");
 
