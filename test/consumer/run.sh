@@ -5,7 +5,8 @@
 # checkout, installs into it what a user installs (the template's dependencies from the npm registry, then the two
 # tarballs), and there, with the project's own tools only:
 #   - type-checks it under strict, noUncheckedIndexedAccess, exactOptionalPropertyTypes and module nodenext (its
-#     tsconfig.json, checked to set them), the packages' declaration files included;
+#     tsconfig.json, checked to set them), the packages' declaration files included, and every TSDoc example of the
+#     components against the installed package under the same flags;
 #   - loads the program as Pulumi's Node.js host compiles it (the project's ts-node and typescript registered with its
 #     tsconfig, type check on) and runs it under Pulumi's mock runtime (load-program.js);
 #   - runs `npx cloudrun-pipelines preview` and checks the plan's resources and outputs, the guardrails and the
@@ -41,6 +42,8 @@ check() {
   fi
 }
 size() { du -sm "$app/node_modules" | cut -f1; }
+# How the checkout's own TypeScript runs, from any folder (tools/run-ts.ts `RUN_TS`).
+run_ts=(node -C @cloudrun-pipelines/source -r "$repo/tools/register-ts.js")
 
 mkdir -p "$work/packs"
 (cd "$repo" && npm pack -w components -w cli --pack-destination "$work/packs" --silent) >/dev/null
@@ -70,6 +73,10 @@ check "package.json declares what the template's does" node "$here/check.js" pac
 npx tsc --showConfig >"$work/tsconfig.json"
 check "tsconfig.json: strict, noUncheckedIndexedAccess, exactOptionalPropertyTypes, nodenext" node "$here/check.js" tsconfig "$work/tsconfig.json"
 check "npx tsc --noEmit --skipLibCheck false" npx tsc --noEmit --skipLibCheck false
+# The components' TSDoc examples (examples.ts), compiled against the installed package under the same flags.
+examples="$("${run_ts[@]}" "$here/examples.ts" "$app/examples")"
+echo '{ "extends": "./tsconfig.json", "files": [], "include": ["examples/*.ts"] }' >"$app/tsconfig.examples.json"
+check "the components' $examples TSDoc examples: npx tsc --noEmit -p tsconfig.examples.json" npx tsc --noEmit -p tsconfig.examples.json
 
 node "$here/load-program.js" "$app" dev >"$work/load.json"
 check "the program, compiled by the project's ts-node (type-checked), runs under the mock runtime" node "$here/check.js" load "$work/load.json" "$app"
@@ -78,9 +85,9 @@ npx cloudrun-pipelines preview --stack dev --json "$work/plan.json" --outputs "$
 check "npx cloudrun-pipelines preview --stack dev --json FILE: resources, outputs, guardrails, rehearsal" node "$here/check.js" preview "$work/plan.json" "$work/preview.txt"
 
 # The run, on the stack outputs the preview wrote, against a fake Cloud Run Admin API on loopback (fake-cloud-run.ts),
-# started from the checkout; its first line, read through a FIFO, is its address once it listens.
+# run from the checkout; its first line, read through a FIFO, is its address once it listens.
 mkfifo "$work/fake-host"
-(cd "$repo" && exec node -C @cloudrun-pipelines/source -r ./tools/register-ts.js test/consumer/fake-cloud-run.ts dev-validate) >"$work/fake-host" &
+"${run_ts[@]}" "$here/fake-cloud-run.ts" dev-validate >"$work/fake-host" &
 fake=$!
 read -r host <"$work/fake-host"
 CLOUD_RUN_EMULATOR_HOST="$host" npx cloudrun-pipelines job --outputs "$work/outputs.json" --json run validate >"$work/run.json"
