@@ -53,10 +53,10 @@ cli="$(ls "$work"/packs/cloudrun-pipelines-[0-9]*.tgz)"
 node "$here/scaffold.js" "$repo/examples/own-pipeline" "$app" >/dev/null
 cp "$app/package.json" "$work/template-package.json"
 cd "$app"
-# The npm registry CI reaches serves @google-cloud/pubsub 6.3.2, whose dependency @google-cloud/pubsub-api@^0.7.0 it
-# does not serve (ETARGET: its newest is 0.3.0), so a fresh resolution fails there; the project is held to the version
-# this repository's lockfile resolved, as its own `npm ci` is. On the public registry a user needs no such override
-# (UNVERIFIED: that registry cannot be reached from CI).
+# The npm registry as CI reaches it serves @google-cloud/pubsub 6.3.2 (the CLI's ^6.3.0 picks it), but not the
+# @google-cloud/pubsub-api@^0.7.0 it depends on (ETARGET: its newest there is 0.3.0), so a fresh resolution fails; the
+# project is held to the version this repository's lockfile resolved (6.3.0), as the root's `npm ci` is. Where the
+# registry serves pubsub-api 0.7, a user needs no such override (UNVERIFIED: no such registry is reachable here).
 pubsub="$(node -p 'require(process.argv[1]).packages["node_modules/@google-cloud/pubsub"].version' "$repo/package-lock.json")"
 npm pkg set "overrides.@google-cloud/pubsub=$pubsub"
 
