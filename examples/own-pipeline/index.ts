@@ -57,4 +57,5 @@ new JobSchedule(
 );
 
 export const bucket = landing.name;
-export const job = validate.id;
+// What `cloudrun-pipelines job` reads from the stack (`pulumi stack output --json`): each job under the name it runs it by.
+export const jobs = { validate: { name: validate.id, jobName: validate.name, region: validate.location, project: validate.project } };

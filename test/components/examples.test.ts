@@ -1,40 +1,11 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { COMPONENT_FILES, examplesOf, LIBRARY } from "../helpers/tsdoc-examples";
 import { ROOT, typeCheck } from "../helpers/typecheck";
 
 /** Where the examples are written: inside the repository, so that they resolve `@pulumi/*` from its node_modules. */
 const CACHE = path.join(ROOT, "node_modules", ".cache", "examples");
-/** The import path examples use, as a program at the repository's root (like `index.ts`) would. */
-const LIBRARY = "./components";
-
-interface Example {
-  /** `components/<file>.ts:<line>` of the `@example` tag. */
-  readonly source: string;
-  /** The doc comment's subject, e.g. `class Bucket`. */
-  readonly subject: string;
-  readonly code: string | undefined;
-}
-
-/** Every `@example` of the TSDoc comments of a file, with the code of its ```ts fence (undefined when it has none). */
-export function examplesOf(file: string, text: string): Example[] {
-  const found: Example[] = [];
-  for (const comment of text.matchAll(/\/\*\*([\s\S]*?)\*\/\s*(?:export )?(?:abstract )?(class \w+|function \w+|const \w+|interface \w+)?/g)) {
-    const lines = comment[1].split("\n").map((l) => l.replace(/^\s*\* ?/, ""));
-    const line = text.slice(0, comment.index).split("\n").length;
-    lines.forEach((l, i) => {
-      if (!l.startsWith("@example")) return;
-      const rest: string[] = [];
-      for (const next of lines.slice(i + 1)) {
-        if (/^@\w/.test(next)) break;
-        rest.push(next);
-      }
-      const fenced = /```ts\n([\s\S]*?)\n```/.exec(rest.join("\n"));
-      found.push({ source: `${path.relative(ROOT, file)}:${line + i}`, subject: comment[2] ?? "(file)", code: fenced?.[1] });
-    });
-  }
-  return found;
-}
 
 /** Writes an example as a module of its own and returns its path. */
 function write(name: string, code: string): string {
@@ -45,10 +16,6 @@ function write(name: string, code: string): string {
   return file;
 }
 
-const COMPONENT_FILES = fs
-  .readdirSync(path.join(ROOT, "components"))
-  .filter((f) => f.endsWith(".ts") && f !== "index.ts")
-  .map((f) => path.join(ROOT, "components", f));
 const EXAMPLES = COMPONENT_FILES.flatMap((f) => examplesOf(f, fs.readFileSync(f, "utf8")));
 
 describe("TSDoc examples: every component's class documents an example that compiles against components/index.ts", () => {

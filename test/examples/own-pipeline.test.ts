@@ -4,6 +4,8 @@ import * as path from "node:path";
 import { RecordedResource } from "../../cli/src/preview/mock-runtime";
 import { runProgram } from "../../cli/src/preview/run-program";
 import { ROOT } from "../helpers/typecheck";
+// Every resource the program declares, as "<type> <name>": also what the consumer test (test/consumer/) expects of it.
+import RESOURCES from "./own-pipeline-resources.json";
 
 const PROGRAM = path.join(ROOT, "examples", "own-pipeline", "index.ts");
 const IMAGE = "registry.invalid/landing-validation@sha256:placeholder";
@@ -23,9 +25,10 @@ describe("README: Build your own pipeline (examples/own-pipeline)", () => {
     expect(readmeProgram()).to.equal(fs.readFileSync(PROGRAM, "utf8"));
   });
 
-  // Its type check (strict, against components/index.ts) is the preview's: test/tools/preview-program.test.ts runs
-  // `npm run preview -- --program examples/own-pipeline/index.ts`, which refuses a program that does not type-check
-  // (and `npm run build` checks examples/). A third compile here cost 7 s of CPU and proved nothing more.
+  // Its type check is the preview's: test/cli/preview/preview-program.test.ts runs `npm run preview -- --program
+  // examples/own-pipeline/index.ts`, which type-checks it with the template's own tsconfig.json against the components'
+  // built declarations, as a user's project does (and `npm run build` checks examples/ against the components' sources);
+  // test/consumer/run.sh checks it installed from the packed tarballs. A third compile here would prove nothing more.
 
   describe("runs under the mock runtime", () => {
     let resources: RecordedResource[];
@@ -48,29 +51,7 @@ describe("README: Build your own pipeline (examples/own-pipeline)", () => {
     };
 
     it("declares exactly these resources", () => {
-      expect(resources.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal(
-        [
-          "pulumi:pulumi:Stack landing-validation-dev",
-          "pulumi:providers:gcp gcp",
-          "pipelines:gcp:ProjectApis apis",
-          "gcp:projects/service:Service apis-cloudscheduler",
-          "gcp:projects/service:Service apis-iam",
-          "gcp:projects/service:Service apis-run",
-          "gcp:projects/service:Service apis-storage",
-          "pipelines:gcp:Bucket landing",
-          "gcp:storage/bucket:Bucket landing-bucket",
-          "pipelines:gcp:CloudRunJob validate",
-          "pipelines:gcp:ServiceAccount validate-sa",
-          "gcp:serviceaccount/account:Account validate-sa-account",
-          "gcp:cloudrunv2/job:Job validate-job",
-          "gcp:storage/bucketIAMMember:BucketIAMMember validate-landing-objectViewer",
-          "pipelines:gcp:JobSchedule hourly",
-          "pipelines:gcp:ServiceAccount hourly-sa",
-          "gcp:serviceaccount/account:Account hourly-sa-account",
-          "gcp:cloudrunv2/jobIamMember:JobIamMember hourly-invoker",
-          "gcp:cloudscheduler/job:Job hourly-scheduler",
-        ].sort(),
-      );
+      expect(resources.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal([...RESOURCES].sort());
     });
 
     it("the provider carries the project, region and standard labels, and every GCP resource uses it", () => {
@@ -118,7 +99,17 @@ describe("README: Build your own pipeline (examples/own-pipeline)", () => {
         member: "serviceAccount:dev-validate-sched@my-project.iam.gserviceaccount.com",
       });
       expect(one("gcp:storage/bucket:Bucket", "landing-bucket").inputs).to.deep.include({ forceDestroy: true });
-      expect(outputs).to.deep.equal({ bucket: "my-project-dev-landing", job: "projects/my-project/locations/europe-west1/jobs/dev-validate" });
+      expect(outputs).to.deep.equal({
+        bucket: "my-project-dev-landing",
+        jobs: {
+          validate: {
+            name: "projects/my-project/locations/europe-west1/jobs/dev-validate",
+            jobName: "dev-validate",
+            region: "europe-west1",
+            project: "my-project",
+          },
+        },
+      });
     });
   });
 });

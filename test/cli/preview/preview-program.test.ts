@@ -28,7 +28,17 @@ describe("preview of another program (--program): examples/own-pipeline with its
       template: { template: { containers: { image: string }[] } };
     };
     expect(job.template.template.containers[0].image).to.equal("registry.invalid/landing-validation@sha256:<set-your-image-digest>");
-    expect(run.outputs).to.deep.equal({ bucket: "my-pipelines-dev-dev-landing", job: "projects/my-pipelines-dev/locations/europe-west1/jobs/dev-validate" });
+    expect(run.outputs).to.deep.equal({
+      bucket: "my-pipelines-dev-dev-landing",
+      jobs: {
+        validate: {
+          name: "projects/my-pipelines-dev/locations/europe-west1/jobs/dev-validate",
+          jobName: "dev-validate",
+          region: "europe-west1",
+          project: "my-pipelines-dev",
+        },
+      },
+    });
   });
 
   it("holds it to the guardrails of its provider's data-protection label (destroyable) and rehearses its deploy: no problem", () => {
@@ -77,6 +87,10 @@ describe("preview of another program (--program): examples/own-pipeline with its
 
   it("`npm run preview -- --program examples/own-pipeline/index.ts --stack dev --docs-out F` type-checks it, prints its plan and writes its diagram", function () {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
+    // The template's own tsconfig.json sets no source condition: its type check reads the components' built
+    // declarations, as a user's project does; `tsc -b` brings them up to date (a no-op when they are).
+    const build = runNode([require.resolve("typescript/bin/tsc"), "-b", "components"], { cwd: ROOT });
+    expect(build.status, build.stdout).to.equal(0);
     const docs = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "architecture.md");
     const args = ["cli/src/bin.ts", "preview", "--program", path.relative(ROOT, PROGRAM), "--stack", "dev", "--docs-out", docs];
     const result = runNode([...RUN_TS, ...args], { cwd: ROOT });
