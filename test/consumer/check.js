@@ -46,21 +46,27 @@ const CHECKS = {
     assert.deepEqual(outputs, ["bucket", "jobs"]);
   },
 
-  /** `cloudrun-pipelines preview --stack dev --json PLAN`: the plan's resources and outputs, no violation, no rehearsal problem, deployable. */
-  preview(plan, stdout) {
-    const { stack, resources, outputs } = json(plan);
+  /**
+   * `cloudrun-pipelines preview --stack dev --json -`: the plan on standard output alone, parsed with the CLI's own
+   * schema (cloudrun-pipelines/plan); its resources and outputs, no violation, no rehearsal problem, nothing blocking.
+   */
+  preview(plan, stderr, project) {
+    const { previewPlan } = require(require.resolve("cloudrun-pipelines/plan", { paths: [project] }));
+    const { stack, resources, outputs, violations, rehearsal, blockers } = previewPlan.parse(json(plan));
     assert.equal(stack, "dev");
     assert.deepEqual(resources.map((r) => `${r.type} ${r.name}`).sort(), RESOURCES);
     assert.deepEqual(outputs, OUTPUTS);
-    const printed = lines(read(stdout));
-    assert.ok(printed.includes("Guardrails: 13 rules, 0 violations"), "the guardrails' line");
-    assert.ok(
-      printed.includes("Deploy rehearsal: first deploy: 12 resources in 7 waves, 0 problems; destroy: leaves nothing billable"),
-      "the rehearsal's line",
-    );
+    assert.deepEqual(violations, []);
+    assert.deepEqual(rehearsal.problems, []);
+    assert.equal(rehearsal.resources, 12);
+    assert.equal(rehearsal.waves.length, 7);
+    assert.deepEqual(rehearsal.destroy, { blocked: [], stranded: [], retained: [] });
+    assert.deepEqual(blockers, []);
+    const printed = lines(read(stderr));
+    assert.ok(printed.includes("Guardrails: 13 rules, 0 violations"), "the guardrails' line, on standard error");
     assert.ok(
       printed.some((l) => l.startsWith("Verdict: deployable")),
-      "the verdict",
+      "the verdict, on standard error",
     );
   },
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The consumer test (`bash test/consumer/run.sh`, run by .ci/run after the tests): the packages as a user installs them.
+# The consumer test (`bash test/consumer/run.sh`, run by .ci/run before the tests): the packages as a user installs them.
 # It packs every publishable workspace (@cloudrun-pipelines/components, cloudrun-pipelines), lays a fresh project down
 # from the template (examples/own-pipeline, as `pulumi new` would: scaffold.js) in a temporary folder outside the
 # checkout, installs into it what a user installs (the template's dependencies from the npm registry, then the two
@@ -81,8 +81,8 @@ check "the components' $examples TSDoc examples: npx tsc --noEmit -p tsconfig.ex
 node "$here/load-program.js" "$app" dev >"$work/load.json"
 check "the program, compiled by the project's ts-node (type-checked), runs under the mock runtime" node "$here/check.js" load "$work/load.json" "$app"
 
-npx cloudrun-pipelines preview --stack dev --json "$work/plan.json" --outputs "$work/outputs.json" >"$work/preview.txt"
-check "npx cloudrun-pipelines preview --stack dev --json FILE: resources, outputs, guardrails, rehearsal" node "$here/check.js" preview "$work/plan.json" "$work/preview.txt"
+npx cloudrun-pipelines preview --stack dev --json - --outputs "$work/outputs.json" >"$work/plan.json" 2>"$work/preview.txt"
+check "npx cloudrun-pipelines preview --stack dev --json -: the plan alone on stdout, its resources, outputs, violations, rehearsal" node "$here/check.js" preview "$work/plan.json" "$work/preview.txt" "$app"
 
 # The run, on the stack outputs the preview wrote, against a fake Cloud Run Admin API on loopback (fake-cloud-run.ts),
 # run from the checkout; its first line, read through a FIFO, is its address once it listens.
