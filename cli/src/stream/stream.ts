@@ -1,15 +1,18 @@
 import { PubSub, v1 } from "@google-cloud/pubsub";
 import { randomUUID } from "crypto";
-import { Command, CommanderError } from "commander";
 import * as fs from "fs";
-import { z } from "zod";
+import { durationSeconds } from "../commands/shared/duration";
+import { parseAndRun } from "../commands/shared/error-line";
+import type { CommandIo } from "../commands/shared/io";
+import { commandProgram } from "../commands/shared/program";
+import { assertListening } from "../local/emulator";
 import { BadInput } from "../runner/errors";
 import { streamingOutputs } from "../contract/outputs";
 import { tripRequest } from "../contract/stream";
 import { readOutputsJson } from "../runner/outputs";
 import { awaitAnswer, BadAnswer, Bus, publishRequest, Received, WaitOptions } from "./correlate";
 
-/** Exit codes of the client (documented in `--help`). */
+/** Exit codes of the client, in the convention's table (commands/shared/exit.ts). */
 export const EXIT = { answered: 0, timeout: 1, badInput: 2, apiError: 3 } as const;
 
 /** gRPC status DEADLINE_EXCEEDED: a pull that waited its whole time without a message. */
@@ -56,10 +59,8 @@ export function pubsubBus(pubsub = new PubSub()): Bus & { close(): Promise<void>
   };
 }
 
-/** What the CLI talks to; tests pass their own. */
-export interface StreamIo {
-  out(text: string): void;
-  err(text: string): void;
+/** What the CLI talks to (commands/shared/io.ts); tests pass their own bus, ids and clock. */
+export interface StreamIo extends Pick<CommandIo, "out" | "err">, Partial<Pick<CommandIo, "env">> {
   bus?: Bus;
   /** New correlation ids. @default crypto.randomUUID */
   newId?: () => string;
@@ -74,8 +75,8 @@ pulls the result subscription (outputs.pipelines.streaming.resultSubscription) u
 arrives and prints it as JSON on stdout. Answers of other requesters are handed back at once (ack deadline 0),
 never acknowledged.
 
-Exit codes: 0 sent (or answered), 1 no answer within --timeout, 2 bad input (including a request the service
-answered with an error), 3 Pub/Sub error.
+Exit 1 when no answer came within --timeout, 2 for bad input (including a request the service answered with an
+error), 3 for Pub/Sub (or an emulator that does not answer). --timeout takes a duration: 90s, 5m, or seconds.
 
 Stack outputs come from \`pulumi stack output --json --stack <stack>\`, or from --outputs FILE
 (\`npm run preview -- --stack <stack> --outputs FILE\` writes one).
@@ -85,7 +86,15 @@ subscription.`;
 
 /** Most seconds `--timeout` takes: an hour. */
 const MAX_TIMEOUT_SECONDS = 3600;
-const timeoutSeconds = z.coerce.number().positive().max(MAX_TIMEOUT_SECONDS);
+
+/** Pub/Sub's own errors named as such (an answer that is not one keeps its message: correlate.ts). */
+const pubsub = <T>(call: Promise<T>): Promise<T> =>
+  call.catch((err: unknown) => {
+    throw err instanceof BadAnswer ? err : new Error(`Pub/Sub: ${err instanceof Error ? err.message : String(err)}`);
+  });
+
+/** The project of a full resource name, `projects/<project>/topics/<topic>`. */
+const projectOf = (name: string) => /^projects\/([^/]+)\//.exec(name)?.[1];
 
 /** The streaming entry of a stack's outputs. @throws BadInput naming the source and the field. */
 export function streamingOf(stack: string, file?: string): { requestTopic: string; resultSubscription: string } {
@@ -122,35 +131,37 @@ export function readRequest(file: string): unknown {
 export async function main(argv: readonly string[], io: StreamIo): Promise<number> {
   let code: number = EXIT.answered;
   let bus: (Bus & { close?: () => Promise<void> }) | undefined = io.bus;
-  const program = new Command("stream")
-    .description("Send requests to the streaming pipeline of a stack and wait for their answers.")
-    .addHelpText("after", HELP)
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
+  const env = io.env ?? process.env;
+  const program = commandProgram("stream", "Send requests to the streaming pipeline of a stack and wait for their answers.", io, HELP)
+    .option("--stack <name>", "stack whose outputs name the topic and subscription", "dev")
+    .option("--outputs <file>", "stack outputs as JSON instead of the Pulumi CLI");
+  const globals = () => program.opts<{ stack: string; outputs?: string }>();
   program
     .command("send")
     .description("publish a request with a new correlation id; with --wait, print its answer")
     .requiredOption("--file <file>", "the request as JSON, e.g. images/stream/sample/request.json")
     .option("--wait", "wait for the answer and print it on stdout")
-    .option("--timeout <seconds>", `with --wait: how long to wait, more than 0 and at most ${MAX_TIMEOUT_SECONDS}`, "60")
-    .option("--stack <name>", "stack whose outputs name the topic and subscription", "dev")
-    .option("--outputs <file>", "stack outputs as JSON instead of the Pulumi CLI")
-    .action(async (flags: { file: string; wait?: boolean; timeout: string; stack: string; outputs?: string }) => {
-      const timeout = timeoutSeconds.safeParse(flags.timeout);
-      if (!timeout.success) throw new BadInput(`--timeout "${flags.timeout}": expected seconds, more than 0 and at most ${MAX_TIMEOUT_SECONDS}`);
+    .option("--timeout <duration>", `with --wait: how long to wait, e.g. 90s or 5m (bare numbers are seconds), at most ${MAX_TIMEOUT_SECONDS / 60}m`, "60")
+    .action(async (flags: { file: string; wait?: boolean; timeout: string }) => {
+      const timeout = durationSeconds("--timeout", flags.timeout, MAX_TIMEOUT_SECONDS, false);
       const request = readRequest(flags.file);
-      const { requestTopic, resultSubscription } = streamingOf(flags.stack, flags.outputs);
+      const { requestTopic, resultSubscription } = streamingOf(globals().stack, globals().outputs);
       const correlationId = (io.newId ?? randomUUID)();
-      bus ??= pubsubBus();
-      const messageId = await publishRequest(bus, requestTopic, request, correlationId);
+      if (!bus) {
+        if (env.PUBSUB_EMULATOR_HOST) await assertListening(env.PUBSUB_EMULATOR_HOST);
+        // The project the outputs name: without it the client asks the environment (ADC, the metadata server) and
+        // fails with "Unable to detect a Project Id" (google-auth-library googleauth.js, NO_PROJECT_ID_FOUND).
+        bus = pubsubBus(new PubSub({ projectId: projectOf(requestTopic) }));
+      }
+      const messageId = await pubsub(publishRequest(bus, requestTopic, request, correlationId));
       if (!flags.wait) {
         io.out(`${correlationId}\n`);
         return;
       }
-      io.err(`published ${correlationId} (message ${messageId}) to ${requestTopic}; waiting up to ${timeout.data} s on ${resultSubscription}\n`);
-      const outcome = await awaitAnswer(bus, resultSubscription, correlationId, { timeoutMs: timeout.data * 1000, ...io.wait });
+      io.err(`published ${correlationId} (message ${messageId}) to ${requestTopic}; waiting up to ${timeout} s on ${resultSubscription}\n`);
+      const outcome = await pubsub(awaitAnswer(bus, resultSubscription, correlationId, { timeoutMs: timeout * 1000, ...io.wait }));
       if (outcome.kind === "timeout") {
-        io.err(`error: no answer for ${correlationId} within the --timeout of ${timeout.data} s on ${resultSubscription}\n`);
+        io.err(`error: no answer for ${correlationId} within the --timeout of ${timeout} s on ${resultSubscription}, try a longer --timeout\n`);
         code = EXIT.timeout;
         return;
       }
@@ -161,18 +172,8 @@ export async function main(argv: readonly string[], io: StreamIo): Promise<numbe
         code = EXIT.badInput;
       }
     });
-
   try {
-    await program.parseAsync([...argv], { from: "user" });
-    return code;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.answered : EXIT.badInput;
-    if (err instanceof BadInput) {
-      io.err(`error: ${err.message}\n`);
-      return EXIT.badInput;
-    }
-    io.err(`error: ${err instanceof BadAnswer ? err.message : `Pub/Sub: ${err instanceof Error ? err.message : String(err)}`}\n`);
-    return EXIT.apiError;
+    return await parseAndRun(program, argv, io.err, () => code);
   } finally {
     if (bus !== io.bus) await bus?.close?.().catch(() => undefined);
   }

@@ -140,6 +140,8 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
         out: () => undefined,
         err: (t) => void (err += t),
         isTTY,
+        env: {},
+        onInterrupt: () => () => undefined,
       });
       expect(code).to.equal(1);
       return err.split("\n");
