@@ -3,6 +3,7 @@ import { randomUUID } from "crypto";
 import * as fs from "fs";
 import { durationSeconds } from "../commands/shared/duration";
 import { parseAndRun } from "../commands/shared/error-line";
+import { EXIT as CONVENTION } from "../commands/shared/exit";
 import type { CommandIo } from "../commands/shared/io";
 import { commandProgram } from "../commands/shared/program";
 import { assertListening } from "../local/emulator";
@@ -12,8 +13,8 @@ import { tripRequest } from "../contract/stream";
 import { readOutputsJson } from "../runner/outputs";
 import { awaitAnswer, BadAnswer, Bus, publishRequest, Received, WaitOptions } from "./correlate";
 
-/** Exit codes of the client, in the convention's table (commands/shared/exit.ts). */
-export const EXIT = { answered: 0, timeout: 1, badInput: 2, apiError: 3 } as const;
+/** Exit codes of the client: the convention's table (commands/shared/exit.ts) in the client's words. */
+export const EXIT = { answered: CONVENTION.done, timeout: CONVENTION.failed, badInput: CONVENTION.badInput, apiError: CONVENTION.environment } as const;
 
 /** gRPC status DEADLINE_EXCEEDED: a pull that waited its whole time without a message. */
 const DEADLINE_EXCEEDED = 4;
