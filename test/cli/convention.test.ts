@@ -58,11 +58,9 @@ const lastLine = (err: string) => err.trimEnd().split("\n").pop() ?? "";
 describe("the command-line convention, every entry point as a real process (README, Command-line convention)", function () {
   this.timeout(CHILD_TEST_TIMEOUT_MS);
   let fake: FakeCloudRun;
-  let dir: string;
-  let outputsFile: string;
+  // Named here, since the table below names it; written once the plan is read.
+  const outputsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "convention-")), "outputs.json");
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "convention-"));
-    outputsFile = path.join(dir, "outputs.json");
     fs.writeFileSync(outputsFile, JSON.stringify((await planOf("dev")).outputs));
     fake = new FakeCloudRun();
     await fake.start();
