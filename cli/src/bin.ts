@@ -21,7 +21,7 @@ const COMMANDS: Record<string, { readonly description: string; load(args: readon
   },
   job: {
     description: "run a deployed Cloud Run job or chain of jobs with per-execution overrides (or --local), and report",
-    load: () => (require("./runner/cli") as typeof import("./runner/cli")).main,
+    load: () => (require("./commands/job") as typeof import("./commands/job")).main,
   },
   local: {
     description: "run the stack's pipelines on this machine, on Google's Pub/Sub emulator",
@@ -36,7 +36,7 @@ const COMMANDS: Record<string, { readonly description: string; load(args: readon
   },
   stream: {
     description: "send a request to the streaming pipeline and wait for its answer",
-    load: () => (require("./stream/stream") as typeof import("./stream/stream")).main,
+    load: () => (require("./commands/stream") as typeof import("./commands/stream")).main,
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */

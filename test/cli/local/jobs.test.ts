@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { main as local } from "../../../cli/src/commands/local";
 import { LocalPlan, readLocalPlan } from "../../../cli/src/local/plan";
-import { main as job } from "../../../cli/src/runner/cli";
+import { main as job } from "../../../cli/src/commands/job";
 import { defaultEndpoints, runLocalJob, runLocalPipeline } from "../../../cli/src/runner/local";
 import { buildOverrides } from "../../../cli/src/runner/overrides";
 import { LogLine, logLine } from "../../helpers/image-output";

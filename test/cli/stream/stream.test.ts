@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { awaitAnswer, Bus, Received } from "../../../cli/src/stream/correlate";
-import { EXIT, main, StreamIo } from "../../../cli/src/stream/stream";
+import { EXIT, main, StreamIo } from "../../../cli/src/commands/stream";
 import { loadFlights, train } from "../../../images/stream/src/model";
 import { handlePush } from "../../../images/stream/src/server";
 

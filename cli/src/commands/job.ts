@@ -1,23 +1,22 @@
 import { Option } from "commander";
 import { CHAIN_ENV } from "@cloudrun-pipelines/components/chain-env";
 import { MAX_TASK_TIMEOUT_SECONDS } from "@cloudrun-pipelines/components/limits";
-import { durationSeconds } from "../commands/shared/duration";
-import { runEntry } from "../commands/shared/entry";
-import { parseAndRun } from "../commands/shared/error-line";
-import type { CommandIo } from "../commands/shared/io";
-import { invocation, printJson, summaryLine } from "../commands/shared/output";
-import { commandProgram } from "../commands/shared/program";
-import { pipelineSummary } from "../commands/shared/summary";
+import { durationSeconds } from "./shared/duration";
+import { parseAndRun } from "./shared/error-line";
+import type { CommandIo } from "./shared/io";
+import { invocation, printJson, summaryLine } from "./shared/output";
+import { commandProgram } from "./shared/program";
+import { pipelineSummary } from "./shared/summary";
 import { readableLine } from "../local/process";
-import { createClients, RunClients } from "./client";
-import { BadInput, EXIT } from "./errors";
-import { cancel, DEFAULT_TIMING, outcome, read, Timing } from "./execute";
-import { runLocalFromCli } from "./local";
-import { buildOverrides } from "./overrides";
-import { jobByKey, readOutputs, RunnerOutputs } from "./outputs";
-import { runPipeline } from "./pipeline";
-import { runRemote } from "./remote";
-import { LogsOption, report, runJob } from "./run";
+import { createClients, RunClients } from "../runner/client";
+import { BadInput, EXIT } from "../runner/errors";
+import { cancel, DEFAULT_TIMING, outcome, read, Timing } from "../runner/execute";
+import { runLocalFromCli } from "../runner/local";
+import { buildOverrides } from "../runner/overrides";
+import { jobByKey, readOutputs, RunnerOutputs } from "../runner/outputs";
+import { runPipeline } from "../runner/pipeline";
+import { runRemote } from "../runner/remote";
+import { LogsOption, report, runJob } from "../runner/run";
 
 /** What the CLI talks to (commands/shared/io.ts); tests and the benchmark pass their own clients and timing. */
 export interface CliIo extends CommandIo {
@@ -83,8 +82,8 @@ function overrideFlags(flags: RunFlags): Parameters<typeof buildOverrides>[0] {
  * which the runner's other commands never need. `require`, not `import()`: in this CommonJS file TypeScript
  * (`module: nodenext`) types `import()` as an ES module import, which Node loads outside the TypeScript require hook.
  */
-function localCommand(): typeof import("../commands/local") {
-  return require("../commands/local") as typeof import("../commands/local"); // eslint-disable-line @typescript-eslint/no-require-imports -- lazy (above)
+function localCommand(): typeof import("./local") {
+  return require("./local") as typeof import("./local"); // eslint-disable-line @typescript-eslint/no-require-imports -- lazy (above)
 }
 
 /** Reads an execution name: a full resource name, or a short one resolved through the stack's jobs. */
@@ -296,9 +295,4 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 function fromEnv(env: NodeJS.ProcessEnv): Timing {
   const fixed = Number(env.RUNNER_POLL_SECONDS);
   return fixed > 0 ? { ...DEFAULT_TIMING, pollMs: { first: fixed * 1000, factor: 1, max: fixed * 1000 }, retryMs: fixed * 1000 } : DEFAULT_TIMING;
-}
-
-/** Runs the CLI on `argv` (this process's arguments by default) as this process (commands/shared/entry.ts). */
-export function runFromProcess(argv: readonly string[] = process.argv.slice(2)): void {
-  runEntry((args, io) => main(args, io), argv);
 }
