@@ -47,7 +47,7 @@ function run(
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => {
     err += d.toString();
-    if (options.signal && err.includes(options.signal.when) && child.signalCode === null) child.kill(options.signal.name);
+    if (options.signal && err.includes(options.signal.when) && !child.killed) child.kill(options.signal.name); // once: a second signal exits at once
   });
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, out, err })));
 }
@@ -160,6 +160,13 @@ describe("the command-line convention, every entry point as a real process (READ
     } finally {
       fake.scripts.delete("dev-etl-transform");
     }
+  });
+
+  it("local up: SIGTERM stops what it started (the emulator, the service) and exits 143, with the summary line", async () => {
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "convention-up-"));
+    const ended = await run("local", ["--dir", state, "up", "streaming"], { signal: { name: "SIGTERM", when: "streaming is up: " } });
+    expect({ code: ended.code, out: ended.out }).to.deep.equal({ code: 143, out: "" });
+    expect(lastLine(ended.err)).to.match(new RegExp(`^local up streaming: STOPPED in \\S+; state ${state}/$`));
   });
 
   it("local pipeline: stdout empty without --json; the summary line says where the results are and how to resume", async () => {
