@@ -11,7 +11,7 @@ import { planOf } from "../helpers/plan";
 
 const ROOT = path.join(__dirname, "..", "..");
 
-/** Every entry point, as its npm script runs it. */
+/** Every entry point, as its npm script runs it (etl: the image's own CLI, whose lines are Cloud Logging's JSON). */
 const ENTRIES: Record<string, string[]> = {
   preview: ["cli/src/bin.ts", "preview"],
   job: ["cli/src/bin.ts", "job"],
@@ -19,6 +19,7 @@ const ENTRIES: Record<string, string[]> = {
   promote: ["cli/src/bin.ts", "promote"],
   stream: ["cli/src/bin.ts", "stream"],
   bench: ["bench/run.ts"],
+  etl: ["images/etl/src/main.ts"],
 };
 
 interface Ended {
@@ -68,7 +69,14 @@ describe("the command-line convention, every entry point as a real process (READ
   after(() => fake.stop());
   const cloudRun = () => ({ CLOUD_RUN_EMULATOR_HOST: fake.host, RUNNER_POLL_SECONDS: "0.02" });
 
-  for (const entry of Object.keys(ENTRIES)) {
+  it("etl (the image's own CLI): --help into a closed reader is quiet; an unknown flag exits 2 with one ERROR line, structured for Cloud Logging", async () => {
+    expect(await run("etl", ["--help"], { closeStdout: true })).to.deep.equal({ code: 0, out: "", err: "" });
+    const bad = await run("etl", ["extract", "--nope"]);
+    expect({ code: bad.code, out: bad.out }).to.deep.equal({ code: 2, out: "" });
+    expect(JSON.parse(bad.err)).to.deep.include({ severity: "ERROR", message: "unknown option '--nope'" });
+  });
+
+  for (const entry of Object.keys(ENTRIES).filter((name) => name !== "etl")) {
     it(`${entry}: --help into a reader that closed early (EPIPE) is quiet and exits 0`, async () => {
       expect(await run(entry, ["--help"], { closeStdout: true })).to.deep.equal({ code: 0, out: "", err: "" });
     });
