@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { runEntry, type CommandMain } from "./commands/shared/entry";
+import { exitCodeOf } from "./commands/shared/exit";
 import { quietOnEpipe } from "./commands/shared/io";
-import { EXIT_HELP } from "./commands/shared/program";
+import { EXIT_HELP, oneLine } from "./commands/shared/program";
 
 // Each command is loaded only when it runs: `job` does not load Pulumi, the preview does not load the Google clients.
 // `require`, not `import()`: in this CommonJS package TypeScript (`module: nodenext`) types `import()` as an ES module
@@ -58,7 +59,8 @@ export function run(argv: readonly string[]): void {
     .addHelpText("after", `\n${EXIT_HELP}`)
     .enablePositionalOptions()
     .showSuggestionAfterError()
-    .configureOutput({ writeOut: out, writeErr: err });
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err, outputError: oneLine() });
   for (const [name, command] of Object.entries(COMMANDS)) {
     program
       .command(name)
@@ -70,7 +72,12 @@ export function run(argv: readonly string[]): void {
       .argument("[options...]", `see: cloudrun-pipelines ${name} --help`)
       .action((args: string[]) => runEntry(command.load(args), args));
   }
-  program.parse([...argv], { from: "user" });
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (caught) {
+    // commander's own: --help and --version (0), an unknown or missing command (2), already written on stderr.
+    process.exit(exitCodeOf(caught));
+  }
 }
 
 if (require.main === module) run(process.argv.slice(2));

@@ -13,6 +13,7 @@ const ROOT = path.join(__dirname, "..", "..");
 
 /** Every entry point, as its npm script runs it (etl: the image's own CLI, whose lines are Cloud Logging's JSON). */
 const ENTRIES: Record<string, string[]> = {
+  "cloudrun-pipelines": ["cli/src/bin.ts"],
   preview: ["cli/src/bin.ts", "preview"],
   job: ["cli/src/bin.ts", "job"],
   local: ["cli/src/bin.ts", "local"],
@@ -89,6 +90,7 @@ describe("the command-line convention, every entry point as a real process (READ
   }
 
   const badInput: [string, string, string[], string][] = [
+    ["a misspelt command", "cloudrun-pipelines", ["prevew"], "error: unknown command 'prevew', did you mean preview? (see --help)\n"],
     ["a misspelt flag", "job", ["--outptus", outputsFile], "error: unknown option '--outptus', did you mean --outputs? (see --help)\n"],
     ["a misspelt subcommand", "job", ["rn", "extract"], "error: unknown command 'rn', did you mean run? (see --help)\n"],
     [

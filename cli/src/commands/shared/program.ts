@@ -9,7 +9,7 @@ export const EXIT_HELP = "Exit codes: 0 done, 1 the work failed, 2 bad input or 
  * '--outptus'`) with its "Did you mean" suggestion (`showSuggestionAfterError`, on by default; src:
  * node_modules/commander/lib/command.js, `unknownOption` and `unknownCommand`) on the same line, then the fix.
  */
-function oneLine(): (text: string, write: (text: string) => void) => void {
+export function oneLine(): (text: string, write: (text: string) => void) => void {
   return (text, write) => {
     const [first, ...rest] = text.trim().split("\n");
     const hint = rest.map((line) => line.trim().replace(/^\((.*)\)$/, "$1")).filter(Boolean);
