@@ -7,6 +7,7 @@ import { durationSeconds } from "./shared/duration";
 import { parseAndRun } from "./shared/error-line";
 import { EXIT as CONVENTION } from "./shared/exit";
 import type { CommandIo } from "./shared/io";
+import { summaryLine } from "./shared/output";
 import { commandProgram } from "./shared/program";
 
 /** Exit codes of the client: the convention's table (shared/exit.ts) in the client's words. */
@@ -57,6 +58,7 @@ export async function main(argv: readonly string[], io: StreamIo): Promise<numbe
   let code: number = EXIT.answered;
   let bus: (Bus & { close?: () => Promise<void> }) | undefined = io.bus;
   const env = io.env ?? process.env;
+  const started = Date.now();
   const program = commandProgram("stream", "Send requests to the streaming pipeline of a stack and wait for their answers.", io, HELP)
     .option("--stack <name>", "stack whose outputs name the topic and subscription", "dev")
     .option("--outputs <file>", "stack outputs as JSON instead of the Pulumi CLI");
@@ -95,7 +97,11 @@ export async function main(argv: readonly string[], io: StreamIo): Promise<numbe
       if (typeof refusal === "string") {
         io.err(`error: the service refused the request: ${refusal}\n`);
         code = EXIT.badInput;
+        return;
       }
+      io.err(
+        summaryLine({ what: "stream send", state: "ANSWERED", ms: Date.now() - started, results: [`correlation id ${correlationId}`, "the answer on stdout"] }),
+      );
     });
   try {
     return await parseAndRun(program, argv, io.err, () => code);
