@@ -3,9 +3,10 @@ import { BadInput } from "../../runner/errors";
 
 /**
  * One duration grammar for every flag that takes one (`job run --timeout`/`--task-timeout`, `stream --timeout`):
- * units as parse-duration reads them (`90s`, `30m`, `1h30m`, `1.5h`, `2d`), or a bare number of seconds, as
- * gcloud's duration flags take it (src: https://cloud.google.com/sdk/gcloud/reference/topic/datetimes, "Absolute
- * durations": "an integer followed by an optional unit", "the default unit is seconds").
+ * units as parse-duration reads them (`90s`, `30m`, `1h30m`, `1.5h`, `2d`), or a bare number of seconds, as the
+ * runner's `--timeout` and the stream's took them before (parse-duration alone would read `600` as milliseconds).
+ * UNVERIFIED: that gcloud's `--task-timeout` reads a bare number as seconds too; its reference page
+ * (https://cloud.google.com/sdk/gcloud/reference/run/jobs/execute) was searched, but the flag's text not retrieved.
  * @param whole - whole seconds only (Cloud Run's timeouts); else fractions too, more than 0.
  * @returns seconds, from 1 (or more than 0) to `maxSeconds`.
  * @throws BadInput naming the flag, the value and the accepted range.
