@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { promotePlaceholder as placeholder } from "cloudrun-pipelines/contract";
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import {
   BIGQUERY_LOCATIONS,
@@ -265,6 +266,16 @@ export function promotePlaceholder(stack: string): string {
 }
 
 /**
+ * The fix for an unknown key: the closest known key when it is a likely misspelling (at most a third of its letters
+ * differ, by Levenshtein distance), else every known key.
+ */
+function knownKeyHint(key: string): string {
+  const known = Object.keys(CONFIG_SCHEMA);
+  const near = closest(key, known);
+  return distance(key, near) <= Math.max(2, Math.floor(key.length / 3)) ? `did you mean ${qualified(near)}?` : `known keys: ${known.map(qualified).join(", ")}`;
+}
+
+/**
  * Validates raw config values (as `pulumi config` holds them: strings, with lists as JSON) into a {@link StackConfig}.
  * Keys are `gcp:project`, `gcp:region` and this project's keys without their namespace.
  * @param foreignKeyProblems - problems the caller found with keys outside this project's namespace, reported with the rest.
@@ -289,10 +300,7 @@ export function parseConfig(
   if (!result.success) {
     for (const issue of result.error.issues) {
       if (issue.code === "unrecognized_keys") {
-        for (const key of issue.keys)
-          problems.push(
-            `${qualified(key)} = ${JSON.stringify(present[key])}: unknown key; known keys: ${Object.keys(CONFIG_SCHEMA).map(qualified).join(", ")}`,
-          );
+        for (const key of issue.keys) problems.push(`${qualified(key)} = ${JSON.stringify(present[key])}: unknown key; ${knownKeyHint(key)}`);
       } else {
         const key = String(issue.path[0]);
         const value = key in present ? JSON.stringify(present[key]) : "(not set)";

@@ -11,7 +11,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../cli/src/runner/cli";
+import { main } from "../cli/src/commands/job";
 import { createClients, RunClients } from "../cli/src/runner/client";
 import { DEFAULT_TIMING, Timing } from "../cli/src/runner/timing";
 import { FakeCloudRun } from "../tools/fake-cloud-run";

@@ -193,9 +193,12 @@ describe("config", () => {
     expect(parseConfig({ ...REQUIRED, etlSourceToken: "abc" }, "dev", new Set(["etlSourceToken"])).etl.sourceToken).to.equal("abc");
   });
 
-  it("rejects a misspelt key instead of silently using the default", () => {
+  it("rejects a misspelt key instead of silently using the default, naming the closest key; a key like none lists them all", () => {
     expect(errorOf({ ...REQUIRED, stagingRetentionDay: "3" })).to.include(
-      'cloudrun-pipelines:stagingRetentionDay = "3": unknown key; known keys: gcp:project, gcp:region, cloudrun-pipelines:protectData',
+      'cloudrun-pipelines:stagingRetentionDay = "3": unknown key; did you mean cloudrun-pipelines:stagingRetentionDays?',
+    );
+    expect(errorOf({ ...REQUIRED, colour: "blue" })).to.include(
+      'cloudrun-pipelines:colour = "blue": unknown key; known keys: gcp:project, gcp:region, cloudrun-pipelines:protectData',
     );
   });
 

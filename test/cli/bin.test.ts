@@ -12,6 +12,9 @@ describe("cloudrun-pipelines: one bin (cli/src/bin.ts)", () => {
     const job = runNode([...RUN_TS, "cli/src/bin.ts", "job", "--help"], { cwd: ROOT });
     expect({ status: job.status, first: job.stdout.split("\n")[0] }).to.deep.equal({ status: 0, first: "Usage: job [options] [command]" });
     const promote = runNode([...RUN_TS, "cli/src/bin.ts", "promote", "--from", "dev"], { cwd: ROOT });
-    expect({ status: promote.status, err: promote.stderr }).to.deep.equal({ status: 2, err: "error: required option '--to <stack>' not specified\n" });
+    expect({ status: promote.status, err: promote.stderr }).to.deep.equal({
+      status: 2,
+      err: "error: required option '--to <stack>' not specified (see --help)\n",
+    });
   });
 });

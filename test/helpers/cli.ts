@@ -1,4 +1,4 @@
-import { main } from "../../cli/src/runner/cli";
+import { main } from "../../cli/src/commands/job";
 import { createClients } from "../../cli/src/runner/client";
 import { DEFAULT_TIMING, Timing } from "../../cli/src/runner/timing";
 import { PipelineReport } from "../../cli/src/runner/pipeline";
@@ -43,7 +43,7 @@ export async function runCli(
 }
 
 /**
- * The one JSON document the runner prints on stdout with `--json` (runner/cli.ts): the report of the command run, `T`
+ * The one JSON document the runner prints on stdout with `--json` (cli/src/commands/job.ts): the report of the command run, `T`
  * (`run`: {@link RunReport}; `pipeline`: {@link PipelineReport}; `pipeline --remote`: {@link RemoteReport}).
  */
 export function jsonReport<T extends RunReport | PipelineReport | RemoteReport>(out: string): T {

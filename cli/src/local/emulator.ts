@@ -65,6 +65,30 @@ export async function waitForPort(host: string, port: number, until: () => strin
   }
 }
 
+/** How long {@link assertListening} waits for a connection: on loopback, a refusal comes at once. */
+const CONNECT_MS = 1000;
+
+/**
+ * Checks that something accepts TCP connections at `PUBSUB_EMULATOR_HOST` before a client uses it: the Pub/Sub
+ * client would otherwise retry for a minute and then fail with a gRPC deadline that names nothing.
+ * @throws Error naming the variable, its value and the fix, within {@link CONNECT_MS}.
+ * @example
+ * await assertListening("127.0.0.1:8085");
+ */
+export async function assertListening(host: string): Promise<void> {
+  const at = host.lastIndexOf(":");
+  const reason = await new Promise<string | undefined>((resolve) => {
+    const socket = net.connect({ host: host.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(host.slice(at + 1)) });
+    socket.setTimeout(CONNECT_MS, () => (socket.destroy(), resolve(`no answer within ${CONNECT_MS} ms`)));
+    socket.once("connect", () => (socket.destroy(), resolve(undefined)));
+    socket.once("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+  if (reason !== undefined)
+    throw new Error(
+      `PUBSUB_EMULATOR_HOST "${host}": nothing listens there (${reason}); start the emulator (npm run local -- up streaming prints its host) or unset PUBSUB_EMULATOR_HOST to use Pub/Sub`,
+    );
+}
+
 /**
  * The emulator `PUBSUB_EMULATOR_HOST` names (used as it is, never stopped here), else a new one started on a free
  * loopback port, with its data in a fresh temporary folder. Resolves once its port accepts connections (a cold
@@ -84,6 +108,7 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env, log: (
       throw new Error(
         `PUBSUB_EMULATOR_HOST "${given}": expected a loopback host:port such as 127.0.0.1:8085 (the emulator has no authentication; never expose it)`,
       );
+    await assertListening(given);
     return { host: given, stop: async () => undefined };
   }
   const missing = emulatorMissing(env);

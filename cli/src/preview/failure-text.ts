@@ -1,5 +1,4 @@
 import * as path from "path";
-import { SettingsError } from "../project/settings";
 import { StackConfigError } from "./config-check";
 import { ProgramError } from "./program-failure";
 import { TypeCheckError } from "./type-check";
@@ -31,8 +30,3 @@ export function failureText(err: unknown): string {
 
 /** A message on one line: Pulumi's own span two (e.g. its ConfigMissingError: the key, then "please set a value using …"). */
 const oneLine = (message: string) => message.trim().replace(/\s*\n\s*/g, "; ");
-
-/** The preview's exit code for a failure: 2 for bad config (a stack file, `Pulumi.yaml`, cloudrun-pipelines.yaml), else 1. */
-export function failureExitCode(err: unknown): number {
-  return err instanceof StackConfigError || err instanceof SettingsError ? 2 : 1;
-}

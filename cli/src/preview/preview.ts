@@ -1,17 +1,8 @@
-import { Command } from "commander";
-import * as fs from "fs";
 import * as path from "path";
-import { deployBlockers, verdictText } from "./deployability";
-import { deployerRoles, deployerText } from "./deployer-roles";
-import { diffPlans, renderDiff } from "./diff";
-import { rehearsalText, RehearsalResult, rehearseRun } from "./rehearsal";
+import { RehearsalResult, rehearseRun } from "./rehearsal";
 import { iamRows, renderIamTable, renderMermaid, renderSummary, renderTree } from "./render";
-import { findViolations, protectsData, RULES, Violation, violationText } from "./rules";
-import { planJson } from "./plan-json";
-import { readSettings } from "../project/settings";
-import { failureExitCode, failureText } from "./failure-text";
-import { ProgramRun, programOf, readStackConfig, runProgram } from "./run-program";
-import { typeCheck, typeCheckProgram } from "./type-check";
+import { findViolations, protectsData, RULES, Violation } from "./rules";
+import { ProgramRun, readStackConfig, runProgram } from "./run-program";
 
 /** The architecture document: generated, never edited by hand. */
 export function architectureDoc(run: ProgramRun): string {
@@ -79,7 +70,7 @@ export async function previewStack(program: string, stack: string): Promise<Stac
 }
 
 /** One stack of a program, with the stack file beside it. */
-function runStack(program: string, stack: string): Promise<ProgramRun> {
+export function runStack(program: string, stack: string): Promise<ProgramRun> {
   return runProgram(stack, readStackConfig(stack, path.dirname(path.resolve(program))), undefined, program);
 }
 
@@ -91,104 +82,4 @@ function runStack(program: string, stack: string): Promise<ProgramRun> {
  */
 export function previewExitCode(found: { violations: number; problems: number; blockers: number; strict: boolean }): number {
   return found.violations > 0 || found.problems > 0 || (found.strict && found.blockers > 0) ? 1 : 0;
-}
-
-/**
- * `cloudrun-pipelines preview [options]`: the preview of the Pulumi project in the current folder (its Pulumi.yaml,
- * `main`, stack files and cloudrun-pipelines.yaml), or of `--program FILE`.
- * @returns the exit code ({@link previewExitCode}; 2 for bad arguments).
- */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = new Command("preview")
-    .description("Runs the real program offline under the Pulumi mock runtime with a stack's config and prints what `pulumi up` would create.")
-    .option(
-      "--program <file>",
-      "the program to run; its Pulumi.yaml and Pulumi.<stack>.yaml are beside it (default: the project in this folder, its Pulumi.yaml's main)",
-    )
-    .option("--stack <name>", "stack whose Pulumi.<stack>.yaml is used", "dev")
-    .option("--docs-out <file>", "write the architecture diagram here (default: cloudrun-pipelines.yaml's preview.diagram, for its stack only)")
-    .option("--json <file>", "also write the whole plan as JSON (docs/preview-plan.md; - for standard output, the rest then goes to standard error)")
-    .option("--outputs <file>", "also write the stack outputs as JSON (the runner's --outputs)")
-    .option("--no-docs", "do not write the architecture diagram")
-    .option("--diff <stacks...>", "compare two stacks' plans instead, e.g. --diff dev prod: resources only in one, inputs and IAM that differ")
-    .option("--strict", "also exit 1 when the plan cannot be deployed as it stands (e.g. images not promoted yet), for CI")
-    .parse([...argv], { from: "user" });
-  const opts = program.opts<{
-    program: string;
-    stack: string;
-    docsOut?: string;
-    json?: string;
-    outputs?: string;
-    docs: boolean;
-    diff?: string[];
-    strict?: boolean;
-  }>();
-  let entry: string;
-  let settings: ReturnType<typeof readSettings>;
-  try {
-    entry = opts.program !== undefined ? path.resolve(opts.program) : programOf();
-    settings = readSettings(path.dirname(entry));
-  } catch (err) {
-    process.stderr.write(failureText(err));
-    return 2;
-  }
-  const root = path.dirname(entry);
-  // Type-checked beside the (transpile-only) run; nothing is printed before it passes, and its errors come first.
-  const tsconfig = settings.preview?.typeCheck;
-  const checked = tsconfig !== undefined ? typeCheck(path.resolve(root, tsconfig)) : typeCheckProgram(entry);
-  checked.catch(() => undefined);
-  const firstError = (err: unknown) =>
-    checked.then(
-      () => err,
-      (typeError: unknown) => typeError,
-    );
-  if (opts.diff) {
-    if (opts.diff.length !== 2) {
-      process.stderr.write(`error: --diff takes two stacks, e.g. --diff dev prod\n`);
-      return 2;
-    }
-    try {
-      const a = await runStack(entry, opts.diff[0]);
-      const b = await runStack(entry, opts.diff[1]);
-      await checked;
-      process.stdout.write(renderDiff(diffPlans(a, b)));
-      return 0;
-    } catch (caught) {
-      const err = await firstError(caught);
-      process.stderr.write(failureText(err));
-      return failureExitCode(err);
-    }
-  }
-  let preview: StackPreview;
-  try {
-    preview = await previewStack(entry, opts.stack);
-    await checked;
-  } catch (caught) {
-    const err = await firstError(caught);
-    process.stderr.write(failureText(err));
-    return failureExitCode(err);
-  }
-  const { run, violations, rehearsal } = preview;
-  const problems = violations.map(violationText);
-  const blockers = deployBlockers(run);
-  // With --json -, standard output holds the plan alone, so that it parses; the text goes to standard error.
-  const text = opts.json === "-" ? process.stderr : process.stdout;
-  text.write(planText(run, problems));
-  text.write(rehearsalText(rehearsal));
-  text.write(deployerText(deployerRoles(run)));
-  text.write(verdictText(blockers, { violations: problems.length, problems: rehearsal.problems.length }));
-  if (opts.json) {
-    const json = `${JSON.stringify(planJson({ run, iam: iamRows(run.resources), violations, rehearsal, blockers }), null, 2)}\n`;
-    if (opts.json === "-") process.stdout.write(json);
-    else fs.writeFileSync(opts.json, json);
-  }
-  if (opts.outputs) fs.writeFileSync(opts.outputs, `${JSON.stringify(run.outputs, null, 2)}\n`);
-  const diagram = settings.preview?.diagram;
-  const docsOut = opts.docsOut ?? (diagram !== undefined && diagram.stack === opts.stack ? path.resolve(root, diagram.file) : undefined);
-  if (opts.docs && docsOut !== undefined) {
-    fs.mkdirSync(path.dirname(docsOut), { recursive: true });
-    fs.writeFileSync(docsOut, architectureDoc(run));
-    process.stderr.write(`wrote ${path.relative(process.cwd(), docsOut)}\n`);
-  }
-  return previewExitCode({ violations: problems.length, problems: rehearsal.problems.length, blockers: blockers.length, strict: opts.strict === true });
 }

@@ -11,6 +11,22 @@ import { readOutputsJson } from "../project/outputs";
 
 const outputs = imageOutputs(z.string().regex(IMAGE_BY_DIGEST, "expected an image by digest, <registry>/<path>/<image>@sha256:<64 hex digits>"));
 
+/**
+ * The `--from` stack's outputs (project/outputs.ts); when they cannot be read, the fix names a deployed stack's
+ * outputs (`pulumi stack output --json`), never the offline preview's, which promote refuses.
+ * @throws BadInput naming the stack, the missing file or the Pulumi CLI's failure, and that command.
+ */
+function deployedOutputs(from: string, to: string, outputsFile?: string): { json: unknown; from: string } {
+  const fix = `promote reads a deployed stack's outputs: \`pulumi stack output --json --stack ${from} > ${from}-outputs.json\`, then \`cloudrun-pipelines promote --from ${from} --to ${to} --outputs ${from}-outputs.json\``;
+  if (outputsFile !== undefined && !fs.existsSync(outputsFile)) throw new BadInput(`--outputs ${outputsFile}: no such file; ${fix}`);
+  try {
+    return readOutputsJson(from, outputsFile);
+  } catch (err) {
+    if (!(err instanceof BadInput) || outputsFile !== undefined) throw err;
+    throw new BadInput(`--from ${from}: no outputs from the Pulumi CLI (${err.message.split(":")[0]}); ${fix}`);
+  }
+}
+
 /** What a promotion changed: per image, the digest before (if any) and after. */
 export type Promotion = Record<string, { from?: string; to: string }>;
 
@@ -48,7 +64,7 @@ export function promotedKeys(images: readonly string[], root = process.cwd()): R
 export function promote(from: string, to: string, outputsFile?: string, root = process.cwd()): Promotion {
   const file = path.join(root, `Pulumi.${to}.yaml`);
   if (!fs.existsSync(file)) throw new BadInput(`--to ${to}: no stack file ${path.basename(file)} in ${root}`);
-  const { json, from: source } = readOutputsJson(from, outputsFile);
+  const { json, from: source } = deployedOutputs(from, to, outputsFile);
   if (JSON.stringify(json).includes(OFFLINE_DIGEST)) {
     throw new BadInput(
       `--from ${from}: ${source} came from the offline preview (its images are ${OFFLINE_DIGEST}, which no registry holds); promote a deployed stack: \`pulumi up --stack ${from}\`, then \`cloudrun-pipelines promote --from ${from} --to ${to}\` without --outputs (or with the outputs of \`pulumi stack output --json --stack ${from}\`)`,

@@ -173,14 +173,3 @@ export async function runLocalFromCli(stack: string, key: string, overrides: Ove
   const plan = await planOf(stack);
   return runLocalJob(plannedJob(plan, key), overrides, { endpoints: defaultEndpoints(), log, project: plan });
 }
-
-/** `npm run job -- --local pipeline <name>`: the stack's plan, then {@link runLocalPipeline}. */
-export async function runLocalPipelineFromCli(
-  stack: string,
-  name: string,
-  env: readonly string[],
-  log: (line: string) => void,
-  resume: { runId?: string; from?: string; allowEnvOverride?: boolean } = {},
-): Promise<LocalPipelineReport> {
-  return runLocalPipeline(await planOf(stack), name, env, { endpoints: defaultEndpoints(), log, ...resume });
-}

@@ -1,16 +1,10 @@
 import { PubSub, v1 } from "@google-cloud/pubsub";
-import { randomUUID } from "crypto";
-import { Command, CommanderError } from "commander";
 import * as fs from "fs";
-import { z } from "zod";
 import { BadInput } from "../errors";
 import { streamingOutputs } from "../contract/outputs";
 import { tripRequest } from "../contract/stream";
 import { readOutputsJson } from "../project/outputs";
-import { awaitAnswer, BadAnswer, Bus, publishRequest, Received, WaitOptions } from "./correlate";
-
-/** Exit codes of the client (documented in `--help`). */
-export const EXIT = { answered: 0, timeout: 1, badInput: 2, apiError: 3 } as const;
+import { Bus, Received } from "./correlate";
 
 /** gRPC status DEADLINE_EXCEEDED: a pull that waited its whole time without a message. */
 const DEADLINE_EXCEEDED = 4;
@@ -56,37 +50,6 @@ export function pubsubBus(pubsub = new PubSub()): Bus & { close(): Promise<void>
   };
 }
 
-/** What the CLI talks to; tests pass their own. */
-export interface StreamIo {
-  out(text: string): void;
-  err(text: string): void;
-  bus?: Bus;
-  /** New correlation ids. @default crypto.randomUUID */
-  newId?: () => string;
-  /** Clock and pauses of the wait (tests). */
-  wait?: Pick<WaitOptions, "now" | "sleep" | "pullMs" | "pauseMs">;
-}
-
-const HELP = `
-Sends a trip request to the streaming pipeline: publishes the request file's JSON to the stack's request topic
-(outputs.pipelines.streaming.requestTopic) with a new correlationId attribute, and prints the id. With --wait,
-pulls the result subscription (outputs.pipelines.streaming.resultSubscription) until the answer with that id
-arrives and prints it as JSON on stdout. Answers of other requesters are handed back at once (ack deadline 0),
-never acknowledged.
-
-Exit codes: 0 sent (or answered), 1 no answer within --timeout, 2 bad input (including a request the service
-answered with an error), 3 Pub/Sub error.
-
-Stack outputs come from \`pulumi stack output --json --stack <stack>\`, or from --outputs FILE
-(\`npm run preview -- --stack <stack> --outputs FILE\` writes one).
-PUBSUB_EMULATOR_HOST=host:port sends everything to the Pub/Sub emulator (the client library reads it).
-The identity needs roles/pubsub.publisher on the request topic and roles/pubsub.subscriber on the result
-subscription.`;
-
-/** Most seconds `--timeout` takes: an hour. */
-const MAX_TIMEOUT_SECONDS = 3600;
-const timeoutSeconds = z.coerce.number().positive().max(MAX_TIMEOUT_SECONDS);
-
 /** The streaming entry of a stack's outputs. @throws BadInput naming the source and the field. */
 export function streamingOf(stack: string, file?: string): { requestTopic: string; resultSubscription: string } {
   const { json, from } = readOutputsJson(stack, file);
@@ -113,67 +76,4 @@ export function readRequest(file: string): unknown {
     throw new BadInput(`--file: ${file} is not a trip request: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
   }
   return json;
-}
-
-/**
- * The client: `main(["send", "--file", "req.json", "--wait"], io)`.
- * @returns the exit code (see the help text).
- */
-export async function main(argv: readonly string[], io: StreamIo): Promise<number> {
-  let code: number = EXIT.answered;
-  let bus: (Bus & { close?: () => Promise<void> }) | undefined = io.bus;
-  const program = new Command("stream")
-    .description("Send requests to the streaming pipeline of a stack and wait for their answers.")
-    .addHelpText("after", HELP)
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
-  program
-    .command("send")
-    .description("publish a request with a new correlation id; with --wait, print its answer")
-    .requiredOption("--file <file>", "the request as JSON, e.g. images/stream/sample/request.json")
-    .option("--wait", "wait for the answer and print it on stdout")
-    .option("--timeout <seconds>", `with --wait: how long to wait, more than 0 and at most ${MAX_TIMEOUT_SECONDS}`, "60")
-    .option("--stack <name>", "stack whose outputs name the topic and subscription", "dev")
-    .option("--outputs <file>", "stack outputs as JSON instead of the Pulumi CLI")
-    .action(async (flags: { file: string; wait?: boolean; timeout: string; stack: string; outputs?: string }) => {
-      const timeout = timeoutSeconds.safeParse(flags.timeout);
-      if (!timeout.success) throw new BadInput(`--timeout "${flags.timeout}": expected seconds, more than 0 and at most ${MAX_TIMEOUT_SECONDS}`);
-      const request = readRequest(flags.file);
-      const { requestTopic, resultSubscription } = streamingOf(flags.stack, flags.outputs);
-      const correlationId = (io.newId ?? randomUUID)();
-      bus ??= pubsubBus();
-      const messageId = await publishRequest(bus, requestTopic, request, correlationId);
-      if (!flags.wait) {
-        io.out(`${correlationId}\n`);
-        return;
-      }
-      io.err(`published ${correlationId} (message ${messageId}) to ${requestTopic}; waiting up to ${timeout.data} s on ${resultSubscription}\n`);
-      const outcome = await awaitAnswer(bus, resultSubscription, correlationId, { timeoutMs: timeout.data * 1000, ...io.wait });
-      if (outcome.kind === "timeout") {
-        io.err(`error: no answer for ${correlationId} within the --timeout of ${timeout.data} s on ${resultSubscription}\n`);
-        code = EXIT.timeout;
-        return;
-      }
-      io.out(`${JSON.stringify(outcome.answer, null, 2)}\n`);
-      const refusal = (outcome.answer as { error?: unknown } | null)?.error;
-      if (typeof refusal === "string") {
-        io.err(`error: the service refused the request: ${refusal}\n`);
-        code = EXIT.badInput;
-      }
-    });
-
-  try {
-    await program.parseAsync([...argv], { from: "user" });
-    return code;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.answered : EXIT.badInput;
-    if (err instanceof BadInput) {
-      io.err(`error: ${err.message}\n`);
-      return EXIT.badInput;
-    }
-    io.err(`error: ${err instanceof BadAnswer ? err.message : `Pub/Sub: ${err instanceof Error ? err.message : String(err)}`}\n`);
-    return EXIT.apiError;
-  } finally {
-    if (bus !== io.bus) await bus?.close?.().catch(() => undefined);
-  }
 }

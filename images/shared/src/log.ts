@@ -17,8 +17,22 @@ export interface Io {
   stderr(line: string): void;
 }
 
-/** The process's own streams. */
-export const processIo: Io = { stdout: (line) => process.stdout.write(line), stderr: (line) => process.stderr.write(line) };
+/**
+ * Writes to `stream` until its reader has gone (EPIPE, e.g. `npm run etl -- --help | head -1`), then drops the lines:
+ * Node emits the failed write as an `error` event, which with no listener ends the process with a stack
+ * (src: https://nodejs.org/api/stream.html#event-error).
+ */
+function untilClosed(stream: NodeJS.WriteStream): (line: string) => void {
+  let open = true;
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    open = false;
+  });
+  return (line) => void (open && stream.write(line));
+}
+
+/** The process's own streams, quiet once their reader has gone. */
+export const processIo: Io = { stdout: untilClosed(process.stdout), stderr: untilClosed(process.stderr) };
 
 const METHOD = { DEBUG: "debug", INFO: "info", NOTICE: "notice", WARNING: "warn", ERROR: "error" } as const;
 

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { main as local } from "../../../cli/src/commands/local";
 import { LocalPlan, readLocalPlan } from "../../../cli/src/local/plan";
-import { main as job } from "../../../cli/src/runner/cli";
+import { main as job } from "../../../cli/src/commands/job";
 import { defaultEndpoints, runLocalJob, runLocalPipeline } from "../../../cli/src/runner/local";
 import { buildOverrides } from "../../../cli/src/runner/overrides";
 import { LogLine, logLine } from "../../helpers/image-output";
@@ -140,6 +140,8 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
         out: () => undefined,
         err: (t) => void (err += t),
         isTTY,
+        env: {},
+        onInterrupt: () => () => undefined,
       });
       expect(code).to.equal(1);
       return err.split("\n");
@@ -156,6 +158,12 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
       expect(line).to.match(new RegExp(`^\\[extract/0\\] \\d\\d:\\d\\d:\\d\\d ERROR {3}${failed.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`));
       expect(next).to.equal("    err: {"); // the error, its stack beneath, not the JSON of stack_trace on the same line
     }
+    // npm run job -- --local: the same readable lines on a terminal, as the runner's --logs shows them.
+    let jobErr = "";
+    const jobIo = { out: () => undefined, err: (t: string) => void (jobErr += t), isTTY: true, env: {}, onInterrupt: () => () => undefined };
+    expect(await job(["--local", "run", "extract", "--env", "SOURCE_URI=/no/such/file.csv"], jobIo)).to.equal(1);
+    const jobLines = jobErr.split("\n").filter((l) => l.startsWith("[extract/0] "));
+    expect(jobLines.map((l) => /^\[extract\/0\] \d\d:\d\d:\d\d ERROR {3}extract failed: /.test(l))).to.deep.equal([true, true]);
   });
 
   it("npm run job -- --local run and npm run local -- pipeline name what is wrong, before running anything", async function () {

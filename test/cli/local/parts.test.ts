@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { createHash } from "crypto";
 import * as path from "path";
 import { portableSql } from "../../../images/etl/local/duckdb-warehouse";
-import { emulatorMissing, INSTALL_HINT, startEmulator } from "../../../cli/src/local/emulator";
+import * as net from "net";
+import { emulatorMissing, freePort, INSTALL_HINT, startEmulator } from "../../../cli/src/local/emulator";
 import { localPath } from "../../../images/etl/local/folder-storage";
 import { finalizeMessage, notifies } from "../../../cli/src/local/notification";
 import { PlannedNotification } from "../../../cli/src/local/plan";
@@ -153,10 +154,19 @@ describe("local: the pieces", () => {
       expect(readableLine(other)).to.equal(other);
   });
 
-  it("the emulator: only a loopback PUBSUB_EMULATOR_HOST is used; without gcloud, the reason and how to install it", async () => {
-    const reused = await startEmulator({ PUBSUB_EMULATOR_HOST: "127.0.0.1:8085" });
-    expect(reused.host).to.equal("127.0.0.1:8085");
+  it("the emulator: only a loopback PUBSUB_EMULATOR_HOST where something listens is used; without gcloud, the reason and how to install it", async () => {
+    const listening = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
+    const host = `127.0.0.1:${(listening.address() as net.AddressInfo).port}`;
+    const reused = await startEmulator({ PUBSUB_EMULATOR_HOST: host });
+    listening.close();
+    expect(reused.host).to.equal(host);
+    const nobody = `127.0.0.1:${await freePort()}`;
     let error: Error | undefined;
+    await startEmulator({ PUBSUB_EMULATOR_HOST: nobody }).catch((err: Error) => (error = err));
+    expect(error?.message).to.equal(
+      `PUBSUB_EMULATOR_HOST "${nobody}": nothing listens there (ECONNREFUSED); start the emulator (npm run local -- up streaming prints its host) or unset PUBSUB_EMULATOR_HOST to use Pub/Sub`,
+    );
     await startEmulator({ PUBSUB_EMULATOR_HOST: "10.0.0.5:8085" }).catch((err: Error) => (error = err));
     expect(error?.message).to.equal(
       'PUBSUB_EMULATOR_HOST "10.0.0.5:8085": expected a loopback host:port such as 127.0.0.1:8085 (the emulator has no authentication; never expose it)',

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { penguinRows, writePenguinsCsv } from "../../../bench/scorer.bench";
-import { main as stream } from "../../../cli/src/stream/stream";
+import { main as stream } from "../../../cli/src/commands/stream";
 import { LocalPlan, readLocalPlan } from "../../../cli/src/local/plan";
 import { LocalPipeline, up } from "../../../cli/src/local/up";
 import { useEmulator } from "../../helpers/emulator";

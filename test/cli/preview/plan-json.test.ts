@@ -52,7 +52,17 @@ describe("the plan as JSON (--json): the previewPlan schema (cloudrun-pipelines/
     expect(bucket?.outputs).to.deep.include({ url: "gs://my-pipelines-dev-dev-landing", project: "my-pipelines-dev" });
     expect(bucket?.parent).to.match(/\$pipelines:gcp:Bucket::landing$/);
     expect(plan.iam).to.deep.equal(iamRows(preview.run.resources));
-    expect(plan.outputs).to.deep.equal({ bucket: "my-pipelines-dev-dev-landing", job: "projects/my-pipelines-dev/locations/europe-west1/jobs/dev-validate" });
+    expect(plan.outputs).to.deep.equal({
+      bucket: "my-pipelines-dev-dev-landing",
+      jobs: {
+        validate: {
+          jobName: "dev-validate",
+          name: "projects/my-pipelines-dev/locations/europe-west1/jobs/dev-validate",
+          project: "my-pipelines-dev",
+          region: "europe-west1",
+        },
+      },
+    });
     expect(plan.violations).to.deep.equal([]);
     expect(plan.rehearsal.problems).to.deep.equal([]);
     expect(plan.rehearsal.resources).to.equal(preview.rehearsal.resources);

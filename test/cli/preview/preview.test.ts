@@ -208,10 +208,10 @@ describe("preview", () => {
     expect(previewExitCode({ ...found, problems: 1 })).to.equal(1);
   });
 
-  it("an unknown stack fails with the stacks there are, and a non-zero exit", function () {
+  it("an unknown stack is bad input: the error line with the stacks there are, exit 2", function () {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
     const result = preview("--stack", "qa", "--no-docs");
-    expect(result.status).to.equal(1);
+    expect(result.status).to.equal(2);
     expect(result.stderr).to.equal("error: no stack file Pulumi.qa.yaml; stacks: dev, prod, staging\n");
   });
 });

@@ -25,12 +25,12 @@ const preview = (dir: string) => runNode([...RUN_TS, path.join(ROOT, "cli", "src
 /** Fails at run time: `settings.label` is undefined. */
 const RUNTIME_ERROR = ['const settings = JSON.parse("{}") as { label?: string };', "export const label = settings.label!.trim();"];
 
-describe("a user's program that fails: one error: line, tsc's diagnostic first", () => {
+describe("a user's program that fails: one error: line, tsc's diagnostic first, exit 2 (the preview's input is bad)", () => {
   it("a type error is reported with tsc's diagnostic even when the program also fails at run time, and no bare inspected Error", function () {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
     const dir = project(['const count: number = new pulumi.Config().require("name");', ...RUNTIME_ERROR]);
     const result = preview(dir);
-    expect(result.status).to.equal(1);
+    expect(result.status).to.equal(2);
     expect(result.stdout).to.equal("");
     const lines = result.stderr.trimEnd().split("\n");
     expect(lines[0]).to.match(
@@ -43,7 +43,7 @@ describe("a user's program that fails: one error: line, tsc's diagnostic first",
   it("a run-time failure alone is one error: line naming the program, the stack file and what it threw", function () {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
     const result = preview(project(RUNTIME_ERROR));
-    expect(result.status).to.equal(1);
+    expect(result.status).to.equal(2);
     expect(result.stderr).to.equal(
       "error: index.ts failed under the mock runtime with the config of Pulumi.dev.yaml: TypeError: Cannot read properties of undefined (reading 'trim'); fix the program or that config\n",
     );

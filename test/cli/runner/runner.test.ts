@@ -4,7 +4,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../../cli/src/runner/cli";
+import { main } from "../../../cli/src/commands/job";
 import { createClients } from "../../../cli/src/runner/client";
 import { Execution } from "../../../cli/src/runner/api";
 import { DEFAULT_TIMING, Timing } from "../../../cli/src/runner/timing";

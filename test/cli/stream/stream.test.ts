@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { awaitAnswer, Bus, Received } from "../../../cli/src/stream/correlate";
-import { EXIT, main, StreamIo } from "../../../cli/src/stream/stream";
+import { EXIT, main, StreamIo } from "../../../cli/src/commands/stream";
 import { loadFlights, train } from "../../../images/stream/src/model";
 import { handlePush } from "../../../images/stream/src/server";
 
@@ -147,10 +147,20 @@ describe("client/stream", () => {
     const run = io(bus, "id-a");
     expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait"], run.io)).to.equal(EXIT.answered);
     expect(JSON.parse(run.out.join(""))).to.deep.equal({ correlationId: "id-a", predictedDelayMinutes: 0.1, model: { trainedRows: 8000, maeMinutes: 19.61 } });
-    expect(run.err).to.deep.equal([`published id-a (message m1) to ${REQUEST_TOPIC}; waiting up to 60 s on ${RESULTS}\n`]);
+    expect(run.err[0]).to.equal(`published id-a (message m1) to ${REQUEST_TOPIC}; waiting up to 60 s on ${RESULTS}\n`);
+    expect(run.err.slice(1).join("")).to.match(/^stream send: ANSWERED in \S+; correlation id id-a; the answer on stdout\n$/);
     expect(bus.calls).to.deep.equal(["ack m2/1"]);
     expect(bus.available(RESULTS)).to.deep.equal([]);
     expect(bus.leased(RESULTS)).to.equal(0);
+  });
+
+  it("--stack and --outputs before the subcommand too, as the README writes it; --timeout in the one duration grammar", async () => {
+    const bus = withService();
+    const run = io(bus, "id-a");
+    expect(await main(["--outputs", OUTPUTS, "send", "--file", REQUEST_FILE, "--wait", "--timeout", "1m30s"], run.io)).to.equal(EXIT.answered);
+    expect(run.err[0]).to.equal(`published id-a (message m1) to ${REQUEST_TOPIC}; waiting up to 90 s on ${RESULTS}\n`);
+    expect(run.err.slice(1).join("")).to.match(/^stream send: ANSWERED in \S+; correlation id id-a; the answer on stdout\n$/);
+    expect(JSON.parse(run.out.join(""))).to.deep.include({ correlationId: "id-a" });
   });
 
   it("an error answer from the service (a request it refused) is printed and exits 2", async () => {
@@ -250,7 +260,7 @@ describe("client/stream", () => {
     const run = io(bus, "id-a", wait);
     expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait", "--timeout", "2.5"], run.io)).to.equal(EXIT.timeout);
     expect(run.out).to.deep.equal([]);
-    expect(run.err[1]).to.equal(`error: no answer for id-a within the --timeout of 2.5 s on ${RESULTS}\n`);
+    expect(run.err[1]).to.equal(`error: no answer for id-a within the --timeout of 2.5 s on ${RESULTS}, try a longer --timeout\n`);
     expect(clock.ms).to.equal(2500);
     expect(clock.sleeps).to.deep.equal([100, 200, 400, 800, 1000]);
     expect(bus.calls.every((c) => c.startsWith("nack m1/"))).to.equal(true);
@@ -276,13 +286,13 @@ describe("client/stream", () => {
     const badTopic = path.join(dir, "outputs-bad-topic.json");
     fs.writeFileSync(badTopic, JSON.stringify({ pipelines: { streaming: { requestTopic: "stream-requests", resultSubscription: RESULTS } } }));
 
-    expect(await attempt("send", "--outputs", OUTPUTS)).to.deep.equal({ code: 2, err: "error: required option '--file <file>' not specified\n" });
+    expect(await attempt("send", "--outputs", OUTPUTS)).to.deep.equal({ code: 2, err: "error: required option '--file <file>' not specified (see --help)\n" });
     expect(await attempt("send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait", "--timeout", "abc")).to.deep.equal({
       code: 2,
-      err: 'error: --timeout "abc": expected seconds, more than 0 and at most 3600\n',
+      err: 'error: --timeout "abc": expected a duration from more than 0 to 1h, such as 90s, 30m, 1h30m or 600 (seconds)\n',
     });
     expect((await attempt("send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--timeout", "0")).err).to.equal(
-      'error: --timeout "0": expected seconds, more than 0 and at most 3600\n',
+      'error: --timeout "0": expected a duration from more than 0 to 1h, such as 90s, 30m, 1h30m or 600 (seconds)\n',
     );
     expect(await attempt("send", "--file", path.join(dir, "none.json"), "--outputs", OUTPUTS)).to.deep.equal({
       code: 2,
@@ -302,7 +312,10 @@ describe("client/stream", () => {
       err: `error: --outputs: ${badTopic} has no streaming pipeline: pipelines.streaming.requestTopic: expected projects/<project>/topics/<topic>\n`,
     });
     expect((await attempt("send", "--file", REQUEST_FILE, "--outputs", path.join(dir, "missing.json"))).err).to.match(/^error: --outputs: no such file /);
-    expect(await attempt("send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--nope")).to.deep.equal({ code: 2, err: "error: unknown option '--nope'\n" });
+    expect(await attempt("send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--nope")).to.deep.equal({
+      code: 2,
+      err: "error: unknown option '--nope' (see --help)\n",
+    });
     expect((await attempt("recv")).code).to.equal(2);
     expect(bus.topics.size).to.equal(0);
   });

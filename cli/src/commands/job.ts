@@ -1,22 +1,27 @@
-import { Command, CommanderError, Option } from "commander";
+import { Option } from "commander";
 import { CHAIN_ENV } from "@cloudrun-pipelines/components/chain-env";
-import { ApiError, BadInput, EXIT } from "../errors";
+import { MAX_TASK_TIMEOUT_SECONDS } from "@cloudrun-pipelines/components/limits";
+import { durationSeconds } from "./shared/duration";
+import { parseAndRun } from "./shared/error-line";
+import type { CommandIo } from "./shared/io";
+import { invocation, printJson, summaryLine } from "./shared/output";
+import { commandProgram } from "./shared/program";
+import { pipelineSummary } from "./shared/summary";
+import { readableLine } from "../local/process";
+import { BadInput, EXIT } from "../errors";
 import { jobByKey, readOutputs, RunnerOutputs } from "../project/outputs";
-import { outcome, runApi, RunApi } from "./api";
-import { createClients, RunClients } from "./client";
-import { RunIo } from "./io";
-import { runLocalFromCli, runLocalPipelineFromCli } from "./local";
-import { LogsOption } from "./logs";
-import { buildOverrides } from "./overrides";
-import { runPipeline } from "./pipeline";
-import { runRemote } from "./remote";
-import { report, runJob } from "./run";
-import { DEFAULT_TIMING, Timing } from "./timing";
+import { outcome, runApi, RunApi } from "../runner/api";
+import { createClients, RunClients } from "../runner/client";
+import { runLocalFromCli } from "../runner/local";
+import { LogsOption } from "../runner/logs";
+import { buildOverrides } from "../runner/overrides";
+import { runPipeline } from "../runner/pipeline";
+import { runRemote } from "../runner/remote";
+import { report, runJob } from "../runner/run";
+import { DEFAULT_TIMING, Timing } from "../runner/timing";
 
-/** What the CLI talks to; tests and the benchmark pass their own. */
-export interface CliIo extends RunIo {
-  out(text: string): void;
-  env: NodeJS.ProcessEnv;
+/** What the CLI talks to (commands/shared/io.ts); tests and the benchmark pass their own clients and timing. */
+export interface CliIo extends CommandIo {
   clients?: RunClients;
   timing?: Timing;
 }
@@ -25,9 +30,9 @@ const HELP = `
 Runs existing Cloud Run jobs of a stack with per-execution overrides; never changes the jobs.
 Overrides: --args/--arg replace the job's args entirely, --env merges into its env, --tasks and --timeout
 replace its task count and per-task timeout. With none of them, no overrides are sent.
-
-Exit codes: 0 succeeded, 1 execution failed (or was cancelled), 2 bad input, 3 API or permission error,
-130 interrupted (the execution is cancelled).
+gcloud's spellings (gcloud run jobs execute) are accepted: --async for --detach, --task-timeout for --timeout,
+--update-env-vars KEY=VALUE,... for --env; --tasks and --wait are the same. Durations: 90s, 30m, 1h30m, or seconds.
+On SIGINT or SIGTERM the execution is cancelled (exit 130 or 143). A failed pipeline prints the command that resumes it.
 
 Stack outputs come from \`pulumi stack output --json --stack <stack>\`, or from --outputs FILE
 (\`npm run preview -- --stack <stack> --outputs FILE\` writes one).
@@ -38,6 +43,50 @@ pipeline --remote needs roles/workflows.invoker and roles/workflows.viewer (not 
 CLOUD_LOGGING_EMULATOR_HOST and WORKFLOWS_EMULATOR_HOST do for Logging and Workflows what CLOUD_RUN_EMULATOR_HOST does.`;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** gcloud's `--update-env-vars=[KEY=VALUE,…]`: a comma-separated list (src: https://cloud.google.com/sdk/gcloud/reference/run/jobs/execute). */
+const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(",")];
+
+/** The `run` flags, with gcloud's spellings beside ours (see the help text). */
+interface RunFlags {
+  args?: string;
+  arg?: string[];
+  env?: string[];
+  updateEnvVars?: string[];
+  tasks?: string;
+  timeout?: string;
+  taskTimeout?: string;
+  detach?: boolean;
+  async?: boolean;
+  wait?: boolean;
+  logs?: boolean;
+}
+
+/** The override flags of `run` as `buildOverrides` takes them: gcloud's spellings merged into ours, the timeout read by the one duration grammar. */
+function overrideFlags(flags: RunFlags): Parameters<typeof buildOverrides>[0] {
+  if (flags.timeout !== undefined && flags.taskTimeout !== undefined) throw new BadInput("--timeout and --task-timeout: give the per-task timeout once");
+  if ((flags.detach || flags.async) && flags.wait)
+    throw new BadInput("--wait with --async (or --detach): choose one: wait for the execution, or return once it started");
+  const timeout = flags.timeout ?? flags.taskTimeout;
+  const env = [...(flags.env ?? []), ...(flags.updateEnvVars ?? [])];
+  return {
+    args: flags.args,
+    arg: flags.arg,
+    tasks: flags.tasks,
+    ...(env.length > 0 && { env }),
+    ...(timeout !== undefined && {
+      timeout: String(durationSeconds(flags.timeout !== undefined ? "--timeout" : "--task-timeout", timeout, MAX_TASK_TIMEOUT_SECONDS)),
+    }),
+  };
+}
+
+/**
+ * The `local` command's module, loaded only for `--local`: it loads the stack's plan under Pulumi's mock runtime,
+ * which the runner's other commands never need. `require`, not `import()`: in this CommonJS file TypeScript
+ * (`module: nodenext`) types `import()` as an ES module import, which Node loads outside the TypeScript require hook.
+ */
+function localCommand(): typeof import("./local") {
+  return require("./local") as typeof import("./local"); // eslint-disable-line @typescript-eslint/no-require-imports -- lazy (above)
+}
 
 /** Reads an execution name: a full resource name, or a short one resolved through the stack's jobs. */
 function executionName(outputs: RunnerOutputs, name: string): string {
@@ -70,20 +119,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let connected: RunApi | undefined;
   const api = () => (connected ??= runApi(io.clients ?? createClients(io.env), timing));
   let code: number = EXIT.succeeded;
-  const json = (value: unknown) => io.out(`${JSON.stringify(value, null, 2)}\n`);
+  const started = Date.now();
+  const json = (value: unknown) => printJson(io, value);
 
-  const program = new Command("job")
-    .description("Run Cloud Run jobs from a stack's outputs, with runtime parameters.")
-    .addHelpText("after", HELP)
+  const program = commandProgram("job", "Run Cloud Run jobs from a stack's outputs, with runtime parameters.", io, HELP)
     .option("--stack <name>", "stack whose outputs name the jobs", "dev")
     .option("--outputs <file>", "stack outputs as JSON instead of the Pulumi CLI")
     .option("--json", "print one JSON document on stdout; everything else goes to stderr")
-    .option("--local", "run and pipeline: run the jobs as local processes from the stack's plan (runner/local.ts)")
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
+    .option("--local", "run and pipeline: run the jobs as local processes from the stack's plan (runner/local.ts)");
   const globals = () => program.opts<{ stack: string; outputs?: string; json?: boolean; local?: boolean }>();
-  const logLine = (line: string) => io.err(`${line}\n`);
+  // The workloads' JSON log lines (--local) readable on a terminal, as --logs shows them (local/log-line.ts).
+  const logLine = (line: string) => io.err(`${io.isTTY ? readableLine(line) : line}\n`);
   const outputs = () => readOutputs(globals().stack, globals().outputs);
+  /** The flags that chose where a run ran, for the command that resumes it. */
+  const placement = () => {
+    const { stack, outputs: file } = globals();
+    return [...(stack !== "dev" ? ["--stack", stack] : []), ...(file !== undefined ? ["--outputs", file] : [])];
+  };
+  const ms = () => Date.now() - started;
 
   program
     .command("run <job>")
@@ -91,29 +144,39 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--args <args>", 'the argument list, split like a shell but never expanded ($X stays $X), e.g. "--year 2021 --month 3" (replaces the job\'s args)')
     .option("--arg <arg>", "one argument, repeatable (replaces the job's args)", collect)
     .option("--env <KEY=VALUE>", "an env var, repeatable (merges into the job's env)", collect)
+    .option("--update-env-vars <KEY=VALUE,...>", "gcloud's spelling of --env: comma-separated, repeatable", collectList)
     .option("--tasks <n>", "task count, 1-10000")
-    .option("--timeout <duration>", "per-task timeout, e.g. 30m, 1h30m, 90s (at most 168h)")
+    .option("--timeout <duration>", "per-task timeout, e.g. 30m, 1h30m, 90s or 600 (seconds), at most 168h")
+    .option("--task-timeout <duration>", "gcloud's spelling of --timeout")
     .option("--detach", "return as soon as the execution has started")
+    .option("--async", "gcloud's spelling of --detach")
+    .option("--wait", "wait for the execution to end (the default; gcloud's spelling)")
     .option("--logs", "stream the execution's log lines to stderr while waiting")
-    .action(
-      async (key: string, flags: { args?: string; arg?: string[]; env?: string[]; tasks?: string; timeout?: string; detach?: boolean; logs?: boolean }) => {
-        const overrides = buildOverrides(flags);
-        if (globals().local) {
-          const local = await runLocalFromCli(globals().stack, key, overrides, logLine);
-          if (globals().json) json(local);
-          code = local.exitCode;
-          return;
-        }
-        const job = jobByKey(outputs(), key);
-        const result = await runJob(api(), job, overrides, {
-          detach: Boolean(flags.detach),
-          io,
-          logs: flags.logs ? logsOption(outputs(), job.project) : undefined,
-        });
-        if (globals().json) json(result);
-        code = result.exitCode;
-      },
-    );
+    .action(async (key: string, flags: RunFlags) => {
+      const overrides = buildOverrides(overrideFlags(flags));
+      if (globals().local) {
+        const local = await runLocalFromCli(globals().stack, key, overrides, logLine);
+        if (globals().json) json(local);
+        io.err(summaryLine({ what: `job ${key} (local)`, state: local.state, ms: ms(), results: [`execution ${local.execution}`] }));
+        code = local.exitCode;
+        return;
+      }
+      const job = jobByKey(outputs(), key);
+      const detach = Boolean(flags.detach || flags.async);
+      const result = await runJob(api(), job, overrides, { detach, io, logs: flags.logs ? logsOption(outputs(), job.project) : undefined });
+      if (globals().json) json(result);
+      const short = result.execution.split("/").pop() ?? result.execution;
+      const follow = detach ? [`follow: ${[invocation("job", io.env), ...placement(), "status", short].join(" ")}`] : [];
+      io.err(
+        summaryLine({
+          what: `job ${key}`,
+          state: result.state,
+          ms: ms(),
+          results: [`execution ${short}`, `logs ${result.logUri ?? result.consoleUrl}`, ...follow],
+        }),
+      );
+      code = result.exitCode;
+    });
   program
     .command("pipeline <name>")
     .description("run a declared chain of jobs (e.g. etl: extract, load, transform) with one run id and staging prefix")
@@ -126,13 +189,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (name: string, flags: { env?: string[]; allowEnvOverride?: boolean; logs?: boolean; from?: string; runId?: string; remote?: boolean }) => {
       const env = flags.env ?? [];
       const allowEnvOverride = Boolean(flags.allowEnvOverride);
+      const summarize = (outcome: Parameters<typeof pipelineSummary>[0], steps: readonly string[], flags2: readonly string[]) =>
+        io.err(pipelineSummary(outcome, { steps, from: flags.from, ms: ms(), env: io.env, flags: [...placement(), ...flags2] }));
       if (globals().local) {
-        const local = await runLocalPipelineFromCli(globals().stack, name, env, logLine, { allowEnvOverride, runId: flags.runId, from: flags.from });
-        if (globals().json) json(local);
-        code = local.exitCode;
+        const request = { stack: globals().stack, name, env, allowEnvOverride, runId: flags.runId, from: flags.from, json: Boolean(globals().json) };
+        code = await localCommand().runLocalPipelineCommand({ ...request, flags: placement() }, io);
         return;
       }
       const stack = outputs();
+      const steps = stack.pipelines[name]?.steps ?? [];
       const project = Object.values(stack.jobs)[0]?.project ?? "";
       if (flags.remote) {
         if (env.length)
@@ -146,6 +211,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           logs: flags.logs ? logsOption(stack, project) : undefined,
         });
         if (globals().json) json(remote);
+        summarize({ ...remote, ran: Object.keys(remote.executions).length }, steps, ["--remote"]);
         code = remote.exitCode;
         return;
       }
@@ -157,6 +223,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         logs: flags.logs ? logsOption(stack, project) : undefined,
       });
       if (globals().json) json(result);
+      summarize({ ...result, ran: result.steps.length }, steps, []);
       code = result.exitCode;
     });
   program
@@ -219,41 +286,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (globals().json) json({ execution: full, cancelled: true });
     });
 
-  try {
-    await program.parseAsync([...argv], { from: "user" });
-    return code;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.succeeded : EXIT.badInput;
-    if (err instanceof BadInput) {
-      io.err(`error: ${err.message}\n`);
-      return EXIT.badInput;
-    }
-    io.err(`error: ${err instanceof ApiError ? err.message : err instanceof Error ? err.message : String(err)}\n`);
-    return EXIT.apiError;
-  }
+  return parseAndRun(program, argv, io.err, () => code);
 }
 
 /** `RUNNER_POLL_SECONDS=0.05` polls at that fixed interval (tests and benchmarks); otherwise 2 s growing to 15 s. */
 function fromEnv(env: NodeJS.ProcessEnv): Timing {
   const fixed = Number(env.RUNNER_POLL_SECONDS);
   return fixed > 0 ? { ...DEFAULT_TIMING, pollMs: { first: fixed * 1000, factor: 1, max: fixed * 1000 }, retryMs: fixed * 1000 } : DEFAULT_TIMING;
-}
-
-/** Runs the CLI on `argv` (this process's arguments by default) with its streams and signals, and exits with its code. */
-export function runFromProcess(argv: readonly string[] = process.argv.slice(2)): void {
-  const io: CliIo = {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
-    isTTY: Boolean(process.stderr.isTTY),
-    env: process.env,
-    onInterrupt(handler) {
-      process.on("SIGINT", handler);
-      process.on("SIGTERM", handler);
-      return () => {
-        process.off("SIGINT", handler);
-        process.off("SIGTERM", handler);
-      };
-    },
-  };
-  void main(argv, io).then((code) => process.exit(code));
 }
