@@ -118,7 +118,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   // The clients and the API calls over them, built once, when a command first calls the API.
   let connected: RunApi | undefined;
   const api = () => (connected ??= runApi(io.clients ?? createClients(io.env), timing));
-  let code: number = EXIT.succeeded;
+  let code: number = EXIT.done;
   const started = Date.now();
   const json = (value: unknown) => printJson(io, value);
 
@@ -241,7 +241,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         );
       const execution = await api().getExecution(full);
       const state = execution.completionTime ? outcome(execution) : "STARTED";
-      const result = report(job, execution, false, [], EXIT.succeeded, state);
+      const result = report(job, execution, false, [], EXIT.done, state);
       if (globals().json) json(result);
       else
         io.out(
@@ -257,7 +257,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       if (!/^\d+$/.test(flags.limit) || limit < 1 || limit > 1000) throw new BadInput(`--limit "${flags.limit}": expected a whole number from 1 to 1000`);
       const job = jobByKey(outputs(), key);
       const executions = await api().listExecutions(job.name, limit);
-      const rows = executions.slice(0, limit).map((e) => report(job, e, false, [], EXIT.succeeded, e.completionTime ? outcome(e) : "STARTED"));
+      const rows = executions.slice(0, limit).map((e) => report(job, e, false, [], EXIT.done, e.completionTime ? outcome(e) : "STARTED"));
       if (globals().json) return json(rows);
       // A header row, and gcloud's labels where the column means the same: EXECUTION, and COMPLETE as "<succeeded> / <tasks>"
       // (google-cloud-sdk lib/surface/run/jobs/executions/list.py, Google Cloud CLI 528).

@@ -76,7 +76,7 @@ export async function runLocalPipelineCommand(request: LocalPipelineRequest, io:
  * @returns the exit code (commands/shared/exit.ts).
  */
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
-  let code: number = EXIT.succeeded;
+  let code: number = EXIT.done;
   const log = (line: string) => io.err(`${io.isTTY ? readableLine(line) : line}\n`);
   const program = commandProgram("local", "Run the stack's pipelines locally, on Google's Pub/Sub emulator.", io, HELP)
     .option("--stack <name>", "stack whose plan is run", "dev")

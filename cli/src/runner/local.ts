@@ -91,7 +91,7 @@ export async function runLocalJob(job: PlannedJob, overrides: Overrides | undefi
     succeeded: taskCount - failed,
     failed,
     failedTasks,
-    exitCode: failed === 0 ? EXIT.succeeded : EXIT.failed,
+    exitCode: failed === 0 ? EXIT.done : EXIT.failed,
   };
 }
 
@@ -148,12 +148,12 @@ export async function runLocalPipeline(
     options.log(`step ${i + 1}/${pipeline.steps.length}: ${step}`);
     const report = await runLocalJob(plannedJob(plan, step), overrides, { ...options, project: plan, executionId: runId });
     steps.push(report);
-    if (report.exitCode !== EXIT.succeeded) {
+    if (report.exitCode !== EXIT.done) {
       options.log(`pipeline ${name} stopped at ${step}; ${pipeline.steps.length - i - 1} steps not run`);
       return { pipeline: name, runId, stagingPrefix, steps, exitCode: report.exitCode };
     }
   }
-  return { pipeline: name, runId, stagingPrefix, steps, exitCode: EXIT.succeeded };
+  return { pipeline: name, runId, stagingPrefix, steps, exitCode: EXIT.done };
 }
 
 /**

@@ -50,12 +50,12 @@ export async function runPipeline(
     const stepLogs = options.logs && { ...options.logs, prefix: `${pipeline.steps[i]} ` };
     const result = await runJob(api, job, overrides, { detach: false, io: options.io, logs: stepLogs });
     steps.push(result);
-    if (result.exitCode !== EXIT.succeeded) {
+    if (result.exitCode !== EXIT.done) {
       options.io.err(`pipeline ${name} stopped at ${pipeline.steps[i]}; ${jobs.length - i - 1} steps not run\n`);
       printLogs();
       return { pipeline: name, runId, stagingPrefix, steps, exitCode: result.exitCode };
     }
   }
   printLogs();
-  return { pipeline: name, runId, stagingPrefix, steps, exitCode: EXIT.succeeded };
+  return { pipeline: name, runId, stagingPrefix, steps, exitCode: EXIT.done };
 }

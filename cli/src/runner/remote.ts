@@ -91,7 +91,7 @@ export async function runRemote(
       await api.cancelWorkflowExecution(workflowName);
       if (step && !executions[step]) executions[step] = (await jobExecution(api, jobs.get(step)!, startedMs)) ?? "";
       if (step && executions[step]) await api.cancel(executions[step]);
-      return { pipeline: name, workflowExecution: workflowName, state: "CANCELLED", executions, exitCode: EXIT.interrupted };
+      return { pipeline: name, workflowExecution: workflowName, state: "CANCELLED", executions, exitCode: EXIT.sigint };
     }
     // Without --run-id, the chain's run id is the workflow execution's id (chain-definition.ts).
     return outcomeOf(name, execution, executions, io, options.runId ?? workflowName.split("/").pop() ?? "");
@@ -117,7 +117,7 @@ function outcomeOf(name: string, execution: WorkflowExecution, executions: Recor
   if (state === "SUCCEEDED") {
     const result = JSON.parse(execution.result || "{}") as { runId?: string; stagingPrefix?: string; executions?: Record<string, string> };
     io.err(`workflow execution succeeded: run ${result.runId}, staging ${result.stagingPrefix}\n`);
-    return { ...base, runId: result.runId, stagingPrefix: result.stagingPrefix, executions: { ...executions, ...result.executions }, exitCode: EXIT.succeeded };
+    return { ...base, runId: result.runId, stagingPrefix: result.stagingPrefix, executions: { ...executions, ...result.executions }, exitCode: EXIT.done };
   }
   // The chain raises a map naming the step and the execution (chain-definition.ts); other errors are text.
   let failure: { message?: string; step?: string; execution?: string } = {};

@@ -93,16 +93,16 @@ export async function runJob(
     });
     progress.stop();
     await logs?.stop(!interrupted());
-    if (options.detach && !interrupted()) return report(job, execution, started.adopted, [], EXIT.succeeded, "STARTED");
+    if (options.detach && !interrupted()) return report(job, execution, started.adopted, [], EXIT.done, "STARTED");
     if (interrupted()) {
       io.err(`interrupted: cancelling ${started.name}\n`);
       await api.cancel(started.name);
-      return report(job, execution, started.adopted, [], EXIT.interrupted, "CANCELLED");
+      return report(job, execution, started.adopted, [], EXIT.sigint, "CANCELLED");
     }
     const state = outcome(execution);
     if (state === "SUCCEEDED") {
       io.err(`execution ${started.name} succeeded: ${execution.succeededCount}/${execution.taskCount} tasks\n`);
-      return report(job, execution, started.adopted, [], EXIT.succeeded, state);
+      return report(job, execution, started.adopted, [], EXIT.done, state);
     }
     const failed = await api.failedTasks(started.name);
     io.err(
