@@ -9,16 +9,10 @@ import { EXIT_HELP, oneLine } from "./commands/shared/program";
 // `require`, not `import()`: in this CommonJS package TypeScript (`module: nodenext`) types `import()` as an ES module
 // import, which Node would load through its ES module loader, outside a TypeScript require hook.
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose (see above) */
-const COMMANDS: Record<string, { readonly description: string; load(args: readonly string[]): CommandMain }> = {
+const COMMANDS: Record<string, { readonly description: string; load(): CommandMain }> = {
   preview: {
     description: "the offline preview of the Pulumi project in this folder: its resources, IAM, outputs, the guardrails and the deploy rehearsal",
-    load(args) {
-      // Pulumi records a stack trace for every promise it wraps (@pulumi/pulumi runtime/debuggable.js) and every
-      // resource it registers; each is mapped through source maps: ~1/4 of the run's CPU (warm dev preview, paired
-      // runs: 5.2 -> 3.9 s CPU). The preview prints error messages, and stacks only with --verbose.
-      if (!args.includes("--verbose")) Error.stackTraceLimit = 0;
-      return (require("./commands/preview") as typeof import("./commands/preview")).main;
-    },
+    load: () => (require("./commands/preview") as typeof import("./commands/preview")).main,
   },
   job: {
     description: "run a deployed Cloud Run job or chain of jobs with per-execution overrides (or --local), and report",
@@ -70,7 +64,7 @@ export function run(argv: readonly string[]): void {
       .allowExcessArguments()
       .passThroughOptions()
       .argument("[options...]", `see: cloudrun-pipelines ${name} --help`)
-      .action((args: string[]) => runEntry(command.load(args), args));
+      .action((args: string[]) => runEntry(command.load(), args));
   }
   try {
     program.parse([...argv], { from: "user" });
