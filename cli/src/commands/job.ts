@@ -74,7 +74,7 @@ function overrideFlags(flags: RunFlags): Parameters<typeof buildOverrides>[0] {
     tasks: flags.tasks,
     ...(env.length > 0 && { env }),
     ...(timeout !== undefined && {
-      timeout: String(durationSeconds(flags.timeout !== undefined ? "--timeout" : "--task-timeout", timeout, MAX_TASK_TIMEOUT_SECONDS)),
+      timeoutSeconds: durationSeconds(flags.timeout !== undefined ? "--timeout" : "--task-timeout", timeout, MAX_TASK_TIMEOUT_SECONDS),
     }),
   };
 }

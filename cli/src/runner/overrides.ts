@@ -1,6 +1,6 @@
 import type { protos } from "@google-cloud/run";
 import { parse } from "shell-quote";
-import { isReservedEnvName, MAX_ENV_VARS, MAX_TASK_COUNT, MAX_TASK_TIMEOUT_SECONDS } from "@cloudrun-pipelines/components/limits";
+import { isReservedEnvName, MAX_ENV_VARS, MAX_TASK_COUNT } from "@cloudrun-pipelines/components/limits";
 import { BadInput } from "../errors";
 
 type Overrides = protos.google.cloud.run.v2.RunJobRequest.IOverrides;
@@ -14,24 +14,8 @@ export interface OverrideFlags {
   /** `--env KEY=VALUE`, repeatable. */
   env?: string[];
   tasks?: string;
-  timeout?: string;
-}
-
-/**
- * A duration as `30m`, `1h30m`, `90s`, `2h` or bare seconds (`600`) → whole seconds, 1 s to 168 h.
- * @throws BadInput naming `--timeout`.
- */
-export function parseDuration(text: string): number {
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  const seconds = /^\d+$/.test(text)
-    ? Number(text)
-    : match && text !== ""
-      ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)
-      : NaN;
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TASK_TIMEOUT_SECONDS) {
-    throw new BadInput(`--timeout "${text}": expected a duration from 1s to 168h, such as 90s, 30m, 1h30m or 600 (seconds)`);
-  }
-  return seconds;
+  /** The per-task timeout in whole seconds, read from `--timeout` by the commands' one duration grammar (commands/shared/duration.ts). */
+  timeoutSeconds?: number;
 }
 
 /**
@@ -111,7 +95,7 @@ function openQuote(text: string): { quote: string; at: number } | undefined {
  * (an empty `--args ""` clears them), env merges into the job's env, the task count and the per-task timeout
  * replace the job's (src: `RunJobRequest.Overrides` in google/cloud/run/v2/job.proto).
  * @throws BadInput naming the flag: both `--args` and `--arg`, unparsable args (see {@link splitArgs}), a task
- * count out of 1-10000, an unparsable timeout, a bad `--env` (see {@link parseEnv}).
+ * count out of 1-10000, a bad `--env` (see {@link parseEnv}).
  */
 export function buildOverrides(flags: OverrideFlags, extraEnv: readonly { name: string; value: string }[] = []): Overrides | undefined {
   if (flags.args !== undefined && flags.arg?.length) throw new BadInput("--args and --arg: give the argument list one way, not both");
@@ -126,7 +110,7 @@ export function buildOverrides(flags: OverrideFlags, extraEnv: readonly { name: 
     if (!/^\d+$/.test(flags.tasks) || taskCount < 1 || taskCount > MAX_TASK_COUNT)
       throw new BadInput(`--tasks "${flags.tasks}": expected a whole number from 1 to ${MAX_TASK_COUNT}`);
   }
-  const timeout = flags.timeout !== undefined ? parseDuration(flags.timeout) : undefined;
+  const timeout = flags.timeoutSeconds;
   if (args === undefined && env.length === 0 && taskCount === undefined && timeout === undefined) return undefined;
   const container = { ...(args !== undefined && { args, ...(args.length === 0 && { clearArgs: true }) }), ...(env.length > 0 && { env }) };
   return {
