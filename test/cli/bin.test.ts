@@ -10,7 +10,7 @@ describe("cloudrun-pipelines: one bin (cli/src/bin.ts)", () => {
     expect(help.status).to.equal(0);
     expect([...help.stdout.matchAll(/^ {2}(\w+) \[options\.\.\.\]/gm)].map((m) => m[1])).to.deep.equal(["preview", "job", "local", "promote", "stream"]);
     const job = runNode([...RUN_TS, "cli/src/bin.ts", "job", "--help"], { cwd: ROOT });
-    expect({ status: job.status, first: job.stdout.split("\n")[0] }).to.deep.equal({ status: 0, first: "Usage: job [options] [command]" });
+    expect({ status: job.status, first: job.stdout.split("\n")[0] }).to.deep.equal({ status: 0, first: "Usage: cloudrun-pipelines job [options] [command]" });
     const promote = runNode([...RUN_TS, "cli/src/bin.ts", "promote", "--from", "dev"], { cwd: ROOT });
     expect({ status: promote.status, err: promote.stderr }).to.deep.equal({
       status: 2,

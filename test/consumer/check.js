@@ -80,6 +80,7 @@ const CHECKS = {
   /** `cloudrun-pipelines job --help`: the runner's usage, with its subcommands. */
   help(stdout) {
     const printed = read(stdout);
+    assert.match(printed, /^Usage: cloudrun-pipelines job \[options\] \[command\]$/m);
     assert.match(printed, /^Run Cloud Run jobs from a stack's outputs, with runtime parameters\.$/m);
     for (const command of ["run", "pipeline", "status", "list"]) assert.match(printed, new RegExp(`^  ${command} `, "m"), command);
   },

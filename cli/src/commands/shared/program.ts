@@ -27,7 +27,8 @@ export function oneLine(): (text: string, write: (text: string) => void) => void
  * const program = commandProgram("promote", "Writes image digests into another stack's file.", io, "Promotes images.");
  */
 export function commandProgram(name: string, description: string, io: Pick<CommandIo, "out" | "err">, help = ""): Command {
-  return new Command(name)
+  // Named as the user types it, so that its usage line and its subcommands' read `cloudrun-pipelines job run ...`.
+  return new Command(`cloudrun-pipelines ${name}`)
     .description(description)
     .option("--verbose", "on an error, also print its stack trace")
     .addHelpText("after", `${help}\n\n${EXIT_HELP}`)
