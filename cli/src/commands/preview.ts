@@ -127,6 +127,7 @@ export function main(argv: readonly string[], io: CommandIo): Promise<number> {
           ms: Date.now() - started,
           results: [
             `${run.resources.length} resources, ${problems.length} violations, ${rehearsal.problems.length} rehearsal problems`,
+            ...(blockers.length > 0 ? [`not deployable yet: ${blockers.map((b) => b.what).join(", ")} (the verdict above)`] : []),
             ...(files.length > 0 ? [`wrote ${files.join(", ")}`] : []),
           ],
         }),

@@ -196,6 +196,10 @@ describe("preview", () => {
     const placeholder = "<promote: npm run promote -- --from dev --to prod>";
     expect(written.images).to.deep.equal({ etl: placeholder, scorer: placeholder, stream: placeholder });
     expect(result.stdout).to.include(`template.template.containers.0.image: ${placeholder}`);
+    // The summary line says the same, so that a reader of the last line alone is not told only PASSED or FAILED.
+    expect(result.stderr.trimEnd().split("\n").pop()).to.match(
+      /^preview prod: FAILED in \S+; 115 resources, 0 violations, 0 rehearsal problems; not deployable yet: 3 images not promoted \(etl, scorer, stream\) \(the verdict above\); wrote \S+plan\.json, \S+outputs\.json$/,
+    );
   });
 
   it("exits 1 on a violation or a rehearsal problem; on a plan not deployable as it stands only with --strict", () => {
