@@ -34,6 +34,9 @@ interface Ended {
  * metadata server). `closeStdout` closes the reader's end at once, as `| head -1` does once it has its line: every
  * write the process makes then fails with EPIPE. `signal` is sent once stderr holds `when`.
  */
+/** Real data (vega-datasets): 10,000 flights, which the local ETL extracts, loads and transforms in a few seconds. */
+const FLIGHTS = path.join(ROOT, "node_modules", "vega-datasets", "data", "flights-10k.json");
+
 function run(
   entry: string,
   args: readonly string[],
@@ -179,14 +182,24 @@ describe("the command-line convention, every entry point as a real process (READ
     expect(lastLine(ended.err)).to.match(new RegExp(`^local up streaming: STOPPED in \\S+; state ${state}/$`));
   });
 
-  it("local pipeline: stdout empty without --json; the summary line says where the results are and how to resume", async () => {
+  it("local pipeline: stdout empty without --json; the summary line says where the results are and how to resume (in the same state folder)", async () => {
     const state = fs.mkdtempSync(path.join(os.tmpdir(), "convention-local-"));
     const ended = await run("local", ["--dir", state, "pipeline", "etl", "--env", "SOURCE_URI=/no/such/file.csv"]);
     expect({ code: ended.code, out: ended.out }).to.deep.equal({ code: 1, out: "" });
     const runId = /run (\S+),/.exec(ended.err)?.[1];
     expect(lastLine(ended.err)).to.equal(
-      `pipeline etl: FAILED at extract in ${/ in (\S+);/.exec(lastLine(ended.err))?.[1]}; run ${runId}; staging gs://my-pipelines-dev-dev-staging/${runId}/; resume: cloudrun-pipelines job --local pipeline etl --from extract --run-id ${runId}; buckets ${state}/gcs/, warehouse ${state}/warehouse.duckdb`,
+      `pipeline etl: FAILED at extract in ${/ in (\S+);/.exec(lastLine(ended.err))?.[1]}; run ${runId}; staging gs://my-pipelines-dev-dev-staging/${runId}/; resume: cloudrun-pipelines local --dir ${state} pipeline etl --from extract --run-id ${runId}; buckets ${state}/gcs/, warehouse ${state}/warehouse.duckdb`,
     );
+    // The resume command as printed (with the input fixed) runs the same run id in the same state folder.
+    const resume = /resume: cloudrun-pipelines local (.*?);/.exec(lastLine(ended.err))?.[1].split(" ") ?? [];
+    const resumed = await run("local", [...resume, "--env", `SOURCE_URI=${FLIGHTS}`]);
+    expect({ code: resumed.code, out: resumed.out }).to.deep.equal({ code: 0, out: "" });
+    expect(lastLine(resumed.err)).to.match(
+      new RegExp(
+        `^pipeline etl: SUCCEEDED in \\S+; run ${runId}; staging gs://my-pipelines-dev-dev-staging/${runId}/; buckets ${state}/gcs/, warehouse ${state}/warehouse.duckdb$`,
+      ),
+    );
+    expect(fs.readdirSync(path.join(state, "gcs", "my-pipelines-dev-dev-staging"))).to.deep.equal([runId]);
   });
 
   it("preview --json -: the plan as JSON on stdout, the text on stderr; into a closed reader, quiet with the preview's own exit code", async () => {

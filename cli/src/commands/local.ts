@@ -41,6 +41,8 @@ export interface LocalPipelineRequest {
   readonly json: boolean;
   /** The flags that name the stack and state, for the command that resumes a failed run. */
   readonly flags: readonly string[];
+  /** The command that resumes a failed run: `job` (`job --local`, the default) or `local`. */
+  readonly command?: "job" | "local";
 }
 
 /**
@@ -64,7 +66,14 @@ export async function runLocalPipelineCommand(request: LocalPipelineRequest, io:
   const steps = runnerOutputs.parse(plan.outputs).pipelines[request.name]?.steps ?? [];
   const summary = pipelineSummary(
     { ...report, ran: report.steps.length },
-    { steps, from: request.from, ms: Date.now() - started, env: io.env, flags: [...request.flags, "--local"] },
+    {
+      steps,
+      from: request.from,
+      ms: Date.now() - started,
+      env: io.env,
+      command: request.command ?? "job",
+      flags: request.command === "local" ? request.flags : [...request.flags, "--local"],
+    },
   );
   io.err(`${summary.trimEnd()}; buckets ${endpoints.storeDir}/, warehouse ${endpoints.warehouseFile}\n`);
   return report.exitCode;
@@ -100,10 +109,28 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     .command("pipeline <name>")
     .description("run a job pipeline (etl) as local processes")
     .option("--env <KEY=VALUE>", "an env var for every step, repeatable, e.g. SOURCE_URI=node_modules/vega-datasets/data/seattle-weather.csv", collect)
-    .action(async (name: string, flags: { env?: string[] }) => {
+    .option("--allow-env-override", `let --env set ${CHAIN_ENV.runId} and ${CHAIN_ENV.stagingPrefix}`)
+    .option("--from <step>", "resume a failed run at this step (with --run-id)")
+    .option("--run-id <id>", "the run id (to resume a run: the failed run's)")
+    .action(async (name: string, flags: { env?: string[]; allowEnvOverride?: boolean; from?: string; runId?: string }) => {
       const { stack, dir, json } = globals();
-      const placement = [...(stack !== "dev" ? ["--stack", stack] : [])];
-      code = await runLocalPipelineCommand({ stack, name, env: flags.env ?? [], dir, json: Boolean(json), flags: placement }, io);
+      // Where it ran, for the command that resumes it: the stack and, when not the default, the state folder.
+      const placement = [...(stack !== "dev" ? ["--stack", stack] : []), ...(dir !== ".local" ? ["--dir", dir] : [])];
+      code = await runLocalPipelineCommand(
+        {
+          stack,
+          name,
+          env: flags.env ?? [],
+          dir,
+          runId: flags.runId,
+          from: flags.from,
+          allowEnvOverride: Boolean(flags.allowEnvOverride),
+          json: Boolean(json),
+          flags: placement,
+          command: "local",
+        },
+        io,
+      );
     });
   return parseAndRun(program, argv, io.err, () => code);
 }

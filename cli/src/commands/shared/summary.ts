@@ -16,7 +16,8 @@ export interface PipelineOutcome {
 /**
  * The summary line of a pipeline run: its state, how long, the run id and staging prefix, and on a failure the
  * command that resumes it at the failed step with the same run id (`pipeline <name> --from <step> --run-id <id>`,
- * with the flags that chose where it ran, e.g. `--local`).
+ * with the flags that chose where it ran, e.g. `--local`), through `command` (`job` by default; `local` for a run of
+ * `local pipeline`, whose state folder `job --local` does not take).
  * @param steps - the pipeline's steps in order; `from` the step the run resumed at, if any.
  * @example
  * pipelineSummary({ pipeline: "etl", runId: "r1", ran: 2, exitCode: 1 }, { steps: ["extract", "load", "transform"], ms: 4000, env: {}, flags: [] });
@@ -24,14 +25,23 @@ export interface PipelineOutcome {
  */
 export function pipelineSummary(
   outcome: PipelineOutcome,
-  context: { steps: readonly string[]; from?: string; ms: number; env: NodeJS.ProcessEnv; flags: readonly string[] },
+  context: { steps: readonly string[]; from?: string; ms: number; env: NodeJS.ProcessEnv; flags: readonly string[]; command?: "job" | "local" },
 ): string {
   const start = context.from !== undefined ? Math.max(context.steps.indexOf(context.from), 0) : 0;
   const failedStep = outcome.exitCode === 0 ? undefined : (outcome.failedStep ?? context.steps[start + Math.max(outcome.ran - 1, 0)]);
   const results = [...(outcome.runId ? [`run ${outcome.runId}`] : []), ...(outcome.stagingPrefix ? [`staging ${outcome.stagingPrefix}`] : [])];
   const resume =
     failedStep !== undefined && outcome.runId
-      ? [invocation("job", context.env), ...context.flags, "pipeline", outcome.pipeline, "--from", failedStep, "--run-id", outcome.runId].join(" ")
+      ? [
+          invocation(context.command ?? "job", context.env),
+          ...context.flags,
+          "pipeline",
+          outcome.pipeline,
+          "--from",
+          failedStep,
+          "--run-id",
+          outcome.runId,
+        ].join(" ")
       : undefined;
   return summaryLine({
     what: `pipeline ${outcome.pipeline}`,
