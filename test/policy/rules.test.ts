@@ -2,7 +2,10 @@ import { expect } from "chai";
 import { stringify } from "yaml";
 import { configFromPulumi } from "../../config";
 import { RecordedResource } from "../../cli/src/preview/mock-runtime";
-import { ALLOWED_PROJECT_ROLES, findingText, protectsData, RULES, violations } from "../../cli/src/preview/rules";
+import { ALLOWED_PROJECT_ROLES, findingText, findViolations, protectsData, RULES, RuleContext, violationText } from "../../cli/src/preview/rules";
+
+/** Every violation of every rule as the preview prints it (`<rule id>: <type> <name> <message>`). */
+const violations = (resources: Parameters<typeof findViolations>[0], context: RuleContext) => findViolations(resources, context).map(violationText);
 import { readStackConfig } from "../../cli/src/preview/run-program";
 import { planOf, recordedResource } from "../helpers/plan";
 

@@ -30,6 +30,12 @@ interface PreviewFlags {
   strict?: boolean;
 }
 
+/** Writes `text` to `file`, making its folder first (as `--docs-out` always did, so `--json out/plan.json` works too). */
+function writeFile(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
 /**
  * Runs `run` after the program's type check has begun, and reports a failure as the type check's error when there
  * is one (it comes first, as `pulumi up` reports it), else as the run's, in the preview's own words
@@ -107,15 +113,14 @@ export function main(argv: readonly string[], io: CommandIo): Promise<number> {
       if (opts.json) {
         const plan = planJson({ run, iam: iamRows(run.resources), violations, rehearsal, blockers });
         if (opts.json === "-") printJson(io, plan);
-        else fs.writeFileSync(opts.json, `${JSON.stringify(plan, null, 2)}\n`);
+        else writeFile(opts.json, `${JSON.stringify(plan, null, 2)}\n`);
       }
-      if (opts.outputs) fs.writeFileSync(opts.outputs, `${JSON.stringify(run.outputs, null, 2)}\n`);
+      if (opts.outputs) writeFile(opts.outputs, `${JSON.stringify(run.outputs, null, 2)}\n`);
       const diagram = settings.preview?.diagram;
       const docsOut = opts.docsOut ?? (diagram !== undefined && diagram.stack === opts.stack ? path.resolve(root, diagram.file) : undefined);
       const written = [opts.json !== undefined && opts.json !== "-" ? opts.json : undefined, opts.outputs];
       if (opts.docs && docsOut !== undefined) {
-        fs.mkdirSync(path.dirname(docsOut), { recursive: true });
-        fs.writeFileSync(docsOut, architectureDoc(run));
+        writeFile(docsOut, architectureDoc(run));
         written.push(path.relative(process.cwd(), docsOut));
       }
       code = previewExitCode({ violations: problems.length, problems: rehearsal.problems.length, blockers: blockers.length, strict: opts.strict === true });

@@ -277,8 +277,3 @@ export function findViolations(resources: readonly RecordedResource[], context: 
 export function violationText(violation: Violation): string {
   return `${violation.rule}: ${violation.message}`;
 }
-
-/** Every violation of every rule, as `<rule id>: <type> <name> <message>`. */
-export function violations(resources: readonly RecordedResource[], context: RuleContext): string[] {
-  return findViolations(resources, context).map(violationText);
-}

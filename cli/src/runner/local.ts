@@ -4,7 +4,7 @@ import { runnerOutputs } from "../contract/outputs";
 import { exitOf, LocalEndpoints, localCommand, localEnv, startProcess } from "../local/process";
 import type { LocalPlan, PlannedJob } from "../local/plan";
 import { BadInput, EXIT } from "../errors";
-import { firstStep, newRunId, pipelineRun } from "./chain";
+import { firstStep, newRunId, pipelineByName, pipelineRun } from "./chain";
 
 type Overrides = protos.google.cloud.run.v2.RunJobRequest.IOverrides;
 
@@ -133,9 +133,7 @@ export async function runLocalPipeline(
   env: readonly string[],
   options: Omit<LocalRunOptions, "project"> & { runId?: string; from?: string; allowEnvOverride?: boolean },
 ): Promise<LocalPipelineReport> {
-  const pipelines = runnerOutputs.parse(plan.outputs).pipelines;
-  const pipeline = Object.hasOwn(pipelines, name) ? pipelines[name] : undefined;
-  if (!pipeline) throw new BadInput(`unknown job pipeline "${name}": the stack has ${Object.keys(pipelines).join(", ") || "none"}`);
+  const pipeline = pipelineByName(runnerOutputs.parse(plan.outputs), name);
   const first = firstStep(pipeline.steps, options);
   const { runId, stagingPrefix, overrides } = pipelineRun(pipeline.stagingBucket, env, options);
   options.log(`pipeline ${name}: run ${runId}, staging ${stagingPrefix} (${path.join(options.endpoints.storeDir, pipeline.stagingBucket, runId)})`);

@@ -174,7 +174,7 @@ describe("local jobs: the runner's env, args and overrides contract as local pro
     expect(err).to.equal('error: unknown job "nope": the stack has extract, load, transform\n');
     err = "";
     expect(await local(["pipeline", "scoring"], io)).to.equal(2);
-    expect(err).to.equal('error: unknown job pipeline "scoring": the stack has etl\n');
+    expect(err).to.equal('error: unknown pipeline "scoring": the stack has etl\n');
     err = "";
     expect(await local(["up", "etl"], io)).to.equal(2);
     expect(err).to.equal('error: unknown pipeline "etl": up runs scoring, streaming; the ETL runs with: npm run local -- pipeline etl\n');

@@ -175,7 +175,8 @@ describe("preview", () => {
   it("`npm run preview -- --stack prod --strict --json F --outputs G` prints the prod plan, the deployer's roles and a verdict of not deployable yet (exit 1), and writes the plan and the runner's outputs file", function () {
     this.timeout(CHILD_TEST_TIMEOUT_MS);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preview-"));
-    const [json, outputs] = [path.join(dir, "plan.json"), path.join(dir, "outputs.json")];
+    // Into a folder that does not exist yet: the preview makes it, as it does for the diagram.
+    const [json, outputs] = [path.join(dir, "plans", "plan.json"), path.join(dir, "outputs.json")];
     const result = preview("--stack", "prod", "--strict", "--json", json, "--outputs", outputs);
     // --strict: a fresh clone's prod has no promoted image, so it cannot be deployed yet.
     expect(result.status, result.stderr).to.equal(1);
