@@ -221,11 +221,6 @@ describe("images/stream", () => {
     }
   });
 
-  it("body.ts is the same file in the scorer and the stream service", () => {
-    const [scorer, stream] = ["scorer", "stream"].map((image) => fs.readFileSync(path.join(__dirname, "..", "..", "images", image, "src", "body.ts"), "utf8"));
-    expect(stream).to.equal(scorer);
-  });
-
   it("serves HTTP: health check with the model's metrics, 200 on push (an invalid request too: it is answered), 400, 500 when publishing fails, 404", async () => {
     const logged: string[] = [];
     const { publisher, published } = memoryPublisher();

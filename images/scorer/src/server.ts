@@ -1,8 +1,7 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { Readable } from "stream";
-import { readBody, refuseTooLarge } from "./body";
-import { createLogger, Logger, stopOnSignal, stoppableServer } from "@cloudrun-pipelines/images-shared";
+import { createLogger, Logger, readBody, refuseTooLarge, stopOnSignal, stoppableServer } from "@cloudrun-pipelines/images-shared";
 import { DataError } from "./model";
 import { MalformedPush, parsePush, resultNames } from "./push";
 import { scoreObject } from "./score";

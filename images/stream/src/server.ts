@@ -2,8 +2,7 @@ import { PubSub, Topic } from "@google-cloud/pubsub";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as path from "path";
-import { readBody, refuseTooLarge } from "./body";
-import { createLogger, Logger, stopOnSignal, stoppableServer } from "@cloudrun-pipelines/images-shared";
+import { createLogger, Logger, readBody, refuseTooLarge, stopOnSignal, stoppableServer } from "@cloudrun-pipelines/images-shared";
 import { DataError, DelayModel, loadFlights, train } from "./model";
 import { InvalidRequest, MalformedPush, parsePush, Pushed, tripOfRequest } from "./request";
 

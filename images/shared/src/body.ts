@@ -1,8 +1,5 @@
 import * as http from "http";
 
-// This file is the same in images/scorer and images/stream (test/images/stream.test.ts checks it): each image is built
-// from its own folder, its Docker build context, so the two cannot import one shared file.
-
 /**
  * The body of a request, or `undefined` when it is over `maxBytes`: a `Content-Length` over it is refused before a
  * byte of the body is read; a body sent without one (chunked) is read until it goes over, and no further.
