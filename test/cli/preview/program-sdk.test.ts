@@ -4,6 +4,7 @@ import * as path from "path";
 import { projectNumber } from "../../../cli/src/preview/mock-runtime";
 import { pulumiSdk } from "../../../cli/src/preview/pulumi-sdk";
 import { runProgram } from "../../../cli/src/preview/run-program";
+import { CHILD_TEST_TIMEOUT_MS } from "../../helpers/child";
 import { installPackages, tempProject } from "../../helpers/temp-project";
 
 /** A program that uses @pulumi/pulumi alone: a resource with a computed output, a data source, a stack output. */
@@ -30,7 +31,7 @@ const PROJECT_FILES = {
 
 describe("preview of a program anywhere on disk, with its own node_modules: one @pulumi/pulumi, the program's", () => {
   it("drives the program's own copy of @pulumi/pulumi: its resources, their outputs and its data sources are recorded", async function () {
-    this.timeout(60_000);
+    this.timeout(CHILD_TEST_TIMEOUT_MS); // a copy of @pulumi/pulumi and a program run: far from any machine's duration
     const dir = tempProject(PROJECT_FILES);
     installPackages(dir, ["@pulumi/pulumi"]);
     const sdk = pulumiSdk(dir);
