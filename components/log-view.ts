@@ -43,7 +43,7 @@ export interface JobLogViewArgs {
  * new project (src: https://cloud.google.com/service-usage/docs/enabled-service#default), so the stack does not
  * enable it. The live tail needs `logging.logEntries.list` (https://cloud.google.com/logging/docs/reference/v2/rest/v2/entries/tail),
  * which `roles/logging.viewAccessor` lacks, so the runner lists the view's entries instead when the tail is denied
- * (runner/logs.ts).
+ * (cli/src/runner/logs.ts).
  *
  * @example
  * ```ts
@@ -83,7 +83,7 @@ export class JobLogView extends PipelineComponent {
     // the full bucket path would be doubled (hashicorp/terraform-provider-google-beta
     // google-beta/services/logging/iam_logging_log_view.go, LoggingLogViewIamUpdaterProducer and qualifyLogViewUrl).
     // The view itself takes the full bucket path: its encoder shortens it (resource_logging_log_view.go,
-    // resourceLoggingLogViewEncoder). The rehearsal's identifier-forms rule checks both (tools/identifier-forms.ts).
+    // resourceLoggingLogViewEncoder). The rehearsal's identifier-forms rule checks both (cli/src/preview/identifier-forms.ts).
     const viewIam = { parent: where.parent, location: where.location, bucket: DEFAULT_BUCKET, name: args.viewId };
     for (const member of new Set(args.readers ?? [])) {
       new gcp.logging.LogViewIamMember(

@@ -21,7 +21,7 @@ export type { CreateServiceAccount, ExistingServiceAccount, ServiceAccountArgs }
  * GoogleCloudPlatform/magic-modules#10813, #14447; shared by the beta provider pulumi-gcp is built from). No IAM
  * member type the components use retries that error: their read-modify-write retries a 409 conflict, and on "does not
  * exist" only when re-reading the policy fails and its etag changed (src: hashicorp/terraform-provider-google-beta
- * `google-beta/tpgiamresource/iam.go`, `iamPolicyReadModifyWrite`; type by type in tools/iam-retries.ts).
+ * `google-beta/tpgiamresource/iam.go`, `iamPolicyReadModifyWrite`; type by type in cli/src/preview/iam-retries.ts).
  * So every grant must start after the create has returned: `email` and `member` are outputs of the account
  * resource, never a string built from the account id, and anything bound to them depends on the account. If Google
  * is slower still, the grant fails and a second `pulumi up` completes it: Google's advice is to wait "60 seconds or

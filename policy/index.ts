@@ -1,5 +1,5 @@
 import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";
 
-// `pulumi preview --policy-pack policy` (after `npm install` in this folder) enforces the project's rules.
+// `pulumi preview --policy-pack policy` (after `npm ci && npm run build` at the repository root; the pack is a workspace) enforces the project's rules.
 new PolicyPack("cloudrun-pipelines", { policies: policies() });

@@ -27,7 +27,7 @@ export interface ChainDefinition {
   readonly pollSeconds: number;
 }
 
-/** Variables every step gets, as the runner's `pipeline` command sets them (runner/pipeline.ts). */
+/** Variables every step gets, as the runner's `pipeline` command sets them (cli/src/runner/chain.ts). */
 export { CHAIN_ENV } from "./chain-env";
 
 const RUN_API = "https://run.googleapis.com/v2/";

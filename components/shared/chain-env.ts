@@ -1,7 +1,7 @@
 /**
  * The env names a chain of jobs sets on every step, defined once for the components (the Workflows definition),
- * the runner (`npm run job -- pipeline`) and the local runs. The ETL container reads them too; it is built from
- * its own Docker context, so it keeps its own names (test/contract/contract.test.ts checks they agree).
+ * the runner (`npm run job -- pipeline`) and the local runs. The ETL container reads them too and keeps its own names:
+ * it depends on no package of the library (test/cli/contract/contract.test.ts checks they agree).
  */
 export const CHAIN_ENV = {
   /** The run's id, the same in every step: `RUN_ID`. */

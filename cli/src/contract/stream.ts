@@ -2,8 +2,8 @@ import { z } from "zod";
 
 /**
  * The streaming pipeline's wire format, as its requesters see it: the trip request a backend publishes and the
- * attribute that pairs a request with its answer. The stream service (images/stream) is built from its own Docker
- * context and keeps its own copy; test/contract/stream.test.ts checks that the two accept and refuse the same
+ * attribute that pairs a request with its answer. The stream service (images/stream) keeps its own copy, since the
+ * published CLI cannot depend on the private image packages; test/cli/contract/stream.test.ts checks that the two accept and refuse the same
  * requests and use the same attribute.
  */
 

@@ -1,11 +1,12 @@
 import { distance } from "fastest-levenshtein";
 import { z } from "zod";
+import { BadInput } from "../errors";
 
 /**
  * A stack file whose config the project's `Pulumi.yaml` refuses, or a `Pulumi.yaml` whose `config:` block Pulumi
  * refuses: one problem per key, each naming the file, the key, the value (never a secret's) and the fix.
  */
-export class StackConfigError extends Error {
+export class StackConfigError extends BadInput {
   constructor(readonly problems: readonly string[]) {
     super(problems.join("; "));
   }

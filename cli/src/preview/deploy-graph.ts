@@ -131,7 +131,7 @@ function group<T>(items: readonly T[], key: (item: T) => number): T[][] {
 /** What `pulumi destroy` of a stack does, walked in reverse waves. */
 export interface DestroyOutcome {
   /**
-   * Resources whose delete fails, each with the guard in state that stops it (see `destroyBlocker` in tools/rules.ts),
+   * Resources whose delete fails, each with the guard in state that stops it (see `destroyBlocker` in cli/src/preview/rules.ts),
    * and whether the plan asks for that guard (`protect`, or the guarding input set explicitly) rather than leaving it
    * to a provider default.
    */

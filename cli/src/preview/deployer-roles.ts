@@ -268,7 +268,7 @@ export function deployerRoles(plan: Plan): DeployerNeeds {
  */
 export function deployerText(needs: DeployerNeeds): string {
   const elsewhere = needs.readsFrom.map((path) => `; roles/artifactregistry.reader on ${path} (the source stack's imageReaders)`).join("");
-  const unknown = needs.unknown.length > 0 ? `; unknown to tools/deployer-roles.ts (add a row with its source): ${needs.unknown.join(", ")}` : "";
+  const unknown = needs.unknown.length > 0 ? `; unknown to cli/src/preview/deployer-roles.ts (add a row with its source): ${needs.unknown.join(", ")}` : "";
   const roles = needs.roles.length > 0 ? `${needs.roles.join(", ")} on the project` : "no role (an empty plan)";
   return `deployer needs: ${roles}${elsewhere}${unknown}\n`;
 }

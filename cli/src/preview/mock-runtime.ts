@@ -125,7 +125,7 @@ export function mockCall(token: string, cloud: MockCloud, inputs: Record<string,
       return { id: emailAddress, project, emailAddress, member: `serviceAccount:${emailAddress}` };
     }
     default:
-      throw new Error(`no mock answer for the invoke ${token}: add one to tools/mock-runtime.ts`);
+      throw new Error(`no mock answer for the invoke ${token}: add one to cli/src/preview/mock-runtime.ts`);
   }
 }
 

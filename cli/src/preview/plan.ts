@@ -1,4 +1,4 @@
-// The shape of a recorded plan, shared by the offline preview (tools/mock-runtime.ts), the rules and the policy
+// The shape of a recorded plan, shared by the offline preview (cli/src/preview/mock-runtime.ts), the rules and the policy
 // pack, with no runtime dependency, so the policy pack loads the rules without Pulumi's mock runtime.
 
 /** Printed in place of a secret value. */

@@ -22,7 +22,7 @@ export function architectureDoc(run: ProgramRun): string {
 /**
  * The human-readable plan: the resource tree and the `Resources:` summary as `pulumi preview` prints them for a new
  * stack (tools/render.ts), the IAM grants and the stack outputs between them, then the guardrails' verdict
- * (`problems`: the violations of `tools/rules.ts`).
+ * (`problems`: the violations of `cli/src/preview/rules.ts`).
  */
 export function planText(run: ProgramRun, problems: readonly string[]): string {
   const rows = iamRows(run.resources);
@@ -48,7 +48,7 @@ export function planText(run: ProgramRun, problems: readonly string[]): string {
 /** What the preview finds for one stack of a program. */
 export interface StackPreview {
   readonly run: ProgramRun;
-  /** The guardrails' violations (`tools/rules.ts`), held to the policy the stack's gcp provider labels name. */
+  /** The guardrails' violations (`cli/src/preview/rules.ts`), held to the policy the stack's gcp provider labels name. */
   readonly violations: Violation[];
   readonly rehearsal: RehearsalResult;
 }

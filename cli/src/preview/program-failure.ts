@@ -1,9 +1,11 @@
+import { BadInput } from "../errors";
+
 /**
  * The program failed while it ran under the mock runtime: it threw while loading, or left an error unhandled (a
  * rejected promise, a throw inside an `apply`). The message is the program's own (e.g. its config error naming the
  * key); `cause` is what it threw.
  */
-export class ProgramError extends Error {
+export class ProgramError extends BadInput {
   constructor(
     /** The program's entry file. */
     readonly program: string,

@@ -2,6 +2,7 @@ import type * as Pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { satisfies } from "semver";
+import { BadInput } from "../errors";
 
 /**
  * One copy of `@pulumi/pulumi`, loaded from a folder as Node resolves it there: the SDK the mock runtime drives and
@@ -22,7 +23,7 @@ export interface PulumiSdk {
 }
 
 /** A program whose `@pulumi/pulumi` the preview cannot drive: the message names the folder, the version and the fix. */
-export class PulumiSdkError extends Error {}
+export class PulumiSdkError extends BadInput {}
 
 /** The CLI's `peerDependencies` range for `@pulumi/pulumi`: the versions its mock runtime is checked with. */
 function peerRange(): string {

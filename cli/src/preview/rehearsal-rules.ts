@@ -35,7 +35,7 @@ export interface Finding {
   readonly message: string;
 }
 
-/** A rule of the deploy rehearsal, like the guardrails of tools/rules.ts, with the source of the fact it checks. */
+/** A rule of the deploy rehearsal, like the guardrails of cli/src/preview/rules.ts, with the source of the fact it checks. */
 export interface RehearsalRule {
   readonly id: string;
   /** Why the rule exists, in one sentence. */
@@ -256,7 +256,7 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
           return [
             {
               step: step.label,
-              message: "calls an API the rehearsal does not know: add its type's module to API_OF_MODULE (tools/rehearsal-rules.ts) with its source",
+              message: "calls an API the rehearsal does not know: add its type's module to API_OF_MODULE (cli/src/preview/rehearsal-rules.ts) with its source",
             },
           ];
         const enables = (s: Step) => s.kind === "resource" && s.resource.type === "gcp:projects/service:Service" && s.resource.inputs.service === api;
@@ -414,7 +414,8 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
   {
     id: "identifier-forms",
     why: "The provider formats some inputs into its request URL as they stand: a full resource name where it expects a short id (or the reverse) sends the call to a URL that does not exist, which the offline mocks cannot notice.",
-    source: "https://github.com/hashicorp/terraform-provider-google-beta/blob/main/google-beta/tpgresource/utils.go URL_FIELDS(tools/identifier-forms.ts)",
+    source:
+      "https://github.com/hashicorp/terraform-provider-google-beta/blob/main/google-beta/tpgresource/utils.go URL_FIELDS(cli/src/preview/identifier-forms.ts)",
     check: ({ graph }) =>
       resourcesOf(graph.steps).flatMap((r) => {
         const row = URL_FIELDS.get(r.type);
@@ -424,7 +425,7 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
                 {
                   step: label(r),
                   message:
-                    "has inputs the provider may format into its request URL, which the rehearsal does not know: add its type to URL_FIELDS (tools/identifier-forms.ts) with the provider source",
+                    "has inputs the provider may format into its request URL, which the rehearsal does not know: add its type to URL_FIELDS (cli/src/preview/identifier-forms.ts) with the provider source",
                 },
               ]
             : [];

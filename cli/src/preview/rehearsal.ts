@@ -22,7 +22,7 @@ export interface RehearsalResult {
   readonly destroy: DestroyOutcome;
   /**
    * IAM members that grant a role to a service account the same deploy creates, by whether the provider retries the
-   * grant while IAM does not see the account yet (tools/iam-retries.ts; undefined: a type that table lacks). The
+   * grant while IAM does not see the account yet (cli/src/preview/iam-retries.ts; undefined: a type that table lacks). The
    * provider does not, so such a grant can fail the first `pulumi up`; a second one completes it.
    */
   readonly freshAccountGrants: readonly { readonly step: string; readonly retries: boolean | undefined }[];
@@ -99,7 +99,7 @@ export function rehearsalText(result: RehearsalResult): string {
     unretried.length > 0
       ? [
           `  note: ${unretried.length} IAM members grant roles to service accounts this deploy creates, and the provider does not retry such a grant while IAM does not see the account yet${
-            unknown > 0 ? ` (${unknown} of a type tools/iam-retries.ts does not know)` : ""
+            unknown > 0 ? ` (${unknown} of a type cli/src/preview/iam-retries.ts does not know)` : ""
           }: if \`pulumi up\` stops on "Service account … does not exist", run it again after a minute (README, "If the first \`pulumi up\` fails on a grant")`,
         ]
       : [];

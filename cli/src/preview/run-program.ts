@@ -6,6 +6,7 @@ import { installMockRuntime, RecordedInvoke, RecordedResource, ResourceRecorder,
 import { checkStackConfig, projectConfig } from "./config-check";
 import { programFailures } from "./program-failure";
 import { PulumiSdk, pulumiSdk } from "./pulumi-sdk";
+import { BadInput } from "../errors";
 
 /** The CLI's own folder: its modules stay loaded across runs. */
 const CLI_ROOT = path.resolve(__dirname, "..", "..") + path.sep;
@@ -41,7 +42,7 @@ export function readStackConfig(stack: string, root = process.cwd()): StackConfi
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
     const known = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
-    throw new Error(`no stack file ${path.basename(file)}; stacks: ${known.join(", ")}`);
+    throw new BadInput(`no stack file ${path.basename(file)}; stacks: ${known.join(", ")}`);
   }
   const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
   const project = readProject(root);
@@ -81,9 +82,9 @@ interface ProjectFile {
  */
 export function readProject(root = process.cwd()): ProjectFile {
   const file = path.join(root, "Pulumi.yaml");
-  if (!fs.existsSync(file)) throw new Error(`no Pulumi.yaml beside the program in ${root}: a program needs its project file (name, runtime, config)`);
+  if (!fs.existsSync(file)) throw new BadInput(`no Pulumi.yaml beside the program in ${root}: a program needs its project file (name, runtime, config)`);
   const project = (parse(fs.readFileSync(file, "utf8")) ?? {}) as Partial<ProjectFile>;
-  if (typeof project.name !== "string" || project.name === "") throw new Error(`${file}: no project name (\`name: <project>\`)`);
+  if (typeof project.name !== "string" || project.name === "") throw new BadInput(`${file}: no project name (\`name: <project>\`)`);
   return { ...project, name: project.name };
 }
 
@@ -98,7 +99,7 @@ export function programOf(root = process.cwd()): string {
   const main = path.resolve(root, readProject(root).main ?? ".");
   const entry = fs.existsSync(main) && fs.statSync(main).isDirectory() ? path.join(main, "index.ts") : main;
   if (!fs.existsSync(entry))
-    throw new Error(`no program ${entry}: ${path.join(root, "Pulumi.yaml")}'s \`main\` names the program (default: index.ts beside it)`);
+    throw new BadInput(`no program ${entry}: ${path.join(root, "Pulumi.yaml")}'s \`main\` names the program (default: index.ts beside it)`);
   return entry;
 }
 

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { z } from "zod";
+import { BadInput } from "../errors";
 
 /**
  * The file beside `Pulumi.yaml` that tells the CLI what only the project knows. Not a key of `Pulumi.yaml` itself:
@@ -11,7 +12,7 @@ import { z } from "zod";
 export const SETTINGS_FILE = "cloudrun-pipelines.yaml";
 
 /** A bad `cloudrun-pipelines.yaml`: the message names the file, the field, the value and the fix. */
-export class SettingsError extends Error {}
+export class SettingsError extends BadInput {}
 
 const argv = z
   .array(z.string().min(1, "expected a non-empty word"), { error: "expected a list of words, e.g. [node, dist/main.js]" })

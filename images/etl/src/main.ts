@@ -159,10 +159,10 @@ export async function main(
 }
 
 /**
- * The image's entry point (`node /app/dist/main.js <job> [args]`; `local/etl-job.ts` with local clients): runs
+ * The image's entry point (`node /app/dist/main.js <job> [args]`; `images/etl/local/main.ts` with local clients): runs
  * {@link main} on this process's arguments and env, and exits with its code once the log lines are written out.
  * SIGTERM (Cloud Run cancelling the task, or its timeout) or SIGINT stops the job at its next safe point, within
- * the stop deadline, and the process exits 143 or 130 (./shutdown).
+ * the stop deadline, and the process exits 143 or 130 (@cloudrun-pipelines/images-shared).
  */
 export function runProcess(clients: Clients = defaultClients): void {
   const controller = new AbortController();

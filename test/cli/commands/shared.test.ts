@@ -6,6 +6,9 @@ import { EXIT, exitCodeOf } from "../../../cli/src/commands/shared/exit";
 import { humanDuration, invocation, summaryLine } from "../../../cli/src/commands/shared/output";
 import { pipelineSummary } from "../../../cli/src/commands/shared/summary";
 import { SettingsError } from "../../../cli/src/project/settings";
+import { StackConfigError } from "../../../cli/src/preview/config-check";
+import { ProgramError } from "../../../cli/src/preview/program-failure";
+import { PulumiSdkError } from "../../../cli/src/preview/pulumi-sdk";
 import { ApiError, BadInput } from "../../../cli/src/errors";
 
 describe("commands/shared: the command-line convention's pieces", () => {
@@ -23,6 +26,9 @@ describe("commands/shared: the command-line convention's pieces", () => {
   });
 
   it("the exit-code table: bad input and settings 2, the cloud and anything unexpected 3, --help 0", () => {
+    // A bad stack file, Pulumi.yaml config, @pulumi/pulumi copy or program is the preview's and local's bad input too.
+    const preview = [new StackConfigError(["Pulumi.dev.yaml: x"]), new PulumiSdkError("x"), new ProgramError("index.ts", "dev", new Error("x"))];
+    expect(preview.map(exitCodeOf)).to.deep.equal([2, 2, 2]);
     expect(EXIT).to.deep.equal({ done: 0, failed: 1, badInput: 2, environment: 3, sigint: 130, sigterm: 143 });
     expect(
       [

@@ -12,7 +12,7 @@ import { planOf, recordedResource, widestPlans } from "../../helpers/plan";
 const resource = (type: string, inputs: Record<string, unknown> = {}, name = type.split(":").pop()!): RecordedResource => recordedResource(type, name, inputs);
 const plan = (resources: RecordedResource[], invokes: Plan["invokes"] = []): Plan => ({ resources, invokes });
 
-describe("the deployer's roles (tools/deployer-roles.ts), derived from the plan", () => {
+describe("the deployer's roles (cli/src/preview/deployer-roles.ts), derived from the plan", () => {
   it("one role per type, actAs only where the resource runs as an account, a role another listed role covers left out", () => {
     const job = (serviceAccount?: string) => resource("gcp:cloudrunv2/job:Job", { template: { template: { serviceAccount } } });
     expect(deployerRoles(plan([job()]))).to.deep.equal({ roles: ["roles/run.admin"], readsFrom: [], unknown: [] });
@@ -55,7 +55,7 @@ describe("the deployer's roles (tools/deployer-roles.ts), derived from the plan"
     );
     expect(needs.unknown).to.deep.equal(["gcp:compute/getZones:getZones", "gcp:spanner/instance:Instance"]);
     expect(deployerText(needs)).to.equal(
-      "deployer needs: no role (an empty plan); unknown to tools/deployer-roles.ts (add a row with its source): gcp:compute/getZones:getZones, gcp:spanner/instance:Instance\n",
+      "deployer needs: no role (an empty plan); unknown to cli/src/preview/deployer-roles.ts (add a row with its source): gcp:compute/getZones:getZones, gcp:spanner/instance:Instance\n",
     );
   });
 

@@ -116,7 +116,7 @@ describe("deploy rehearsal: each rule passes and fails", () => {
       ),
     ).to.deep.equal([
       "api-enabled-upstream: gcp:cloudrunv2/job:Job etl uses run.googleapis.com, which a gcp.projects.Service enables in the same deploy, but not before it (add it to dependsOn)",
-      "api-enabled-upstream: gcp:spanner/instance:Instance db calls an API the rehearsal does not know: add its type's module to API_OF_MODULE (tools/rehearsal-rules.ts) with its source",
+      "api-enabled-upstream: gcp:spanner/instance:Instance db calls an API the rehearsal does not know: add its type's module to API_OF_MODULE (cli/src/preview/rehearsal-rules.ts) with its source",
       "api-enabled-upstream: data source gcp:storage/getProjectServiceAccount:getProjectServiceAccount uses storage.googleapis.com, which no gcp.projects.Service of the stack enables",
     ]);
   });
@@ -364,7 +364,7 @@ describe("deploy rehearsal: the blind spots of the third review (first-deploy-re
       'identifier-forms: gcp:logging/logView:LogView view passes parent "p" into {parent}/locations/{location}/buckets/{bucket}/views?viewId={name} as it stands, where it must be projects/<id> (or folders/<id>, organizations/<id>) (hashicorp/terraform-provider-google-beta google-beta/services/logging/resource_logging_log_view.go (resourceLoggingLogViewEncoder, resourceLoggingLogViewCreate))',
     ]);
     expect(findings("identifier-forms", plan([res("gcp:spanner/instance:Instance", "db")]))).to.deep.equal([
-      "identifier-forms: gcp:spanner/instance:Instance db has inputs the provider may format into its request URL, which the rehearsal does not know: add its type to URL_FIELDS (tools/identifier-forms.ts) with the provider source",
+      "identifier-forms: gcp:spanner/instance:Instance db has inputs the provider may format into its request URL, which the rehearsal does not know: add its type to URL_FIELDS (cli/src/preview/identifier-forms.ts) with the provider source",
     ]);
   });
 });

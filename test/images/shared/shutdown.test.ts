@@ -6,7 +6,7 @@ import { AddressInfo } from "net";
 import { createLogger } from "../../../images/shared/src/log";
 import { STOP_DEADLINE_MS, STOP_SIGNALS, Stoppable, stoppableServer, stopOnSignal } from "../../../images/shared/src/shutdown";
 
-// The images' shutdown module (the same file in the three images, test/images/log.test.ts checks it), in process:
+// The images' shutdown module (images/shared, written once for the three images), in process:
 // signals come from an emitter and the exit is recorded. test/images/sigterm.test.ts runs the images with real signals.
 
 /** A logger whose lines are kept as `SEVERITY message`. */

@@ -1,5 +1,4 @@
 import { CommanderError } from "commander";
-import { SettingsError } from "../../project/settings";
 import { BadInput, EXIT } from "../../errors";
 
 export { EXIT };
@@ -14,6 +13,6 @@ export const SIGNAL_EXIT: Readonly<Record<"SIGINT" | "SIGTERM", number>> = { SIG
  */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.done : EXIT.badInput;
-  if (err instanceof BadInput || err instanceof SettingsError) return EXIT.badInput;
+  if (err instanceof BadInput) return EXIT.badInput;
   return EXIT.environment;
 }
