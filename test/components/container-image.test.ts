@@ -100,6 +100,17 @@ describe("ContainerImage", () => {
     expect(recorder.get("docker:index/image:Image", "etl-image-image").parent).to.equal(recorder.get("pipelines:gcp:ContainerImage", "etl-image").urn);
   });
 
+  it("an explicit Dockerfile is passed to the build, and the tag hashes that Dockerfile", async () => {
+    const context = buildContext();
+    const dockerfile = path.join(context, "Dockerfile");
+    const repository = new ArtifactRepository("images", { repositoryId: "dev-images", location: "europe-west1", policy: DEV });
+    new ContainerImage("etl-image", { repository, imageName: "etl", context, dockerfile });
+    await registered(recorder);
+    const inputs = recorder.get("docker:index/image:Image", "etl-image-image").inputs;
+    expect(inputs.build).to.deep.equal({ context, dockerfile, platform: "linux/amd64" });
+    expect(inputs.imageName).to.equal(`europe-west1-docker.pkg.dev/test-project/dev-images/etl:src-${contextHash("etl-image", context, dockerfile)}`);
+  });
+
   it("images sharing one context (the repository root, a Dockerfile each) get tags of their own inputs: an edit to one image's source retags that image only", () => {
     const context = fs.mkdtempSync(path.join(os.tmpdir(), "images-"));
     for (const image of ["a", "b"]) {

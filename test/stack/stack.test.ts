@@ -437,6 +437,12 @@ describe("stack: the real program with the real stack files", () => {
     }
   });
 
+  it("dev builds each image from the repository root (the one lockfile, images/shared) by its own Dockerfile, for Cloud Run's platform", () => {
+    expect(ofType(dev, "docker:index/image:Image").map((r) => [r.name, r.inputs.build])).to.deep.equal(
+      ["etl", "scorer", "stream"].map((image) => [`${image}-image-image`, { context: ".", dockerfile: `images/${image}/Dockerfile`, platform: "linux/amd64" }]),
+    );
+  });
+
   it("no committed stack file holds a digest the offline mock made up (its placeholder, or the old sha256(<image name>) recipe)", () => {
     for (const file of fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))) {
       const text = fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -447,7 +453,7 @@ describe("stack: the real program with the real stack files", () => {
         // The mock's old recipe: sha256 of the pushed image name, `<repo>/<image>:src-<context hash>` (ContainerImage's tag).
         const name = image.split("/").pop()!;
         const tagged = fs.existsSync(path.join(ROOT, "images", name, "Dockerfile"))
-          ? [`${image}:src-${contextHash(name, path.join(ROOT, "images", name))}`]
+          ? [`${image}:src-${contextHash(`${name}-image`, ROOT, path.join(ROOT, "images", name, "Dockerfile"))}`]
           : [];
         for (const made of [image, ...tagged]) expect(hex, `${file}: ${image}`).not.to.equal(createHash("sha256").update(made).digest("hex"));
       }
