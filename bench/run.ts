@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { runEntry } from "../cli/src/commands/shared/entry";
 import { parseAndRun } from "../cli/src/commands/shared/error-line";
-import { EXIT } from "../cli/src/commands/shared/exit";
+import { EXIT } from "../cli/src/errors";
 import type { CommandIo } from "../cli/src/commands/shared/io";
 import { summaryLine } from "../cli/src/commands/shared/output";
 import { commandProgram } from "../cli/src/commands/shared/program";

@@ -161,9 +161,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         code = local.exitCode;
         return;
       }
-      const job = jobByKey(outputs(), key);
+      const stack = outputs();
+      const job = jobByKey(stack, key);
       const detach = Boolean(flags.detach || flags.async);
-      const result = await runJob(api(), job, overrides, { detach, io, logs: flags.logs ? logsOption(outputs(), job.project) : undefined });
+      const result = await runJob(api(), job, overrides, { detach, io, logs: flags.logs ? logsOption(stack, job.project) : undefined });
       if (globals().json) json(result);
       const short = result.execution.split("/").pop() ?? result.execution;
       const follow = detach ? [`follow: ${[invocation("job", io.env), ...placement(), "status", short].join(" ")}`] : [];

@@ -14,7 +14,7 @@ import { programOf } from "../preview/run-program";
 import { typeCheck, typeCheckProgram } from "../preview/type-check";
 import { readSettings } from "../project/settings";
 import { parseAndRun, Reported } from "./shared/error-line";
-import { EXIT } from "./shared/exit";
+import { EXIT } from "../errors";
 import type { CommandIo } from "./shared/io";
 import { printJson, summaryLine } from "./shared/output";
 import { commandProgram } from "./shared/program";

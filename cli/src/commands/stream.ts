@@ -4,14 +4,11 @@ import { assertListening } from "../local/emulator";
 import { awaitAnswer, BadAnswer, Bus, publishRequest, WaitOptions } from "../stream/correlate";
 import { pubsubBus, readRequest, streamingOf } from "../stream/stream";
 import { durationSeconds } from "./shared/duration";
+import { EXIT } from "../errors";
 import { parseAndRun } from "./shared/error-line";
-import { EXIT as CONVENTION } from "./shared/exit";
 import type { CommandIo } from "./shared/io";
 import { summaryLine } from "./shared/output";
 import { commandProgram } from "./shared/program";
-
-/** Exit codes of the client: the convention's table (shared/exit.ts) in the client's words. */
-export const EXIT = { answered: CONVENTION.done, timeout: CONVENTION.failed, badInput: CONVENTION.badInput, apiError: CONVENTION.environment } as const;
 
 /** What the CLI talks to (shared/io.ts); tests pass their own bus, ids and clock. */
 export interface StreamIo extends Pick<CommandIo, "out" | "err">, Partial<Pick<CommandIo, "env">> {
@@ -55,7 +52,7 @@ const projectOf = (name: string) => /^projects\/([^/]+)\//.exec(name)?.[1];
  * @returns the exit code (see the help text).
  */
 export async function main(argv: readonly string[], io: StreamIo): Promise<number> {
-  let code: number = EXIT.answered;
+  let code: number = EXIT.done;
   let bus: (Bus & { close?: () => Promise<void> }) | undefined = io.bus;
   const env = io.env ?? process.env;
   const started = Date.now();
@@ -89,7 +86,7 @@ export async function main(argv: readonly string[], io: StreamIo): Promise<numbe
       const outcome = await pubsub(awaitAnswer(bus, resultSubscription, correlationId, { timeoutMs: timeout * 1000, ...io.wait }));
       if (outcome.kind === "timeout") {
         io.err(`error: no answer for ${correlationId} within the --timeout of ${timeout} s on ${resultSubscription}, try a longer --timeout\n`);
-        code = EXIT.timeout;
+        code = EXIT.failed;
         return;
       }
       io.out(`${JSON.stringify(outcome.answer, null, 2)}\n`);

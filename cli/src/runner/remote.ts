@@ -128,7 +128,6 @@ function outcomeOf(name: string, execution: WorkflowExecution, executions: Recor
   }
   const message = failure.message ?? execution.error?.payload ?? state;
   io.err(`workflow execution ${state === "CANCELLED" ? "was cancelled" : "failed"}: ${message}\n`);
-  if (failure.step) io.err(`resume it with: npm run job -- pipeline ${name} --remote --from ${failure.step} --run-id ${runId}\n`);
   return {
     ...base,
     runId,

@@ -2,14 +2,14 @@ import { expect } from "chai";
 import { Command, CommanderError } from "commander";
 import { durationSeconds } from "../../../cli/src/commands/shared/duration";
 import { parseAndRun, reportError, withGoogleFix } from "../../../cli/src/commands/shared/error-line";
-import { EXIT, exitCodeOf } from "../../../cli/src/commands/shared/exit";
+import { exitCodeOf } from "../../../cli/src/commands/shared/exit";
 import { humanDuration, invocation, summaryLine } from "../../../cli/src/commands/shared/output";
 import { pipelineSummary } from "../../../cli/src/commands/shared/summary";
 import { SettingsError } from "../../../cli/src/project/settings";
 import { StackConfigError } from "../../../cli/src/preview/config-check";
 import { ProgramError } from "../../../cli/src/preview/program-failure";
 import { PulumiSdkError } from "../../../cli/src/preview/pulumi-sdk";
-import { ApiError, BadInput } from "../../../cli/src/errors";
+import { ApiError, BadInput, EXIT } from "../../../cli/src/errors";
 
 describe("commands/shared: the command-line convention's pieces", () => {
   it("one duration grammar: units, combinations and bare seconds; out of range or unreadable is bad input naming the flag", () => {

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { awaitAnswer, Bus, Received } from "../../../cli/src/stream/correlate";
-import { EXIT, main, StreamIo } from "../../../cli/src/commands/stream";
+import { EXIT } from "../../../cli/src/errors";
+import { main, StreamIo } from "../../../cli/src/commands/stream";
 import { loadFlights, train } from "../../../images/stream/src/model";
 import { handlePush } from "../../../images/stream/src/server";
 
@@ -134,7 +135,7 @@ describe("client/stream", () => {
   it("send publishes the file's JSON to the request topic with a correlationId attribute and prints the id", async () => {
     const bus = new FakePubSub();
     const run = io(bus, "id-a");
-    expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS], run.io)).to.equal(EXIT.answered);
+    expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS], run.io)).to.equal(EXIT.done);
     expect(run.out).to.deep.equal(["id-a\n"]);
     const sent = bus.topics.get(REQUEST_TOPIC)!;
     expect(sent.map((m) => ({ data: JSON.parse(m.data.toString()) as unknown, attributes: m.attributes }))).to.deep.equal([
@@ -145,7 +146,7 @@ describe("client/stream", () => {
   it("send --wait prints its answer from the real service handler, acknowledging that message only", async () => {
     const bus = withService();
     const run = io(bus, "id-a");
-    expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait"], run.io)).to.equal(EXIT.answered);
+    expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait"], run.io)).to.equal(EXIT.done);
     expect(JSON.parse(run.out.join(""))).to.deep.equal({ correlationId: "id-a", predictedDelayMinutes: 0.1, model: { trainedRows: 8000, maeMinutes: 19.61 } });
     expect(run.err[0]).to.equal(`published id-a (message m1) to ${REQUEST_TOPIC}; waiting up to 60 s on ${RESULTS}\n`);
     expect(run.err.slice(1).join("")).to.match(/^stream send: ANSWERED in \S+; correlation id id-a; the answer on stdout\n$/);
@@ -157,7 +158,7 @@ describe("client/stream", () => {
   it("--stack and --outputs before the subcommand too, as the README writes it; --timeout in the one duration grammar", async () => {
     const bus = withService();
     const run = io(bus, "id-a");
-    expect(await main(["--outputs", OUTPUTS, "send", "--file", REQUEST_FILE, "--wait", "--timeout", "1m30s"], run.io)).to.equal(EXIT.answered);
+    expect(await main(["--outputs", OUTPUTS, "send", "--file", REQUEST_FILE, "--wait", "--timeout", "1m30s"], run.io)).to.equal(EXIT.done);
     expect(run.err[0]).to.equal(`published id-a (message m1) to ${REQUEST_TOPIC}; waiting up to 90 s on ${RESULTS}\n`);
     expect(run.err.slice(1).join("")).to.match(/^stream send: ANSWERED in \S+; correlation id id-a; the answer on stdout\n$/);
     expect(JSON.parse(run.out.join(""))).to.deep.include({ correlationId: "id-a" });
@@ -258,7 +259,7 @@ describe("client/stream", () => {
     await bus.publish(RESULT_TOPIC, answer("id-b", 5), { correlationId: "id-b" });
     const { clock, wait } = fakeClock();
     const run = io(bus, "id-a", wait);
-    expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait", "--timeout", "2.5"], run.io)).to.equal(EXIT.timeout);
+    expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS, "--wait", "--timeout", "2.5"], run.io)).to.equal(EXIT.failed);
     expect(run.out).to.deep.equal([]);
     expect(run.err[1]).to.equal(`error: no answer for id-a within the --timeout of 2.5 s on ${RESULTS}, try a longer --timeout\n`);
     expect(clock.ms).to.equal(2500);
@@ -329,7 +330,7 @@ describe("client/stream", () => {
       nack: fake.nack.bind(fake),
     };
     const run = io(failing, "id-a");
-    expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS], run.io)).to.equal(EXIT.apiError);
+    expect(await main(["send", "--file", REQUEST_FILE, "--outputs", OUTPUTS], run.io)).to.equal(EXIT.environment);
     expect(run.err).to.deep.equal(["error: Pub/Sub: 7 PERMISSION_DENIED: User not authorized to perform this action.\n"]);
   });
 });

@@ -1,4 +1,5 @@
-import { EXIT, SIGNAL_EXIT } from "./exit";
+import { EXIT } from "../../errors";
+import { SIGNAL_EXIT } from "./exit";
 import { CommandIo, quietOnEpipe } from "./io";
 
 /** A command: parses `argv`, does its work on `io`, and resolves to its exit code (exit.ts). */

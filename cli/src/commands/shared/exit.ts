@@ -1,8 +1,6 @@
 import { CommanderError } from "commander";
 import { BadInput, EXIT } from "../../errors";
 
-export { EXIT };
-
 /** The exit code of a command a signal stopped. */
 export const SIGNAL_EXIT: Readonly<Record<"SIGINT" | "SIGTERM", number>> = { SIGINT: EXIT.sigint, SIGTERM: EXIT.sigterm };
 

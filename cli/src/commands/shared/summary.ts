@@ -1,4 +1,4 @@
-import { EXIT } from "./exit";
+import { EXIT } from "../../errors";
 import { invocation, summaryLine } from "./output";
 
 /** What a pipeline run reports, whichever way it ran (from here, `--remote`, `--local`). */
