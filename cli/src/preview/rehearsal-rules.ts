@@ -1,5 +1,5 @@
 import { DefaultAccount, defaultAccountOf } from "./default-accounts";
-import { DeployGraph, Plan, Step, walkDestroy } from "./deploy-graph";
+import { DeployGraph, DestroyOutcome, Plan, Step } from "./deploy-graph";
 import { identifierProblem, URL_FIELDS } from "./identifier-forms";
 import { RecordedResource } from "./plan";
 import { protectsData, workloadAccount } from "./rules";
@@ -27,6 +27,8 @@ export interface RehearsalContext {
   readonly project: FreshProject;
   /** The other stacks' plans by stack name, for cross-stack references; empty when none is referenced. */
   readonly otherStacks: ReadonlyMap<string, Plan>;
+  /** The plan's `pulumi destroy`, walked once (deploy-graph.ts `walkDestroy`) for every rule that reads it. */
+  readonly destroy: DestroyOutcome;
 }
 
 /** One problem a rule finds: the step (resource or data source) and what goes wrong. */
@@ -464,8 +466,8 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
     why: "`pulumi destroy` deletes everything the plan does not ask to keep: a guard left to a provider default (deletion protection on, no forceDestroy) fails the delete, and everything the guarded resource depends on stays with it; a stack labelled destroyable keeps nothing, not even by design (protect, deletionPolicy PREVENT).",
     source:
       "https://www.pulumi.com/docs/iac/concepts/resources/options/protect/ https://github.com/GoogleCloudPlatform/magic-modules/pull/11318 https://github.com/hashicorp/terraform-provider-google/issues/6688 node_modules/@pulumi/gcp/pubsub/topic.d.ts(deletionPolicy)",
-    check: ({ graph, plan }) => {
-      const { blocked, stranded } = walkDestroy(graph);
+    check: ({ graph, plan, destroy }) => {
+      const { blocked, stranded } = destroy;
       const destroyable = !protectsData(plan.resources);
       return blocked
         .filter((b) => !b.byDesign || destroyable)
@@ -483,8 +485,8 @@ export const REHEARSAL_RULES: readonly RehearsalRule[] = [
     why: "After `pulumi destroy` nothing but what the plan asks to keep may keep costing: retained resources stay in the cloud, and a deleted bucket's soft-deleted objects are billed for its soft delete retention (7 days unless set).",
     source:
       "https://cloud.google.com/storage/docs/soft-delete https://www.pulumi.com/docs/iac/concepts/resources/options/retainondelete/ node_modules/@pulumi/gcp/pubsub/topic.d.ts(deletionPolicy)",
-    check: ({ graph }) => {
-      const { blocked, stranded, retained } = walkDestroy(graph);
+    check: ({ graph, destroy }) => {
+      const { blocked, stranded, retained } = destroy;
       const kept = new Set([...blocked.map((b) => b.resource), ...stranded, ...retained]);
       const softDeleted = resourcesOf(graph.steps).flatMap((r) => {
         if (r.type !== "gcp:storage/bucket:Bucket" || kept.has(r)) return [];

@@ -49,14 +49,15 @@ export interface RehearsalOptions {
  */
 export function rehearse(plan: Plan, options: RehearsalOptions = {}): RehearsalResult {
   const graph = new DeployGraph(plan);
-  const context = { plan, graph, project: options.project ?? BOOTSTRAPPED_PROJECT, otherStacks: options.otherStacks ?? new Map<string, Plan>() };
+  const destroy = walkDestroy(graph);
+  const context = { plan, graph, destroy, project: options.project ?? BOOTSTRAPPED_PROJECT, otherStacks: options.otherStacks ?? new Map<string, Plan>() };
   return {
     resources: graph.steps.filter((s) => s.kind === "resource").length,
     waves: graph.waves.map((wave) => wave.map((s) => s.label)),
     problems: (options.rules ?? REHEARSAL_RULES).flatMap((rule) =>
       rule.check(context).map((f) => ({ rule: rule.id, step: f.step, message: f.message, source: rule.source })),
     ),
-    destroy: walkDestroy(graph),
+    destroy,
     freshAccountGrants: freshAccountGrants(plan),
   };
 }
