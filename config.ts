@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { promotePlaceholder as placeholder } from "cloudrun-pipelines/contract";
+import { promotePlaceholder } from "cloudrun-pipelines/contract";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import {
@@ -233,7 +233,7 @@ export interface StackConfig {
     readonly readers: readonly string[];
     /**
      * Only in an offline run (the mock runtime: `npm run preview`, the tests) of a stack that builds no images and
-     * lacks a promoted digest: the clearly marked text deployed instead, {@link promotePlaceholder}. The real engine
+     * lacks a promoted digest: the clearly marked text deployed instead, `promotePlaceholder(promoteCommand(stack))` (the CLI's contract). The real engine
      * fails instead (see {@link parseConfig}).
      */
     readonly placeholder?: string;
@@ -260,11 +260,6 @@ export function promoteCommand(stack: string): string {
   return `npm run promote -- --from dev --to ${stack}`;
 }
 
-/** What an offline run deploys where a promoted digest is missing: no registry holds it and it matches no image reference. */
-export function promotePlaceholder(stack: string): string {
-  return placeholder(promoteCommand(stack));
-}
-
 /**
  * The fix for an unknown key: the closest known key when it is a likely misspelling (at most a third of its letters
  * differ, by Levenshtein distance), else every known key.
@@ -280,7 +275,7 @@ function knownKeyHint(key: string): string {
  * Keys are `gcp:project`, `gcp:region` and this project's keys without their namespace.
  * @param foreignKeyProblems - problems the caller found with keys outside this project's namespace, reported with the rest.
  * @param offline - true under the mock runtime (`npm run preview`, the tests): a stack that builds no images and
- * lacks a promoted digest then deploys {@link promotePlaceholder}, so its plan can be read on a fresh clone. With
+ * lacks a promoted digest then deploys `promotePlaceholder(promoteCommand(stack))` (the CLI's contract), so its plan can be read on a fresh clone. With
  * the engine (`pulumi preview`, `pulumi up`) the missing digest is an error naming the promote command.
  * @throws Error listing every invalid or unknown key with its value and the expected form.
  */
@@ -358,7 +353,7 @@ export function parseConfig(
       build: c.buildImages,
       promoted: Object.fromEntries(IMAGE_NAMES.filter((name) => c[`${name}Image`] !== undefined).map((name) => [name, c[`${name}Image`] as string])),
       readers: c.imageReaders,
-      ...(unpromoted.length > 0 && { placeholder: promotePlaceholder(stack) }),
+      ...(unpromoted.length > 0 && { placeholder: promotePlaceholder(promoteCommand(stack)) }),
     },
     etl: {
       source: c.etlSource,

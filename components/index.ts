@@ -28,7 +28,7 @@ export type { CloudRunJobArgs } from "./cloud-run-job";
 export { CloudRunService, MAX_CONCURRENCY, MAX_REQUEST_TIMEOUT_SECONDS, SERVICE_INVOKER_ROLE } from "./cloud-run-service";
 export type { CloudRunServiceArgs, Ingress } from "./cloud-run-service";
 export { ServiceAccount } from "./service-account";
-export type { CreateServiceAccount, ExistingServiceAccount, ServiceAccountArgs } from "./service-account";
+export type { CreateServiceAccount, ExistingServiceAccount, ServiceAccountArgs } from "./shared/identity";
 
 // Images.
 export { ArtifactRepository, IMAGE_READER_ROLE } from "./artifact-repository";
@@ -43,7 +43,7 @@ export { JobSchedule, SCHEDULE_INVOKER_ROLE } from "./job-schedule";
 export type { JobScheduleArgs } from "./job-schedule";
 export { JobChain, WORKFLOWS_INVOKER_ROLE } from "./job-chain";
 export type { JobChainArgs, JobChainStep } from "./job-chain";
-export { CHAIN_ENV } from "./shared/chain-definition";
+export { CHAIN_ENV } from "./shared/chain-env";
 export { Topic, TOPIC_PUBLISH_ROLE } from "./topic";
 export type { TopicArgs } from "./topic";
 export { ACK_DEADLINE_SECONDS, DEAD_LETTER_SUBSCRIBER_ROLE, PushSubscription, SUBSCRIPTION_RETENTION_SECONDS } from "./push-subscription";

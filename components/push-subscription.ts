@@ -1,7 +1,8 @@
 import * as gcp from "./shared/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudRunService, SERVICE_INVOKER_ROLE } from "./cloud-run-service";
-import { checkServiceAccountArgs, ServiceAccount, ServiceAccountArgs } from "./service-account";
+import { ServiceAccount } from "./service-account";
+import { checkServiceAccountArgs, ServiceAccountArgs } from "./shared/identity";
 import { applyTransform, PipelineComponent, Transform } from "./shared/component";
 import { InputError } from "./shared/errors";
 import { childName, NAME_RULES } from "./shared/naming";

@@ -4,9 +4,6 @@ import { PipelineComponent } from "./shared/component";
 import { checkServiceAccountArgs, ServiceAccountArgs } from "./shared/identity";
 import { childName } from "./shared/naming";
 
-export { checkServiceAccountArgs } from "./shared/identity";
-export type { CreateServiceAccount, ExistingServiceAccount, ServiceAccountArgs } from "./shared/identity";
-
 /**
  * The identity of one workload or trigger: created here, or an existing user-managed account passed in. Either
  * way the outputs are the same (`email`, `member`). Never the Compute Engine or App Engine default account.

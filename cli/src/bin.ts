@@ -20,10 +20,7 @@ const COMMANDS: Record<string, { readonly description: string; load(): CommandMa
   },
   local: {
     description: "run the stack's pipelines on this machine, on Google's Pub/Sub emulator",
-    load() {
-      process.env.METADATA_SERVER_DETECTION ??= (require("./local/process") as typeof import("./local/process")).NO_METADATA_SERVER.METADATA_SERVER_DETECTION;
-      return (require("./commands/local") as typeof import("./commands/local")).main;
-    },
+    load: () => (require("./commands/local") as typeof import("./commands/local")).main,
   },
   promote: {
     description: "write the image digests one stack built into another stack's file",

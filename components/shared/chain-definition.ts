@@ -27,9 +27,6 @@ export interface ChainDefinition {
   readonly pollSeconds: number;
 }
 
-/** Variables every step gets, as the runner's `pipeline` command sets them (cli/src/runner/chain.ts). */
-export { CHAIN_ENV } from "./chain-env";
-
 const RUN_API = "https://run.googleapis.com/v2/";
 const STEP_NAME = /^[a-z][a-z0-9_]{0,40}$/;
 /** Step and variable names of `main` that are not a step's. */

@@ -1,7 +1,7 @@
 import { CHAIN_ENV } from "@cloudrun-pipelines/components/chain-env";
 import { runnerOutputs } from "../contract/outputs";
 import { readLocalPlan } from "../local/plan";
-import { readableLine } from "../local/process";
+import { NO_METADATA_SERVER, readableLine } from "../local/process";
 import { up, UP_PIPELINES } from "../local/up";
 import { BadInput, EXIT } from "../errors";
 import { defaultEndpoints, runLocalPipeline } from "../runner/local";
@@ -85,6 +85,8 @@ export async function runLocalPipelineCommand(request: LocalPipelineRequest, io:
  * @returns the exit code (commands/shared/exit.ts).
  */
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
+  // Nothing local asks Google's metadata server (gcp-metadata reads this when it would probe, not when it loads).
+  process.env.METADATA_SERVER_DETECTION ??= NO_METADATA_SERVER.METADATA_SERVER_DETECTION;
   let code: number = EXIT.done;
   const log = (line: string) => io.err(`${io.isTTY ? readableLine(line) : line}\n`);
   const program = commandProgram("local", "Run the stack's pipelines locally, on Google's Pub/Sub emulator.", io, HELP)

@@ -4,6 +4,7 @@ import { RecordedInvoke, RecordedResource } from "../../../cli/src/preview/plan"
 import { rehearsalText, rehearse, rehearseRun, RehearsalResult } from "../../../cli/src/preview/rehearsal";
 import { REHEARSAL_RULES } from "../../../cli/src/preview/rehearsal-rules";
 import { ProgramRun, readStackConfig, runProgram } from "../../../cli/src/preview/run-program";
+import { CHILD_TEST_TIMEOUT_MS } from "../../helpers/child";
 import { planOf, PROD_PROTECTED, widestPlans } from "../../helpers/plan";
 
 const urn = (type: string, name: string) => `urn:pulumi:test::fixture::${type}::${name}`;
@@ -420,7 +421,7 @@ describe("deploy rehearsal: every stack, through the plan the preview records", 
   const runs = new Map<string, ProgramRun>();
   before(async function () {
     // The shared plan of each stack (one program run per test process); generous, so a busy machine does not fail the hook.
-    this.timeout(600_000);
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
     for (const stack of ["dev", "staging", "prod"]) runs.set(stack, await planOf(stack));
   });
   const rehearsed = (stack: string) => rehearseRun(runs.get(stack)!, async (other) => runs.get(other) ?? runProgram(other));

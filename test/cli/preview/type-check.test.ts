@@ -3,13 +3,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { typeCheck } from "../../../cli/src/preview/type-check";
+import { CHILD_TEST_TIMEOUT_MS } from "../../helpers/child";
 
 /** Mocha's timeout for a test that runs tsc in a child process: far above its duration even on a loaded machine. */
-const CHILD_PROCESS_TIMEOUT_MS = 10 * 60_000;
 
 describe("preview's type check (tsc -b, cached)", () => {
   it("rejects with tsc's diagnostics on a type error, again on the next run, and resolves once it is fixed", async function () {
-    this.timeout(CHILD_PROCESS_TIMEOUT_MS);
+    this.timeout(CHILD_TEST_TIMEOUT_MS);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "type-check-"));
     const project = path.join(dir, "tsconfig.json");
     const source = path.join(dir, "program.ts");
