@@ -1,7 +1,6 @@
 import * as http from "http";
-import { AddressInfo } from "net";
 import { Readable } from "stream";
-import { createLogger, Logger, readBody, refuseTooLarge, stopOnSignal, stoppableServer } from "@cloudrun-pipelines/images-shared";
+import { createLogger, Logger, pushServer, serve } from "@cloudrun-pipelines/images-shared";
 import { DataError } from "./model";
 import { MalformedPush, parsePush, resultNames } from "./push";
 import { scoreObject } from "./score";
@@ -107,29 +106,16 @@ export async function handlePush(
 
 /** The HTTP server: `POST /` for pushes (bodies up to {@link MAX_REQUEST_BYTES}, else 413), `GET /healthz` for health checks. */
 export function createServer(config: ScorerConfig, store: ObjectStore, log: Logger = structuredLog): http.Server {
-  return http.createServer((req, res) => {
-    const reply = (status: number, body: object) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(status === 204 ? undefined : JSON.stringify(body));
-    };
-    if (req.method === "GET" && req.url === "/healthz") return reply(200, { status: "ok" });
-    if (req.method !== "POST" || req.url !== "/") return reply(404, { error: "POST / with a Pub/Sub push request, or GET /healthz" });
-    readBody(req, MAX_REQUEST_BYTES)
-      .then(async (body) => {
-        if (body === undefined) {
-          log("WARNING", `rejected a push request: the body is over ${MAX_REQUEST_BYTES} bytes`);
-          return refuseTooLarge(req, res, {
-            error: `the request body is over ${MAX_REQUEST_BYTES} bytes; a push of a Cloud Storage notification is a few KiB`,
-          });
-        }
-        const r = await handlePush(body.toString("utf8"), config, store, log);
-        reply(r.status, r.body);
-      })
-      .catch((err: unknown) => {
-        log("ERROR", `failed: ${err instanceof Error ? err.message : String(err)}`, { error: err });
-        reply(500, { error: "internal error; the message will be redelivered" });
-      });
-  });
+  return pushServer(
+    {
+      maxBytes: MAX_REQUEST_BYTES,
+      tooLarge: `the request body is over ${MAX_REQUEST_BYTES} bytes; a push of a Cloud Storage notification is a few KiB`,
+      health: () => ({ status: "ok" }),
+      handle: (body) => handlePush(body, config, store, log),
+      failure: "failed",
+    },
+    log,
+  );
 }
 
 if (require.main === module) {
@@ -140,7 +126,5 @@ if (require.main === module) {
   }
   const store = process.env.LOCAL_STORE_DIR ? localStore(process.env.LOCAL_STORE_DIR) : cloudStore();
   const server = createServer({ outputBucket, label: process.env.LABEL_COLUMN ?? "label" }, store);
-  // SIGTERM (Cloud Run shutting the instance down) or SIGINT: finish the pushes in flight, refuse new ones, exit 143 or 130.
-  stopOnSignal(structuredLog, stoppableServer(server));
-  server.listen(Number(process.env.PORT ?? 8080), () => structuredLog("INFO", `scorer listening on port ${(server.address() as AddressInfo).port}`));
+  serve(server, "scorer", structuredLog);
 }

@@ -1,8 +1,7 @@
 import { PubSub, Topic } from "@google-cloud/pubsub";
 import * as http from "http";
-import { AddressInfo } from "net";
 import * as path from "path";
-import { createLogger, Logger, readBody, refuseTooLarge, stopOnSignal, stoppableServer } from "@cloudrun-pipelines/images-shared";
+import { createLogger, Logger, pushServer, serve } from "@cloudrun-pipelines/images-shared";
 import { DataError, DelayModel, loadFlights, train } from "./model";
 import { InvalidRequest, MalformedPush, parsePush, Pushed, tripOfRequest } from "./request";
 
@@ -158,29 +157,16 @@ export const MAX_REQUEST_BYTES = 14 * 1024 * 1024;
 
 /** The HTTP server: `POST /` for pushes (bodies up to {@link MAX_REQUEST_BYTES}, else 413), `GET /healthz` for health checks. */
 export function createServer(config: StreamConfig, model: DelayModel, publisher: Publisher, log: Logger = structuredLog): http.Server {
-  return http.createServer((req, res) => {
-    const reply = (status: number, body: object) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
-    if (req.method === "GET" && req.url === "/healthz") return reply(200, { status: "ok", model: model.metrics });
-    if (req.method !== "POST" || req.url !== "/") return reply(404, { error: "POST / with a Pub/Sub push request, or GET /healthz" });
-    readBody(req, MAX_REQUEST_BYTES)
-      .then(async (body) => {
-        if (body === undefined) {
-          log("WARNING", `rejected a push request: the body is over ${MAX_REQUEST_BYTES} bytes`);
-          return refuseTooLarge(req, res, {
-            error: `the request body is over ${MAX_REQUEST_BYTES} bytes, more than a push of a Pub/Sub message (at most 10 MB of data) can be`,
-          });
-        }
-        const r = await handlePush(body.toString("utf8"), config, model, publisher, log);
-        reply(r.status, r.body);
-      })
-      .catch((err: unknown) => {
-        log("ERROR", `failed to publish the result: ${err instanceof Error ? err.message : String(err)}`, { error: err });
-        reply(500, { error: "internal error; the message will be redelivered" });
-      });
-  });
+  return pushServer(
+    {
+      maxBytes: MAX_REQUEST_BYTES,
+      tooLarge: `the request body is over ${MAX_REQUEST_BYTES} bytes, more than a push of a Pub/Sub message (at most 10 MB of data) can be`,
+      health: () => ({ status: "ok", model: model.metrics }),
+      handle: (body) => handlePush(body, config, model, publisher, log),
+      failure: "failed to publish the result",
+    },
+    log,
+  );
 }
 
 /** `RESULT_TOPIC`'s form. */
@@ -221,7 +207,5 @@ if (require.main === module) {
   }
   const publishDeadlineMs = Number(deadline) * 1000;
   const server = createServer({ resultTopic, publishDeadlineMs }, model, pubsubPublisher(undefined, publishDeadlineMs));
-  // SIGTERM (Cloud Run shutting the instance down) or SIGINT: finish the pushes in flight, refuse new ones, exit 143 or 130.
-  stopOnSignal(structuredLog, stoppableServer(server));
-  server.listen(Number(process.env.PORT ?? 8080), () => structuredLog("INFO", `stream listening on port ${(server.address() as AddressInfo).port}`));
+  serve(server, "stream", structuredLog);
 }
