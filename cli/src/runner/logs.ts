@@ -37,6 +37,7 @@ export function runLogs(project: string, runId: string, logView?: string): { fil
   return { filter, url: `https://console.cloud.google.com/logs/query;query=${encodeURIComponent(filter)}${scope}?project=${project}` };
 }
 
+/** `LogSeverity` by number / 100 (src: googleapis/googleapis google/logging/type/log_severity.proto: DEFAULT 0, DEBUG 100, ... EMERGENCY 800). */
 const SEVERITIES = ["DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"];
 const severityName = (s: ApiLogEntry["severity"]) => (typeof s === "number" ? (SEVERITIES[s / 100] ?? String(s)) : (s ?? "DEFAULT"));
 

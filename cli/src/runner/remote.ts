@@ -100,6 +100,7 @@ export async function runRemote(
   }
 }
 
+/** `Execution.State` by number (src: googleapis/googleapis google/cloud/workflows/executions/v1/executions.proto, `enum State`: 0 to 6). */
 const STATES = ["STATE_UNSPECIFIED", "ACTIVE", "SUCCEEDED", "FAILED", "CANCELLED", "UNAVAILABLE", "QUEUED"];
 const stateName = (state: WorkflowExecution["state"]) => (typeof state === "number" ? STATES[state] : String(state ?? "STATE_UNSPECIFIED"));
 

@@ -28,7 +28,10 @@ export interface RunReport {
 
 const iso = (t: protos.google.protobuf.ITimestamp | null | undefined) => (t ? new Date(millis(t)!).toISOString() : undefined);
 
-/** The console page of an execution. */
+/**
+ * The console page of an execution. UNVERIFIED: the path is the one the Cloud Run console shows for an execution; no
+ * reference page documents console URLs (a link, never parsed: a wrong one misleads, it breaks nothing).
+ */
 export function consoleUrl(job: JobOutput, execution: string): string {
   return `https://console.cloud.google.com/run/jobs/executions/details/${job.region}/${execution.split("/").pop()}?project=${job.project}`;
 }
